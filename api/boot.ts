@@ -1,0 +1,73 @@
+import type { PgBoss } from 'pg-boss'
+import type { Config } from './config.ts'
+import { connect, type Sql } from './db/connect.ts'
+import { startEmbedded, type EmbeddedServer } from './db/embedded.ts'
+import { migrate } from './db/migrate.ts'
+import { log } from './log.ts'
+import { networkCount, seedDemo } from '../fixtures/seed-demo.ts'
+import { startBoss } from '../workflows/runtime/boss.ts'
+
+export interface Database {
+  url: string
+  embedded: EmbeddedServer | undefined
+}
+
+/** DATABASE_URL when set, otherwise a persistent embedded PostgreSQL under the data dir. */
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined }
+  const embedded = await startEmbedded({ dataDir: `${config.dataDir}/pg`, persistent: true })
+  const admin = connect(embedded.url('postgres'), 1)
+  const [exists] = await admin`select 1 from pg_database where datname = 'xinlian'`
+  if (!exists) await admin`create database xinlian`
+  await admin.end()
+  return { url: embedded.url('xinlian'), embedded }
+}
+
+/**
+ * Seed the demo network only when asked (XINLIAN_DEMO=1), or on the zero-config embedded database
+ * when it holds no network at all. Never over real data, never silently on a DATABASE_URL database.
+ */
+export async function maybeSeedDemo(sql: Sql, config: Config): Promise<'seeded' | 'present' | 'skipped'> {
+  const counts = await networkCount(sql)
+  if (counts.demo > 0) return 'present'
+  const wanted = config.demo ?? (!config.databaseUrl && counts.all === 0)
+  if (!wanted) return 'skipped'
+  if (counts.all > counts.demo) {
+    log.warn('demo seed refused: this database holds real networks')
+    return 'skipped'
+  }
+  await seedDemo(sql)
+  return 'seeded'
+}
+
+export interface Core {
+  db: Database
+  sql: Sql
+  boss: PgBoss
+  stop: () => Promise<void>
+}
+
+/** Database, migrations and job queue: what the server, the CLI tools and the benchmarks share. */
+export async function startCore(config: Config, opts: { supervise?: boolean } = {}): Promise<Core> {
+  const db = await openDatabase(config)
+  const sql = connect(db.url)
+  try {
+    const applied = await migrate(sql)
+    if (applied.length) log.info('migrations applied', { versions: applied })
+    const boss = await startBoss(db.url, { supervise: opts.supervise ?? true })
+    return {
+      db,
+      sql,
+      boss,
+      stop: async () => {
+        await boss.stop({ graceful: true, timeout: 10_000 })
+        await sql.end({ timeout: 5 })
+        await db.embedded?.stop()
+      },
+    }
+  } catch (e) {
+    await sql.end({ timeout: 1 })
+    await db.embedded?.stop()
+    throw e
+  }
+}

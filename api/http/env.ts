@@ -1,0 +1,20 @@
+import type { PgBoss } from 'pg-boss'
+import type { Config } from '../config.ts'
+import type { Sql } from '../db/connect.ts'
+import type { UserRow } from '../../workflows/runtime/store/users.ts'
+
+/** Everything the HTTP app needs, injected (house style 10): tests build their own. */
+export interface Deps {
+  config: Config
+  sql: Sql
+  boss: PgBoss
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: Deps
+    user: UserRow
+    tokenHash: string
+    requestId: string
+  }
+}

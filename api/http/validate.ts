@@ -1,0 +1,23 @@
+import type { Context } from 'hono'
+import type { z } from 'zod'
+import { ApiError, fromZod } from './errors.ts'
+
+/** Parse and validate a JSON body: 400 when it is not JSON, 422 naming the field when it is wrong. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new ApiError(400, 'bad_json', 'Request body must be JSON / 请求体须为 JSON')
+  }
+  const r = schema.safeParse(body)
+  if (!r.success) throw fromZod(r.error)
+  return r.data
+}
+
+/** Validate query parameters the same way. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const r = schema.safeParse(c.req.query())
+  if (!r.success) throw fromZod(r.error)
+  return r.data
+}

@@ -1,0 +1,24 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../http/env.ts'
+
+/** `GET /api/health` — database and job queue status; no sign-in (for load balancers and monitoring). */
+export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
+  const { sql, boss } = c.var.deps
+  const started = Date.now()
+  let database: { ok: boolean; latencyMs?: number; error?: string }
+  try {
+    await sql`select 1`
+    database = { ok: true, latencyMs: Date.now() - started }
+  } catch (e) {
+    database = { ok: false, error: String(e) }
+  }
+  let jobs: { ok: boolean; queues?: number; error?: string }
+  try {
+    const queues = await boss.getQueues()
+    jobs = { ok: true, queues: queues.length }
+  } catch (e) {
+    jobs = { ok: false, error: String(e) }
+  }
+  const ok = database.ok && jobs.ok
+  return c.json({ ok, database, jobs }, ok ? 200 : 503)
+})

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { serve } from '@hono/node-server'
+import { createApp, PWA_DIST } from './app.ts'
+import { maybeSeedDemo, startCore } from './boot.ts'
+import { loadConfig } from './config.ts'
+import { log } from './log.ts'
+import { DEMO_LOGINS } from '../fixtures/seed-demo.ts'
+import { DEMO_PASSWORD } from '../fixtures/demo-network.ts'
+
+/** Composition root: `npm start`. API + PWA + workers in one process on one port. */
+async function main() {
+  const config = loadConfig()
+  if (
+    !fs.existsSync(path.join(PWA_DIST, 'index.html')) &&
+    fs.existsSync(path.resolve('pwa/vite.config.ts'))
+  ) {
+    log.info('building the PWA once (npm run build:pwa)…')
+    execFileSync(
+      process.execPath,
+      [path.resolve('node_modules/vite/bin/vite.js'), 'build', 'pwa', '--logLevel', 'warn'],
+      {
+        stdio: 'inherit',
+      },
+    )
+  }
+  const core = await startCore(config)
+  const seeded = await maybeSeedDemo(core.sql, config)
+  const app = createApp({ config, sql: core.sql, boss: core.boss })
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info('shutting down', { signal })
+    server.close()
+    await core.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+  const lines = [
+    '',
+    `  心联 Xinlian is running at ${config.publicUrl}`,
+    `  database: ${core.db.embedded ? 'embedded PostgreSQL (' + config.dataDir + '/pg)' : 'DATABASE_URL'}`,
+  ]
+  if (seeded !== 'skipped') {
+    lines.push(
+      `  demo network ${seeded === 'seeded' ? 'seeded' : 'present'}; logins (password ${DEMO_PASSWORD}):`,
+    )
+    for (const [u, role] of DEMO_LOGINS) lines.push(`    ${u.padEnd(16)} ${role}`)
+  }
+  lines.push('  Ctrl-C to stop; data is kept.', '')
+  process.stdout.write(lines.join('\n') + '\n')
+}
+
+main().catch((e: unknown) => {
+  log.error('start-up failed', { error: e instanceof Error ? e.message : String(e) })
+  process.exit(1)
+})

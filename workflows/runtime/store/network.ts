@@ -1,0 +1,78 @@
+import type { Sql } from '../../../api/db/connect.ts'
+import type { Facility, NetworkInfo } from '../../core/index.ts'
+
+export interface FacilityRow extends Facility {
+  nameEn: string | null
+  address: string | null
+  active: boolean
+}
+
+export async function facilitiesOf(sql: Sql, networkId: string): Promise<FacilityRow[]> {
+  return sql<FacilityRow[]>`
+    select id, name, name_en as "nameEn", level, address, has_cath_lab as "hasCathLab",
+           lysis_drugs as "lysisDrugs", cardinality(lysis_drugs) > 0 as "canLyse", active
+      from facilities where network_id = ${networkId}
+     order by case level when 'county' then 0 when 'township' then 1 else 2 end, name`
+}
+
+export async function travelOf(sql: Sql, networkId: string): Promise<NetworkInfo['travel']> {
+  return sql<NetworkInfo['travel']>`
+    select from_facility_id as "from", to_facility_id as "to", minutes
+      from travel_times where network_id = ${networkId}`
+}
+
+/** The network as the pure core sees it. Expected county door-to-wire defaults to 60 min (SPEC §4). */
+export async function loadNetworkInfo(sql: Sql, networkId: string): Promise<NetworkInfo> {
+  const [[net], facilities, travel] = await Promise.all([
+    sql<
+      { settings: { expectedDoorToWireMinutes?: number } }[]
+    >`select settings from networks where id = ${networkId}`,
+    facilitiesOf(sql, networkId),
+    travelOf(sql, networkId),
+  ])
+  return {
+    id: networkId,
+    facilities: facilities.map(({ id, name, level, canLyse, hasCathLab, lysisDrugs }) => ({
+      id,
+      name,
+      level,
+      canLyse,
+      hasCathLab,
+      lysisDrugs,
+    })),
+    travel,
+    expectedDoorToWireMinutes: net?.settings.expectedDoorToWireMinutes ?? 60,
+  }
+}
+
+export interface RotaEntry {
+  line: 'first' | 'second'
+  userId: string
+  displayName: string
+  startsAt: Date
+  endsAt: Date
+}
+
+/** Rota slots overlapping [from, to). */
+export async function rotaBetween(sql: Sql, networkId: string, from: Date, to: Date): Promise<RotaEntry[]> {
+  return sql<RotaEntry[]>`
+    select r.line, r.user_id as "userId", u.display_name as "displayName", r.starts_at as "startsAt", r.ends_at as "endsAt"
+      from rota_slots r join users u on u.id = r.user_id
+     where r.network_id = ${networkId} and r.starts_at < ${to} and r.ends_at > ${from}
+     order by r.starts_at, r.line`
+}
+
+/** Who is on call on `line` at instant `at` (latest-created slot wins, so a swap overrides the template). */
+export async function onCallAt(
+  sql: Sql,
+  networkId: string,
+  line: 'first' | 'second',
+  at: Date,
+): Promise<string[]> {
+  const rows = await sql<{ userId: string }[]>`
+    select distinct on (r.line) r.user_id as "userId"
+      from rota_slots r join users u on u.id = r.user_id and u.active
+     where r.network_id = ${networkId} and r.line = ${line} and r.starts_at <= ${at} and r.ends_at > ${at}
+     order by r.line, r.created_at desc`
+  return rows.map((r) => r.userId)
+}

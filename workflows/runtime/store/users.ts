@@ -1,0 +1,55 @@
+import type { Sql } from '../../../api/db/connect.ts'
+import type { Role } from '../../core/index.ts'
+
+export interface UserRow {
+  id: string
+  networkId: string
+  username: string
+  displayName: string
+  active: boolean
+  roles: Role[]
+  facilityIds: string[]
+}
+
+export async function findUserForLogin(
+  sql: Sql,
+  username: string,
+): Promise<(UserRow & { passwordHash: string }) | undefined> {
+  const [row] = await sql<(UserRow & { passwordHash: string })[]>`
+    select u.id, u.network_id as "networkId", u.username, u.display_name as "displayName", u.active,
+           u.password_hash as "passwordHash",
+           coalesce((select array_agg(role order by role) from user_roles where user_id = u.id), '{}') as roles,
+           coalesce((select array_agg(facility_id::text) from user_facilities where user_id = u.id), '{}') as "facilityIds"
+      from users u where u.username = ${username}`
+  return row
+}
+
+export async function createSession(
+  sql: Sql,
+  s: { tokenHash: string; userId: string; ttlMs: number; device: string | null },
+): Promise<Date> {
+  const [row] = await sql<{ expiresAt: Date }[]>`
+    insert into sessions (token_hash, user_id, expires_at, device)
+    values (${s.tokenHash}, ${s.userId}, now() + ${s.ttlMs / 1000} * interval '1 second', ${s.device})
+    returning expires_at as "expiresAt"`
+  return row!.expiresAt
+}
+
+/** The signed-in user of a live session, or undefined (expired, deactivated, unknown). Touches last_seen. */
+export async function userBySession(sql: Sql, tokenHash: string): Promise<UserRow | undefined> {
+  const [row] = await sql<UserRow[]>`
+    with s as (
+      update sessions set last_seen_at = now()
+       where token_hash = ${tokenHash} and expires_at > now()
+      returning user_id)
+    select u.id, u.network_id as "networkId", u.username, u.display_name as "displayName", u.active,
+           coalesce((select array_agg(role order by role) from user_roles where user_id = u.id), '{}') as roles,
+           coalesce((select array_agg(facility_id::text) from user_facilities where user_id = u.id), '{}') as "facilityIds"
+      from s join users u on u.id = s.user_id
+     where u.active`
+  return row
+}
+
+export async function deleteSession(sql: Sql, tokenHash: string): Promise<void> {
+  await sql`delete from sessions where token_hash = ${tokenHash}`
+}
