@@ -13,6 +13,10 @@ import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
 import { streamRoutes } from './routes/stream.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
+import { consultRoutes } from './routes/consults.ts'
+import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -48,6 +52,10 @@ export function createApp(deps: Deps) {
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)
+    .route('/', attachmentRoutes)
+    .route('/consults', consultRoutes)
+    .route('/push', pushRoutes)
+    .route('/alerts', alertRoutes)
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),

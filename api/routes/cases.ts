@@ -19,6 +19,7 @@ import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
 import { readJson, readQuery } from '../http/validate.ts'
+import { assertAttachmentOfCase } from './attachments.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
@@ -164,6 +165,7 @@ export const caseRoutes = new Hono<AppEnv>()
     const parsed = parseEventInput(body)
     if (!parsed.ok) throw new ApiError(422, 'invalid', `${parsed.field}: ${parsed.message}`, parsed.field)
     const { rt, sql } = c.var.deps
+    await assertAttachmentOfCase(sql, caseId, parsed.value.data)
     const r = await recordEvent(rt, actorOf(user), caseId, parsed.value, (row) => canSeeCase(user, row))
     const row = (await getCase(sql, caseId))!
     const view = await caseView(sql, row, r.state, r.network, r.now)

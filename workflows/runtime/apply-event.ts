@@ -196,19 +196,26 @@ export async function createCase(
 
 /**
  * A timer job fired. Lock the case, re-derive, and act only if the timer is still wanted and
- * due (stale jobs are no-ops). Returns whether anything was recorded.
+ * due (stale jobs are no-ops). Returns whether anything was recorded. `early` fires a wanted
+ * timer before its time (see core `fire`) and cancels its scheduled job.
  */
-export async function fireTimer(rt: Runtime, caseId: string, key: string): Promise<boolean> {
+export async function fireTimer(
+  rt: Runtime,
+  caseId: string,
+  key: string,
+  early?: { reason: string },
+): Promise<boolean> {
   return rt.sql.begin(async (tx) => {
     const c = await lockCase(tx, caseId)
     if (!c) return false
     const network = await rt.networks.get(tx, c.networkId)
     const now = await dbNow(tx)
     const state = fold(caseInfoOf(c), await loadEvents(tx, caseId), network)
-    const effects = fire(state, network, key, now)
+    const effects = fire(state, network, key, now, early)
     if (!effects.length) return false
     const recordedState = await runEffects(tx, rt, effects, { state, network, now })
-    await forgetTimer(tx, caseId, key)
+    if (early) await cancelTimer(tx, rt.boss, caseId, key)
+    else await forgetTimer(tx, caseId, key)
     await project(tx, c, recordedState, null, now)
     return true
   })
