@@ -135,8 +135,12 @@ describe('on-call readiness (SPEC §2)', () => {
     await subscribe(t, 'admin', adminDevice)
     const tapSlot = await slot('dr.chen', 'first')
     await readinessTick(t.sql, t.boss)
-    const [p] = await waitFor('readiness push', () => push.to(chen).length > 0 && push.to(chen))
-    const shown = decrypt(chen, p!.body)
+    const shown = await waitFor('readiness push', () =>
+      push
+        .to(chen)
+        .map((x) => decrypt(chen, x.body))
+        .find((x) => x.kind === 'readiness'),
+    )
     expect(shown.readinessId).toBeDefined()
     expect(
       (
