@@ -61,6 +61,13 @@ describe('scenario replays through HTTP', () => {
         (e: any) => e.type === 'deadline_missed' && met.includes(e.data.rule),
       )
       expect(falseAlarms).toEqual([])
+      // Replay recomputes the alerts a live entry would have raised, and shows none was recorded.
+      const replay = await (
+        await t.call('GET', `/api/cases/${caseId}/replay`, { token: await t.login('qa') })
+      ).json()
+      const expectedAlerts = (s.expected as { alerts?: string[] }).alerts ?? []
+      expect(replay.expectedAlerts.map((a: any) => a.key).sort()).toEqual([...expectedAlerts].sort())
+      expect(replay.unexpected).toEqual([])
     })
   }
 
