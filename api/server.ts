@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server'
 import { createApp, PWA_DIST } from './app.ts'
 import { maybeSeedDemo, startCore } from './boot.ts'
 import { compose } from './compose.ts'
+import { markShuttingDown } from '../workflows/runtime/boss.ts'
 import { loadConfig } from './config.ts'
 import { log } from './log.ts'
 import { DEMO_LOGINS } from '../fixtures/seed-demo.ts'
@@ -36,6 +37,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
+    markShuttingDown()
     log.info('shutting down', { signal })
     server.close()
     await composed.stop()
