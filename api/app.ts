@@ -8,9 +8,11 @@ import { secureHeaders } from 'hono/secure-headers'
 import { log } from './log.ts'
 import type { AppEnv, Deps } from './http/env.ts'
 import { ApiError } from './http/errors.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { networkRoutes } from './routes/network.ts'
+import { redeemRoutes } from './routes/redeem.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -43,6 +45,8 @@ export function createApp(deps: Deps) {
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/network', networkRoutes)
+    .route('/admin', adminRoutes)
+    .route('/auth', redeemRoutes)
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
