@@ -230,7 +230,7 @@ describe('rota guards', () => {
     ])
     const actions =
       await t.sql`select action, before is not null as b, after is not null as a from audit_log order by id`
-    expect(actions.map((r) => r.action)).toEqual(['rota.create', 'rota.delete', 'rota.update'])
+    expect(actions.map((r): unknown => r.action)).toEqual(['rota.create', 'rota.delete', 'rota.update'])
   })
 
   it('refuses to deactivate the on-call cardiologist or drop their cardiologist role, unless forced', async () => {
@@ -335,7 +335,7 @@ describe('facilities, travel and settings', () => {
     expect(matrix.missingToCounty).toEqual([])
     expect(matrix.travel).toContainEqual({ from: f.id, to: county, minutes: 42 })
     const audit = await t.sql`select action, entity_id from audit_log order by id`
-    expect(audit.map((a) => a.action)).toEqual(['facility.create', 'travel.update', 'travel.update'])
+    expect(audit.map((a): unknown => a.action)).toEqual(['facility.create', 'travel.update', 'travel.update'])
   })
 
   it('a township keeps at least one drug unless explicitly canLyse: false; regimens for non-TNK drugs', async () => {
