@@ -1,6 +1,5 @@
 /**
- * Shared vocabulary and guards of the admin API (issue 8). The lists mirror the DB CHECKs of
- * migrations/0001 (roles, levels); they move to workflows/core when it lands.
+ * Shared vocabulary and guards of the admin API (issue 8). Roles and levels come from the core.
  */
 import type { Context } from 'hono'
 import { z } from 'zod'

@@ -115,6 +115,11 @@ export const adminRoutes = new Hono<AppEnv>()
   // Registered before the admin gate: Hono runs handlers in registration order, and this one answers.
   .route('/audit', auditRoutes)
   .use(requireRole('admin'))
+  // The runtime caches facilities and travel times for a few seconds: drop them after any change.
+  .use(async (c, next) => {
+    await next()
+    if (c.req.method !== 'GET') c.var.deps.rt.networks.invalidate(c.var.user.networkId)
+  })
   .route('/facilities', facilityRoutes)
   .route('/travel', travelRoutes)
   .route('/users', userRoutes)

@@ -127,11 +127,22 @@ describe('import', () => {
       body: { username: 'dh.shuiko', code: physician.oneTimeCode, newPassword: 'shuikou-2024' },
     })
     expect(redeem.status).toBe(200)
-    const me = await json(
-      await t.call('GET', '/api/me', { token: await t.login('dh.shuiko', 'shuikou-2024') }),
-    )
+    const physicianToken = await t.login('dh.shuiko', 'shuikou-2024')
+    const me = await json(await t.call('GET', '/api/me', { token: physicianToken }))
     expect(me.user).toMatchObject({ networkId, roles: ['township_physician'] })
     expect(me.user.facilityIds).toEqual([facilities.facilities[1].id])
+    // The township physician the import created starts a case at their health center.
+    const started = await t.call('POST', '/api/cases', {
+      token: physicianToken,
+      body: {
+        facilityId: facilities.facilities[1].id,
+        patient: { sex: 'male', age: 58 },
+        firstMedicalContactAt: new Date().toISOString(),
+        arrivalMode: 'walk_in',
+      },
+    })
+    expect(started.status).toBe(201)
+    expect(await json(started)).toMatchObject({ phase: expect.any(String) })
     const audit = await t.sql`select action from audit_log where network_id = ${networkId} order by id`
     expect(audit.map((a): unknown => a.action)).toEqual([
       ...Array<string>(3).fill('facility.create'),
