@@ -8,10 +8,12 @@ import { secureHeaders } from 'hono/secure-headers'
 import { log } from './log.ts'
 import type { AppEnv, Deps } from './http/env.ts'
 import { ApiError } from './http/errors.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
+import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
@@ -48,6 +50,8 @@ export function createApp(deps: Deps) {
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)
+    .route('/admin', adminRoutes)
+    .route('/auth', redeemRoutes)
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
