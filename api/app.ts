@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { log } from './log.ts'
+import { buildOpenApi } from './openapi.ts'
 import type { AppEnv, Deps } from './http/env.ts'
 import { ApiError } from './http/errors.ts'
 import { adminRoutes } from './routes/admin.ts'
@@ -53,6 +54,7 @@ export function createApp(deps: Deps) {
     .route('/admin', adminRoutes)
     .route('/auth', redeemRoutes)
   app.route('/api', api)
+  app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
   )

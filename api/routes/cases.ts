@@ -23,7 +23,7 @@ import { readJson, readQuery } from '../http/validate.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
-const NewCaseBody = z.object({
+export const NewCaseBody = z.object({
   id: z.uuid().optional(),
   facilityId: z.uuid(),
   patient: z.object({
