@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from './config.ts'
 import type { Sql } from './db/connect.ts'
 import type { Deps } from './http/env.ts'
+import { LoginThrottle } from './http/login-throttle.ts'
 import { log } from './log.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
@@ -73,10 +74,10 @@ export async function compose(
     await boss.schedule(READINESS_QUEUE, '* * * * *')
   }
   return {
-    deps: { config, sql, boss, rt, live },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle() },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
-      await live.stop()
+      await live.stop().catch(() => undefined)
     },
   }
 }

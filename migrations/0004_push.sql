@@ -35,7 +35,8 @@ alter table push_subscriptions add column updated_at timestamptz not null defaul
 create table readiness_checks (
   id            uuid primary key default gen_random_uuid(),
   network_id    uuid not null references networks(id),
-  slot_id       uuid not null references rota_slots(id),
+  -- no foreign key: admins edit and delete slots (store/rota-admin.ts); the check's history stays
+  slot_id       uuid not null,
   user_id       uuid not null references users(id),
   line          text not null check (line in ('first', 'second')),
   slot_starts_at timestamptz not null,

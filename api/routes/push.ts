@@ -17,7 +17,7 @@ const base64urlOf = (bytes: number, what: string) =>
     .refine((s) => Buffer.from(s, 'base64url').length === bytes, `${what} must be ${bytes} bytes`)
 
 /** A browser `PushSubscription.toJSON()`, plus an optional device label. */
-const SubscriptionBody = z.object({
+export const SubscriptionBody = z.object({
   endpoint: z.string().max(2048),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({
@@ -29,7 +29,7 @@ const SubscriptionBody = z.object({
   device: z.string().trim().max(100).optional(),
 })
 
-const EndpointBody = z.object({ endpoint: z.string().max(2048) })
+export const EndpointBody = z.object({ endpoint: z.string().max(2048) })
 const AttemptsQuery = z.object({ caseId: z.uuid().optional() })
 
 /**

@@ -125,7 +125,7 @@ describe('on-call readiness (SPEC §2)', () => {
       async () =>
         (await t.sql`select 1 from case_events where case_id = ${caseId} and type = 'escalated'`).length > 0,
     )
-    await t.sql`delete from rota_slots where id = ${slotId}`.catch(() => undefined)
+    await t.sql`delete from rota_slots where id = ${slotId}`
   })
 
   it('a tap within 10 minutes marks the cardiologist ready; no tap is reported; no device is reported at once', async () => {
