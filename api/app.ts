@@ -10,7 +10,10 @@ import type { AppEnv, Deps } from './http/env.ts'
 import { ApiError } from './http/errors.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
+import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
+import { streamRoutes } from './routes/stream.ts'
+import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -43,6 +46,8 @@ export function createApp(deps: Deps) {
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/network', networkRoutes)
+    .route('/cases', caseRoutes)
+    .route('/stream', streamRoutes)
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
@@ -55,7 +60,7 @@ export function createApp(deps: Deps) {
   })
   if (fs.existsSync(PWA_DIST))
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), PWA_DIST) || '.' }))
-  app.get('*', async (c) => {
+  app.get('*', (c) => {
     const index = path.join(PWA_DIST, 'index.html')
     if (fs.existsSync(index)) return c.html(fs.readFileSync(index, 'utf8'))
     return c.html(
@@ -65,8 +70,16 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
+    if (err instanceof Refused) {
+      return c.json(
+        {
+          error: { code: err.reason, message: err.messages.en, messageZh: err.messages.zh, field: err.field },
+        },
+        err.status,
+      )
+    }
     if (err instanceof HTTPException) {
-      return c.json({ error: { code: 'http_' + err.status, message: err.message } }, err.status)
+      return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status)
     }
     log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error: String(err) })
     return c.json({ error: { code: 'internal', message: 'Internal error', requestId: c.var.requestId } }, 500)

@@ -12,10 +12,10 @@ export const DEFAULT_PUSH_HOSTS = [
 ] as const
 
 const Env = z.object({
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z.url().optional(),
   XINLIAN_DATA_DIR: z.string().optional(),
   XINLIAN_DEMO: z.enum(['0', '1']).optional(),
   SESSION_TTL_HOURS: z.coerce

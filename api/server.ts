@@ -4,6 +4,7 @@ import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp, PWA_DIST } from './app.ts'
 import { maybeSeedDemo, startCore } from './boot.ts'
+import { compose } from './compose.ts'
 import { loadConfig } from './config.ts'
 import { log } from './log.ts'
 import { DEMO_LOGINS } from '../fixtures/seed-demo.ts'
@@ -27,7 +28,8 @@ async function main() {
   }
   const core = await startCore(config)
   const seeded = await maybeSeedDemo(core.sql, config)
-  const app = createApp({ config, sql: core.sql, boss: core.boss })
+  const composed = await compose(config, core.sql, core.boss)
+  const app = createApp(composed.deps)
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
 
   let stopping = false
@@ -36,6 +38,7 @@ async function main() {
     stopping = true
     log.info('shutting down', { signal })
     server.close()
+    await composed.stop()
     await core.stop()
     process.exit(0)
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import { inject } from 'vitest'
 import { createApp, type App } from '../api/app.ts'
+import { compose, type Composed } from '../api/compose.ts'
 import { loadConfig, type Config } from '../api/config.ts'
 import { connect, type Sql } from '../api/db/connect.ts'
 import { setLogLevel } from '../api/log.ts'
@@ -15,6 +16,7 @@ export interface TestEnv {
   boss: PgBoss
   config: Config
   app: App
+  deps: Composed['deps']
   /** Sign in through the real login endpoint; returns the bearer token. */
   login: (username: string, password?: string) => Promise<string>
   /** JSON request through the real app with a bearer token. */
@@ -43,14 +45,17 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   }
 }
 
-export async function testEnv(opts: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestEnv> {
+export async function testEnv(
+  opts: { seed?: boolean; env?: Record<string, string>; workers?: boolean } = {},
+): Promise<TestEnv> {
   setLogLevel('silent')
   const db = await freshDatabase()
   const sql = connect(db.url, 10)
   if (opts.seed ?? true) await seedDemo(sql)
   const boss = await startBoss(db.url, { supervise: false })
   const config = loadConfig({ PORT: '0', PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost', ...opts.env })
-  const app = createApp({ config, sql, boss })
+  const composed = await compose(config, sql, boss, { workers: opts.workers ?? true })
+  const app = createApp(composed.deps)
   const call: TestEnv['call'] = (method, path, o = {}) =>
     Promise.resolve(
       app.request(path, {
@@ -70,6 +75,7 @@ export async function testEnv(opts: { seed?: boolean; env?: Record<string, strin
     boss,
     config,
     app,
+    deps: composed.deps,
     call,
     login: async (username, password = 'demo1234') => {
       const cached = tokens.get(username + '\0' + password)
@@ -81,6 +87,7 @@ export async function testEnv(opts: { seed?: boolean; env?: Record<string, strin
       return token
     },
     close: async () => {
+      await composed.stop()
       await boss.stop({ graceful: false, close: true })
       await sql.end({ timeout: 2 })
       await db.drop()

@@ -12,3 +12,8 @@ export function connect(url: string, max = 20): Sql {
     connection: { application_name: 'xinlian' },
   })
 }
+
+/** A transaction handle. */
+export type Tx = postgres.TransactionSql
+/** Anything that runs queries: the pool or a transaction (store functions take this). */
+export type Q = postgres.ISql

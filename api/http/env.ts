@@ -1,6 +1,8 @@
 import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
 import type { Sql } from '../db/connect.ts'
+import type { Runtime } from '../../workflows/runtime/apply-event.ts'
+import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 
 /** Everything the HTTP app needs, injected (house style 10): tests build their own. */
@@ -8,6 +10,8 @@ export interface Deps {
   config: Config
   sql: Sql
   boss: PgBoss
+  rt: Runtime
+  live: LiveHub
 }
 
 export interface AppEnv {

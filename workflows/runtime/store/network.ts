@@ -1,4 +1,4 @@
-import type { Sql } from '../../../api/db/connect.ts'
+import type { Q } from '../../../api/db/connect.ts'
 import type { Facility, NetworkInfo } from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {
@@ -7,7 +7,7 @@ export interface FacilityRow extends Facility {
   active: boolean
 }
 
-export async function facilitiesOf(sql: Sql, networkId: string): Promise<FacilityRow[]> {
+export async function facilitiesOf(sql: Q, networkId: string): Promise<FacilityRow[]> {
   return sql<FacilityRow[]>`
     select id, name, name_en as "nameEn", level, address, has_cath_lab as "hasCathLab",
            lysis_drugs as "lysisDrugs", cardinality(lysis_drugs) > 0 as "canLyse", active
@@ -15,14 +15,14 @@ export async function facilitiesOf(sql: Sql, networkId: string): Promise<Facilit
      order by case level when 'county' then 0 when 'township' then 1 else 2 end, name`
 }
 
-export async function travelOf(sql: Sql, networkId: string): Promise<NetworkInfo['travel']> {
+export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['travel']> {
   return sql<NetworkInfo['travel']>`
     select from_facility_id as "from", to_facility_id as "to", minutes
       from travel_times where network_id = ${networkId}`
 }
 
 /** The network as the pure core sees it. Expected county door-to-wire defaults to 60 min (SPEC §4). */
-export async function loadNetworkInfo(sql: Sql, networkId: string): Promise<NetworkInfo> {
+export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel] = await Promise.all([
     sql<
       { settings: { expectedDoorToWireMinutes?: number } }[]
@@ -54,7 +54,7 @@ export interface RotaEntry {
 }
 
 /** Rota slots overlapping [from, to). */
-export async function rotaBetween(sql: Sql, networkId: string, from: Date, to: Date): Promise<RotaEntry[]> {
+export async function rotaBetween(sql: Q, networkId: string, from: Date, to: Date): Promise<RotaEntry[]> {
   return sql<RotaEntry[]>`
     select r.line, r.user_id as "userId", u.display_name as "displayName", r.starts_at as "startsAt", r.ends_at as "endsAt"
       from rota_slots r join users u on u.id = r.user_id
@@ -64,7 +64,7 @@ export async function rotaBetween(sql: Sql, networkId: string, from: Date, to: D
 
 /** Who is on call on `line` at instant `at` (latest-created slot wins, so a swap overrides the template). */
 export async function onCallAt(
-  sql: Sql,
+  sql: Q,
   networkId: string,
   line: 'first' | 'second',
   at: Date,

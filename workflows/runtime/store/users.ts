@@ -1,4 +1,4 @@
-import type { Sql } from '../../../api/db/connect.ts'
+import type { Q } from '../../../api/db/connect.ts'
 import type { Role } from '../../core/index.ts'
 
 export interface UserRow {
@@ -12,7 +12,7 @@ export interface UserRow {
 }
 
 export async function findUserForLogin(
-  sql: Sql,
+  sql: Q,
   username: string,
 ): Promise<(UserRow & { passwordHash: string }) | undefined> {
   const [row] = await sql<(UserRow & { passwordHash: string })[]>`
@@ -25,7 +25,7 @@ export async function findUserForLogin(
 }
 
 export async function createSession(
-  sql: Sql,
+  sql: Q,
   s: { tokenHash: string; userId: string; ttlMs: number; device: string | null },
 ): Promise<Date> {
   const [row] = await sql<{ expiresAt: Date }[]>`
@@ -36,7 +36,7 @@ export async function createSession(
 }
 
 /** The signed-in user of a live session, or undefined (expired, deactivated, unknown). Touches last_seen. */
-export async function userBySession(sql: Sql, tokenHash: string): Promise<UserRow | undefined> {
+export async function userBySession(sql: Q, tokenHash: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
     with s as (
       update sessions set last_seen_at = now()
@@ -50,6 +50,6 @@ export async function userBySession(sql: Sql, tokenHash: string): Promise<UserRo
   return row
 }
 
-export async function deleteSession(sql: Sql, tokenHash: string): Promise<void> {
+export async function deleteSession(sql: Q, tokenHash: string): Promise<void> {
   await sql`delete from sessions where token_hash = ${tokenHash}`
 }

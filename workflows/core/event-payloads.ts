@@ -1,0 +1,117 @@
+/**
+ * Payload schemas per clinical event type (SPEC §3 "Payload fields"). Objects are strict:
+ * a misspelt field (`weightkg`) is rejected rather than silently dropped, because a dropped
+ * clinical value is worse than a 422. `facilityId` is accepted on every event (SPEC §3:
+ * "facilityId where relevant"); when absent the fold uses the case's current facility.
+ */
+import { z } from 'zod'
+import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from './checklist.ts'
+import type { ClinicalEventType } from './event-types.ts'
+
+export const ARRIVAL_MODES = ['ambulance', 'transfer', 'walk_in', 'in_hospital'] as const
+export const DIAGNOSES = [
+  'stemi',
+  'nstemi',
+  'unstable_angina',
+  'aortic_dissection',
+  'pulmonary_embolism',
+  'other_cardiac',
+  'non_cardiac',
+  'inconclusive',
+] as const
+export const STRATEGIES = ['primary_pci', 'pharmacoinvasive', 'conservative'] as const
+export const ADVICE_KINDS = [
+  'primary_pci',
+  'pharmacoinvasive',
+  'transfer_for_lysis',
+  'primary_pci_delayed',
+] as const
+export const OUTCOMES = ['discharged_alive', 'died', 'transferred_elsewhere', 'not_acs'] as const
+export const TRANSMISSION_VIA = ['realtime', 'upload', 'wechat'] as const
+
+export type Diagnosis = (typeof DIAGNOSES)[number]
+export type Strategy = (typeof STRATEGIES)[number]
+export type ArrivalMode = (typeof ARRIVAL_MODES)[number]
+export type Outcome = (typeof OUTCOMES)[number]
+
+const id = z.string().trim().min(1)
+const text = z.string().trim().min(1)
+const facilityId = id.optional()
+// Plausible adult weight range for dosing; outside it the value is almost surely a typo.
+const weightKg = z.number().min(20).max(300)
+// No fibrinolytic bolus exceeds 100 mg (alteplase total); larger means a unit error.
+const doseMg = z.number().positive().max(100)
+const doseFraction = z.enum(['full', 'half'])
+
+const answerShape: Record<string, z.ZodBoolean> = {}
+for (const c of [...ABSOLUTE_CONTRAINDICATIONS, ...RELATIVE_CONTRAINDICATIONS])
+  answerShape[c.key] = z.boolean()
+
+/** The override an authorised physician gives to record a blocked clinical move (SPEC §3). */
+export const overrideSchema = z.strictObject({ reason: text })
+
+const empty = z.strictObject({ facilityId })
+
+/** One strict zod schema per clinical event type; `Record` keeps the map exhaustive. */
+export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string, unknown>>> = {
+  symptom_onset: z.strictObject({ facilityId, approximate: z.boolean().optional() }),
+  first_medical_contact: z.strictObject({ facilityId: id, arrivalMode: z.enum(ARRIVAL_MODES).optional() }),
+  arrived: z.strictObject({
+    facilityId: id,
+    bypassedEd: z.boolean().optional(),
+    bypassedCcu: z.boolean().optional(),
+  }),
+  ecg_acquired: z.strictObject({ facilityId, attachmentId: id.optional() }),
+  ecg_transmitted: z.strictObject({ facilityId, attachmentId: id.optional(), via: z.enum(TRANSMISSION_VIA) }),
+  consult_acknowledged: empty,
+  diagnosis: z.strictObject({ facilityId, diagnosis: z.enum(DIAGNOSES) }),
+  strategy: z
+    .strictObject({
+      facilityId,
+      strategy: z.enum(STRATEGIES),
+      reason: text.optional(),
+      advice: z.enum(ADVICE_KINDS).optional(),
+    })
+    // SPEC §3: conservative management is recorded "with reason".
+    .refine((s) => s.strategy !== 'conservative' || s.reason !== undefined, {
+      path: ['reason'],
+      message: 'A reason is required for conservative management',
+    }),
+  lysis_checklist: z.strictObject({
+    facilityId,
+    answers: z.strictObject(answerShape),
+    weightKg,
+    drug: text,
+    doseMg,
+    doseFraction,
+    // Accepted for client convenience but ignored: the server derives the screening result.
+    result: z.enum(['suitable', 'unsuitable']).optional(),
+  }),
+  consent_started: empty,
+  consent_signed: empty,
+  lysis_decision: z
+    .strictObject({ facilityId, decision: z.enum(['approved', 'declined']), reason: text.optional() })
+    // SPEC §7: "reason required for decline".
+    .refine((d) => d.decision !== 'declined' || d.reason !== undefined, {
+      path: ['reason'],
+      message: 'A reason is required to decline lysis',
+    }),
+  lysis_bolus: z.strictObject({ facilityId, drug: text, doseMg, doseFraction }),
+  lysis_end: empty,
+  reperfusion_assessment: z.strictObject({ facilityId, stResolution: z.boolean(), painRelief: z.boolean() }),
+  transfer_decided: z.strictObject({ facilityId, toFacilityId: id }),
+  departed: z.strictObject({ facilityId: id, toFacilityId: id }),
+  cath_lab_activated: empty,
+  cath_lab_ready: empty,
+  wire_crossed: empty,
+  outcome: z.strictObject({ facilityId, outcome: z.enum(OUTCOMES), reason: text.optional() }),
+  correction: z.strictObject({
+    eventId: id,
+    changes: z
+      .record(z.string(), z.unknown())
+      .refine((c) => Object.keys(c).length > 0, { message: 'A correction must change at least one field' }),
+    reason: text,
+  }),
+  note: z.strictObject({ facilityId, text: z.string().trim().min(1).max(4000) }),
+  alert_acknowledged: z.strictObject({ alertKey: id }),
+}

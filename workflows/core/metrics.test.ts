@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import type { CaseEvent } from './case-model.ts'
+import { METRIC_KEYS, type MetricKey } from './metric-keys.ts'
+import { METRICS, metricsOf, withinTarget } from './metrics.ts'
+import { build, ev, INFO, NO_ANSWERS, t } from './test-support.ts'
+
+const bolus = (m: number) => ev('lysis_bolus', m, { drug: 'tenecteplase', doseMg: 35, doseFraction: 'full' })
+
+/** A full pharmacoinvasive case with distinct intervals, minutes after T0. */
+const full = (): CaseEvent[] => [
+  ev('symptom_onset', -50),
+  ev('first_medical_contact', 0, { facilityId: 'lantian', arrivalMode: 'walk_in' }),
+  ev('arrived', 1, { facilityId: 'lantian' }),
+  ev('ecg_acquired', 4),
+  ev('ecg_transmitted', 5, { via: 'realtime' }),
+  ev('diagnosis', 12, { diagnosis: 'stemi' }, { by: 'dr.chen' }),
+  ev('lysis_checklist', 14, {
+    answers: NO_ANSWERS,
+    weightKg: 65,
+    drug: 'tenecteplase',
+    doseMg: 35,
+    doseFraction: 'full',
+  }),
+  ev('lysis_decision', 16, { decision: 'approved' }, { by: 'dr.chen' }),
+  bolus(20),
+  ev('transfer_decided', 22, { toFacilityId: 'county' }),
+  ev('departed', 33.5, { facilityId: 'lantian', toFacilityId: 'county' }),
+  ev('cath_lab_activated', 60),
+  ev('cath_lab_ready', 90),
+  ev('reperfusion_assessment', 85, { stResolution: true, painRelief: true }),
+  ev('arrived', 112, { facilityId: 'county', bypassedEd: true }),
+  ev('wire_crossed', 150),
+]
+
+describe('metricsOf', () => {
+  it('computes every SPEC §5 metric in minutes', () => {
+    const { values, flags } = metricsOf(build(full()))
+    expect(values).toEqual({
+      onset_to_fmc: 50,
+      fmc_to_ecg: 4,
+      ecg_to_diagnosis: 7,
+      door_to_needle: 19,
+      diagnosis_to_needle: 8,
+      door_in_door_out: 32.5,
+      door_to_wire: 38,
+      cath_lab_activation: 30,
+      fmc_to_wire: 150,
+      lysis_to_angiography: 130,
+      total_ischemic_time: 70,
+    } satisfies Record<MetricKey, number>)
+    expect(flags).toEqual([])
+  })
+
+  it('rounds to 0.1 min', () => {
+    const events = [ev('first_medical_contact', 0, { facilityId: 'lantian' }), ev('ecg_acquired', 10 / 3)]
+    expect(metricsOf(build(events)).values.fmc_to_ecg).toBe(3.3)
+  })
+
+  const drop = (type: string, facility?: string) =>
+    full().filter((e) => !(e.type === type && (facility === undefined || e.data.facilityId === facility)))
+
+  it.each([
+    ['fmc_to_ecg', drop('first_medical_contact')],
+    ['door_to_needle', drop('arrived', 'lantian').filter((e) => e.type !== 'first_medical_contact')],
+    ['diagnosis_to_needle', drop('diagnosis')],
+    ['door_in_door_out', drop('arrived', 'lantian').filter((e) => e.type !== 'first_medical_contact')],
+    ['door_to_wire', drop('arrived', 'county')],
+    ['cath_lab_activation', drop('cath_lab_activated')],
+    ['fmc_to_wire', drop('first_medical_contact')],
+  ] as [MetricKey, CaseEvent[]][])('%s with its start missing → null + missing_time_point', (key, events) => {
+    const { values, flags } = metricsOf(build(events, { ...INFO, facilityId: 'longjuan' }))
+    expect(values[key]).toBeNull()
+    expect(flags).toContainEqual(expect.objectContaining({ code: 'missing_time_point', metric: key }))
+  })
+
+  it('a metric with neither point (path not taken) is null without a flag', () => {
+    const { values, flags } = metricsOf(build([ev('first_medical_contact', 0, { facilityId: 'lantian' })]))
+    for (const k of METRIC_KEYS) expect(values[k]).toBeNull()
+    expect(flags).toEqual([])
+  })
+
+  const shift = (type: string, m: number, facility?: string) =>
+    full().map((e) =>
+      e.type === type && (facility === undefined || e.data.facilityId === facility) ? { ...e, at: t(m) } : e,
+    )
+
+  it.each([
+    ['onset_to_fmc', shift('symptom_onset', 5)],
+    ['fmc_to_ecg', shift('ecg_acquired', -3)],
+    ['ecg_to_diagnosis', shift('diagnosis', 3)],
+    ['door_to_needle', shift('arrived', 25, 'lantian')],
+    ['diagnosis_to_needle', shift('diagnosis', 21)],
+    ['door_in_door_out', shift('departed', 0.5)],
+    ['door_to_wire', shift('wire_crossed', 100)],
+    ['cath_lab_activation', shift('cath_lab_ready', 59)],
+    ['fmc_to_wire', shift('first_medical_contact', 151)],
+    ['lysis_to_angiography', shift('wire_crossed', 19)],
+    ['total_ischemic_time', shift('symptom_onset', 30)],
+  ] as [MetricKey, CaseEvent[]][])(
+    '%s with its end before its start → null + out_of_order',
+    (key, events) => {
+      const { values, flags } = metricsOf(build(events))
+      expect(values[key]).toBeNull()
+      expect(flags).toContainEqual(expect.objectContaining({ code: 'out_of_order', metric: key }))
+    },
+  )
+
+  it('flags implausible intervals but still reports them', () => {
+    const events = [ev('symptom_onset', -8 * 1440), ev('first_medical_contact', 0, { facilityId: 'lantian' })]
+    const { values, flags } = metricsOf(build(events))
+    expect(values.onset_to_fmc).toBe(8 * 1440)
+    expect(flags).toContainEqual(
+      expect.objectContaining({ code: 'implausible_interval', metric: 'onset_to_fmc' }),
+    )
+  })
+
+  it('door_in_door_out at a village start counts from FMC', () => {
+    const events = [
+      ev('first_medical_contact', 0, { facilityId: 'v1' }),
+      ev('departed', 24, { facilityId: 'v1', toFacilityId: 'lantian' }),
+    ]
+    expect(metricsOf(build(events, { ...INFO, facilityId: 'v1' })).values.door_in_door_out).toBe(24)
+  })
+})
+
+describe('withinTarget', () => {
+  it.each([
+    ['fmc_to_ecg', 10, true],
+    ['fmc_to_ecg', 10.1, false],
+    ['door_to_needle', 30, true],
+    ['door_to_needle', 31, false],
+    ['cath_lab_activation', 29.9, true],
+    ['cath_lab_activation', 30, false],
+    ['lysis_to_angiography', 119, false],
+    ['lysis_to_angiography', 120, true],
+    ['lysis_to_angiography', 1440, true],
+    ['lysis_to_angiography', 1441, false],
+    ['fmc_to_wire', 120, true],
+    ['onset_to_fmc', 500, null],
+    ['total_ischemic_time', 500, null],
+  ] as [MetricKey, number, boolean | null][])('%s %s min → %s', (key, value, expected) => {
+    expect(withinTarget(key, value)).toBe(expected)
+  })
+
+  it('METRICS lists exactly the SPEC §5 keys with sources', () => {
+    expect(METRICS.map((m) => m.key)).toEqual([...METRIC_KEYS])
+    for (const m of METRICS) expect(m.source.length).toBeGreaterThan(5)
+  })
+})

@@ -1,0 +1,109 @@
+/**
+ * When each deadline rule starts and what satisfies it, in clinical terms. Kept apart from
+ * the rules table so that the table itself reads as a list of clinical thresholds.
+ */
+import type { CaseState } from './fold.ts'
+import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
+import { doorIn } from './time-points.ts'
+import type { Instant } from './time.ts'
+
+const canLyse = (n: NetworkInfo, id: string | null | undefined): boolean =>
+  facilityById(n, id)?.canLyse === true
+
+const lysisDeclined = (s: CaseState): boolean =>
+  s.points.bolus === null && s.points.decision?.decision === 'declined'
+
+/**
+ * The facility where lysis is (or will be) given: the bolus facility; before the needle, the
+ * current facility when the strategy is pharmacoinvasive, else the facility of a checklist or
+ * an approval. Only a lysis-capable facility qualifies (a village cannot lyse).
+ */
+export function lysingFacilityId(s: CaseState, n: NetworkInfo): string | null {
+  const p = s.points
+  if (p.bolus) return p.bolus.facilityId
+  if (lysisDeclined(s)) return null
+  const candidates = [
+    p.strategyChosen?.strategy === 'pharmacoinvasive' ? s.currentFacilityId : null,
+    p.checklist?.facilityId,
+    p.decision?.decision === 'approved' ? p.decision.facilityId : null,
+  ]
+  return candidates.find((id) => id != null && canLyse(n, id)) ?? null
+}
+
+/** D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first). */
+export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
+  const f = lysingFacilityId(s, n)
+  return f === null ? null : doorIn(s.points, f)
+}
+
+/**
+ * Diagnosis-to-needle starts at the first STEMI diagnosis when the pharmacoinvasive path is
+ * taken (strategy recorded, or a bolus given) and the patient was at a lysis-capable facility
+ * when diagnosed. A STEMI read at a village is followed by transfer for lysis; there the D2N
+ * clock at the township is the actionable one, and diagnosis-to-needle stays a QA metric.
+ */
+export function diagnosisToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
+  const p = s.points
+  if (p.firstStemiDiagnosis === null || lysisDeclined(s)) return null
+  if (p.strategyChosen?.strategy !== 'pharmacoinvasive' && p.bolus === null) return null
+  return canLyse(n, p.stemiDiagnosisFacilityId) ? p.firstStemiDiagnosis : null
+}
+
+/**
+ * DIDO starts at door-in at the non-PCI facility where the (first) transfer was decided;
+ * a village start without an `arrived` uses its FMC as door-in.
+ */
+export function didoStart(s: CaseState, n: NetworkInfo): Instant | null {
+  const from = s.points.transferFromFacilityId
+  if (s.points.transferDecided === null || from === null || isPciCenter(facilityById(n, from))) return null
+  return doorIn(s.points, from)
+}
+
+/** DIDO is satisfied by the first departure from that facility. */
+export function didoEnd(s: CaseState): Instant | null {
+  const from = s.points.transferFromFacilityId
+  return s.points.departures.find((d) => d.facilityId === from)?.at ?? null
+}
+
+/** Rescue PCI: the first reperfusion assessment showed no ST resolution (failed lysis). */
+export function failedLysisAt(s: CaseState): Instant | null {
+  const r = s.points.reperfusion
+  return s.points.bolus !== null && r !== null && !r.stResolution ? r.at : null
+}
+
+/** Routine angiography after lysis: counted from the bolus once the lysis proved successful. */
+export function successfulLysisBolusAt(s: CaseState): Instant | null {
+  const r = s.points.reperfusion
+  return s.points.bolus !== null && r?.stResolution === true ? s.points.bolus.at : null
+}
+
+/**
+ * FMC-to-wire applies to the primary PCI path: strategy primary PCI, or a STEMI (or a wire)
+ * with no strategy recorded, and no bolus given.
+ */
+export function fmcToWireStart(s: CaseState): Instant | null {
+  const p = s.points
+  if (p.fmc === null || p.bolus !== null) return null
+  const strategy = p.strategyChosen?.strategy
+  if (strategy === 'primary_pci') return p.fmc
+  if (strategy === undefined && (p.firstStemiDiagnosis !== null || p.wire !== null)) return p.fmc
+  return null
+}
+
+/** FMC directly at a PCI center (direct admission) has the shorter 90-min target. */
+export function fmcAtPciCenter(s: CaseState, n: NetworkInfo): boolean {
+  return isPciCenter(facilityById(n, s.points.fmcFacilityId))
+}
+
+/**
+ * County door-to-wire applies to STEMI patients heading for the cath lab: a STEMI diagnosis,
+ * an activated cath lab or a wire, unless managed conservatively. After successful lysis with
+ * no cath lab call, angiography-after-lysis (2–24 h) governs instead.
+ */
+export function doorToWireStart(s: CaseState): Instant | null {
+  const p = s.points
+  if (p.countyArrival === null || p.strategyChosen?.strategy === 'conservative') return null
+  if (p.firstStemiDiagnosis === null && p.cathLabActivated === null && p.wire === null) return null
+  if (successfulLysisBolusAt(s) !== null && p.cathLabActivated === null && p.wire === null) return null
+  return p.countyArrival
+}

@@ -1,0 +1,361 @@
+/**
+ * Named clinical time points derived from the effective (corrected) events: the vocabulary
+ * of the rules (SPEC §4), the metrics (SPEC §5) and the registry export. Bare names are
+ * Instants (epoch ms) or null; richer points carry their payload.
+ */
+import type { CaseEvent, CaseInfo } from './case-model.ts'
+import { screenChecklist } from './checklist.ts'
+import type { ArrivalMode, Diagnosis, Outcome, Strategy } from './event-payloads.ts'
+import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
+import type { FacilityLevel } from './roles.ts'
+import type { Instant } from './time.ts'
+
+export interface Arrival {
+  eventId: string
+  facilityId: string
+  /** null when the facility is not in the network (data problem, flagged elsewhere). */
+  level: FacilityLevel | null
+  at: Instant
+  bypassedEd?: boolean
+  bypassedCcu?: boolean
+}
+
+export interface Departure {
+  eventId: string
+  facilityId: string
+  toFacilityId: string
+  at: Instant
+  /** True when leaving a PCI center (not a door-in-door-out transfer). */
+  fromPciCenter: boolean
+}
+
+export interface TimePoints {
+  /** Where care began (FMC facility, else the case's start facility); "current" before any arrival. */
+  startFacilityId: string
+  symptomOnset: Instant | null
+  symptomOnsetApproximate: boolean
+  fmc: Instant | null
+  fmcFacilityId: string | null
+  arrivalMode: ArrivalMode | null
+  firstEcg: Instant | null
+  ecgs: Instant[]
+  firstTransmitted: Instant | null
+  consultAcknowledged: { by: string | null; at: Instant } | null
+  firstDiagnosis: Instant | null
+  /** Every ECG read, in clinical order; the last one is the working diagnosis. */
+  diagnoses: { at: Instant; diagnosis: Diagnosis; by: string | null; facilityId: string }[]
+  firstStemiDiagnosis: Instant | null
+  /** Where the patient was when STEMI was first diagnosed. */
+  stemiDiagnosisFacilityId: string | null
+  /** Time of the latest strategy choice; `strategyChosen` holds what was chosen. */
+  strategy: Instant | null
+  strategyChosen: { at: Instant; strategy: Strategy; advice: string | null; reason: string | null } | null
+  /** The latest checklist, with the server-derived screening. */
+  checklist: {
+    at: Instant
+    facilityId: string
+    result: 'suitable' | 'unsuitable'
+    absolute: string[]
+    relative: string[]
+    weightKg: number | null
+    drug: string | null
+    doseMg: number | null
+    doseFraction: 'full' | 'half' | null
+  } | null
+  consentStarted: Instant | null
+  consentSigned: Instant | null
+  /** The latest lysis decision (a second one needs an override, see step.ts). */
+  decision: {
+    decision: 'approved' | 'declined'
+    by: string | null
+    at: Instant
+    reason: string | null
+    facilityId: string
+  } | null
+  bolus: {
+    eventId: string
+    at: Instant
+    facilityId: string
+    drug: string | null
+    doseMg: number | null
+    doseFraction: 'full' | 'half' | null
+  } | null
+  lysisEnd: Instant | null
+  /** The first reperfusion assessment: it decides between rescue PCI and routine angiography. */
+  reperfusion: { at: Instant; stResolution: boolean; painRelief: boolean } | null
+  /** The first transfer decision; `transferFromFacilityId`/`transferToFacilityId` say where from and to. */
+  transferDecided: Instant | null
+  transferFromFacilityId: string | null
+  transferToFacilityId: string | null
+  arrivals: Arrival[]
+  departures: Departure[]
+  /** First door-in at a PCI center (the county). */
+  countyArrival: Instant | null
+  countyFacilityId: string | null
+  cathLabActivated: Instant | null
+  cathLabReady: Instant | null
+  wire: Instant | null
+  wireEventId: string | null
+  outcome: Instant | null
+  outcomeDetail: { outcome: Outcome; reason: string | null } | null
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined)
+const fraction = (v: unknown): 'full' | 'half' | null => (v === 'full' || v === 'half' ? v : null)
+const answersOf = (v: unknown): Record<string, boolean> => {
+  const out: Record<string, boolean> = {}
+  if (typeof v === 'object' && v !== null)
+    for (const [k, a] of Object.entries(v)) if (typeof a === 'boolean') out[k] = a
+  return out
+}
+
+/**
+ * Where the patient is at time `t`: the facility of the last arrival at or before `t`, else
+ * the facility where the case was started.
+ */
+export function facilityAt(arrivals: readonly Arrival[], startFacilityId: string, t: Instant): string {
+  let current = startFacilityId
+  for (const a of arrivals) if (a.at <= t) current = a.facilityId
+  return current
+}
+
+/** The facility of an event: `data.facilityId` when given, else where the patient was at that time. */
+export function eventFacility(e: CaseEvent, arrivals: readonly Arrival[], startFacilityId: string): string {
+  return str(e.data.facilityId) ?? facilityAt(arrivals, startFacilityId, e.at)
+}
+
+/**
+ * Where care began: the FMC facility when recorded (a village rescue point has no `arrived`),
+ * else the facility the case was started at.
+ */
+export function startFacilityOf(info: CaseInfo, effective: readonly CaseEvent[]): string {
+  const fmc = effective.find((e) => e.type === 'first_medical_contact')
+  return str(fmc?.data.facilityId) ?? info.facilityId
+}
+
+/** Arrivals (door-in events) in clinical order. */
+export function arrivalsOf(effective: readonly CaseEvent[], network: NetworkInfo): Arrival[] {
+  const out: Arrival[] = []
+  for (const e of effective) {
+    if (e.type !== 'arrived') continue
+    const facilityId = str(e.data.facilityId)
+    if (facilityId === null) continue
+    const a: Arrival = {
+      eventId: e.id,
+      facilityId,
+      level: facilityById(network, facilityId)?.level ?? null,
+      at: e.at,
+    }
+    const ed = bool(e.data.bypassedEd)
+    const ccu = bool(e.data.bypassedCcu)
+    if (ed !== undefined) a.bypassedEd = ed
+    if (ccu !== undefined) a.bypassedCcu = ccu
+    out.push(a)
+  }
+  return out
+}
+
+/** Derive the named time points from effective events (already corrected and in clinical order). */
+export function derivePoints(
+  info: CaseInfo,
+  effective: readonly CaseEvent[],
+  network: NetworkInfo,
+): TimePoints {
+  const arrivals = arrivalsOf(effective, network)
+  const start = startFacilityOf(info, effective)
+  const p: TimePoints = {
+    startFacilityId: start,
+    symptomOnset: null,
+    symptomOnsetApproximate: false,
+    fmc: null,
+    fmcFacilityId: null,
+    arrivalMode: null,
+    firstEcg: null,
+    ecgs: [],
+    firstTransmitted: null,
+    consultAcknowledged: null,
+    firstDiagnosis: null,
+    diagnoses: [],
+    firstStemiDiagnosis: null,
+    stemiDiagnosisFacilityId: null,
+    strategy: null,
+    strategyChosen: null,
+    checklist: null,
+    consentStarted: null,
+    consentSigned: null,
+    decision: null,
+    bolus: null,
+    lysisEnd: null,
+    reperfusion: null,
+    transferDecided: null,
+    transferFromFacilityId: null,
+    transferToFacilityId: null,
+    arrivals,
+    departures: [],
+    countyArrival: null,
+    countyFacilityId: null,
+    cathLabActivated: null,
+    cathLabReady: null,
+    wire: null,
+    wireEventId: null,
+    outcome: null,
+    outcomeDetail: null,
+  }
+  const first = (cur: Instant | null, at: Instant): Instant => cur ?? at
+  for (const e of effective) {
+    const facilityId = eventFacility(e, arrivals, start)
+    const d = e.data
+    switch (e.type) {
+      case 'symptom_onset':
+        if (p.symptomOnset === null) {
+          p.symptomOnset = e.at
+          p.symptomOnsetApproximate = d.approximate === true
+        }
+        break
+      case 'first_medical_contact':
+        if (p.fmc === null) {
+          p.fmc = e.at
+          p.fmcFacilityId = str(d.facilityId) ?? info.facilityId
+          p.arrivalMode = (str(d.arrivalMode) as ArrivalMode | null) ?? null
+        }
+        break
+      case 'arrived':
+        if (p.countyArrival === null && isPciCenter(facilityById(network, str(d.facilityId)))) {
+          p.countyArrival = e.at
+          p.countyFacilityId = str(d.facilityId)
+        }
+        break
+      case 'ecg_acquired':
+        p.firstEcg = first(p.firstEcg, e.at)
+        p.ecgs.push(e.at)
+        break
+      case 'ecg_transmitted':
+        p.firstTransmitted = first(p.firstTransmitted, e.at)
+        break
+      case 'consult_acknowledged':
+        p.consultAcknowledged ??= { by: e.by, at: e.at }
+        break
+      case 'diagnosis': {
+        const diagnosis = str(d.diagnosis) as Diagnosis | null
+        if (diagnosis === null) break
+        p.firstDiagnosis = first(p.firstDiagnosis, e.at)
+        p.diagnoses.push({ at: e.at, diagnosis, by: e.by, facilityId })
+        if (diagnosis === 'stemi' && p.firstStemiDiagnosis === null) {
+          p.firstStemiDiagnosis = e.at
+          p.stemiDiagnosisFacilityId = facilityId
+        }
+        break
+      }
+      case 'strategy': {
+        const strategy = str(d.strategy) as Strategy | null
+        if (strategy === null) break
+        p.strategy = e.at
+        p.strategyChosen = { at: e.at, strategy, advice: str(d.advice), reason: str(d.reason) }
+        break
+      }
+      case 'lysis_checklist': {
+        // SPEC §3: the server derives the screening result; the client's `result` is ignored.
+        const s = screenChecklist(answersOf(d.answers))
+        p.checklist = {
+          at: e.at,
+          facilityId,
+          ...s,
+          weightKg: num(d.weightKg),
+          drug: str(d.drug),
+          doseMg: num(d.doseMg),
+          doseFraction: fraction(d.doseFraction),
+        }
+        break
+      }
+      case 'consent_started':
+        p.consentStarted = first(p.consentStarted, e.at)
+        break
+      case 'consent_signed':
+        p.consentSigned = first(p.consentSigned, e.at)
+        break
+      case 'lysis_decision':
+        if (d.decision === 'approved' || d.decision === 'declined')
+          p.decision = { decision: d.decision, by: e.by, at: e.at, reason: str(d.reason), facilityId }
+        break
+      case 'lysis_bolus':
+        p.bolus ??= {
+          eventId: e.id,
+          at: e.at,
+          facilityId,
+          drug: str(d.drug),
+          doseMg: num(d.doseMg),
+          doseFraction: fraction(d.doseFraction),
+        }
+        break
+      case 'lysis_end':
+        p.lysisEnd = first(p.lysisEnd, e.at)
+        break
+      case 'reperfusion_assessment':
+        p.reperfusion ??= {
+          at: e.at,
+          stResolution: d.stResolution === true,
+          painRelief: d.painRelief === true,
+        }
+        break
+      case 'transfer_decided':
+        if (p.transferDecided === null) {
+          p.transferDecided = e.at
+          p.transferFromFacilityId = facilityId
+          p.transferToFacilityId = str(d.toFacilityId)
+        }
+        break
+      case 'departed': {
+        const from = str(d.facilityId) ?? facilityId
+        p.departures.push({
+          eventId: e.id,
+          facilityId: from,
+          toFacilityId: str(d.toFacilityId) ?? '',
+          at: e.at,
+          fromPciCenter: isPciCenter(facilityById(network, from)),
+        })
+        break
+      }
+      case 'cath_lab_activated':
+        p.cathLabActivated = first(p.cathLabActivated, e.at)
+        break
+      case 'cath_lab_ready':
+        p.cathLabReady = first(p.cathLabReady, e.at)
+        break
+      case 'wire_crossed':
+        if (p.wire === null) {
+          p.wire = e.at
+          p.wireEventId = e.id
+        }
+        break
+      case 'outcome':
+        if (p.outcome === null) {
+          p.outcome = e.at
+          p.outcomeDetail = { outcome: str(d.outcome) as Outcome, reason: str(d.reason) }
+        }
+        break
+      case 'correction':
+      case 'note':
+      case 'alert_acknowledged':
+      case 'deadline_warning':
+      case 'deadline_missed':
+      case 'escalated':
+      case 'alert_repeated':
+        // Not time points: corrections are already applied, the rest are annotations.
+        break
+    }
+  }
+  return p
+}
+
+/**
+ * Door-in at a facility (SPEC §4/§5): the first `arrived` there; when the patient never
+ * "arrived" because care began there (a village rescue point, a walk-in recorded only as FMC),
+ * the FMC at that facility is the door-in.
+ */
+export function doorIn(p: TimePoints, facilityId: string): Instant | null {
+  const a = p.arrivals.find((x) => x.facilityId === facilityId)
+  if (a) return a.at
+  return p.fmcFacilityId === facilityId ? p.fmc : null
+}

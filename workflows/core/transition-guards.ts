@@ -1,0 +1,133 @@
+/**
+ * The invalid moves of SPEC §3, checked before an event is stored. Emergency care is never
+ * blocked for missing paperwork (a bolus without checklist is flagged, not refused); what is
+ * refused is a move that contradicts the record (a bolus after a declined decision) unless the
+ * physician states an override reason, which is then recorded and flagged.
+ */
+import type { Actor, CaseEvent } from './case-model.ts'
+import { applyChanges, isCorrectable } from './corrections.ts'
+import { issueField } from './event-input.ts'
+import { PAYLOAD_SCHEMAS } from './event-payloads.ts'
+import { isClinicalEventType, isSystemEventType } from './event-types.ts'
+import type { CaseState } from './fold.ts'
+import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
+import { reject, type Rejection } from './rejections.ts'
+import { eventFacility } from './time-points.ts'
+import { minutes, parseInstant, type Instant } from './time.ts'
+
+// Clock skew tolerated between a tablet and the server.
+export const FUTURE_LIMIT = minutes(5)
+
+/** True when the event carries `override: {reason}` with a non-empty reason. */
+export function hasOverride(e: CaseEvent): boolean {
+  const o = e.data.override
+  if (typeof o !== 'object' || o === null) return false
+  const reason = (o as Record<string, unknown>).reason
+  return typeof reason === 'string' && reason.trim() !== ''
+}
+
+const knownFacility = (n: NetworkInfo, v: unknown): boolean =>
+  typeof v === 'string' && facilityById(n, v) !== undefined
+
+/**
+ * The rejection for `event` on `state`, or null when the move is allowed.
+ * Order: system types, closed case, future time, then the type's own checks.
+ */
+export function guard(
+  state: CaseState,
+  event: CaseEvent,
+  actor: Actor,
+  network: NetworkInfo,
+  now: Instant,
+): Rejection | null {
+  if (isSystemEventType(event.type)) return reject('system_event', 'type')
+  if (state.closed && event.type !== 'note' && event.type !== 'correction') return reject('case_closed')
+  if (event.at > now + FUTURE_LIMIT) return reject('at_in_future', 'at')
+  const p = state.points
+  const d = event.data
+  const override = hasOverride(event)
+  switch (event.type) {
+    case 'first_medical_contact':
+      if (p.fmc !== null) return reject('duplicate_time_point')
+      return knownFacility(network, d.facilityId) ? null : reject('unknown_facility', 'facilityId')
+    case 'arrived':
+      return knownFacility(network, d.facilityId) ? null : reject('unknown_facility', 'facilityId')
+    case 'departed':
+      if (!knownFacility(network, d.facilityId)) return reject('unknown_facility', 'facilityId')
+      return knownFacility(network, d.toFacilityId) ? null : reject('unknown_facility', 'toFacilityId')
+    case 'transfer_decided':
+      return knownFacility(network, d.toFacilityId) ? null : reject('unknown_facility', 'toFacilityId')
+    case 'lysis_decision':
+      if (!actor.roles.includes('cardiologist')) return reject('not_cardiologist')
+      return p.decision !== null && !override ? reject('already_decided') : null
+    case 'lysis_bolus': {
+      if (p.bolus !== null) return reject('duplicate_time_point')
+      const facility = facilityById(network, eventFacility(event, p.arrivals, p.startFacilityId))
+      if (facility?.canLyse !== true) return reject('facility_cannot_lyse', 'facilityId')
+      if (override) return null
+      if (p.decision?.decision === 'declined') return reject('lysis_declined')
+      if (p.checklist?.result === 'unsuitable')
+        return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+      return null
+    }
+    case 'wire_crossed': {
+      if (p.wire !== null) return reject('duplicate_time_point')
+      const arrivedBefore = p.arrivals.some(
+        (a) => a.at <= event.at && isPciCenter(facilityById(network, a.facilityId)),
+      )
+      return arrivedBefore || override ? null : reject('wire_before_county_arrival', 'at')
+    }
+    case 'correction':
+      return guardCorrection(state, event, now)
+    case 'alert_acknowledged': {
+      const key = typeof d.alertKey === 'string' ? d.alertKey.replace(/:repeat:\d+$/, '') : ''
+      return state.fired.includes(key) ? null : reject('unknown_alert', 'alertKey')
+    }
+    case 'symptom_onset':
+    case 'ecg_acquired':
+    case 'ecg_transmitted':
+    case 'consult_acknowledged':
+    case 'diagnosis':
+    case 'strategy':
+    case 'lysis_checklist':
+    case 'consent_started':
+    case 'consent_signed':
+    case 'lysis_end':
+    case 'reperfusion_assessment':
+    case 'cath_lab_activated':
+    case 'cath_lab_ready':
+    case 'outcome':
+    case 'note':
+      return null
+  }
+}
+
+/**
+ * A correction must name a stored clinical event that is not itself a correction, and the
+ * corrected event must still be valid for its type (SPEC §3 payload) and not in the future.
+ */
+function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Rejection | null {
+  const targetId = event.data.eventId
+  const changes = event.data.changes
+  const target = state.events.find((e) => e.id === targetId)
+  if (!target) return reject('unknown_event', 'eventId')
+  // A correction amends a clinical event only (SPEC §3); `isCorrectable` is the fold's rule.
+  if (!isCorrectable(target) || !isClinicalEventType(target.type) || target.type === 'correction')
+    return reject('invalid_correction_target', 'eventId')
+  if (typeof changes !== 'object' || changes === null) return reject('invalid_correction', 'changes')
+  const current = state.effective.find((e) => e.id === target.id) ?? target
+  const ch = changes as Record<string, unknown>
+  if ('at' in ch) {
+    const at = typeof ch.at === 'string' ? parseInstant(ch.at) : null
+    if (at === null) return reject('invalid_correction', 'changes.at')
+    if (at > now + FUTURE_LIMIT) return reject('at_in_future', 'changes.at')
+  }
+  const corrected = applyChanges(current, ch)
+  const { override: _override, ...payload } = corrected.data
+  const parsed = PAYLOAD_SCHEMAS[target.type].safeParse(payload)
+  if (!parsed.success) {
+    const { field, message } = issueField(parsed.error, 'changes')
+    return reject('invalid_correction', field, message)
+  }
+  return null
+}

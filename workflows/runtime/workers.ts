@@ -1,0 +1,58 @@
+import type { Job } from 'pg-boss'
+import { log } from '../../api/log.ts'
+import { fireTimer, type Runtime } from './apply-event.ts'
+import { TIMER_QUEUE, type TimerJob } from './timers.ts'
+
+/**
+ * Timer worker settings, sized for a regional burst (thousands of deadlines due in the same
+ * minute), not only for the idle case. A pg-boss worker sleeps its polling interval between
+ * fetches even when busy, so throughput ≈ batchSize × localConcurrency ÷ interval; each job of a
+ * batch is handled concurrently (its own short transaction on its case), bounded by `parallel`.
+ */
+export const TIMER_WORKER = {
+  batchSize: 100,
+  pollingIntervalSeconds: 0.5,
+  localConcurrency: 2,
+  parallel: 10,
+} as const
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!)
+  })
+  await Promise.all(lanes)
+}
+
+export async function startTimerWorker(
+  rt: Runtime,
+  opts: Partial<typeof TIMER_WORKER> = {},
+): Promise<string> {
+  const o = { ...TIMER_WORKER, ...opts }
+  return rt.boss.work<TimerJob>(
+    TIMER_QUEUE,
+    {
+      batchSize: o.batchSize,
+      pollingIntervalSeconds: o.pollingIntervalSeconds,
+      localConcurrency: o.localConcurrency,
+    },
+    async (jobs: Job<TimerJob>[]) => {
+      const failures: unknown[] = []
+      await inParallel(jobs, o.parallel, async (job) => {
+        try {
+          await fireTimer(rt, job.data.caseId, job.data.key)
+        } catch (e) {
+          failures.push(e)
+          log.error('timer failed', { caseId: job.data.caseId, key: job.data.key, error: String(e) })
+        }
+      })
+      // The batch is retried as a whole; fireTimer is idempotent, so jobs that succeeded are no-ops then.
+      if (failures.length) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]))
+    },
+  )
+}
