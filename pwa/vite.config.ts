@@ -47,7 +47,12 @@ function serviceWorker(): Plugin {
           emptyOutDir: false,
           copyPublicDir: false,
           minify: true,
-          lib: { entry: path.join(root, 'src/sw.ts'), formats: ['iife'], name: 'xinlianSw', fileName: () => 'sw.js' },
+          lib: {
+            entry: path.join(root, 'src/sw.ts'),
+            formats: ['iife'],
+            name: 'xinlianSw',
+            fileName: () => 'sw.js',
+          },
         },
       })
     },

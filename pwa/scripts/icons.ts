@@ -60,7 +60,16 @@ function icon(size: number, scale: number): Buffer {
     const y = (-(py / size - 0.52) * 2.6) / scale
     const heart = (x * x + y * y - 1) ** 3 - x * x * y ** 3 <= 0
     // ECG trace: flat, spike up, spike down, flat (in heart coordinates).
-    const ecgY = x < -0.35 ? 0.1 : x < -0.15 ? 0.1 + (x + 0.35) * 3 : x < 0.05 ? 0.7 - (x + 0.15) * 5 : x < 0.2 ? -0.3 + (x - 0.05) * 2.7 : 0.1
+    const ecgY =
+      x < -0.35
+        ? 0.1
+        : x < -0.15
+          ? 0.1 + (x + 0.35) * 3
+          : x < 0.05
+            ? 0.7 - (x + 0.15) * 5
+            : x < 0.2
+              ? -0.3 + (x - 0.05) * 2.7
+              : 0.1
     const onTrace = Math.abs(y - ecgY) < 0.07 / scale && Math.abs(x) < 0.8
     if (heart) return onTrace ? CRIMSON : WHITE
     return CRIMSON

@@ -137,7 +137,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const json = text ? (JSON.parse(text) as unknown) : {}
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; messageZh?: string } }).error ?? {}
-    throw new ApiFailure(res.status, err.code ?? `http_${res.status}`, err.message ?? res.statusText, err.messageZh)
+    throw new ApiFailure(
+      res.status,
+      err.code ?? `http_${res.status}`,
+      err.message ?? res.statusText,
+      err.messageZh,
+    )
   }
   return json as T
 }
@@ -147,6 +152,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
  * case. Cleared at sign-out. (Cases hold patient data: this is a clinical device of the facility.)
  */
 export const local = {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- typed read of a JSON copy
   get<T>(key: string): T | null {
     try {
       const s = localStorage.getItem('xl.' + key)
@@ -163,7 +169,8 @@ export const local = {
     }
   },
   clear(): void {
-    for (const k of Object.keys(localStorage)) if (k.startsWith('xl.') && k !== 'xl.lang') localStorage.removeItem(k)
+    for (const k of Object.keys(localStorage))
+      if (k.startsWith('xl.') && k !== 'xl.lang') localStorage.removeItem(k)
   },
 }
 
@@ -192,7 +199,14 @@ export function uploadAttachment(
         resolve(json as { id: string; contentType: string; size: number })
       } else {
         const err = (json as { error?: { code?: string; message?: string; messageZh?: string } }).error ?? {}
-        reject(new ApiFailure(xhr.status, err.code ?? `http_${xhr.status}`, err.message ?? 'upload failed', err.messageZh))
+        reject(
+          new ApiFailure(
+            xhr.status,
+            err.code ?? `http_${xhr.status}`,
+            err.message ?? 'upload failed',
+            err.messageZh,
+          ),
+        )
       }
     }
     xhr.onerror = () => reject(new ApiFailure(0, 'network', 'network error'))

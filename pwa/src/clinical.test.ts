@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clock, deadlineTone, isoLocal, suggestDose } from './clinical.ts'
+import { clock, deadlineTone, isoLocal, provisionalDeadlines, suggestDose } from './clinical.ts'
 
 describe('suggestDose (SPEC §6)', () => {
   it.each([
@@ -10,7 +10,11 @@ describe('suggestDose (SPEC §6)', () => {
     [90, 60, 50, 'full'],
     [72, 75, 20, 'half'],
   ])('tenecteplase %s kg, %s y → %s mg %s', (kg, age, mg, fraction) => {
-    expect(suggestDose('tenecteplase', kg, age)).toEqual({ drug: 'tenecteplase', doseMg: mg, doseFraction: fraction })
+    expect(suggestDose('tenecteplase', kg, age)).toEqual({
+      drug: 'tenecteplase',
+      doseMg: mg,
+      doseFraction: fraction,
+    })
   })
   it('never guesses a weight', () => expect(suggestDose('tenecteplase', null, 60)).toBeNull())
   it('rhTNK-tPA is a 16 mg bolus', () => expect(suggestDose('rhTNK-tPA', null, 80)?.doseMg).toBe(16))
@@ -36,5 +40,19 @@ describe('time formatting', () => {
   it('clock', () => {
     expect(clock(754_000)).toBe('12:34')
     expect(clock(3_723_000)).toBe('1:02:03')
+  })
+})
+
+describe('provisional deadlines (case started offline)', () => {
+  it('first ECG from FMC, D2N from arrival at a lysing facility', () => {
+    const fmc = '2022-11-26T13:09:00+08:00'
+    const d = provisionalDeadlines([{ type: 'arrived', at: fmc }], fmc, true)
+    expect(d.map((x) => [x.rule, x.dueAt, x.status])).toEqual([
+      ['first_ecg', '2022-11-26T05:19:00.000Z', 'pending'],
+      ['door_to_needle', '2022-11-26T05:39:00.000Z', 'pending'],
+    ])
+    const met = provisionalDeadlines([{ type: 'ecg_acquired', at: '2022-11-26T13:14:00+08:00' }], fmc, false)
+    expect(met).toHaveLength(1)
+    expect(met[0]!.status).toBe('met')
   })
 })

@@ -54,7 +54,9 @@ export function suggestDose(drug: string, weightKg: number | null | undefined, a
   if (drug === 'rhTNK-tPA') return { drug, doseMg: 16, doseFraction: 'full' }
   if (drug !== 'tenecteplase' || !weightKg || weightKg <= 0) return null
   const full = weightKg < 60 ? 30 : weightKg < 70 ? 35 : weightKg < 80 ? 40 : weightKg < 90 ? 45 : 50
-  return age >= 75 ? { drug, doseMg: full / 2, doseFraction: 'half' } : { drug, doseMg: full, doseFraction: 'full' }
+  return age >= 75
+    ? { drug, doseMg: full / 2, doseFraction: 'half' }
+    : { drug, doseMg: full, doseFraction: 'full' }
 }
 
 /** Local ISO 8601 with the device's offset, e.g. 2022-11-26T13:09:00+08:00 (what the API wants). */
@@ -106,4 +108,41 @@ export const SATISFIED_BY: Record<string, string> = {
   angiography_after_lysis: 'wire_crossed',
   fmc_to_wire: 'wire_crossed',
   door_to_wire: 'wire_crossed',
+}
+
+/**
+ * Deadlines this device can compute before the server has seen the case (started offline):
+ * first ECG 10 min after FMC (warn 7), door-to-needle 30 min after arrival (warn 20) at a
+ * lysing facility (SPEC §4). Replaced by the server's list as soon as it answers.
+ */
+export function provisionalDeadlines(
+  events: { type: string; at: string }[],
+  fmcAt: string,
+  canLyse: boolean,
+): {
+  rule: string
+  startAt: string
+  dueAt: string
+  warnAt: string
+  status: 'pending' | 'met'
+  metAt: string | null
+}[] {
+  const first = (type: string) =>
+    events.filter((e) => e.type === type).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0]
+  const rule = (key: string, start: string, warnMin: number, dueMin: number, metBy: string) => {
+    const s = Date.parse(start)
+    const met = first(metBy)
+    return {
+      rule: key,
+      startAt: start,
+      warnAt: new Date(s + warnMin * 60_000).toISOString(),
+      dueAt: new Date(s + dueMin * 60_000).toISOString(),
+      status: met ? ('met' as const) : ('pending' as const),
+      metAt: met?.at ?? null,
+    }
+  }
+  const out = [rule('first_ecg', fmcAt, 7, 10, 'ecg_acquired')]
+  const arrived = first('arrived')
+  if (arrived && canLyse) out.push(rule('door_to_needle', arrived.at, 20, 30, 'lysis_bolus'))
+  return out
 }

@@ -59,7 +59,11 @@ export function startLive(): void {
   source.addEventListener('alert', (e) => {
     try {
       const d = JSON.parse((e as MessageEvent<string>).data) as Omit<LiveAlert, 'key' | 'at'>
-      alerts.unshift({ ...d, key: `${d.caseId}:${d.rule ?? ''}:${d.kind ?? ''}:${Date.now()}`, at: Date.now() })
+      alerts.unshift({
+        ...d,
+        key: `${d.caseId}:${d.rule ?? ''}:${d.kind ?? ''}:${Date.now()}`,
+        at: Date.now(),
+      })
       alerts.splice(5)
       if (soundOn) beep()
       emit('alert')

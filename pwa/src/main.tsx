@@ -36,7 +36,8 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if (p === '/cases/new') return <StartCase />
   if ((m = match('/cases/:id', p))) return <CaseScreen key={m.id} caseId={m.id!} />
   if (p === '/consults') return <ConsultInbox />
-  if ((m = match('/consults/:id', p))) return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
+  if ((m = match('/consults/:id', p)))
+    return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
   if (p.startsWith('/qa')) return <QaHome />
   if (p.startsWith('/admin')) return <AdminHome />
@@ -75,7 +76,11 @@ function Alerts() {
       {alerts.map((a) => (
         <div class="alert-banner" key={a.key} data-testid="alert-banner">
           <strong>{a.title}</strong> <span>{a.body}</span>
-          <a class="btn" href={hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`} onClick={() => dismissAlert(a.key)}>
+          <a
+            class="btn"
+            href={hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`}
+            onClick={() => dismissAlert(a.key)}
+          >
             {t('alert.open')}
           </a>
           <button class="btn" onClick={() => dismissAlert(a.key)}>
@@ -91,7 +96,8 @@ function Nav() {
   const [msg, setMsg] = useState('')
   const links: [string, string][] = []
   if (hasRole('township_physician', 'village_doctor', 'cath_lab')) links.push(['/cases', t('nav.cases')])
-  if (hasRole('cardiologist')) links.push(['/consults', t('nav.consults')], ['/notifications', t('nav.notifications')])
+  if (hasRole('cardiologist'))
+    links.push(['/consults', t('nav.consults')], ['/notifications', t('nav.notifications')])
   if (hasRole('qa', 'admin')) links.push(['/qa', t('nav.qa')])
   if (hasRole('admin')) links.push(['/admin', t('nav.admin')])
   return (

@@ -13,7 +13,9 @@ function fakeServer(script: (body: Record<string, unknown>, url: string) => Repl
     if (r === 'network') return Promise.reject(new TypeError('Failed to fetch'))
     if (init.method !== 'GET') received.push({ url, body })
     const payload =
-      r >= 400 ? { error: { code: 'lysis_declined', message: 'Lysis was declined', messageZh: '已拒绝溶栓' } } : {}
+      r >= 400
+        ? { error: { code: 'lysis_declined', message: 'Lysis was declined', messageZh: '已拒绝溶栓' } }
+        : {}
     return Promise.resolve(new Response(JSON.stringify(payload), { status: r }))
   }
   return { fetch, received }

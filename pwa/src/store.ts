@@ -66,8 +66,7 @@ export async function flushNow(): Promise<void> {
 async function requestBackgroundSync(): Promise<void> {
   try {
     const reg = await navigator.serviceWorker?.getRegistration()
-    const sync = (reg as (ServiceWorkerRegistration & { sync?: { register: (tag: string) => Promise<void> } }) | undefined)
-      ?.sync
+    const sync = (reg as { sync?: { register: (tag: string) => Promise<void> } } | undefined)?.sync
     await sync?.register('outbox')
   } catch {
     // Background Sync is Chromium-only; the timer and `online` cover the rest.

@@ -43,7 +43,8 @@ self.addEventListener('install', (e) => {
 self.addEventListener('activate', (e) => {
   e.waitUntil(
     (async () => {
-      for (const k of await caches.keys()) if (k.startsWith('xinlian-shell-') && k !== CACHE) await caches.delete(k)
+      for (const k of await caches.keys())
+        if (k.startsWith('xinlian-shell-') && k !== CACHE) await caches.delete(k)
       await self.clients.claim()
     })(),
   )

@@ -21,7 +21,10 @@ export function EcgViewer(props: { src: string; onClose: () => void }) {
     const prev = last.current
     if (now && prev) {
       setView((v) => ({
-        scale: prev.dist > 0 && now.dist > 0 ? Math.min(8, Math.max(1, (v.scale * now.dist) / prev.dist)) : v.scale,
+        scale:
+          prev.dist > 0 && now.dist > 0
+            ? Math.min(8, Math.max(1, (v.scale * now.dist) / prev.dist))
+            : v.scale,
         x: v.x + now.cx - prev.cx,
         y: v.y + now.cy - prev.cy,
       }))
@@ -33,7 +36,13 @@ export function EcgViewer(props: { src: string; onClose: () => void }) {
     last.current = snapshot()
   }
   return (
-    <div class="ecg-full" role="dialog" aria-modal="true" aria-label={t('ecg.title')} data-testid="ecg-viewer">
+    <div
+      class="ecg-full"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t('ecg.title')}
+      data-testid="ecg-viewer"
+    >
       <button class="btn close" onClick={props.onClose}>
         {t('ecg.close')}
       </button>
@@ -49,11 +58,19 @@ export function EcgViewer(props: { src: string; onClose: () => void }) {
         onPointerCancel={reset}
         onWheel={(e) => {
           e.preventDefault()
-          setView((v) => ({ ...v, scale: Math.min(8, Math.max(1, v.scale * (e.deltaY < 0 ? 1.2 : 1 / 1.2))) }))
+          setView((v) => ({
+            ...v,
+            scale: Math.min(8, Math.max(1, v.scale * (e.deltaY < 0 ? 1.2 : 1 / 1.2))),
+          }))
         }}
         onDblClick={() => setView({ scale: 1, x: 0, y: 0 })}
       >
-        <img src={props.src} alt={t('ecg.title')} draggable={false} style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }} />
+        <img
+          src={props.src}
+          alt={t('ecg.title')}
+          draggable={false}
+          style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}
+        />
       </div>
     </div>
   )

@@ -9,7 +9,8 @@ describe('i18n catalogues', () => {
   })
   it('use the same placeholders per key', () => {
     const ph = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-    for (const k of Object.keys(zhCN) as (keyof typeof zhCN)[]) expect([k, ph(en[k])]).toEqual([k, ph(zhCN[k])])
+    for (const k of Object.keys(zhCN) as (keyof typeof zhCN)[])
+      expect([k, ph(en[k])]).toEqual([k, ph(zhCN[k])])
   })
   it('has no empty message', () => {
     for (const cat of [zhCN, en]) for (const v of Object.values(cat)) expect(v.trim()).not.toBe('')

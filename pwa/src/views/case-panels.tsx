@@ -3,11 +3,15 @@ import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
 import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
 import { pick, t, tk } from '../i18n/index.ts'
 import type { RefusedItem } from '../outbox.ts'
-import { facilityName, outbox, recordEvent, uuid } from '../store.ts'
+import { facilityName, flushNow, outbox, recordEvent, uuid } from '../store.ts'
 import type { TimelineEntry } from './use-case.ts'
 
 /** ECG from the camera or a file, with upload progress; the upload opens the remote read. */
-export function EcgCard(props: { caseId: string; lastAttachmentId: string | undefined; onView: (id: string) => void }) {
+export function EcgCard(props: {
+  caseId: string
+  lastAttachmentId: string | undefined
+  onView: (id: string) => void
+}) {
   const [progress, setProgress] = useState<number | null>(null)
   const [msg, setMsg] = useState('')
   const upload = async (file: File | undefined) => {
@@ -20,7 +24,8 @@ export function EcgCard(props: { caseId: string; lastAttachmentId: string | unde
       await recordEvent(props.caseId, 'ecg_transmitted', { via: 'upload', attachmentId: r.id })
       setMsg(t('ecg.uploaded'))
     } catch (e) {
-      const m = e instanceof ApiFailure ? (e.status === 0 ? t('ecg.offline') : (e.messageZh ?? e.message)) : String(e)
+      const m =
+        e instanceof ApiFailure ? (e.status === 0 ? t('ecg.offline') : (e.messageZh ?? e.message)) : String(e)
       setMsg(t('ecg.failed', { m }))
     } finally {
       setProgress(null)
@@ -32,13 +37,27 @@ export function EcgCard(props: { caseId: string; lastAttachmentId: string | unde
       <div class="row wrap">
         <label class="btn primary file">
           {t('ecg.camera')}
-          <input type="file" accept="image/*" capture="environment" data-testid="ecg-camera" onChange={(e) => void upload(e.currentTarget.files?.[0])} />
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            data-testid="ecg-camera"
+            onChange={(e) => void upload(e.currentTarget.files?.[0])}
+          />
         </label>
         <label class="btn file">
           {t('ecg.file')}
-          <input type="file" accept="image/jpeg,image/png,image/heic,application/pdf" data-testid="ecg-file" onChange={(e) => void upload(e.currentTarget.files?.[0])} />
+          <input
+            type="file"
+            accept="image/jpeg,image/png,image/heic,application/pdf"
+            data-testid="ecg-file"
+            onChange={(e) => void upload(e.currentTarget.files?.[0])}
+          />
         </label>
-        <button class="btn" onClick={() => void recordEvent(props.caseId, 'ecg_transmitted', { via: 'realtime' })}>
+        <button
+          class="btn"
+          onClick={() => void recordEvent(props.caseId, 'ecg_transmitted', { via: 'realtime' })}
+        >
           {t('ecg.machine')}
         </button>
         {props.lastAttachmentId && (
@@ -48,12 +67,22 @@ export function EcgCard(props: { caseId: string; lastAttachmentId: string | unde
         )}
       </div>
       {progress !== null && (
-        <div class="progress" role="progressbar" aria-valuenow={Math.round(progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+        <div
+          class="progress"
+          role="progressbar"
+          aria-valuenow={Math.round(progress * 100)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
           <div style={{ width: `${Math.round(progress * 100)}%` }} />
           <span>{t('ecg.uploading', { p: Math.round(progress * 100) })}</span>
         </div>
       )}
-      {msg && <p class="notice" data-testid="ecg-msg">{msg}</p>}
+      {msg && (
+        <p class="notice" data-testid="ecg-msg">
+          {msg}
+        </p>
+      )}
     </section>
   )
 }
@@ -71,7 +100,9 @@ export function AdviceCard(props: { view: CaseView | null }) {
           <p class="advice">{tk('strategy.advice.' + a.advice)}</p>
           <ul class="numbers">
             {a.travelMinutes != null && <li>{t('strategy.travel', { n: a.travelMinutes })}</li>}
-            {a.remainingDidoMinutes != null && <li>{t('strategy.remainingDido', { n: a.remainingDidoMinutes })}</li>}
+            {a.remainingDidoMinutes != null && (
+              <li>{t('strategy.remainingDido', { n: a.remainingDidoMinutes })}</li>
+            )}
             {a.doorToWireMinutes != null && <li>{t('strategy.doorToWire', { n: a.doorToWireMinutes })}</li>}
             {a.diagnosisToWireMinutes != null && (
               <li>
@@ -103,7 +134,8 @@ export function ChecklistPanel(props: {
   const [drug, setDrug] = useState(props.drugs[0] ?? 'tenecteplase')
   const [manualDose, setManualDose] = useState('')
   const suggested = suggestDose(drug, Number(weight) || null, p?.age ?? 0)
-  const dose: Dose | null = suggested ?? (Number(manualDose) > 0 ? { drug, doseMg: Number(manualDose), doseFraction: 'full' } : null)
+  const dose: Dose | null =
+    suggested ?? (Number(manualDose) > 0 ? { drug, doseMg: Number(manualDose), doseFraction: 'full' } : null)
   const unanswered = [...ABSOLUTE_KEYS, ...RELATIVE_KEYS].filter((k) => answers[k] === undefined).length
   const anyAbsolute = ABSOLUTE_KEYS.some((k) => answers[k])
   const result = props.view?.checklist
@@ -121,10 +153,20 @@ export function ChecklistPanel(props: {
     <li key={k} class={`ck ${answers[k] ? (absolute ? 'ck-abs' : 'ck-rel') : ''}`}>
       <span>{tk('ck.' + k)}</span>
       <div class="yesno" role="group" aria-label={tk('ck.' + k)}>
-        <button class={`btn choice ${answers[k] === true ? 'selected yes' : ''}`} aria-pressed={answers[k] === true} data-testid={`ck-${k}-yes`} onClick={() => setAnswers({ ...answers, [k]: true })}>
+        <button
+          class={`btn choice ${answers[k] === true ? 'selected yes' : ''}`}
+          aria-pressed={answers[k] === true}
+          data-testid={`ck-${k}-yes`}
+          onClick={() => setAnswers({ ...answers, [k]: true })}
+        >
           {t('checklist.yes')}
         </button>
-        <button class={`btn choice ${answers[k] === false ? 'selected' : ''}`} aria-pressed={answers[k] === false} data-testid={`ck-${k}-no`} onClick={() => setAnswers({ ...answers, [k]: false })}>
+        <button
+          class={`btn choice ${answers[k] === false ? 'selected' : ''}`}
+          aria-pressed={answers[k] === false}
+          data-testid={`ck-${k}-no`}
+          onClick={() => setAnswers({ ...answers, [k]: false })}
+        >
           {t('checklist.no')}
         </button>
       </div>
@@ -136,10 +178,15 @@ export function ChecklistPanel(props: {
       {result && (
         <p class={`result ${result.result}`} data-testid="checklist-result">
           {t(result.result === 'suitable' ? 'checklist.suitable' : 'checklist.unsuitable')}
-          {result.relative.length > 0 && ` · ${t('consult.relative')}: ${result.relative.map((k) => tk('ck.' + k)).join('、')}`}
+          {result.relative.length > 0 &&
+            ` · ${t('consult.relative')}: ${result.relative.map((k) => tk('ck.' + k)).join('、')}`}
         </p>
       )}
-      {props.recorded && !result && <p class="notice">{t('checklist.done')} {hhmm(props.recorded.at)}</p>}
+      {props.recorded && !result && (
+        <p class="notice">
+          {t('checklist.done')} {hhmm(props.recorded.at)}
+        </p>
+      )}
       <h3>{t('checklist.absolute')}</h3>
       <ul class="cklist">{ABSOLUTE_KEYS.map((k) => item(k, true))}</ul>
       <h3>{t('checklist.relative')}</h3>
@@ -147,7 +194,15 @@ export function ChecklistPanel(props: {
       <div class="row wrap">
         <label class="field">
           <span>{t('checklist.weight')}</span>
-          <input type="number" inputMode="decimal" min={20} max={300} value={weight} data-testid="ck-weight" onInput={(e) => setWeight(e.currentTarget.value)} />
+          <input
+            type="number"
+            inputMode="decimal"
+            min={20}
+            max={300}
+            value={weight}
+            data-testid="ck-weight"
+            onInput={(e) => setWeight(e.currentTarget.value)}
+          />
         </label>
         <label class="field">
           <span>{t('checklist.drug')}</span>
@@ -160,7 +215,12 @@ export function ChecklistPanel(props: {
         {!suggested && drug !== 'tenecteplase' && (
           <label class="field">
             <span>{t('checklist.dose')} (mg)</span>
-            <input type="number" inputMode="decimal" value={manualDose} onInput={(e) => setManualDose(e.currentTarget.value)} />
+            <input
+              type="number"
+              inputMode="decimal"
+              value={manualDose}
+              onInput={(e) => setManualDose(e.currentTarget.value)}
+            />
           </label>
         )}
       </div>
@@ -181,7 +241,12 @@ export function ChecklistPanel(props: {
       <p class="muted">{t('checklist.neverAuto')}</p>
       {anyAbsolute && <p class="result unsuitable">{t('checklist.unsuitable')}</p>}
       {unanswered > 0 && <p class="muted">{t('checklist.unanswered', { n: unanswered })}</p>}
-      <button class="btn primary big" disabled={!dose || unanswered > 0} data-testid="checklist-submit" onClick={save}>
+      <button
+        class="btn primary big"
+        disabled={!dose || unanswered > 0}
+        data-testid="checklist-submit"
+        onClick={save}
+      >
         {t('checklist.submit')}
       </button>
     </section>
@@ -209,7 +274,13 @@ export function Timeline(props: { entries: TimelineEntry[] }) {
       <h2 id="tl-h">{t('case.timeline')}</h2>
       <ol class="timeline" data-testid="timeline">
         {props.entries.map((e) => (
-          <li key={e.id} class={e.pending ? 'pending' : e.type.startsWith('deadline_') || e.type === 'escalated' ? 'system' : ''} data-type={e.type}>
+          <li
+            key={e.id}
+            class={
+              e.pending ? 'pending' : e.type.startsWith('deadline_') || e.type === 'escalated' ? 'system' : ''
+            }
+            data-type={e.type}
+          >
             <time>{hhmm(e.at)}</time>
             <span>
               <strong>{tk('ev.' + e.type)}</strong> {detail(e)}
@@ -234,7 +305,10 @@ export function RefusedList(props: { items: RefusedItem[] }) {
       <ul>
         {props.items.map((r) => (
           <li key={r.id}>
-            <strong>{tk('ev.' + String(r.body.type ?? 'case'))}</strong> {typeof r.body.at === 'string' ? hhmm(r.body.at) : ''} —{' '}
+            <strong>
+              {tk('ev.' + (typeof r.body.type === 'string' ? r.body.type : 'first_medical_contact'))}
+            </strong>{' '}
+            {typeof r.body.at === 'string' ? hhmm(r.body.at) : ''} —{' '}
             {document.documentElement.lang === 'en' ? r.message : (r.messageZh ?? r.message)}
             <div class="row wrap">
               <button class="btn" onClick={() => void outbox.dismissRefused(r.id)}>
@@ -242,15 +316,25 @@ export function RefusedList(props: { items: RefusedItem[] }) {
               </button>
               {r.kind === 'event' && (
                 <>
-                  <input aria-label={t('case.overrideReason')} placeholder={t('case.overrideReason')} value={reasons[r.id] ?? ''} onInput={(e) => setReasons({ ...reasons, [r.id]: e.currentTarget.value })} />
+                  <input
+                    aria-label={t('case.overrideReason')}
+                    placeholder={t('case.overrideReason')}
+                    value={reasons[r.id] ?? ''}
+                    onInput={(e) => setReasons({ ...reasons, [r.id]: e.currentTarget.value })}
+                  />
                   <button
                     class="btn"
                     disabled={!reasons[r.id]?.trim()}
                     onClick={() => {
                       const { id: _old, ...body } = r.body
                       void outbox
-                        .enqueueEvent(r.caseId, { ...body, id: uuid(), override: { reason: reasons[r.id]!.trim() } })
+                        .enqueueEvent(r.caseId, {
+                          ...body,
+                          id: uuid(),
+                          override: { reason: reasons[r.id]!.trim() },
+                        })
                         .then(() => outbox.dismissRefused(r.id))
+                        .then(flushNow)
                     }}
                   >
                     {t('case.override')}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { DIAGNOSES, SATISFIED_BY, hhmm, suggestDose } from '../clinical.ts'
+import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from '../clinical.ts'
 import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { t, tk, pick } from '../i18n/index.ts'
@@ -56,7 +56,10 @@ export function CaseScreen(props: { caseId: string }) {
     onTap: () => (backdate ? setDialog({ kind: 'time', type, data }) : record(type, data)),
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
-  const withDialog = (d: NonNullable<DialogState>) => ({ onTap: () => setDialog(d), onLongPress: () => setDialog(d) })
+  const withDialog = (d: NonNullable<DialogState>) => ({
+    onTap: () => setDialog(d),
+    onLongPress: () => setDialog(d),
+  })
 
   const checklistEv = c.latest('lysis_checklist')
   const decision = c.latest('lysis_decision')
@@ -69,9 +72,17 @@ export function CaseScreen(props: { caseId: string }) {
           doseFraction: checklistEv.data.doseFraction as 'full' | 'half',
         }
       : suggestDose(drugs[0]!, v.patient.weightKg, v.patient.age))
-  const attachments = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').map((e) => e.data.attachmentId as string)
+  const attachments = c.timeline
+    .filter((e) => typeof e.data.attachmentId === 'string')
+    .map((e) => e.data.attachmentId as string)
   const pendingTypes = new Set(c.timeline.filter((e) => e.pending).map((e) => e.type))
-  const deadlines = [...v.deadlines].sort((a, b) => {
+  const serverKnowsCase = v.events.length > 0
+  const fmcAt = c.latest('first_medical_contact')?.at ?? v.createdAt
+  const deadlines = [
+    ...(serverKnowsCase
+      ? v.deadlines
+      : provisionalDeadlines(c.timeline, fmcAt, myFacility?.canLyse ?? false)),
+  ].sort((a, b) => {
     const rank = (s: string) => (s === 'pending' ? 0 : s === 'missed' ? 1 : 2)
     return rank(a.status) - rank(b.status) || Date.parse(a.dueAt) - Date.parse(b.dueAt)
   })
@@ -95,16 +106,25 @@ export function CaseScreen(props: { caseId: string }) {
       {c.stale && <p class="notice">{t('case.notLoaded')}</p>}
       {v.consult?.acknowledgedByName ? (
         <p class="receipt" data-testid="read-receipt">
-          {t('case.readReceipt', { name: v.consult.acknowledgedByName, time: hhmm(v.consult.acknowledgedAt ?? v.consult.openedAt) })}
+          {t('case.readReceipt', {
+            name: v.consult.acknowledgedByName,
+            time: hhmm(v.consult.acknowledgedAt ?? v.consult.openedAt),
+          })}
         </p>
       ) : (
         c.latest('ecg_transmitted') && <p class="notice">{t('case.consultOpen')}</p>
       )}
       {decision && (
-        <p class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`} data-testid="lysis-decision">
+        <p
+          class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+          data-testid="lysis-decision"
+        >
           {decision.data.decision === 'approved'
             ? t('lysis.approved', { name: decision.byName ?? '' })
-            : t('lysis.declined', { name: decision.byName ?? '', reason: String(decision.data.reason ?? '') })}
+            : t('lysis.declined', {
+                name: decision.byName ?? '',
+                reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
+              })}
         </p>
       )}
       <RefusedList items={c.refused} />
@@ -126,23 +146,52 @@ export function CaseScreen(props: { caseId: string }) {
             <h2 id="cd-h">{t('case.countdowns')}</h2>
             <div class="countdowns">
               {deadlines.map((d) => (
-                <Countdown key={d.rule} d={d} metLocally={pendingTypes.has(SATISFIED_BY[d.rule] ?? '')} />
+                <Countdown
+                  key={d.rule}
+                  d={d}
+                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
+                />
               ))}
             </div>
           </section>
           <section class="card" aria-labelledby="tp-h">
             <div class="row spread">
               <h2 id="tp-h">{t('case.timepoints')}</h2>
-              <button class={`btn ${backdate ? 'selected' : ''}`} aria-pressed={backdate} data-testid="backdate" onClick={() => setBackdate(!backdate)}>
+              <button
+                class={`btn ${backdate ? 'selected' : ''}`}
+                aria-pressed={backdate}
+                data-testid="backdate"
+                onClick={() => setBackdate(!backdate)}
+              >
                 {backdate ? t('case.backdateOn') : t('case.backdate')}
               </button>
             </div>
             <p class="muted small">{t('case.backdateHint')}</p>
             <div class="tp-grid">
-              <TimePointButton label={t('ev.arrived')} type="arrived" done={done('arrived')} {...simple('arrived', { facilityId: myFacilityId })} />
-              <TimePointButton label={t('ev.ecg_acquired')} type="ecg_acquired" done={done('ecg_acquired')} {...simple('ecg_acquired', { facilityId: myFacilityId })} />
-              <TimePointButton label={t('ev.diagnosis')} type="diagnosis" done={done('diagnosis')} {...withDialog({ kind: 'diagnosis' })} />
-              <TimePointButton label={t('ev.strategy')} type="strategy" done={done('strategy')} {...withDialog({ kind: 'strategy' })} />
+              <TimePointButton
+                label={t('ev.arrived')}
+                type="arrived"
+                done={done('arrived')}
+                {...simple('arrived', { facilityId: myFacilityId })}
+              />
+              <TimePointButton
+                label={t('ev.ecg_acquired')}
+                type="ecg_acquired"
+                done={done('ecg_acquired')}
+                {...simple('ecg_acquired', { facilityId: myFacilityId })}
+              />
+              <TimePointButton
+                label={t('ev.diagnosis')}
+                type="diagnosis"
+                done={done('diagnosis')}
+                {...withDialog({ kind: 'diagnosis' })}
+              />
+              <TimePointButton
+                label={t('ev.strategy')}
+                type="strategy"
+                done={done('strategy')}
+                {...withDialog({ kind: 'strategy' })}
+              />
               <TimePointButton
                 label={t('ev.lysis_checklist')}
                 type="lysis_checklist"
@@ -150,18 +199,68 @@ export function CaseScreen(props: { caseId: string }) {
                 onTap={() => setShowChecklist(!showChecklist)}
                 onLongPress={() => setShowChecklist(true)}
               />
-              <TimePointButton label={t('ev.consent_started')} type="consent_started" done={done('consent_started')} {...simple('consent_started')} />
-              <TimePointButton label={t('ev.consent_signed')} type="consent_signed" done={done('consent_signed')} {...simple('consent_signed')} />
-              <TimePointButton label={t('lysis.bolus')} type="lysis_bolus" done={done('lysis_bolus')} {...withDialog({ kind: 'bolus' })} />
-              <TimePointButton label={t('ev.lysis_end')} type="lysis_end" done={done('lysis_end')} {...simple('lysis_end')} />
-              <TimePointButton label={t('transfer.decide')} type="transfer_decided" done={done('transfer_decided')} {...withDialog({ kind: 'transfer', type: 'transfer_decided' })} />
-              <TimePointButton label={t('transfer.activate')} type="cath_lab_activated" done={done('cath_lab_activated')} {...simple('cath_lab_activated')} />
-              <TimePointButton label={t('transfer.depart')} type="departed" done={done('departed')} {...withDialog({ kind: 'transfer', type: 'departed' })} />
-              <TimePointButton label={t('ev.reperfusion_assessment')} type="reperfusion_assessment" done={done('reperfusion_assessment')} {...withDialog({ kind: 'reperfusion' })} />
+              <TimePointButton
+                label={t('ev.consent_started')}
+                type="consent_started"
+                done={done('consent_started')}
+                {...simple('consent_started')}
+              />
+              <TimePointButton
+                label={t('ev.consent_signed')}
+                type="consent_signed"
+                done={done('consent_signed')}
+                {...simple('consent_signed')}
+              />
+              <TimePointButton
+                label={t('lysis.bolus')}
+                type="lysis_bolus"
+                done={done('lysis_bolus')}
+                {...withDialog({ kind: 'bolus' })}
+              />
+              <TimePointButton
+                label={t('ev.lysis_end')}
+                type="lysis_end"
+                done={done('lysis_end')}
+                {...simple('lysis_end')}
+              />
+              <TimePointButton
+                label={t('transfer.decide')}
+                type="transfer_decided"
+                done={done('transfer_decided')}
+                {...withDialog({ kind: 'transfer', type: 'transfer_decided' })}
+              />
+              <TimePointButton
+                label={t('transfer.activate')}
+                type="cath_lab_activated"
+                done={done('cath_lab_activated')}
+                {...simple('cath_lab_activated')}
+              />
+              <TimePointButton
+                label={t('transfer.depart')}
+                type="departed"
+                done={done('departed')}
+                {...withDialog({ kind: 'transfer', type: 'departed' })}
+              />
+              <TimePointButton
+                label={t('ev.reperfusion_assessment')}
+                type="reperfusion_assessment"
+                done={done('reperfusion_assessment')}
+                {...withDialog({ kind: 'reperfusion' })}
+              />
               {atCounty && (
                 <>
-                  <TimePointButton label={t('ev.cath_lab_ready')} type="cath_lab_ready" done={done('cath_lab_ready')} {...simple('cath_lab_ready')} />
-                  <TimePointButton label={t('ev.wire_crossed')} type="wire_crossed" done={done('wire_crossed')} {...simple('wire_crossed')} />
+                  <TimePointButton
+                    label={t('ev.cath_lab_ready')}
+                    type="cath_lab_ready"
+                    done={done('cath_lab_ready')}
+                    {...simple('cath_lab_ready')}
+                  />
+                  <TimePointButton
+                    label={t('ev.wire_crossed')}
+                    type="wire_crossed"
+                    done={done('wire_crossed')}
+                    {...simple('wire_crossed')}
+                  />
                 </>
               )}
             </div>
@@ -178,13 +277,28 @@ export function CaseScreen(props: { caseId: string }) {
 
       {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
       {dialog?.kind === 'time' && (
-        <RecordDialog title={tk('ev.' + dialog.type)} onClose={close} onRecord={(at) => record(dialog.type, dialog.data, at)} />
+        <RecordDialog
+          title={tk('ev.' + dialog.type)}
+          onClose={close}
+          onRecord={(at) => record(dialog.type, dialog.data, at)}
+        />
       )}
       {dialog?.kind === 'diagnosis' && (
-        <RecordDialog title={t('dx.choose')} onClose={close} ready={choice !== ''} onRecord={(at) => record('diagnosis', { diagnosis: choice }, at)}>
+        <RecordDialog
+          title={t('dx.choose')}
+          onClose={close}
+          ready={choice !== ''}
+          onRecord={(at) => record('diagnosis', { diagnosis: choice }, at)}
+        >
           <div class="choices">
             {DIAGNOSES.map((d) => (
-              <button key={d} class={`btn choice ${choice === d ? 'selected' : ''}`} aria-pressed={choice === d} data-testid={`dx-${d}`} onClick={() => setChoice(d)}>
+              <button
+                key={d}
+                class={`btn choice ${choice === d ? 'selected' : ''}`}
+                aria-pressed={choice === d}
+                data-testid={`dx-${d}`}
+                onClick={() => setChoice(d)}
+              >
                 {tk('dx.' + d)}
               </button>
             ))}
@@ -199,7 +313,11 @@ export function CaseScreen(props: { caseId: string }) {
           onRecord={(at) =>
             record(
               'strategy',
-              { strategy: choice, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(v.advice && isAdvice(v.advice.advice) ? { advice: v.advice.advice } : {}) },
+              {
+                strategy: choice,
+                ...(reason.trim() ? { reason: reason.trim() } : {}),
+                ...(v.advice && isAdvice(v.advice.advice) ? { advice: v.advice.advice } : {}),
+              },
               at,
             )
           }
@@ -207,7 +325,13 @@ export function CaseScreen(props: { caseId: string }) {
           {v.advice && <p class="advice">{tk('strategy.advice.' + v.advice.advice)}</p>}
           <div class="choices">
             {(['primary_pci', 'pharmacoinvasive', 'conservative'] as const).map((s) => (
-              <button key={s} class={`btn choice ${choice === s ? 'selected' : ''}`} aria-pressed={choice === s} data-testid={`strategy-${s}`} onClick={() => setChoice(s)}>
+              <button
+                key={s}
+                class={`btn choice ${choice === s ? 'selected' : ''}`}
+                aria-pressed={choice === s}
+                data-testid={`strategy-${s}`}
+                onClick={() => setChoice(s)}
+              >
                 {tk('strategy.' + s)}
               </button>
             ))}
@@ -219,9 +343,20 @@ export function CaseScreen(props: { caseId: string }) {
         </RecordDialog>
       )}
       {dialog?.kind === 'bolus' && dose && (
-        <RecordDialog title={t('lysis.bolus')} onClose={close} onRecord={(at) => record('lysis_bolus', { drug: dose.drug, doseMg: dose.doseMg, doseFraction: dose.doseFraction }, at)}>
+        <RecordDialog
+          title={t('lysis.bolus')}
+          onClose={close}
+          onRecord={(at) =>
+            record(
+              'lysis_bolus',
+              { drug: dose.drug, doseMg: dose.doseMg, doseFraction: dose.doseFraction },
+              at,
+            )
+          }
+        >
           <p class="dose big" data-testid="bolus-dose">
-            {t('lysis.confirmDose', { drug: dose.drug, mg: dose.doseMg })} ({t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
+            {t('lysis.confirmDose', { drug: dose.drug, mg: dose.doseMg })} (
+            {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
           </p>
           <p class="muted">{t('checklist.neverAuto')}</p>
         </RecordDialog>
@@ -237,7 +372,13 @@ export function CaseScreen(props: { caseId: string }) {
           onClose={close}
           ready={!!county}
           onRecord={(at) =>
-            record(dialog.type, dialog.type === 'departed' ? { facilityId: myFacilityId, toFacilityId: county!.id } : { toFacilityId: county!.id }, at)
+            record(
+              dialog.type,
+              dialog.type === 'departed'
+                ? { facilityId: myFacilityId, toFacilityId: county!.id }
+                : { toFacilityId: county!.id },
+              at,
+            )
           }
         >
           <p>
@@ -246,7 +387,12 @@ export function CaseScreen(props: { caseId: string }) {
         </RecordDialog>
       )}
       {dialog?.kind === 'reperfusion' && (
-        <RecordDialog title={t('ev.reperfusion_assessment')} onClose={close} ready={st !== null && pain !== null} onRecord={(at) => record('reperfusion_assessment', { stResolution: st, painRelief: pain }, at)}>
+        <RecordDialog
+          title={t('ev.reperfusion_assessment')}
+          onClose={close}
+          ready={st !== null && pain !== null}
+          onRecord={(at) => record('reperfusion_assessment', { stResolution: st, painRelief: pain }, at)}
+        >
           {(
             [
               ['lysis.stResolution', st, setSt],
@@ -255,10 +401,18 @@ export function CaseScreen(props: { caseId: string }) {
           ).map(([k, val, set]) => (
             <div class="row" key={k}>
               <span>{t(k)}</span>
-              <button class={`btn choice ${val === true ? 'selected' : ''}`} aria-pressed={val === true} onClick={() => set(true)}>
+              <button
+                class={`btn choice ${val === true ? 'selected' : ''}`}
+                aria-pressed={val === true}
+                onClick={() => set(true)}
+              >
                 {t('common.yes')}
               </button>
-              <button class={`btn choice ${val === false ? 'selected' : ''}`} aria-pressed={val === false} onClick={() => set(false)}>
+              <button
+                class={`btn choice ${val === false ? 'selected' : ''}`}
+                aria-pressed={val === false}
+                onClick={() => set(false)}
+              >
                 {t('common.no')}
               </button>
             </div>

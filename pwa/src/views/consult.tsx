@@ -29,18 +29,24 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
   }, [v?.id, c.timeline.length])
 
   if (!v) return <main>{c.notFound ? t('case.notFound') : t('case.loading')}</main>
-  const attachment = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').at(-1)?.data.attachmentId as string | undefined
+  const attachment = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').at(-1)?.data
+    .attachmentId as string | undefined
   const decision = c.latest('lysis_decision')
   const diagnosis = c.latest('diagnosis')
   const checklist = v.checklist
-  const others = [...new Set(c.timeline.map((e) => e.byName).filter((n): n is string => !!n && n !== me?.displayName))]
+  const others = [
+    ...new Set(c.timeline.map((e) => e.byName).filter((n): n is string => !!n && n !== me?.displayName)),
+  ]
   const openedAt = v.consult?.openedAt ?? c.latest('ecg_transmitted')?.at
   const pending = v.deadlines.filter((d) => d.status === 'pending')
   const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
 
   const decide = (d: 'approved' | 'declined') => {
     if (d === 'declined' && !reason.trim()) return setError(t('consult.reasonRequired'))
-    void recordEvent(v.id, 'lysis_decision', { decision: d, ...(reason.trim() ? { reason: reason.trim() } : {}) })
+    void recordEvent(v.id, 'lysis_decision', {
+      decision: d,
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+    })
     setDeclining(false)
     setError('')
   }
@@ -55,10 +61,19 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
           </h1>
           <span class="muted">{t('consult.facility', { name: facilityName(v.facilityId) })}</span>
         </div>
-        {openedAt && <span class="waiting tone-amber">{t('consults.waiting', { t: clock(now - Date.parse(openedAt)) })}</span>}
+        {openedAt && (
+          <span class="waiting tone-amber">
+            {t('consults.waiting', { t: clock(now - Date.parse(openedAt)) })}
+          </span>
+        )}
       </header>
       {attachment ? (
-        <button class="ecg-thumb" onClick={() => setEcg(true)} aria-label={t('ecg.view')} data-testid="ecg-thumb">
+        <button
+          class="ecg-thumb"
+          onClick={() => setEcg(true)}
+          aria-label={t('ecg.view')}
+          data-testid="ecg-thumb"
+        >
           <img src={`/api/attachments/${attachment}`} alt={t('ecg.title')} />
         </button>
       ) : (
@@ -102,7 +117,12 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
         )}
         <div class="choices">
           {DIAGNOSES.slice(0, 3).map((d) => (
-            <button key={d} class="btn choice" data-testid={`consult-dx-${d}`} onClick={() => void recordEvent(v.id, 'diagnosis', { diagnosis: d })}>
+            <button
+              key={d}
+              class="btn choice"
+              data-testid={`consult-dx-${d}`}
+              onClick={() => void recordEvent(v.id, 'diagnosis', { diagnosis: d })}
+            >
               {tk('dx.' + d)}
             </button>
           ))}
@@ -113,10 +133,16 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
       <section class="card decision" aria-labelledby="dec-h">
         <h2 id="dec-h">{t('ev.lysis_decision')}</h2>
         {decision && (
-          <p class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`} data-testid="consult-decision">
+          <p
+            class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+            data-testid="consult-decision"
+          >
             {decision.data.decision === 'approved'
               ? t('lysis.approved', { name: decision.byName ?? me?.displayName ?? '' })
-              : t('lysis.declined', { name: decision.byName ?? me?.displayName ?? '', reason: String(decision.data.reason ?? '') })}
+              : t('lysis.declined', {
+                  name: decision.byName ?? me?.displayName ?? '',
+                  reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
+                })}
             {decision.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
           </p>
         )}
@@ -124,7 +150,12 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
           <div>
             <label class="field">
               <span>{t('consult.declineReason')}</span>
-              <textarea rows={3} value={reason} data-testid="decline-reason" onInput={(e) => setReason(e.currentTarget.value)} />
+              <textarea
+                rows={3}
+                value={reason}
+                data-testid="decline-reason"
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
             </label>
             {error && (
               <p class="error" role="alert">
@@ -151,7 +182,9 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
           </div>
         )}
       </section>
-      {ecg && attachment && <EcgViewer src={`/api/attachments/${attachment}`} onClose={() => setEcg(false)} />}
+      {ecg && attachment && (
+        <EcgViewer src={`/api/attachments/${attachment}`} onClose={() => setEcg(false)} />
+      )}
     </main>
   )
 }

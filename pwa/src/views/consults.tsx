@@ -30,12 +30,18 @@ export function ConsultInbox() {
             const waited = now - Date.parse(c.openedAt)
             return (
               <li key={c.caseId}>
-                <a class={`case-row ${c.acknowledgedAt ? '' : 'unread'}`} href={`/consults/${c.caseId}`} data-testid="consult-row">
+                <a
+                  class={`case-row ${c.acknowledgedAt ? '' : 'unread'}`}
+                  href={`/consults/${c.caseId}`}
+                  data-testid="consult-row"
+                >
                   <strong>
                     {c.patient.sex === 'female' ? t('start.female') : t('start.male')} {c.patient.age}
                   </strong>
                   <span>{c.facilityName}</span>
-                  <span class={`waiting ${waited > 10 * 60_000 ? 'tone-red' : waited > 3 * 60_000 ? 'tone-amber' : 'tone-green'}`}>
+                  <span
+                    class={`waiting ${waited > 10 * 60_000 ? 'tone-red' : waited > 3 * 60_000 ? 'tone-amber' : 'tone-green'}`}
+                  >
                     {t('consults.waiting', { t: clock(waited) })}
                   </span>
                   {c.acknowledgedAt && <span class="muted">{t('consults.acknowledged')}</span>}

@@ -13,7 +13,8 @@ function urlBase64ToUint8Array(base64: string): Uint8Array<ArrayBuffer> {
 }
 
 function initialStatus(): Status {
-  if (!('serviceWorker' in navigator) || !('PushManager' in window) || typeof Notification === 'undefined') return 'unsupported'
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || typeof Notification === 'undefined')
+    return 'unsupported'
   if (Notification.permission === 'denied') return 'denied'
   return localStorage.getItem('xl.pushEndpoint') && Notification.permission === 'granted' ? 'enabled' : 'off'
 }
@@ -25,7 +26,12 @@ export async function enablePush(): Promise<Status> {
   const reg = await navigator.serviceWorker.ready
   const { publicKey } = await api<{ publicKey: string }>('GET', '/api/push/public-key')
   const existing = await reg.pushManager.getSubscription()
-  const sub = existing ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }))
+  const sub =
+    existing ??
+    (await reg.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: urlBase64ToUint8Array(publicKey),
+    }))
   await api('POST', '/api/push/subscriptions', { ...sub.toJSON(), device: navigator.userAgent.slice(0, 120) })
   localStorage.setItem('xl.pushEndpoint', sub.endpoint)
   return 'enabled'

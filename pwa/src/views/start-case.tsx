@@ -40,7 +40,10 @@ export function StartCase() {
       firstMedicalContactAt: isoLocal(at),
       arrivalMode: mode,
       ...(onsetAgo && minutesAgo > 0
-        ? { symptomOnsetAt: isoLocal(new Date(at.getTime() - minutesAgo * 60_000)), symptomOnsetApproximate: true }
+        ? {
+            symptomOnsetAt: isoLocal(new Date(at.getTime() - minutesAgo * 60_000)),
+            symptomOnsetApproximate: true,
+          }
         : {}),
     })
     // Door-in is its own event (SPEC §8); at a walk-in it is the same moment as FMC.
@@ -72,11 +75,27 @@ export function StartCase() {
         <div class="row">
           <label class="field">
             <span>{t('start.age')}</span>
-            <input name="age" type="number" inputMode="numeric" min={1} max={129} value={age} onInput={(e) => setAge(e.currentTarget.value)} />
+            <input
+              name="age"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={129}
+              value={age}
+              onInput={(e) => setAge(e.currentTarget.value)}
+            />
           </label>
           <label class="field">
             <span>{t('start.weight')}</span>
-            <input name="weight" type="number" inputMode="decimal" min={20} max={300} value={weight} onInput={(e) => setWeight(e.currentTarget.value)} />
+            <input
+              name="weight"
+              type="number"
+              inputMode="decimal"
+              min={20}
+              max={300}
+              value={weight}
+              onInput={(e) => setWeight(e.currentTarget.value)}
+            />
           </label>
         </div>
         <label class="field">
@@ -87,13 +106,27 @@ export function StartCase() {
           <span>
             {t('start.onset')} · {t('start.onsetMinutesAgo')} ({t('start.onsetApprox')})
           </span>
-          <input name="onsetAgo" type="number" inputMode="numeric" min={0} placeholder={t('start.onsetUnknown')} value={onsetAgo} onInput={(e) => setOnsetAgo(e.currentTarget.value)} />
+          <input
+            name="onsetAgo"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            placeholder={t('start.onsetUnknown')}
+            value={onsetAgo}
+            onInput={(e) => setOnsetAgo(e.currentTarget.value)}
+          />
         </label>
         <fieldset class="field">
           <legend>{t('start.arrivalMode')}</legend>
           <div class="row wrap">
             {MODES.map((m) => (
-              <button type="button" key={m} class={`btn choice ${mode === m ? 'selected' : ''}`} aria-pressed={mode === m} onClick={() => setMode(m)}>
+              <button
+                type="button"
+                key={m}
+                class={`btn choice ${mode === m ? 'selected' : ''}`}
+                aria-pressed={mode === m}
+                onClick={() => setMode(m)}
+              >
                 {tk('arrival.' + m)}
               </button>
             ))}
@@ -101,7 +134,11 @@ export function StartCase() {
         </fieldset>
         <TimeField value={fmc} onInput={setFmc} label={t('start.fmc')} />
         <label class="check">
-          <input type="checkbox" checked={arrivedNow} onChange={(e) => setArrivedNow(e.currentTarget.checked)} />
+          <input
+            type="checkbox"
+            checked={arrivedNow}
+            onChange={(e) => setArrivedNow(e.currentTarget.checked)}
+          />
           <span>{t('start.arrivedNow')}</span>
         </label>
         {error && (

@@ -45,7 +45,8 @@ export function useCase(caseId: string): CaseState {
       .catch((e: unknown) => {
         setStale(true)
         // 404 while the case itself still waits in the outbox is expected (started offline).
-        if (e instanceof ApiFailure && e.status === 404) void outbox.pending(caseId).then((p) => setNotFound(p.length === 0))
+        if (e instanceof ApiFailure && e.status === 404)
+          void outbox.pending(caseId).then((p) => setNotFound(p.length === 0))
       })
   })
   useBus(['outbox'], () => {
