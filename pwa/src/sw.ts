@@ -114,15 +114,23 @@ function pageFor(m: PushMessage): string {
   return '/'
 }
 
+/** Focus is only allowed during a real notification click; elsewhere (tests) it is best effort. */
+const focus = (c: WindowClient) => c.focus().catch(() => c)
+
 async function openPage(path: string): Promise<unknown> {
+  const target = new URL(path, self.location.origin)
   const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-  const same = wins.find((c) => new URL(c.url).pathname === new URL(path, self.location.origin).pathname)
-  if (same) return same.focus()
-  if (wins[0]) {
-    await wins[0].navigate(path).catch(() => null)
-    return wins[0].focus()
+  const same = wins.find((c) => {
+    const u = new URL(c.url)
+    return u.pathname + u.search === target.pathname + target.search
+  })
+  if (same) return focus(same)
+  const win = wins[0]
+  if (win) {
+    const navigated = await win.navigate(target.href).catch(() => null)
+    return focus(navigated ?? win)
   }
-  return self.clients.openWindow(path)
+  return self.clients.openWindow(target.href)
 }
 
 /** Approve from the notification: the decision goes through the outbox with this device's session. */
