@@ -1,15 +1,26 @@
-/** Live updates from the server (SSE `GET /api/stream`): case changes and alert banners. */
+/**
+ * Live updates from the server (SSE `GET /api/stream`): `case` {caseId, eventId, type} refreshes
+ * what is on screen, `alert` {caseId, alertId, template, rule, alertKey} raises a banner (ids and
+ * codes only: the text comes from the catalogue, patient data never travels on the stream),
+ * `resync` (the server's listener reconnected) re-fetches everything.
+ */
 import { emit } from './bus.ts'
 
 export interface LiveAlert {
   key: string
   caseId: string
-  rule?: string
-  kind?: string
-  title: string
-  body: string
+  template: string
+  rule: string | null
+  alertKey: string | null
+  /** Clinical alerts stay until acknowledged or dismissed; notices fade by themselves. */
+  clinical: boolean
+  title?: string
+  body?: string
   at: number
 }
+
+const CLINICAL = new Set(['consult', 'deadline_warning', 'deadline_missed', 'escalated', 'alert_repeated'])
+const NOTICE_MS = 15_000
 
 export const alerts: LiveAlert[] = []
 let source: EventSource | null = null
@@ -43,34 +54,67 @@ export function dismissAlert(key: string): void {
   emit('alert')
 }
 
+interface AlertMessage {
+  caseId: string
+  alertId?: string
+  template?: string
+  kind?: string
+  rule?: string | null
+  alertKey?: string | null
+  title?: string
+  body?: string
+}
+
+function onAlert(d: AlertMessage): void {
+  const template = d.template ?? d.kind ?? 'other'
+  const a: LiveAlert = {
+    key: d.alertId ?? `${d.caseId}:${template}:${d.rule ?? ''}:${Date.now()}`,
+    caseId: d.caseId,
+    template,
+    rule: d.rule ?? null,
+    alertKey: d.alertKey ?? null,
+    clinical: CLINICAL.has(template),
+    ...(d.title ? { title: d.title } : {}),
+    ...(d.body ? { body: d.body } : {}),
+    at: Date.now(),
+  }
+  // A repeat of the same alert replaces the older banner.
+  const same = alerts.findIndex(
+    (x) => x.caseId === a.caseId && x.template === a.template && x.rule === a.rule,
+  )
+  if (same >= 0) alerts.splice(same, 1)
+  alerts.unshift(a)
+  alerts.splice(5)
+  if (!a.clinical) setTimeout(() => dismissAlert(a.key), NOTICE_MS)
+  if (soundOn && a.clinical) beep()
+  emit('alert')
+  emit('case:' + a.caseId)
+}
+
+const parse = (e: Event): unknown => {
+  try {
+    return JSON.parse((e as MessageEvent<string>).data)
+  } catch {
+    return null
+  }
+}
+
 /** Connect once signed in; EventSource reconnects by itself after a drop. */
 export function startLive(): void {
   if (source || typeof EventSource === 'undefined') return
   source = new EventSource('/api/stream')
   source.addEventListener('case', (e) => {
-    try {
-      const d = JSON.parse((e as MessageEvent<string>).data) as { caseId: string }
-      emit('case:' + d.caseId)
-    } catch {
-      // Malformed message: ignore.
-    }
+    const d = parse(e) as { caseId: string } | null
+    if (d) emit('case:' + d.caseId)
     emit('cases')
   })
   source.addEventListener('alert', (e) => {
-    try {
-      const d = JSON.parse((e as MessageEvent<string>).data) as Omit<LiveAlert, 'key' | 'at'>
-      alerts.unshift({
-        ...d,
-        key: `${d.caseId}:${d.rule ?? ''}:${d.kind ?? ''}:${Date.now()}`,
-        at: Date.now(),
-      })
-      alerts.splice(5)
-      if (soundOn) beep()
-      emit('alert')
-      emit('case:' + d.caseId)
-    } catch {
-      // Malformed message: ignore.
-    }
+    const d = parse(e) as AlertMessage | null
+    if (d?.caseId) onAlert(d)
+  })
+  source.addEventListener('resync', () => {
+    emit('cases')
+    emit('resync')
   })
 }
 

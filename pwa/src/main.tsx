@@ -2,10 +2,20 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from './api.ts'
 import { useBus } from './bus.ts'
-import { lang, onLangChange, setLang, t } from './i18n/index.ts'
+import { lang, onLangChange, setLang, t, tk } from './i18n/index.ts'
 import { alerts, dismissAlert, sound, startLive, stopLive } from './live.ts'
 import { match, navigate, onLinkClick, useLocation } from './router.ts'
-import { flushNow, hasRole, loadNetwork, outbox, session, setUser, signOut, startSync } from './store.ts'
+import {
+  flushNow,
+  hasRole,
+  loadNetwork,
+  outbox,
+  recordEvent,
+  session,
+  setUser,
+  signOut,
+  startSync,
+} from './store.ts'
 import { CaseScreen } from './views/case-screen.tsx'
 import { ConsultPage } from './views/consult.tsx'
 import { ConsultInbox } from './views/consults.tsx'
@@ -74,8 +84,11 @@ function Alerts() {
   return (
     <div class="alerts" role="alert" aria-live="assertive">
       {alerts.map((a) => (
-        <div class="alert-banner" key={a.key} data-testid="alert-banner">
-          <strong>{a.title}</strong> <span>{a.body}</span>
+        <div class={`alert-banner ${a.clinical ? '' : 'info'}`} key={a.key} data-testid="alert-banner">
+          <strong>
+            {a.title ?? tk('alertT.' + a.template, { rule: a.rule ? tk('rule.' + a.rule) : '' })}
+          </strong>
+          {a.body && <span>{a.body}</span>}
           <a
             class="btn"
             href={hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`}
@@ -83,9 +96,21 @@ function Alerts() {
           >
             {t('alert.open')}
           </a>
-          <button class="btn" onClick={() => dismissAlert(a.key)}>
-            {t('alert.dismiss')}
-          </button>
+          {a.alertKey && a.clinical ? (
+            <button
+              class="btn"
+              onClick={() => {
+                void recordEvent(a.caseId, 'alert_acknowledged', { alertKey: a.alertKey })
+                dismissAlert(a.key)
+              }}
+            >
+              {t('alert.ack')}
+            </button>
+          ) : (
+            <button class="btn" onClick={() => dismissAlert(a.key)}>
+              {t('alert.dismiss')}
+            </button>
+          )}
         </div>
       ))}
     </div>

@@ -189,3 +189,12 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200))
   }
 }
+
+/** Close the live alert banners (they are sticky and would cover element screenshots). */
+export async function dismissBanners(page: Page): Promise<void> {
+  for (;;) {
+    const close = page.locator('[data-testid=alert-banner] button')
+    if ((await close.count()) === 0) return
+    await close.first().click()
+  }
+}

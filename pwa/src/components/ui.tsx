@@ -54,8 +54,10 @@ export function RecordDialog(props: {
   ready?: boolean
   children?: ComponentChildren
 }) {
-  const [v, setV] = useState(toInputValue(new Date()))
-  const at = parseInputTime(v)
+  const [initial] = useState(() => toInputValue(new Date()))
+  const [v, setV] = useState(initial)
+  // Untouched means "now", to the second (the input only holds minutes).
+  const at = v === initial ? new Date() : parseInputTime(v)
   return (
     <Dialog title={props.title} onClose={props.onClose}>
       {props.children}
@@ -69,7 +71,7 @@ export function RecordDialog(props: {
           class="btn primary"
           data-testid="dialog-record"
           disabled={!at || props.ready === false}
-          onClick={() => at && props.onRecord(at)}
+          onClick={() => at && props.onRecord(v === initial ? new Date() : at)}
         >
           {t('time.record')}
         </button>

@@ -142,18 +142,6 @@ export function CaseScreen(props: { caseId: string }) {
       )}
       <div class="case-grid">
         <div>
-          <section class="card" aria-labelledby="cd-h">
-            <h2 id="cd-h">{t('case.countdowns')}</h2>
-            <div class="countdowns">
-              {deadlines.map((d) => (
-                <Countdown
-                  key={d.rule}
-                  d={d}
-                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
-                />
-              ))}
-            </div>
-          </section>
           <section class="card" aria-labelledby="tp-h">
             <div class="row spread">
               <h2 id="tp-h">{t('case.timepoints')}</h2>
@@ -272,7 +260,21 @@ export function CaseScreen(props: { caseId: string }) {
           {showChecklist && <ChecklistPanel caseId={v.id} view={v} drugs={drugs} recorded={checklistEv} />}
           <AdviceCard view={v} />
         </div>
-        <Timeline entries={c.timeline} />
+        <aside>
+          <section class="card" aria-labelledby="cd-h">
+            <h2 id="cd-h">{t('case.countdowns')}</h2>
+            <div class="countdowns stack">
+              {deadlines.map((d) => (
+                <Countdown
+                  key={d.rule}
+                  d={d}
+                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
+                />
+              ))}
+            </div>
+          </section>
+          <Timeline entries={c.timeline} />
+        </aside>
       </div>
 
       {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
