@@ -11,6 +11,12 @@ import {
   type E2E,
 } from './browser.ts'
 
+interface CaseJson {
+  events: { type: string; data: Record<string, unknown> }[]
+  metrics: Record<string, number | null>
+  deadlines: { rule: string; status: string }[]
+}
+
 /**
  * SPEC §1, the Anxi story, through the UI: the Lantian township physician on a 1024×768 tablet,
  * the on-call cardiologist (dr.chen) on a 390×844 phone.
@@ -43,12 +49,15 @@ describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)',
     await tablet.getByTestId('start-submit').click()
     await tablet.waitForURL(/\/cases\/[0-9a-f-]{36}$/)
     const caseId = new URL(tablet.url()).pathname.split('/').pop()!
-    const caseView = async () => {
+    const caseView = async (): Promise<CaseJson | null> => {
       const token = await e.env.login('lantian')
       const r = await e.env.call('GET', `/api/cases/${caseId}`, { token })
-      return r.status === 200 ? await r.json() : null
+      return r.status === 200 ? ((await r.json()) as CaseJson) : null
     }
-    await until(async () => (await caseView())?.events.some((x: { type: string }) => x.type === 'arrived'))
+    await until(async () => {
+      const cv = await caseView()
+      return cv?.events.some((x) => x.type === 'arrived') === true
+    })
     await tablet.getByTestId('deadline-first_ecg').waitFor()
     await tablet.getByTestId('tp-arrived').locator('.tp-time').waitFor()
 
@@ -151,9 +160,9 @@ describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)',
 
     const v = await until(async () => {
       const cv = await caseView()
-      return cv?.events.some((x: { type: string }) => x.type === 'departed') ? cv : null
+      return cv?.events.some((x) => x.type === 'departed') ? cv : null
     })
-    const types = v.events.map((x: { type: string }) => x.type)
+    const types = v.events.map((x) => x.type)
     for (const t of [
       'first_medical_contact',
       'symptom_onset',
@@ -173,12 +182,12 @@ describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)',
       'departed',
     ])
       expect(types).toContain(t)
-    const transmitted = v.events.find((x: { type: string }) => x.type === 'ecg_transmitted')
+    const transmitted = v.events.find((x) => x.type === 'ecg_transmitted')!
     expect(transmitted.data.attachmentId).toBeTruthy()
-    const bolus = v.events.find((x: { type: string }) => x.type === 'lysis_bolus')
+    const bolus = v.events.find((x) => x.type === 'lysis_bolus')!
     expect(bolus.data).toMatchObject({ drug: 'tenecteplase', doseMg: 40, doseFraction: 'full' })
     expect(v.metrics.door_to_needle).toBeLessThan(30)
-    expect(v.deadlines.find((d: { rule: string }) => d.rule === 'door_to_needle')?.status).toBe('met')
+    expect(v.deadlines.find((d) => d.rule === 'door_to_needle')?.status).toBe('met')
 
     await dismissBanners(tablet)
     await tablet.evaluate(() => window.scrollTo(0, 0))
