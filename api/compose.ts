@@ -32,7 +32,7 @@ export async function compose(
     deps: { config, sql, boss, rt, live },
     stop: async () => {
       for (const id of workerIds) await boss.offWork('deadline', { id }).catch(() => undefined)
-      await live.stop()
+      await live.stop().catch(() => undefined)
     },
   }
 }

@@ -8,7 +8,7 @@ import { ApiError } from '../http/errors.ts'
 import { verifyPassword } from '../http/passwords.ts'
 import { readJson } from '../http/validate.ts'
 
-const Login = z.object({
+export const Login = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(200),
   device: z.string().max(200).optional(),
