@@ -74,6 +74,8 @@ export interface CaseView {
   phase: string
   status: string
   createdAt: string
+  /** The server's clock when it answered (to correct a device clock that is off). */
+  serverTime?: string
   events: CaseEvent[]
   metrics: Record<string, number | null>
   deadlines: Deadline[]

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { serverNow } from './server-clock.ts'
 
 /** In-page pub/sub: `outbox` (pending items changed), `case:<id>`, `cases`, `alert`, `net`, `session`. */
 const topics = new Map<string, Set<() => void>>()
@@ -28,9 +29,9 @@ export function useBus(topicList: string[], f: () => void): void {
 
 /** The local clock, re-rendering every `ms` (countdowns keep ticking after a reopen). */
 export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(Date.now())
+  const [now, setNow] = useState(serverNow())
   useEffect(() => {
-    const h = setInterval(() => setNow(Date.now()), ms)
+    const h = setInterval(() => setNow(serverNow()), ms)
     return () => clearInterval(h)
   }, [ms])
   return now

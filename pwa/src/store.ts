@@ -6,6 +6,7 @@ import { api, local, type CaseView, type NetworkInfo, type User } from './api.ts
 import { emit } from './bus.ts'
 import { isoLocal } from './clinical.ts'
 import { openOutbox, webLock, type FlushResult, type OutboxItem } from './outbox.ts'
+import { serverNow } from './server-clock.ts'
 
 export const OUTBOX_CHANNEL = 'xinlian-outbox'
 const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(OUTBOX_CHANNEL)
@@ -94,7 +95,7 @@ export async function recordEvent(
   caseId: string,
   type: string,
   data: Record<string, unknown> = {},
-  at: Date = new Date(),
+  at: Date = new Date(serverNow()),
 ): Promise<OutboxItem> {
   const item = await outbox.enqueueEvent(caseId, { id: uuid(), type, at: isoLocal(at), ...data })
   void requestBackgroundSync()

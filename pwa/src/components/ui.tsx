@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useRef, useState } from 'preact/hooks'
 import { useNow } from '../bus.ts'
+import { serverNow } from '../server-clock.ts'
 import { clock, deadlineTone, hhmm, isoLocal } from '../clinical.ts'
 import type { Deadline } from '../api.ts'
 import { t, tk } from '../i18n/index.ts'
@@ -71,7 +72,7 @@ export function RecordDialog(props: {
           class="btn primary"
           data-testid="dialog-record"
           disabled={!at || props.ready === false}
-          onClick={() => at && props.onRecord(v === initial ? new Date() : at)}
+          onClick={() => at && props.onRecord(v === initial ? new Date(serverNow()) : at)}
         >
           {t('time.record')}
         </button>

@@ -3,6 +3,7 @@ import { api, ApiFailure, local, type CaseEvent, type CaseView } from '../api.ts
 import { useBus } from '../bus.ts'
 import { outbox } from '../store.ts'
 import type { OutboxItem, RefusedItem } from '../outbox.ts'
+import { learnServerTime } from '../server-clock.ts'
 
 export interface TimelineEntry extends CaseEvent {
   pending: boolean
@@ -35,8 +36,10 @@ export function useCase(caseId: string): CaseState {
   const [refused, setRefused] = useState<RefusedItem[]>([])
 
   useBus(['case:' + caseId, 'cases'], () => {
+    const sentAt = Date.now()
     api<CaseView>('GET', `/api/cases/${caseId}`)
       .then((v) => {
+        learnServerTime(v.serverTime, sentAt, Date.now())
         setView(v)
         setStale(false)
         setNotFound(false)
