@@ -47,9 +47,10 @@ export interface Deadline {
   rule: string
   startAt: string
   dueAt: string
-  warnAt: string
+  /** Null for rules that alert at once (rescue PCI). */
+  warnAt: string | null
   status: 'pending' | 'met' | 'missed'
-  metAt: string | null
+  metAt?: string | null
 }
 
 export interface Bilingual {

@@ -28,6 +28,8 @@ describe('deadline tone', () => {
     ['2022-11-26T05:19:00Z', 'red'],
   ])('%s → %s', (now, tone) => expect(deadlineTone(d, Date.parse(now))).toBe(tone))
   it('met is done', () => expect(deadlineTone({ ...d, status: 'met' }, 0)).toBe('done'))
+  it('no warning time (alert at once) is amber until due', () =>
+    expect(deadlineTone({ ...d, warnAt: null }, Date.parse('2022-11-26T05:10:00Z'))).toBe('amber'))
 })
 
 describe('time formatting', () => {

@@ -88,10 +88,10 @@ export function clock(ms: number): string {
 export type Tone = 'green' | 'amber' | 'red' | 'done'
 
 /** Countdown colour from the server's dueAt/warnAt and the local clock (keeps ticking after a reopen). */
-export function deadlineTone(d: { status: string; dueAt: string; warnAt: string }, now: number): Tone {
+export function deadlineTone(d: { status: string; dueAt: string; warnAt: string | null }, now: number): Tone {
   if (d.status === 'met') return 'done'
   if (d.status === 'missed' || now >= Date.parse(d.dueAt)) return 'red'
-  if (now >= Date.parse(d.warnAt)) return 'amber'
+  if (d.warnAt === null || now >= Date.parse(d.warnAt)) return 'amber'
   return 'green'
 }
 
