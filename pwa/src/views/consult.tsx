@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useNow } from '../bus.ts'
 import { DIAGNOSES, clock, hhmm } from '../clinical.ts'
+import { AttachmentImage } from '../components/attachment.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { Countdown } from '../components/ui.tsx'
 import { t, tk } from '../i18n/index.ts'
@@ -68,14 +69,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
         )}
       </header>
       {attachment ? (
-        <button
-          class="ecg-thumb"
-          onClick={() => setEcg(true)}
-          aria-label={t('ecg.view')}
-          data-testid="ecg-thumb"
-        >
-          <img src={`/api/attachments/${attachment}`} alt={t('ecg.title')} />
-        </button>
+        <AttachmentImage id={attachment} onOpen={() => setEcg(true)} />
       ) : (
         <p class="muted">{t('ecg.none')}</p>
       )}
