@@ -9,15 +9,8 @@ import type { Sql } from '../db/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, fromZod } from '../http/errors.ts'
 
-export const ROLES = [
-  'village_doctor',
-  'township_physician',
-  'cardiologist',
-  'cath_lab',
-  'qa',
-  'admin',
-] as const
-export const LEVELS = ['village', 'township', 'county'] as const
+/** The core's lists, re-exported under the names the admin routes use (one source of truth). */
+export { ROLES, FACILITY_LEVELS as LEVELS } from '../../workflows/core/index.ts'
 /** Fibrinolytics used in Chinese county networks (SPEC §6). */
 export const LYSIS_DRUGS = ['tenecteplase', 'rhTNK-tPA', 'alteplase', 'reteplase', 'prourokinase'] as const
 /** Their dosing is not computed by the core (SPEC §6): the facility must state its regimen. */

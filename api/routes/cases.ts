@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
 import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/runtime/access.ts'
@@ -52,6 +52,18 @@ const actorOf = (u: UserRow): Actor & { networkId: string } => ({
 })
 
 const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
+
+/** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
+async function visibleCase(c: Context<AppEnv>) {
+  const id = c.req.param('id') ?? ''
+  if (!z.uuid().safeParse(id).success) throw notFound('case')
+  const { sql, rt } = c.var.deps
+  const row = await getCase(sql, id)
+  if (!row || !canSeeCase(c.var.user, row)) throw notFound('case')
+  const network = await rt.networks.get(sql, row.networkId)
+  const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
+  return { row, events, network, now, state: fold(caseInfoOf(row), events, network) }
+}
 
 export const caseRoutes = new Hono<AppEnv>()
   .use(requireUser)
@@ -132,33 +144,18 @@ export const caseRoutes = new Hono<AppEnv>()
     return c.json({ cases, serverTime: new Date(now).toISOString() })
   })
   .get('/:id', async (c) => {
-    const user = c.var.user
-    const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('case')
-    const { sql, rt } = c.var.deps
-    const row = await getCase(sql, id)
-    if (!row || !canSeeCase(user, row)) throw notFound('case')
-    const network = await rt.networks.get(sql, row.networkId)
-    const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
-    const state = fold(caseInfoOf(row), events, network)
-    await recordAccess(sql, {
-      user,
+    const { row, state, network, now } = await visibleCase(c)
+    await recordAccess(c.var.deps.sql, {
+      user: c.var.user,
       action: 'case.view',
       entity: 'case',
-      entityId: id,
+      entityId: row.id,
       device: deviceOf(c.req.header('user-agent')),
     })
-    return c.json(await caseView(sql, row, state, network, now))
+    return c.json(await caseView(c.var.deps.sql, row, state, network, now))
   })
   .get('/:id/replay', async (c) => {
-    const user = c.var.user
-    const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('case')
-    const { sql, rt } = c.var.deps
-    const row = await getCase(sql, id)
-    if (!row || !canSeeCase(user, row)) throw notFound('case')
-    const network = await rt.networks.get(sql, row.networkId)
-    const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
+    const { row, events, network, now } = await visibleCase(c)
     return c.json(replayCase(row, events, network, now))
   })
   .post('/:id/events', async (c) => {
