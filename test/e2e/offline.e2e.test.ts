@@ -70,7 +70,11 @@ describeBrowser('PWA offline outbox (tablet, real chromium)', () => {
     // Accessibility: every touch target on the case screen is at least 48 × 48 CSS px (a checkbox's
     // target is its whole label) …
     const small = await page.evaluate(() =>
-      [...document.querySelectorAll('button, a.btn, label.btn, label.check, .tp, input:not(label.check input), select')]
+      [
+        ...document.querySelectorAll(
+          'button, a.btn, label.btn, label.check, .tp, input:not(label.check input), select',
+        ),
+      ]
         .map((el) => ({ el, r: el.getBoundingClientRect() }))
         .filter(({ r }) => r.width > 0 && (r.height < 47.5 || r.width < 47.5))
         .map(({ el, r }) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`),
@@ -79,7 +83,9 @@ describeBrowser('PWA offline outbox (tablet, real chromium)', () => {
     // … and at 200 % zoom (half the CSS viewport) the page reflows with no horizontal scrolling.
     await page.setViewportSize({ width: 512, height: 384 })
     await page.getByTestId('tp-consent_signed').waitFor()
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(
+      true,
+    )
     await shot(page, 'case-zoom-200')
     await context.close()
   }, 120_000)
