@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { api, local, type ConsultSummary } from '../api.ts'
+import { api, ApiFailure, local, type CaseSummary, type ConsultSummary } from '../api.ts'
 import { useBus, useNow } from '../bus.ts'
 import { clock } from '../clinical.ts'
 import { t } from '../i18n/index.ts'
@@ -11,8 +11,26 @@ export function ConsultInbox() {
   const now = useNow(1000)
   useBus(['cases', 'alert'], () => {
     api<ConsultSummary[] | { consults: ConsultSummary[] }>('GET', '/api/consults?status=open')
-      .then((r) => {
-        const list = Array.isArray(r) ? r : r.consults
+      .then((r) => (Array.isArray(r) ? r : r.consults))
+      .catch(async (e: unknown) => {
+        // Before the consult inbox endpoint exists, cases waiting for a read stand in for it.
+        if (!(e instanceof ApiFailure) || e.status !== 404) throw e
+        const r = await api<{ cases: (CaseSummary & { facilityName?: string; fmcAt?: string })[] }>(
+          'GET',
+          '/api/cases?status=active',
+        )
+        return r.cases
+          .filter((c) => c.phase === 'awaiting_read' || c.phase === 'awaiting_lysis_decision')
+          .map((c) => ({
+            caseId: c.id,
+            openedAt: c.updatedAt,
+            patient: c.patient,
+            facilityName: c.facilityName ?? '',
+            attachmentId: null,
+            acknowledgedAt: null,
+          }))
+      })
+      .then((list) => {
         setItems(list)
         local.set('consults', list)
       })
