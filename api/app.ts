@@ -13,6 +13,9 @@ import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
 import { streamRoutes } from './routes/stream.ts'
+import { exportRoutes, fhirRoutes } from './routes/export.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { qaRoutes } from './routes/qa.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -48,6 +51,10 @@ export function createApp(deps: Deps) {
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)
+    .route('/cases', fhirRoutes)
+    .route('/metrics', metricsRoutes)
+    .route('/qa', qaRoutes)
+    .route('/export', exportRoutes)
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
