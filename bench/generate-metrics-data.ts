@@ -43,8 +43,8 @@ export async function generateMetricsData(sql: Sql, o: GenerateOptions): Promise
     await sql.begin(async (tx) => {
       await tx`set local work_mem = '256MB'`
       // Minutes at 0.1 min precision, rounded like the core's toMinutes().
-      await tx`create or replace function pg_temp.mins(i interval) returns real language sql immutable
-               as $$ select (round(extract(epoch from i) / 6) / 10)::real $$`
+      await tx`create or replace function pg_temp.mins(i interval) returns float8 language sql immutable
+               as $$ select round(extract(epoch from i) / 6)::float8 / 10 $$`
       await tx`create temp table gen on commit drop as
         with base as (
           select gen_random_uuid() as case_id,
@@ -124,7 +124,7 @@ export async function generateMetricsData(sql: Sql, o: GenerateOptions): Promise
                wire, 'discharged_alive', coalesce(wire, fmc) + interval '5 days',
                pg_temp.mins(fmc - onset), pg_temp.mins(ecg - fmc), pg_temp.mins(dx - sent),
                pg_temp.mins(bolus - fmc), pg_temp.mins(bolus - dx),
-               pg_temp.mins(door_out - fmc), pg_temp.mins(wire - county_in), case when stemi then round(cath_min * 10) / 10 end,
+               pg_temp.mins(door_out - fmc), pg_temp.mins(wire - county_in), case when stemi then round(cath_min * 10)::float8 / 10 end,
                pg_temp.mins(wire - fmc), pg_temp.mins(wire - bolus), pg_temp.mins(least(bolus, wire) - onset),
                case when r_flag < 0.01 then '{fmc_to_ecg}'::text[] else '{}' end,
                case when r_flag < 0.01 then '{implausible_interval}'::text[]

@@ -56,18 +56,19 @@ create table case_metrics (
   outcome                  text,
   outcome_at               timestamptz,
 
-  -- SPEC §5 metrics in minutes (0.1 min), null when not computable.
-  onset_to_fmc             real,
-  fmc_to_ecg               real,
-  ecg_to_diagnosis         real,
-  door_to_needle           real,
-  diagnosis_to_needle      real,
-  door_in_door_out         real,
-  door_to_wire             real,
-  cath_lab_activation      real,
-  fmc_to_wire              real,
-  lysis_to_angiography     real,
-  total_ischemic_time      real,
+  -- SPEC §5 metrics in minutes (0.1 min), null when not computable. double precision, so a
+  -- stored value is exactly the core's JS number and SQL percentiles equal the core's.
+  onset_to_fmc             double precision,
+  fmc_to_ecg               double precision,
+  ecg_to_diagnosis         double precision,
+  door_to_needle           double precision,
+  diagnosis_to_needle      double precision,
+  door_in_door_out         double precision,
+  door_to_wire             double precision,
+  cath_lab_activation      double precision,
+  fmc_to_wire              double precision,
+  lysis_to_angiography     double precision,
+  total_ischemic_time      double precision,
   -- Metric keys carrying a data-quality flag: excluded from aggregates, listed separately.
   flagged_metrics          text[] not null default '{}',
 

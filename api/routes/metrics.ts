@@ -25,10 +25,21 @@ const instant = z
 
 export const PeriodQuery = z.object({ from: instant, to: instant, facilityId: z.uuid().optional() })
 
-/** The period of a request: [from, to), at most 5 years, default the last 365 days. */
+/** The first instant of the month after `t`'s month, China time (UTC+8, no DST). */
+function nextChinaMonth(t: number): Date {
+  const local = new Date(t + 8 * 3_600_000)
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - 8 * 3_600_000)
+}
+
+/**
+ * The period of a request: [from, to), at most 5 years. Default: the twelve calendar months up
+ * to and including the current one (China time) — stable bounds, so repeated dashboard loads
+ * share one cached result.
+ */
 export function periodOf(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
-  const to = q.to ?? new Date()
-  const from = q.from ?? new Date(to.getTime() - 365 * DAY)
+  const to = q.to ?? nextChinaMonth(Date.now())
+  const from =
+    q.from ?? new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate(), to.getUTCHours()))
   if (from >= to) throw new ApiError(422, 'invalid', 'from: must be before to', 'from')
   if (to.getTime() - from.getTime() > 5 * 366 * DAY)
     throw new ApiError(422, 'invalid', 'to: at most 5 years per request', 'to')

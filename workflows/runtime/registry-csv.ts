@@ -84,7 +84,8 @@ export function csvLine(row: Record<string, unknown>, facilityName: (id: string)
     CSV_COLUMNS.map((c) => {
       const v = row[c.key]
       if (v === null || v === undefined) return ''
-      const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
+      const text =
+        typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
       switch (c.kind) {
         case 'ts':
           return v instanceof Date ? chinaTime(v) : csvField(text)

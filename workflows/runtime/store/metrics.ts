@@ -79,8 +79,7 @@ export async function metricAggregates(q: Q, m: MetricsQuery): Promise<MetricAgg
       grp: string
       n: number
       mean: number | null
-      median: number | null
-      p90: number | null
+      pct: [number, number] | null
       within: number | null
       outsideCount: number
       outsideIds: string[] | null
@@ -89,7 +88,7 @@ export async function metricAggregates(q: Q, m: MetricsQuery): Promise<MetricAgg
     }[]
   >`
     with v as (
-      select k.key, ${group} as grp, k.val, m.case_id, m.ref_at,
+      select k.key, ${group} as grp, k.val, m.case_id,
              k.key = any(m.flagged_metrics) as flagged,
              case when k.tmin is null and k.tmax is null then null
                   else (k.tmin is null or k.val >= k.tmin)
@@ -104,14 +103,13 @@ export async function metricAggregates(q: Q, m: MetricsQuery): Promise<MetricAgg
     select key, grp,
            count(*) filter (where not flagged)::int as n,
            avg(val) filter (where not flagged) as mean,
-           percentile_cont(0.5) within group (order by val) filter (where not flagged) as median,
-           percentile_cont(0.9) within group (order by val) filter (where not flagged) as p90,
+           -- one sort for both percentiles
+           percentile_cont(array[0.5, 0.9]) within group (order by val) filter (where not flagged) as pct,
            avg(ok::int) filter (where not flagged) as within,
            count(*) filter (where not flagged and not ok)::int as "outsideCount",
-           (array_agg(case_id::text order by ref_at desc) filter (where not flagged and not ok))[1:${m.cap}]
-             as "outsideIds",
+           (array_agg(case_id::text) filter (where not flagged and not ok))[1:${m.cap}] as "outsideIds",
            count(*) filter (where flagged)::int as "flaggedCount",
-           (array_agg(case_id::text order by ref_at desc) filter (where flagged))[1:${m.cap}] as "flaggedIds"
+           (array_agg(case_id::text) filter (where flagged))[1:${m.cap}] as "flaggedIds"
       from v group by key, grp`
   const byKey = new Map(rows.map((r) => [`${r.key}\0${r.grp}`, r]))
   const groups = [...new Set(rows.map((r) => r.grp))].sort()
@@ -127,8 +125,8 @@ export async function metricAggregates(q: Q, m: MetricsQuery): Promise<MetricAgg
         group: g,
         n,
         mean: n ? round1(r?.mean ?? null) : null,
-        median: n ? round1(r?.median ?? null) : null,
-        p90: n ? round1(r?.p90 ?? null) : null,
+        median: n ? round1(r?.pct?.[0] ?? null) : null,
+        p90: n ? round1(r?.pct?.[1] ?? null) : null,
         withinTarget: n && d.target ? round3(r?.within ?? null) : null,
         target: d.target,
         outsideTarget: { count: r?.outsideCount ?? 0, caseIds: r?.outsideIds ?? [] },
