@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from './config.ts'
 import type { Sql } from './db/connect.ts'
 import type { Deps } from './http/env.ts'
+import { LoginThrottle } from './http/login-throttle.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
@@ -29,10 +30,10 @@ export async function compose(
   const workerIds: string[] = []
   if (opts.workers ?? true) workerIds.push(await startTimerWorker(rt))
   return {
-    deps: { config, sql, boss, rt, live },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle() },
     stop: async () => {
       for (const id of workerIds) await boss.offWork('deadline', { id }).catch(() => undefined)
-      await live.stop()
+      await live.stop().catch(() => undefined)
     },
   }
 }

@@ -6,6 +6,7 @@ import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workfl
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
 import { recordAccess } from '../../workflows/runtime/store/audit.ts'
 import { caseView } from '../../workflows/runtime/case-view.ts'
+import { replayCase } from '../../workflows/runtime/replay.ts'
 import {
   caseInfoOf,
   dbNow,
@@ -22,7 +23,7 @@ import { readJson, readQuery } from '../http/validate.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
-const NewCaseBody = z.object({
+export const NewCaseBody = z.object({
   id: z.uuid().optional(),
   facilityId: z.uuid(),
   patient: z.object({
@@ -148,6 +149,17 @@ export const caseRoutes = new Hono<AppEnv>()
       device: deviceOf(c.req.header('user-agent')),
     })
     return c.json(await caseView(sql, row, state, network, now))
+  })
+  .get('/:id/replay', async (c) => {
+    const user = c.var.user
+    const id = c.req.param('id')
+    if (!z.uuid().safeParse(id).success) throw notFound('case')
+    const { sql, rt } = c.var.deps
+    const row = await getCase(sql, id)
+    if (!row || !canSeeCase(user, row)) throw notFound('case')
+    const network = await rt.networks.get(sql, row.networkId)
+    const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
+    return c.json(replayCase(row, events, network, now))
   })
   .post('/:id/events', async (c) => {
     const user = c.var.user

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/restrict-plus-operands -- asserting on untyped JSON responses */
+/* eslint-disable @typescript-eslint/restrict-plus-operands -- summing fields of untyped JSON responses */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'

@@ -12,7 +12,8 @@ import type { NetworkInfo } from './network.ts'
 import { phaseOf, type Phase } from './phase.ts'
 import type { QualityFlag } from './quality-flag.ts'
 import type { RuleKey } from './rule-keys.ts'
-import { derivePoints, facilityAt, type TimePoints } from './time-points.ts'
+import { facilityAt } from './patient-location.ts'
+import { derivePoints, type TimePoints } from './time-points.ts'
 import type { Instant } from './time.ts'
 
 /** An alert a timer produced (warning, missed or escalation), which may then repeat. */

@@ -9,7 +9,8 @@ import { METRIC_KEYS, type MetricKey } from './metric-keys.ts'
 import { metricsOf } from './metrics.ts'
 import { isPciCenter, type NetworkInfo } from './network.ts'
 import type { QualityFlagCode } from './quality-flag.ts'
-import { doorIn, facilityAt } from './time-points.ts'
+import { facilityAt } from './patient-location.ts'
+import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
 
 /** China has kept UTC+8 without daylight saving since 1991: the registry month is UTC+8. */

@@ -23,7 +23,10 @@ interface Scenario {
   name: string
   network: NetworkInfo
   users: Actor[]
-  case: Omit<CaseInfo, 'patient'> & { patient: CaseInfo['patient']; events: ({ id: string; type: string; at: string; by: string } & Record<string, unknown>)[] }
+  case: Omit<CaseInfo, 'patient'> & {
+    patient: CaseInfo['patient']
+    events: ({ id: string; type: string; at: string; by: string } & Record<string, unknown>)[]
+  }
   expected: {
     evaluateAt: string
     phase: string
@@ -49,13 +52,20 @@ function toEvents(s: Scenario, recordedAt?: number): { event: CaseEvent; actor: 
   })
 }
 
-const infoOf = (s: Scenario): CaseInfo => ({ id: s.case.id, networkId: s.case.networkId, facilityId: s.case.facilityId, patient: s.case.patient, createdBy: s.case.createdBy })
+const infoOf = (s: Scenario): CaseInfo => ({
+  id: s.case.id,
+  networkId: s.case.networkId,
+  facilityId: s.case.facilityId,
+  patient: s.case.patient,
+  createdBy: s.case.createdBy,
+})
 
 describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name, s) => {
   const info = infoOf(s)
   const evaluateAt = parseInstant(s.expected.evaluateAt)!
   const live = simulate(info, s.network, toEvents(s), evaluateAt)
-  const statuses = (state = live.state) => Object.fromEntries(plan(state, s.network, evaluateAt).map((d) => [d.rule, d.status]))
+  const statuses = (state = live.state) =>
+    Object.fromEntries(plan(state, s.network, evaluateAt).map((d) => [d.rule, d.status]))
 
   it('every event is accepted live', () => {
     expect(live.state.events.filter((e) => e.by !== null)).toHaveLength(s.case.events.length)
@@ -85,7 +95,11 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name,
   it('advised as expected at the STEMI diagnosis', () => {
     const events = toEvents(s)
     const dx = events.findIndex(({ event }) => event.type === 'diagnosis' && event.data.diagnosis === 'stemi')
-    const state = fold(info, events.slice(0, dx + 1).map((e) => e.event), s.network)
+    const state = fold(
+      info,
+      events.slice(0, dx + 1).map((e) => e.event),
+      s.network,
+    )
     expect(adviseStrategy(state, s.network, events[dx]!.event.at)).toMatchObject(s.expected.adviceAtDiagnosis)
   })
 

@@ -57,7 +57,10 @@ export function timersFor(state: CaseState, network: NetworkInfo, now: Instant):
     if (d.metAt !== null) continue
     const rule = ruleByKey(d.rule)
     const points: TimerSpec[] = []
-    if (d.warnAt !== null)
+    // Once the due time has passed, the missed alert supersedes the warning: a late-entered
+    // case alerts once ("missed"), not twice ("warning" then "missed" in the same second).
+    const missedFired = fired.has(`${rule.key}:missed`)
+    if (d.warnAt !== null && now < d.dueAt)
       points.push({
         key: `${rule.key}:warn`,
         rule: rule.key,
@@ -87,6 +90,7 @@ export function timersFor(state: CaseState, network: NetworkInfo, now: Instant):
     for (const alert of state.firedAlerts) {
       if (alert.rule !== rule.key) continue
       if (alert.kind === 'escalation' && escalationMoot) continue
+      if (alert.kind === 'warning' && missedFired) continue // the missed alert repeats instead
       const audience = points.find((t) => t.key === alert.timerKey)?.audience ?? audienceOf(alert)
       const r = nextRepeat(state, alert, audience)
       if (r && !fired.has(r.key)) out.push(r)

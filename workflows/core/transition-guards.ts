@@ -12,7 +12,7 @@ import { isClinicalEventType, isSystemEventType } from './event-types.ts'
 import type { CaseState } from './fold.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { reject, type Rejection } from './rejections.ts'
-import { eventFacility } from './time-points.ts'
+import { eventFacility } from './patient-location.ts'
 import { minutes, parseInstant, type Instant } from './time.ts'
 
 // Clock skew tolerated between a tablet and the server.
