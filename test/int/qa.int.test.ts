@@ -383,4 +383,54 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
       rows.filter((x: any) => x.key === key).reduce((a: number, x: any) => a + x.n, 0)
     for (const m of METRICS) expect(total(m.key, f.metrics)).toBe(total(m.key, body.metrics))
   })
+
+  it('audit sample: seeded, reproducible draw per facility; disagreement = more than 2 minutes apart', async () => {
+    const qa = await t.login('qa')
+    const draw = async () =>
+      (
+        await t.call('POST', '/api/qa/audit-samples', {
+          token: qa,
+          body: { month: '2024-05', perFacility: 2, seed: 'audit-2024-05' },
+        })
+      ).json()
+    const a = await draw()
+    const b = await draw()
+    expect(a.cases).toBeGreaterThan(0)
+    const sa = await (await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: qa })).json()
+    const sb = await (await t.call('GET', `/api/qa/audit-samples/${b.id}`, { token: qa })).json()
+    expect(sb.cases).toEqual(sa.cases) // same seed, same draw
+    const perFacility = new Map<string, number>()
+    for (const c of sa.cases) perFacility.set(c.facilityId, (perFacility.get(c.facilityId) ?? 0) + 1)
+    expect(Math.max(...perFacility.values())).toBeLessThanOrEqual(2)
+    const caseId = sa.cases[0].caseId
+    const [row] = await t.sql<{ fmc: Date }[]>`select fmc from case_metrics where case_id = ${caseId}`
+    const put = (timePoint: string, paperValue: string | null) =>
+      t.call('POST', `/api/qa/audit-samples/${a.id}/abstractions`, {
+        token: qa,
+        body: { caseId, timePoint, paperValue },
+      })
+    const near = await put('fmc', new Date(row!.fmc.getTime() + 2 * MIN).toISOString())
+    expect(near.status).toBe(201)
+    expect((await near.json()).agrees).toBe(true)
+    expect((await (await put('wire', '2024-05-01T00:00:00+08:00')).json()).agrees).toBe(false)
+    const report = await (await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: qa })).json()
+    expect(report).toMatchObject({
+      compared: 2,
+      disagreements: 1,
+      disagreementRate: 0.5,
+      toleranceMinutes: 2,
+    })
+    const other = await t.login('qa2')
+    expect((await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: other })).status).toBe(404)
+  })
+
+  it('quality summary per facility counts the flags of the generated history', async () => {
+    const qa = await t.login('qa')
+    const q = await (
+      await t.call('GET', '/api/qa/quality?from=2024-01-01&to=2024-07-01', { token: qa })
+    ).json()
+    const total = q.facilities.reduce((n: number, f: any) => n + f.cases, 0)
+    expect(total).toBe(200)
+    expect(q.facilities.some((f: any) => (f.byFlag.late_entry ?? 0) > 0)).toBe(true)
+  })
 })
