@@ -1,8 +1,8 @@
 -- QA projection (issue 6): one row per case with the corrected registry time points (SPEC §3),
 -- the SPEC §5 metrics computed by the pure core, and the data-quality verdict. Written inside
 -- the event's transaction by workflows/runtime/project-metrics.ts, so every aggregate sees a
--- correction the moment it commits. The event log stays the truth: this table can be rebuilt
--- from it at any time (`npm run replay`).
+-- correction the moment it commits. The event log stays the truth: every row is
+-- registryRecord(fold(events)), so it can be rebuilt from the log (no backfill command yet).
 
 create table case_metrics (
   case_id                  uuid primary key references cases(id),
