@@ -16,6 +16,9 @@ import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
 import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
+import { exportRoutes, fhirRoutes } from './routes/export.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { qaRoutes } from './routes/qa.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -53,6 +56,10 @@ export function createApp(deps: Deps) {
     .route('/stream', streamRoutes)
     .route('/admin', adminRoutes)
     .route('/auth', redeemRoutes)
+    .route('/cases', fhirRoutes)
+    .route('/metrics', metricsRoutes)
+    .route('/qa', qaRoutes)
+    .route('/export', exportRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
