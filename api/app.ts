@@ -16,6 +16,9 @@ import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
 import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
+import { exportRoutes, fhirRoutes } from './routes/export.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { qaRoutes } from './routes/qa.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
@@ -57,6 +60,10 @@ export function createApp(deps: Deps) {
     .route('/stream', streamRoutes)
     .route('/admin', adminRoutes)
     .route('/auth', redeemRoutes)
+    .route('/cases', fhirRoutes)
+    .route('/metrics', metricsRoutes)
+    .route('/qa', qaRoutes)
+    .route('/export', exportRoutes)
     .route('/', attachmentRoutes)
     .route('/consults', consultRoutes)
     .route('/push', pushRoutes)

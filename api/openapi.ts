@@ -56,6 +56,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Recomputed deadlines and alerts vs recorded',
     roles: 'any (scoped)',
   },
+  'GET /api/cases/:id/fhir': { summary: 'FHIR R4 Bundle (collection) of the case', roles: 'any (scoped)' },
+  'GET /api/metrics': {
+    summary:
+      'SPEC §5 aggregates: n, mean, median, p90, within target, outside/flagged cases, rates (docs/qa-api.md)',
+    roles: 'qa, admin, cardiologist, cath_lab (network); village/township (own facility)',
+  },
+  'GET /api/export/cases.csv': {
+    summary: 'Registry export: one row per case, UTF-8 BOM, zh/en headers (docs/qa-api.md)',
+    roles: 'qa, admin',
+  },
   'POST /api/cases/:id/events': {
     summary: '201 stored · 200 same id+body · 409 same id other body / invalid move · 422 invalid',
     roles: 'clinical roles (lysis_decision: cardiologist)',
@@ -98,6 +108,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
 /** Admin and other sub-apps document themselves by prefix when not listed one by one. */
 const PREFIX_DOCS: [prefix: string, doc: RouteDoc][] = [
   ['/api/admin/', { summary: 'Network administration (see docs/admin-api.md)', roles: 'admin' }],
+  [
+    '/api/qa/',
+    {
+      summary: 'QA audit: case list, quality, timeline, access, audit samples (docs/qa-api.md)',
+      roles: 'qa, admin',
+    },
+  ],
 ]
 
 export function docFor(method: string, path: string): RouteDoc | undefined {

@@ -14,6 +14,7 @@ import {
 } from '../core/index.ts'
 import { canonicalJson, derivedUuid, sha256 } from './ids.ts'
 import { publish } from './live.ts'
+import { projectMetrics } from './project-metrics.ts'
 import { notify, type Notifier } from './notifier.ts'
 import {
   appendEvent,
@@ -122,7 +123,7 @@ export async function recordEvent(
     if (!result.ok) throw Refused.of(result)
     await appendEvent(tx, event, bodyHash)
     await runEffects(tx, rt, result.effects, { state: result.state, network, now })
-    await project(tx, c, result.state, event, now)
+    await project(tx, c, result.state, event, now, network)
     return { status: 201 as const, event, state: result.state, network, now }
   })
 }
@@ -189,7 +190,7 @@ export async function createCase(
       await runEffects(tx, rt, result.effects, { state: result.state, network, now })
       state = result.state
     }
-    await project(tx, c, state, null, now)
+    await project(tx, c, state, null, now, network)
     return { status: 201 as const, state, network, now }
   })
 }
@@ -216,7 +217,7 @@ export async function fireTimer(
     const recordedState = await runEffects(tx, rt, effects, { state, network, now })
     if (early) await cancelTimer(tx, rt.boss, caseId, key)
     else await forgetTimer(tx, caseId, key)
-    await project(tx, c, recordedState, null, now)
+    await project(tx, c, recordedState, null, now, network)
     return true
   })
 }
@@ -281,7 +282,15 @@ function facilityIdsOf(state: CaseState): string[] {
   return [...ids]
 }
 
-async function project(tx: Q, c: CaseRow, state: CaseState, event: CaseEvent | null, now: number) {
+async function project(
+  tx: Q,
+  c: CaseRow,
+  state: CaseState,
+  event: CaseEvent | null,
+  now: number,
+  network: NetworkInfo,
+) {
+  await projectMetrics(tx, state, network, now)
   await updateProjection(tx, c.id, {
     phase: state.phase,
     closed: state.closed,
