@@ -58,7 +58,11 @@ export async function testEnv(
   const sql = connect(db.url, 10)
   if (opts.seed ?? true) await seedDemo(sql)
   const boss = await startBoss(db.url, { supervise: false })
-  const config = loadConfig({ PORT: '0', PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost', ...opts.env })
+  const config = loadConfig({
+    PORT: '0',
+    PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost,push.example.test',
+    ...opts.env,
+  })
   const composed = await compose(config, sql, boss, { workers: opts.workers ?? true, ...opts.compose })
   const app = createApp(composed.deps)
   const call: TestEnv['call'] = (method, path, o = {}) =>

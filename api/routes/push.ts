@@ -26,7 +26,8 @@ export const SubscriptionBody = z.object({
     // 16-byte authentication secret (RFC 8291)
     auth: base64urlOf(16, 'auth'),
   }),
-  device: z.string().trim().max(100).optional(),
+  // A label or the user agent (the PWA sends up to 120 characters of navigator.userAgent).
+  device: z.string().trim().max(300).optional(),
 })
 
 export const EndpointBody = z.object({ endpoint: z.string().max(2048) })

@@ -185,7 +185,8 @@ describeBrowser('PWA web push in the service worker (cardiologist phone, real ch
     await context.grantPermissions(['notifications'], { origin: e.origin })
     // Headless chromium has no push service (STACK-NOTES §4.4): a fake subscription stands in.
     await context.addInitScript(() => {
-      const endpoint = 'https://fcm.googleapis.com/fcm/send/e2e-fake-endpoint'
+      // The server only accepts push services on PUSH_ALLOWED_HOSTS (the harness allows push.example.test).
+      const endpoint = 'https://push.example.test/fcm/send/e2e-fake-endpoint'
       const keys = {
         p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
         auth: 'tBHItJI5svbpez7KI4CCXg',
