@@ -118,6 +118,8 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly messageZh?: string,
+    /** The whole `error` object (guards add `field`, `gaps`, `report`, …). */
+    readonly detail: Record<string, unknown> = {},
   ) {
     super(message)
   }
@@ -145,6 +147,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       err.code ?? `http_${res.status}`,
       err.message ?? res.statusText,
       err.messageZh,
+      err,
     )
   }
   return json as T

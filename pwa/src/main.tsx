@@ -1,4 +1,4 @@
-import { render } from 'preact'
+import { render, type ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from './api.ts'
 import { useBus } from './bus.ts'
@@ -22,9 +22,37 @@ import { ConsultInbox } from './views/consults.tsx'
 import { Home } from './views/home.tsx'
 import { Login } from './views/login.tsx'
 import { NotificationsPage } from './views/notifications.tsx'
-import { AdminHome, QaHome } from './views/placeholders.tsx'
 import { StartCase } from './views/start-case.tsx'
 import './styles.css'
+
+type Section = ComponentType<{ path: string; search: URLSearchParams }>
+const sections: Record<'admin' | 'qa', () => Promise<{ default: Section }>> = {
+  admin: () => import('./views/admin/index.tsx'),
+  qa: () => import('./views/qa/index.tsx'),
+}
+const loaded: Partial<Record<'admin' | 'qa', Section>> = {}
+
+/** Admin and QA screens are separate chunks, fetched on first visit (the tablet never loads them). */
+function Lazy(props: { name: 'admin' | 'qa'; path: string; search: URLSearchParams }) {
+  const [, bump] = useState(0)
+  const [failed, setFailed] = useState(false)
+  const Comp = loaded[props.name]
+  useEffect(() => {
+    if (Comp) return
+    sections[props.name]()
+      .then((m) => {
+        loaded[props.name] = m.default
+        bump((n) => n + 1)
+      })
+      .catch(() => setFailed(true))
+  }, [props.name])
+  if (Comp) return <Comp path={props.path} search={props.search} />
+  return (
+    <main>
+      <p class="muted">{failed ? t('data.chunkFailed') : t('case.loading')}</p>
+    </main>
+  )
+}
 
 /** Where each role lands after sign-in. */
 function homeFor(): string {
@@ -49,8 +77,8 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if ((m = match('/consults/:id', p)))
     return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
-  if (p.startsWith('/qa')) return <QaHome />
-  if (p.startsWith('/admin')) return <AdminHome />
+  if (p.startsWith('/qa')) return <Lazy name="qa" path={p} search={props.search} />
+  if (p.startsWith('/admin')) return <Lazy name="admin" path={p} search={props.search} />
   return <main>404</main>
 }
 
