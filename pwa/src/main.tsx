@@ -1,3 +1,4 @@
+import { ReadinessTap } from './views/readiness.tsx'
 import { render, type ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from './api.ts'
@@ -77,6 +78,7 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if ((m = match('/consults/:id', p)))
     return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
+  if ((m = match('/readiness/:id', p))) return <ReadinessTap key={m.id} id={m.id!} />
   if (p.startsWith('/qa')) return <Lazy name="qa" path={p} search={props.search} />
   if (p.startsWith('/admin')) return <Lazy name="admin" path={p} search={props.search} />
   return <main>404</main>

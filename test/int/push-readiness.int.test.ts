@@ -88,7 +88,15 @@ describe('on-call readiness (SPEC §2)', () => {
       expect(shown.body).toContain('推送发送失败')
     }
 
-    // And on the admin's readiness page.
+    // And on the admin's readiness page (the screen's API and the push API agree).
+    const adminPage = (await (
+      await t.call('GET', '/api/admin/readiness', { token: await t.login('admin') })
+    ).json()) as {
+      cardiologists: { userId: string; problem: string | null; onCallNow: string | null }[]
+    }
+    expect(adminPage.cardiologists).toContainEqual(
+      expect.objectContaining({ userId: demoId('user:dr.wang'), problem: 'push_failed', onCallNow: 'first' }),
+    )
     const page = await t.call('GET', '/api/push/readiness', { token: await t.login('admin') })
     expect(page.status).toBe(200)
     const body = (await page.json()) as {

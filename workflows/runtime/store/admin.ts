@@ -194,7 +194,10 @@ export async function readiness(sql: Sql, networkId: string) {
              where r.user_id = u.id and r.starts_at <= now() and r.ends_at > now()
              order by r.line limit 1) as "onCallNow",
            (select min(r.starts_at) from rota_slots r
-             where r.user_id = u.id and r.starts_at > now()) as "nextSlotAt"
+             where r.user_id = u.id and r.starts_at > now()) as "nextSlotAt",
+           (select max(x.tapped_at) from readiness_checks x where x.user_id = u.id) as "lastTapAt",
+           (select x.problem from readiness_checks x
+             where x.user_id = u.id order by x.slot_starts_at desc limit 1) as "problem"
       from users u
       join user_roles ur on ur.user_id = u.id and ur.role = 'cardiologist'
       left join push_subscriptions p on p.user_id = u.id

@@ -251,6 +251,8 @@ interface Readiness {
   lastFailureAt: string | null
   onCallNow: 'first' | 'second' | null
   nextSlotAt: string | null
+  lastTapAt: string | null
+  problem: 'no_subscription' | 'push_failed' | 'no_tap' | null
 }
 
 /** Can each cardiologist be reached? Push subscriptions, last delivery, on call now, next slot. */
@@ -269,13 +271,15 @@ export function ReadinessPage() {
               <th>{t('ready.devices')}</th>
               <th>{t('ready.lastOk')}</th>
               <th>{t('ready.lastFail')}</th>
+              <th>{t('ready.lastTap')}</th>
+              <th>{t('ready.problem')}</th>
               <th>{t('ready.next')}</th>
             </tr>
           </thead>
           <tbody>
             {(l.data?.cardiologists ?? []).map((c) => {
               const failing = c.lastFailureAt && (!c.lastSuccessAt || c.lastFailureAt > c.lastSuccessAt)
-              const bad = c.active && (c.subscriptions === 0 || failing)
+              const bad = c.active && (c.subscriptions === 0 || failing || (c.onCallNow && c.problem))
               return (
                 <tr key={c.userId} class={bad ? 'bad-row' : ''} data-testid="readiness-row">
                   <th scope="row">
@@ -303,6 +307,10 @@ export function ReadinessPage() {
                     ) : (
                       '—'
                     )}
+                  </td>
+                  <td>{c.lastTapAt ? when(c.lastTapAt) : '—'}</td>
+                  <td>
+                    {c.problem ? <strong class="error">{tk('ready.problem.' + c.problem)}</strong> : '—'}
                   </td>
                   <td>{c.nextSlotAt ? when(c.nextSlotAt) : '—'}</td>
                 </tr>
