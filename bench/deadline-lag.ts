@@ -144,14 +144,14 @@ export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number }
       localConcurrency: TIMER_WORKER.localConcurrency,
     }
     same = await barePgBoss(boss, 'bench_same_settings', n, settings, WINDOW_MS + 120_000)
-    // pg-boss defaults: one job per fetch, a fetch every 2 s. Observed for 45 s only: it cannot
+    // pg-boss defaults: one job per fetch, a fetch every 2 s. Observed for 30 s only: it cannot
     // keep up (≈ 0.5 jobs/s), which is the point.
     defaults = await barePgBoss(
       boss,
       'bench_default_settings',
       n,
       { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 1 },
-      45_000,
+      30_000,
     )
   } finally {
     await boss.stop({ graceful: false, close: true })
