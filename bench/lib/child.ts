@@ -23,6 +23,7 @@ export async function runChild<T>(script: string, input: unknown): Promise<T> {
   return JSON.parse(last) as T
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it was sent
 export function childInput<T>(): T {
   const raw = process.env.BENCH_INPUT
   if (!raw) throw new Error('BENCH_INPUT is not set: this script is started by another bench module')

@@ -66,7 +66,8 @@ export async function postJson(base: string, path: string, token: string, body: 
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   })
-  return { status: r.status, json: (await r.json()) as any }
+  const json: any = await r.json()
+  return { status: r.status, json }
 }
 
 /** Start `n` cases over HTTP at a township (FMC `fmcAgoMs` ago), `concurrency` at a time. */

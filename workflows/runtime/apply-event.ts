@@ -22,7 +22,9 @@ import {
   findEvent,
   insertCase,
   loadEvents,
+  loadEventsOf,
   lockCase,
+  lockCases,
   updateProjection,
   type CaseRow,
 } from './store/cases.ts'
@@ -221,6 +223,46 @@ export async function fireTimer(rt: Runtime, caseId: string, key: string): Promi
       project(tx, c, recordedState, null, now, { publish: false }),
     ])
     return true
+  })
+}
+
+/**
+ * Several timer jobs fired together (a burst): the same re-check as `fireTimer` for each, in one
+ * transaction whose round trips are shared. The cases are locked in id order and their
+ * timelines read in one query; each case's timers then fire in order while the cases proceed
+ * side by side, their queries pipelined on the one connection. All or nothing: on an error the
+ * caller fires the jobs one by one (`fireTimer`), so one bad case cannot hold up the others.
+ * Returns how many timers recorded something.
+ */
+export async function fireTimers(
+  rt: Runtime,
+  jobs: readonly { caseId: string; key: string }[],
+): Promise<number> {
+  const caseIds = [...new Set(jobs.map((j) => j.caseId))].sort()
+  return rt.sql.begin(async (tx) => {
+    const [rows, now, timelines] = await Promise.all([
+      lockCases(tx, caseIds),
+      dbNow(tx),
+      loadEventsOf(tx, caseIds),
+    ])
+    const fired = await Promise.all(
+      rows.map(async (c) => {
+        const network = await rt.networks.get(tx, c.networkId)
+        let state = fold(caseInfoOf(c), timelines.get(c.id) ?? [], network)
+        let n = 0
+        for (const job of jobs) {
+          if (job.caseId !== c.id) continue
+          const effects = fire(state, network, job.key, now)
+          if (!effects.length) continue
+          state = await runEffects(tx, rt, effects, { state, network, now })
+          await forgetTimer(tx, c.id, job.key)
+          n++
+        }
+        if (n) await project(tx, c, state, null, now, { publish: false })
+        return n
+      }),
+    )
+    return fired.reduce((a, b) => a + b, 0)
   })
 }
 
