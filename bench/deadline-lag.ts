@@ -43,7 +43,7 @@ async function productPath(cluster: Cluster, n: number): Promise<ProductRun> {
       Array.from({ length: pilotN }, () => Date.now() - 30 * 60_000),
     )
     const perCase = (performance.now() - t0) / pilotN
-    const windowStart = Date.now() + Math.round(perCase * n * 1.4) + 10_000
+    const windowStart = Date.now() + Math.round(perCase * n * 2) + 10_000
     const due = windowOf(windowStart, n)
     const load = [loadAvg()]
     const c0 = performance.now()
