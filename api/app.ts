@@ -6,13 +6,23 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { log } from './log.ts'
+import { buildOpenApi } from './openapi.ts'
 import type { AppEnv, Deps } from './http/env.ts'
 import { ApiError } from './http/errors.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
 import { networkRoutes } from './routes/network.ts'
+import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
+import { exportRoutes, fhirRoutes } from './routes/export.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { qaRoutes } from './routes/qa.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
+import { consultRoutes } from './routes/consults.ts'
+import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -48,7 +58,18 @@ export function createApp(deps: Deps) {
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)
+    .route('/admin', adminRoutes)
+    .route('/auth', redeemRoutes)
+    .route('/cases', fhirRoutes)
+    .route('/metrics', metricsRoutes)
+    .route('/qa', qaRoutes)
+    .route('/export', exportRoutes)
+    .route('/', attachmentRoutes)
+    .route('/consults', consultRoutes)
+    .route('/push', pushRoutes)
+    .route('/alerts', alertRoutes)
   app.route('/api', api)
+  app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
   )

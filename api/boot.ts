@@ -59,10 +59,12 @@ export async function startCore(config: Config, opts: { supervise?: boolean } = 
       db,
       sql,
       boss,
+      // Ctrl-C reaches the embedded PostgreSQL too (same process group) and it shuts down at
+      // once (fast shutdown, crash-safe): every step here tolerates an already-closed database.
       stop: async () => {
-        await boss.stop({ graceful: true, timeout: 10_000 })
-        await sql.end({ timeout: 5 })
-        await db.embedded?.stop()
+        await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined)
+        await sql.end({ timeout: 5 }).catch(() => undefined)
+        await db.embedded?.stop().catch(() => undefined)
       },
     }
   } catch (e) {

@@ -2,11 +2,24 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from './config.ts'
 import type { Sql } from './db/connect.ts'
 import type { Deps } from './http/env.ts'
+import { LoginThrottle } from './http/login-throttle.ts'
+import { log } from './log.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
-import { streamOnly, type Notifier } from '../workflows/runtime/notifier.ts'
+import type { Notifier } from '../workflows/runtime/notifier.ts'
+import { PUSH_RETRY, pushNotifier, type PushRetry } from '../workflows/runtime/push/notifier.ts'
+import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readiness.ts'
+import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
+import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
 import { startTimerWorker } from '../workflows/runtime/workers.ts'
+
+export interface ComposeOptions {
+  workers?: boolean
+  notifier?: Notifier
+  /** Retries of a failed push (tests shorten them). */
+  pushRetry?: PushRetry
+}
 
 export interface Composed {
   deps: Deps
@@ -14,25 +27,57 @@ export interface Composed {
 }
 
 /**
- * Wire the runtime for one process: the live hub (LISTEN), the notifier and, unless disabled,
- * the background workers. Shared by `npm start`, the tests and the benchmarks.
+ * Wire the runtime for one process: the live hub (LISTEN), the notifier (Web Push) and, unless
+ * disabled, the background workers (timers, push sending, readiness cron). Shared by `npm start`,
+ * the tests and the benchmarks.
  */
 export async function compose(
   config: Config,
   sql: Sql,
   boss: PgBoss,
-  opts: { workers?: boolean; notifier?: Notifier } = {},
+  opts: ComposeOptions = {},
 ): Promise<Composed> {
-  const rt: Runtime = { sql, boss, notifier: opts.notifier ?? streamOnly, networks: new NetworkCache() }
+  const retry = opts.pushRetry ?? PUSH_RETRY
+  const rt: Runtime = {
+    sql,
+    boss,
+    notifier: opts.notifier ?? pushNotifier(boss, retry),
+    networks: new NetworkCache(),
+  }
   const live = new LiveHub()
   await live.start(sql)
-  const workerIds: string[] = []
-  if (opts.workers ?? true) workerIds.push(await startTimerWorker(rt))
+  const workers: { queue: string; id: string }[] = []
+  if (opts.workers ?? true) {
+    workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
+    let vapid: Promise<VapidKeys> | undefined
+    const ids = await startPushWorkers({
+      rt,
+      vapid: () => (vapid ??= loadVapid(sql, config.vapid, config.vapidSubject)),
+      allowedHosts: config.pushAllowedHosts,
+      retry,
+    })
+    workers.push({ queue: 'push-send', id: ids.send }, { queue: 'push-escalate', id: ids.escalate })
+    // An alert's push jobs commit with its live message: wake the push workers now instead of
+    // waiting out their poll interval (the event → push latency is the product, SPEC §1).
+    live.on('message', (m) => {
+      if (m.kind !== 'alert') return
+      boss.notifyWorker(ids.send)
+      boss.notifyWorker(ids.escalate)
+    })
+    workers.push({
+      queue: READINESS_QUEUE,
+      id: await boss.work(READINESS_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+        const r = await readinessTick(sql, boss, retry)
+        if (r.started || r.reported) log.info('readiness tick', r)
+      }),
+    })
+    await boss.schedule(READINESS_QUEUE, '* * * * *')
+  }
   return {
-    deps: { config, sql, boss, rt, live },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle() },
     stop: async () => {
-      for (const id of workerIds) await boss.offWork('deadline', { id }).catch(() => undefined)
-      await live.stop()
+      for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
+      await live.stop().catch(() => undefined)
     },
   }
 }

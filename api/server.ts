@@ -5,9 +5,10 @@ import { serve } from '@hono/node-server'
 import { createApp, PWA_DIST } from './app.ts'
 import { maybeSeedDemo, startCore } from './boot.ts'
 import { compose } from './compose.ts'
+import { markShuttingDown } from '../workflows/runtime/boss.ts'
 import { loadConfig } from './config.ts'
 import { log } from './log.ts'
-import { DEMO_LOGINS } from '../fixtures/seed-demo.ts'
+import { DEMO_LOGINS, networkCount } from '../fixtures/seed-demo.ts'
 import { DEMO_PASSWORD } from '../fixtures/demo-network.ts'
 
 /** Composition root: `npm start`. API + PWA + workers in one process on one port. */
@@ -36,6 +37,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
+    markShuttingDown()
     log.info('shutting down', { signal })
     server.close()
     await composed.stop()
@@ -55,6 +57,13 @@ async function main() {
       `  demo network ${seeded === 'seeded' ? 'seeded' : 'present'}; logins (password ${DEMO_PASSWORD}):`,
     )
     for (const [u, role] of DEMO_LOGINS) lines.push(`    ${u.padEnd(16)} ${role}`)
+  }
+  const { all } = await networkCount(core.sql)
+  if (all === 0) {
+    lines.push(
+      '  This database holds no network yet. Create its first admin (prints a one-time sign-in code):',
+      '    npm run create-admin -- --network <网络名称> --username <login> --name <显示名>',
+    )
   }
   lines.push('  Ctrl-C to stop; data is kept.', '')
   process.stdout.write(lines.join('\n') + '\n')

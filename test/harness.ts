@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import { inject } from 'vitest'
 import { createApp, type App } from '../api/app.ts'
-import { compose, type Composed } from '../api/compose.ts'
+import { compose, type ComposeOptions, type Composed } from '../api/compose.ts'
 import { loadConfig, type Config } from '../api/config.ts'
 import { connect, type Sql } from '../api/db/connect.ts'
 import { setLogLevel } from '../api/log.ts'
@@ -46,15 +46,24 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
 }
 
 export async function testEnv(
-  opts: { seed?: boolean; env?: Record<string, string>; workers?: boolean } = {},
+  opts: {
+    seed?: boolean
+    env?: Record<string, string>
+    workers?: boolean
+    compose?: Omit<ComposeOptions, 'workers'>
+  } = {},
 ): Promise<TestEnv> {
   setLogLevel('silent')
   const db = await freshDatabase()
   const sql = connect(db.url, 10)
   if (opts.seed ?? true) await seedDemo(sql)
   const boss = await startBoss(db.url, { supervise: false })
-  const config = loadConfig({ PORT: '0', PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost', ...opts.env })
-  const composed = await compose(config, sql, boss, { workers: opts.workers ?? true })
+  const config = loadConfig({
+    PORT: '0',
+    PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost,push.example.test',
+    ...opts.env,
+  })
+  const composed = await compose(config, sql, boss, { workers: opts.workers ?? true, ...opts.compose })
   const app = createApp(composed.deps)
   const call: TestEnv['call'] = (method, path, o = {}) =>
     Promise.resolve(

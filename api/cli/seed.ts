@@ -8,8 +8,10 @@ import { startCore } from '../boot.ts'
 import { loadConfig } from '../config.ts'
 import { migrate } from '../db/migrate.ts'
 import { log } from '../log.ts'
+import { seedHistory } from '../../fixtures/history.ts'
 import { networkCount, seedDemo } from '../../fixtures/seed-demo.ts'
 import { ensureQueues } from '../../workflows/runtime/boss.ts'
+import { derivedUuid } from '../../workflows/runtime/ids.ts'
 
 const { values } = parseArgs({
   options: { reset: { type: 'boolean', default: false }, history: { type: 'string' } },
@@ -42,7 +44,12 @@ try {
     log.info('demo network already present')
   }
   if (values.history) {
-    throw new Error('--history lands with the QA issue')
+    const months = Number(values.history)
+    if (!Number.isInteger(months) || months < 1 || months > 60) throw new Error('--history: months, 1–60')
+    // History case ids derive from the seed: the first one tells whether it was already generated.
+    const [present] = await core.sql`select 1 from cases where id = ${derivedUuid('history', '2022:0')}`
+    if (present) log.info('demo history already present (use --reset first to regenerate)')
+    else log.info('demo history seeded', { cases: await seedHistory(core.sql, months) })
   }
 } finally {
   await core.stop().catch(() => undefined)

@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
 import type { Sql } from '../db/connect.ts'
+import type { LoginThrottle } from './login-throttle.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
@@ -12,6 +13,7 @@ export interface Deps {
   boss: PgBoss
   rt: Runtime
   live: LiveHub
+  loginThrottle: LoginThrottle
 }
 
 export interface AppEnv {

@@ -1,4 +1,5 @@
-import { Hono } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { createSession, deleteSession, findUserForLogin } from '../../workflows/runtime/store/users.ts'
@@ -8,7 +9,7 @@ import { ApiError } from '../http/errors.ts'
 import { verifyPassword } from '../http/passwords.ts'
 import { readJson } from '../http/validate.ts'
 
-const Login = z.object({
+export const Login = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(200),
   device: z.string().max(200).optional(),
@@ -17,15 +18,36 @@ const Login = z.object({
 // A fixed hash to compare against when the user does not exist, so timing does not reveal usernames.
 const DUMMY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    return 'local' // app.request() in tests has no socket
+  }
+}
+
 export const authRoutes = new Hono<AppEnv>()
   .post('/login', async (c) => {
     const { username, password, device } = await readJson(c, Login)
     const { sql, config } = c.var.deps
+    const throttle = c.var.deps.loginThrottle
+    const key = `${clientAddress(c)}|${username}`
+    const wait = throttle.retryAfter(key)
+    if (wait > 0) {
+      c.header('Retry-After', String(wait))
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        `Too many failed sign-ins; try again in ${wait} s / 登录失败次数过多`,
+      )
+    }
     const user = await findUserForLogin(sql, username)
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
     if (!user || !ok || !user.active) {
+      throttle.fail(key)
       throw new ApiError(401, 'bad_credentials', 'Wrong username or password / 用户名或密码错误')
     }
+    throttle.succeed(key)
     const token = newToken()
     const expiresAt = await createSession(sql, {
       tokenHash: hashToken(token),

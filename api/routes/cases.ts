@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
 import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/runtime/access.ts'
@@ -20,10 +20,11 @@ import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
 import { readJson, readQuery } from '../http/validate.ts'
+import { assertAttachmentOfCase } from './attachments.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
-const NewCaseBody = z.object({
+export const NewCaseBody = z.object({
   id: z.uuid().optional(),
   facilityId: z.uuid(),
   patient: z.object({
@@ -52,6 +53,18 @@ const actorOf = (u: UserRow): Actor & { networkId: string } => ({
 })
 
 const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
+
+/** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
+async function visibleCase(c: Context<AppEnv>) {
+  const id = c.req.param('id') ?? ''
+  if (!z.uuid().safeParse(id).success) throw notFound('case')
+  const { sql, rt } = c.var.deps
+  const row = await getCase(sql, id)
+  if (!row || !canSeeCase(c.var.user, row)) throw notFound('case')
+  const network = await rt.networks.get(sql, row.networkId)
+  const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
+  return { row, events, network, now, state: fold(caseInfoOf(row), events, network) }
+}
 
 export const caseRoutes = new Hono<AppEnv>()
   .use(requireUser)
@@ -132,33 +145,18 @@ export const caseRoutes = new Hono<AppEnv>()
     return c.json({ cases, serverTime: new Date(now).toISOString() })
   })
   .get('/:id', async (c) => {
-    const user = c.var.user
-    const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('case')
-    const { sql, rt } = c.var.deps
-    const row = await getCase(sql, id)
-    if (!row || !canSeeCase(user, row)) throw notFound('case')
-    const network = await rt.networks.get(sql, row.networkId)
-    const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
-    const state = fold(caseInfoOf(row), events, network)
-    await recordAccess(sql, {
-      user,
+    const { row, state, network, now } = await visibleCase(c)
+    await recordAccess(c.var.deps.sql, {
+      user: c.var.user,
       action: 'case.view',
       entity: 'case',
-      entityId: id,
+      entityId: row.id,
       device: deviceOf(c.req.header('user-agent')),
     })
-    return c.json(await caseView(sql, row, state, network, now))
+    return c.json(await caseView(c.var.deps.sql, row, state, network, now))
   })
   .get('/:id/replay', async (c) => {
-    const user = c.var.user
-    const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('case')
-    const { sql, rt } = c.var.deps
-    const row = await getCase(sql, id)
-    if (!row || !canSeeCase(user, row)) throw notFound('case')
-    const network = await rt.networks.get(sql, row.networkId)
-    const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
+    const { row, events, network, now } = await visibleCase(c)
     return c.json(replayCase(row, events, network, now))
   })
   .post('/:id/events', async (c) => {
@@ -176,6 +174,7 @@ export const caseRoutes = new Hono<AppEnv>()
     const parsed = parseEventInput(body)
     if (!parsed.ok) throw new ApiError(422, 'invalid', `${parsed.field}: ${parsed.message}`, parsed.field)
     const { rt, sql } = c.var.deps
+    await assertAttachmentOfCase(sql, caseId, parsed.value.data)
     const r = await recordEvent(rt, actorOf(user), caseId, parsed.value, (row) => canSeeCase(user, row))
     const row = (await getCase(sql, caseId))!
     const view = await caseView(sql, row, r.state, r.network, r.now)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { LATE_GRACE_MS } from '../../workflows/runtime/timers.ts'
+import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
 import { openStream } from '../sse.ts'
@@ -11,7 +12,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let t: TestEnv
 beforeAll(async () => {
-  t = await testEnv()
+  // The clinical core's alerts, without delivery: with the push notifier, a consult whose
+  // first-line has no device escalates at once (tested in push*.int.test.ts), which these
+  // replays would count as an unexpected alert.
+  t = await testEnv({ compose: { notifier: streamOnly } })
 })
 afterAll(async () => t.close())
 

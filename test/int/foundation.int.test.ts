@@ -120,6 +120,25 @@ describe('auth', () => {
     }
   })
 
+  it('throttles password guessing per address and username with 429', async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await t.call('POST', '/api/auth/login', {
+        body: { username: 'cathlab', password: `guess${i}` },
+      })
+      expect(r.status).toBe(401)
+    }
+    const blocked = await t.call('POST', '/api/auth/login', {
+      body: { username: 'cathlab', password: 'demo1234' },
+    })
+    expect(blocked.status).toBe(429)
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    // Another account from the same place is not locked out.
+    expect(
+      (await t.call('POST', '/api/auth/login', { body: { username: 'dr.lin', password: 'demo1234' } }))
+        .status,
+    ).toBe(200)
+  })
+
   it('answers 401 without a session, after expiry and after logout', async () => {
     expect((await t.call('GET', '/api/me')).status).toBe(401)
     expect((await t.call('GET', '/api/network')).status).toBe(401)

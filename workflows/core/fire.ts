@@ -23,11 +23,20 @@ const SYSTEM_TYPE: Record<TimerSpec['kind'], SystemEventType & NotifyTemplate> =
  * Fire timer `timerKey` at `now`. Returns the system event to record (its `at` is `now`, the
  * moment the alert went out; `dueAt` is the rule's clinical due time), the notification, and
  * armTimer effects for follow-ups this firing makes wanted (the first repeat of an alert).
+ * `early` fires a still-wanted timer before its time, with the reason on the event (the push to
+ * the first-line failed on every device: waiting 3 minutes for nobody helps no patient); the key
+ * is then fired, so its scheduled job becomes a stale no-op.
  */
-export function fire(state: CaseState, network: NetworkInfo, timerKey: string, now: Instant): Effect[] {
+export function fire(
+  state: CaseState,
+  network: NetworkInfo,
+  timerKey: string,
+  now: Instant,
+  early?: { reason: string },
+): Effect[] {
   const wanted = timersFor(state, network, now)
   const timer = wanted.find((t) => t.key === timerKey)
-  if (!timer || timer.at > now) return []
+  if (!timer || (timer.at > now && !early)) return []
   const deadline = plan(state, network, now).find((d) => d.rule === timer.rule)
   const type = SYSTEM_TYPE[timer.kind]
   const data = {
@@ -37,6 +46,7 @@ export function fire(state: CaseState, network: NetworkInfo, timerKey: string, n
     dueAt: deadline?.dueAt ?? null,
     scheduledAt: timer.at,
     audience: timer.audience,
+    ...(early && timer.at > now ? { early: true, reason: early.reason } : {}),
   }
   const recorded: CaseEvent = {
     id: `system:${timerKey}`,

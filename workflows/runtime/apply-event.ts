@@ -14,6 +14,7 @@ import {
 } from '../core/index.ts'
 import { canonicalJson, derivedUuid, sha256 } from './ids.ts'
 import { publish } from './live.ts'
+import { projectMetrics } from './project-metrics.ts'
 import { notify, type Notifier } from './notifier.ts'
 import {
   appendEvent,
@@ -129,7 +130,7 @@ export async function recordEvent(
     if (!result.ok) throw Refused.of(result)
     await appendEvent(tx, event, bodyHash)
     await runEffects(tx, rt, result.effects, { state: result.state, network, now })
-    await project(tx, c, result.state, event, now)
+    await project(tx, c, result.state, event, now, network)
     return { status: 201 as const, event, state: result.state, network, now }
   })
 }
@@ -196,16 +197,22 @@ export async function createCase(
       await runEffects(tx, rt, result.effects, { state: result.state, network, now })
       state = result.state
     }
-    await project(tx, c, state, null, now)
+    await project(tx, c, state, null, now, network)
     return { status: 201 as const, state, network, now }
   })
 }
 
 /**
  * A timer job fired. Lock the case, re-derive, and act only if the timer is still wanted and
- * due (stale jobs are no-ops). Returns whether anything was recorded.
+ * due (stale jobs are no-ops). Returns whether anything was recorded. `early` fires a wanted
+ * timer before its time (see core `fire`) and cancels its scheduled job.
  */
-export async function fireTimer(rt: Runtime, caseId: string, key: string): Promise<boolean> {
+export async function fireTimer(
+  rt: Runtime,
+  caseId: string,
+  key: string,
+  early?: { reason: string },
+): Promise<boolean> {
   return rt.sql.begin(async (tx) => {
     // A burst fires thousands of these a minute: keep round trips few. The lock and the reads
     // are pipelined (run in order by the server: the reads and `now` come after the lock), the
@@ -214,13 +221,13 @@ export async function fireTimer(rt: Runtime, caseId: string, key: string): Promi
     if (!c) return false
     const network = await rt.networks.get(tx, c.networkId)
     const state = fold(caseInfoOf(c), events, network)
-    const effects = fire(state, network, key, now)
+    const effects = fire(state, network, key, now, early)
     if (!effects.length) return false
     const recordedState = await runEffects(tx, rt, effects, { state, network, now })
     // The system event was published by runEffects: the projection update need not repeat it.
     await Promise.all([
-      forgetTimer(tx, caseId, key),
-      project(tx, c, recordedState, null, now, { publish: false }),
+      early ? cancelTimer(tx, rt.boss, caseId, key) : forgetTimer(tx, caseId, key),
+      project(tx, c, recordedState, null, now, network, { publish: false }),
     ])
     return true
   })
@@ -258,7 +265,7 @@ export async function fireTimers(
           await forgetTimer(tx, c.id, job.key)
           n++
         }
-        if (n) await project(tx, c, state, null, now, { publish: false })
+        if (n) await project(tx, c, state, null, now, network, { publish: false })
         return n
       }),
     )
@@ -361,14 +368,19 @@ async function project(
   state: CaseState,
   event: CaseEvent | null,
   now: number,
+  network: NetworkInfo,
   opts: { publish?: boolean } = {},
 ) {
-  await updateProjection(tx, c.id, {
-    phase: state.phase,
-    closed: state.closed,
-    facilityIds: facilityIdsOf(state),
-    at: new Date(now),
-  })
+  // Two independent writes: pipelined, one round trip.
+  await Promise.all([
+    projectMetrics(tx, state, network, now),
+    updateProjection(tx, c.id, {
+      phase: state.phase,
+      closed: state.closed,
+      facilityIds: facilityIdsOf(state),
+      at: new Date(now),
+    }),
+  ])
   if (opts.publish === false) return
   if (event) await publishCase(tx, state, event)
   else if (!state.events.length) return

@@ -19,6 +19,12 @@ export function fromPostgresJs(s: postgres.Sql | postgres.TransactionSql): Db {
   }
 }
 
+let shuttingDown = false
+/** The process is stopping: connection errors from here on are expected, not worth logging. */
+export const markShuttingDown = () => {
+  shuttingDown = true
+}
+
 export interface BossOptions {
   /** Run maintenance and cron (one per deployment is enough, but several are safe). */
   supervise?: boolean
@@ -26,6 +32,7 @@ export interface BossOptions {
 
 /** Start pg-boss on the application database with its own small pool and declare every queue. */
 export async function startBoss(url: string, opts: BossOptions = {}): Promise<PgBoss> {
+  let stopping = false
   const boss = new PgBoss({
     connectionString: url,
     max: 6,
@@ -34,8 +41,11 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
     schedule: opts.supervise ?? true,
   })
   boss.on('error', (e: unknown) => {
+    // During shutdown the database may already be gone (Ctrl-C reaches it too): not an error.
+    if (stopping || shuttingDown) return
     process.stderr.write(JSON.stringify({ level: 'error', msg: 'pg-boss error', error: String(e) }) + '\n')
   })
+  boss.on('stopped', () => (stopping = true))
   await boss.start()
   await ensureQueues(boss)
   return boss

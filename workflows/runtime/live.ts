@@ -48,7 +48,7 @@ export class LiveHub extends EventEmitter<{ message: [LiveMessage]; resync: [] }
   }
 
   async stop(): Promise<void> {
-    await this.unlisten?.()
     this.removeAllListeners()
+    await this.unlisten?.().catch(() => undefined)
   }
 }

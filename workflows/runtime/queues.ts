@@ -5,9 +5,30 @@ import type { Queue } from 'pg-boss'
  * - `deadline`: one job per (case, timer key). `short` policy keeps at most one queued job per
  *   singletonKey, but correctness never depends on it: a firing job re-derives the case and is a
  *   no-op when stale (house style 5).
+ * - `push-send`: one job per (alert or readiness check, device). Retried with exponential backoff
+ *   (1 s, 2 s, 4 s): a push that arrives a minute late is still worth it, a push-service outage
+ *   longer than that escalates instead (see workflows/runtime/push/sender.ts).
+ * - `push-escalate`: escalate a consult at once when no device of the first-line can be reached.
+ * - `push-readiness`: the per-minute cron tick that starts readiness checks at rota slot starts.
  */
 export const QUEUES = {
   deadline: { policy: 'short', retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
+  'push-send': {
+    policy: 'standard',
+    retryLimit: 3,
+    retryDelay: 1,
+    retryBackoff: true,
+    retryDelayMax: 30,
+    expireInSeconds: 60,
+  },
+  'push-escalate': {
+    policy: 'standard',
+    retryLimit: 5,
+    retryDelay: 1,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
+  'push-readiness': { policy: 'standard', retryLimit: 1, expireInSeconds: 120 },
 } satisfies Record<string, Omit<Queue, 'name'>>
 
 export type QueueName = keyof typeof QUEUES

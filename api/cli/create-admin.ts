@@ -1,0 +1,67 @@
+/**
+ * First admin of a new network on an empty database (issue 8 acceptance):
+ *   XINLIAN_DEMO=0 npm start                     # once, to create and migrate the database; then stop it
+ *   npm run create-admin -- --network 德化县胸痛救治网络 --network-en "Dehua county" --username dh.admin --name "德化 管理员"
+ * Prints a one-time code (24 h) to redeem at the sign-in page (POST /api/auth/redeem). Nothing else
+ * is created: the admin builds the network from the admin screens or an import file.
+ */
+import { parseArgs } from 'node:util'
+import { startCore } from '../boot.ts'
+import { loadConfig } from '../config.ts'
+import { inTx, writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { insertUser, issueCode } from '../../workflows/runtime/store/admin-users.ts'
+import { hashCode, newOneTimeCode } from '../routes/admin-users.ts'
+
+const { values } = parseArgs({
+  options: {
+    network: { type: 'string' },
+    'network-en': { type: 'string' },
+    username: { type: 'string' },
+    name: { type: 'string' },
+  },
+})
+if (!values.network || !values.username) {
+  console.error(
+    'usage: create-admin --network <中文名> [--network-en <name>] --username <login> [--name <display name>]',
+  )
+  process.exit(2)
+}
+const core = await startCore(loadConfig(), { supervise: false })
+try {
+  const code = newOneTimeCode()
+  const out = await inTx(core.sql, async (tx) => {
+    const [net] = await tx<{ id: string }[]>`
+      insert into networks (name, name_en, settings)
+      values (${values.network!}, ${values['network-en'] ?? null}, ${tx.json({ checklist: 'cn', expectedDoorToWireMinutes: 60 })})
+      returning id`
+    const networkId = net!.id
+    const userId = await insertUser(tx, networkId, {
+      username: values.username!.toLowerCase(),
+      displayName: values.name ?? values.username!,
+      roles: ['admin'],
+      facilityIds: [],
+    })
+    const expiresAt = await issueCode(tx, {
+      userId,
+      codeHash: hashCode(code),
+      purpose: 'initial',
+      createdBy: userId,
+    })
+    await writeAudit(tx, {
+      networkId,
+      actorId: userId,
+      action: 'network.create',
+      entity: 'network',
+      entityId: networkId,
+      before: null,
+      after: { name: values.network, admin: values.username },
+      device: 'cli',
+    })
+    return { networkId, expiresAt }
+  })
+  console.log(
+    `network ${out.networkId} created; admin "${values.username}" one-time code: ${code} (until ${out.expiresAt.toISOString()})`,
+  )
+} finally {
+  await core.stop().catch(() => undefined)
+}

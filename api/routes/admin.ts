@@ -1,0 +1,131 @@
+/**
+ * `/api/admin` — network administration (issue 8, SPEC §2). Every route is scoped to the caller's
+ * own network: another network's ids answer 404. Admins only, except the audit trail (admin + QA).
+ * Every change writes its audit record in the same transaction.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import {
+  auditOf,
+  inTx,
+  networkRow,
+  readiness,
+  updateNetwork,
+  writeAudit,
+  type NetworkSettings,
+} from '../../workflows/runtime/store/admin.ts'
+import { requireRole, requireUser } from '../http/auth.ts'
+import type { AppEnv } from '../http/env.ts'
+import { readJson, readQuery } from '../http/validate.ts'
+import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
+import { importRoutes } from './admin-import.ts'
+import { actorOf, DEFAULT_TZ, notFoundIn } from './admin-rules.ts'
+import { rotaRoutes } from './admin-rota.ts'
+import { userRoutes } from './admin-users.ts'
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const PatchSettings = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  nameEn: z.string().trim().max(200).nullable().optional(),
+  /** Thrombolysis screening list: Chinese (溶栓筛查表) or ESC 2023 (SPEC §6). */
+  checklist: z.enum(['cn', 'esc']).optional(),
+  /** Used by strategy advice (SPEC §4): diagnosis-to-wire = travel + DIDO + this. */
+  expectedDoorToWireMinutes: z.number().int().min(10).max(240).optional(),
+  timezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
+})
+
+const AuditQuery = z.object({
+  entity: z.string().max(40).optional(),
+  entityId: z.string().max(200).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+})
+
+const withDefaults = (s: NetworkSettings): NetworkSettings => ({
+  checklist: 'cn',
+  expectedDoorToWireMinutes: 60,
+  timezone: DEFAULT_TZ,
+  ...s,
+})
+
+/** Readable by admin and QA of the same network (SPEC §2: QA audits its network). */
+const auditRoutes = new Hono<AppEnv>().use(requireRole('admin', 'qa')).get('/', async (c) => {
+  const q = readQuery(c, AuditQuery)
+  const entries = await auditOf(c.var.deps.sql, c.var.user.networkId, {
+    limit: q.limit,
+    ...(q.entity ? { entity: q.entity } : {}),
+    ...(q.entityId ? { entityId: q.entityId } : {}),
+    ...(q.from ? { from: new Date(q.from) } : {}),
+    ...(q.to ? { to: new Date(q.to) } : {}),
+  })
+  return c.json({ entries })
+})
+
+const settingsRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const net = await networkRow(c.var.deps.sql, c.var.user.networkId)
+    if (!net) throw notFoundIn('network')
+    return c.json({
+      network: { id: net.id, name: net.name, nameEn: net.nameEn },
+      settings: withDefaults(net.settings),
+    })
+  })
+  .patch('/', async (c) => {
+    const body = await readJson(c, PatchSettings)
+    const actor = actorOf(c)
+    const { sql } = c.var.deps
+    const net = await inTx(sql, async (tx) => {
+      await tx`select 1 from networks where id = ${actor.networkId} for update`
+      const current = await networkRow(tx, actor.networkId)
+      if (!current) throw notFoundIn('network')
+      const { name, nameEn, ...settings } = body
+      const next = {
+        name: name ?? current.name,
+        nameEn: nameEn === undefined ? current.nameEn : nameEn,
+        settings: { ...current.settings, ...settings },
+      }
+      await updateNetwork(tx, actor.networkId, next)
+      await writeAudit(tx, {
+        ...actor,
+        action: 'network.update',
+        entity: 'network',
+        entityId: actor.networkId,
+        before: { name: current.name, nameEn: current.nameEn, settings: current.settings },
+        after: next,
+      })
+      return { id: actor.networkId, ...next }
+    })
+    return c.json({
+      network: { id: net.id, name: net.name, nameEn: net.nameEn },
+      settings: withDefaults(net.settings),
+    })
+  })
+
+export const adminRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  // Registered before the admin gate: Hono runs handlers in registration order, and this one answers.
+  .route('/audit', auditRoutes)
+  .use(requireRole('admin'))
+  // The runtime caches facilities and travel times for a few seconds: drop them after any change.
+  .use(async (c, next) => {
+    await next()
+    if (c.req.method !== 'GET') c.var.deps.rt.networks.invalidate(c.var.user.networkId)
+  })
+  .route('/facilities', facilityRoutes)
+  .route('/travel', travelRoutes)
+  .route('/users', userRoutes)
+  .route('/rota', rotaRoutes)
+  .route('/settings', settingsRoutes)
+  .route('/import', importRoutes)
+  .get('/readiness', async (c) =>
+    c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.user.networkId) }),
+  )

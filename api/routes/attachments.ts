@@ -1,0 +1,139 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { canSeeCase, isClinical } from '../../workflows/runtime/access.ts'
+import {
+  attachmentData,
+  attachmentMeta,
+  extensionOf,
+  insertAttachment,
+  MAX_ATTACHMENT_BYTES,
+  sniffType,
+} from '../../workflows/runtime/attachments.ts'
+import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { getCase } from '../../workflows/runtime/store/cases.ts'
+import type { Q } from '../db/connect.ts'
+import { requireUser } from '../http/auth.ts'
+import type { AppEnv } from '../http/env.ts'
+import { ApiError, forbidden, notFound } from '../http/errors.ts'
+
+const tooLarge = () =>
+  new ApiError(413, 'too_large', 'file: larger than 15 MB / 文件超过 15 MB', 'file', {
+    maxBytes: MAX_ATTACHMENT_BYTES,
+  })
+
+// Multipart framing (boundaries, part headers) on top of the file itself.
+const MULTIPART_OVERHEAD = 64 * 1024
+
+/**
+ * `ecg_transmitted` / `ecg_acquired` may name an uploaded ECG: it must be one of this case's
+ * (a consult must never show another patient's tracing). Called by the events route.
+ */
+export async function assertAttachmentOfCase(
+  q: Q,
+  caseId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const id = data.attachmentId
+  if (id === undefined) return
+  const meta =
+    typeof id === 'string' && z.uuid().safeParse(id).success ? await attachmentMeta(q, id) : undefined
+  if (!meta || meta.caseId !== caseId)
+    throw new ApiError(
+      422,
+      'invalid',
+      'attachmentId: not an ECG uploaded to this case / 非本病例的心电图',
+      'attachmentId',
+    )
+}
+
+/**
+ * ECG attachments. `POST /api/cases/:id/attachments` (multipart, field `file`) →
+ * 201 {id, contentType, size, sha256}; `GET /api/attachments/:id` → the file, to people who may
+ * see the case (404 otherwise), every read audited.
+ */
+export const attachmentRoutes = new Hono<AppEnv>()
+  .post(
+    '/cases/:id/attachments',
+    requireUser,
+    bodyLimit({
+      maxSize: MAX_ATTACHMENT_BYTES + MULTIPART_OVERHEAD,
+      onError: () => {
+        throw tooLarge()
+      },
+    }),
+    async (c) => {
+      const user = c.var.user
+      const caseId = c.req.param('id')
+      if (!z.uuid().safeParse(caseId).success) throw notFound('case')
+      const { sql } = c.var.deps
+      const row = await getCase(sql, caseId)
+      if (!row || !canSeeCase(user, row)) throw notFound('case')
+      if (!isClinical(user)) throw forbidden('Only clinical staff can upload an ECG / 仅临床人员可上传心电图')
+      if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data'))
+        throw new ApiError(
+          400,
+          'bad_multipart',
+          'Send multipart/form-data with a field "file" / 请以表单上传',
+          'file',
+        )
+      let form: FormData
+      try {
+        form = await c.req.raw.formData()
+      } catch {
+        throw new ApiError(
+          400,
+          'bad_multipart',
+          'Incomplete or malformed multipart body / 上传内容不完整',
+          'file',
+        )
+      }
+      const file = form.get('file')
+      if (!(file instanceof File)) throw new ApiError(422, 'invalid', 'file: required / 请选择文件', 'file')
+      if (file.size > MAX_ATTACHMENT_BYTES) throw tooLarge()
+      if (file.size === 0) throw new ApiError(422, 'invalid', 'file: empty / 文件为空', 'file')
+      const data = new Uint8Array(await file.arrayBuffer())
+      const contentType = sniffType(data)
+      if (!contentType)
+        throw new ApiError(
+          422,
+          'unsupported_type',
+          'file: only JPEG, PNG, HEIC or PDF / 仅支持 JPEG、PNG、HEIC 或 PDF',
+          'file',
+        )
+      const meta = await insertAttachment(sql, {
+        caseId,
+        networkId: row.networkId,
+        contentType,
+        data,
+        uploadedBy: user.id,
+      })
+      return c.json({ id: meta.id, contentType: meta.contentType, size: meta.size, sha256: meta.sha256 }, 201)
+    },
+  )
+  .get('/attachments/:id', requireUser, async (c) => {
+    const user = c.var.user
+    const id = c.req.param('id')
+    if (!z.uuid().safeParse(id).success) throw notFound('attachment')
+    const { sql } = c.var.deps
+    const meta = await attachmentMeta(sql, id)
+    const row = meta ? await getCase(sql, meta.caseId) : undefined
+    if (!meta || !row || !canSeeCase(user, row)) throw notFound('attachment')
+    const data = await attachmentData(sql, id)
+    if (!data) throw notFound('attachment')
+    await recordAccess(sql, {
+      user,
+      action: 'ecg.view',
+      entity: 'attachment',
+      entityId: id,
+      device: c.req.header('user-agent')?.slice(0, 200) ?? null,
+    })
+    return c.body(new Uint8Array(data), 200, {
+      'Content-Type': meta.contentType,
+      'Content-Length': String(meta.size),
+      // Patient data: never in a shared cache; revalidate so every view is audited.
+      'Cache-Control': 'private, no-cache',
+      'Content-Disposition': `inline; filename="ecg-${id}.${extensionOf(meta.contentType)}"`,
+      ETag: `"${meta.sha256}"`,
+    })
+  })

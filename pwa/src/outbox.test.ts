@@ -1,0 +1,137 @@
+import { IDBFactory } from 'fake-indexeddb'
+import { describe, expect, it } from 'vitest'
+import { openOutbox, type OutboxDeps } from './outbox.ts'
+
+type Reply = number | 'network'
+
+/** A fake server: replies from a script per URL+id, records what it received in order. */
+function fakeServer(script: (body: Record<string, unknown>, url: string) => Reply = () => 201) {
+  const received: { url: string; body: Record<string, unknown> }[] = []
+  const fetch: OutboxDeps['fetch'] = (url, init) => {
+    const body = init.body ? (JSON.parse(init.body as string) as Record<string, unknown>) : {}
+    const r = init.method === 'GET' ? 404 : script(body, url)
+    if (r === 'network') return Promise.reject(new TypeError('Failed to fetch'))
+    if (init.method !== 'GET') received.push({ url, body })
+    const payload =
+      r >= 400
+        ? { error: { code: 'lysis_declined', message: 'Lysis was declined', messageZh: '已拒绝溶栓' } }
+        : {}
+    return Promise.resolve(new Response(JSON.stringify(payload), { status: r }))
+  }
+  return { fetch, received }
+}
+
+const ev = (n: number, type = 'arrived') => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  type,
+  at: '2022-11-26T13:09:00+08:00',
+})
+
+function outbox(fetch: OutboxDeps['fetch']) {
+  return openOutbox({ indexedDB: new IDBFactory(), fetch, now: () => new Date('2022-11-26T05:10:00Z') })
+}
+
+describe('outbox', () => {
+  it('keeps items in insertion order and sends them in order, once', async () => {
+    const server = fakeServer()
+    const box = outbox(server.fetch)
+    await box.enqueueCase({ id: 'case-1', facilityId: 'f' })
+    for (const n of [1, 2, 3]) await box.enqueueEvent('case-1', ev(n))
+    expect((await box.pending('case-1')).map((i) => i.id)).toEqual(['case-1', ev(1).id, ev(2).id, ev(3).id])
+    const r = await box.flush()
+    expect(r).toMatchObject({ sent: 4, refused: 0, remaining: 0, offline: false })
+    expect(server.received.map((x) => x.url)).toEqual([
+      '/api/cases',
+      '/api/cases/case-1/events',
+      '/api/cases/case-1/events',
+      '/api/cases/case-1/events',
+    ])
+    expect(await box.pending()).toEqual([])
+    await box.flush()
+    expect(server.received).toHaveLength(4)
+  })
+
+  it('ignores a second enqueue of the same id', async () => {
+    const box = outbox(fakeServer().fetch)
+    await box.enqueueEvent('c', ev(1))
+    await box.enqueueEvent('c', ev(1))
+    expect(await box.pending()).toHaveLength(1)
+  })
+
+  it('keeps everything on a network error and sends it later', async () => {
+    let online = false
+    const server = fakeServer(() => (online ? 201 : 'network'))
+    const box = outbox(server.fetch)
+    for (const n of [1, 2]) await box.enqueueEvent('c', ev(n))
+    const r1 = await box.flush()
+    expect(r1).toMatchObject({ sent: 0, remaining: 2, offline: true })
+    expect((await box.pending())[0]!.attempts).toBe(1)
+    online = true
+    expect(await box.flush()).toMatchObject({ sent: 2, remaining: 0, offline: false })
+    expect(server.received.map((x) => x.body.id)).toEqual([ev(1).id, ev(2).id])
+  })
+
+  it('treats 200 (already stored) as done', async () => {
+    const box = outbox(fakeServer(() => 200).fetch)
+    await box.enqueueEvent('c', ev(1))
+    expect(await box.flush()).toMatchObject({ sent: 1, remaining: 0 })
+  })
+
+  it('holds back later events of a case after a 5xx, but not other cases', async () => {
+    const server = fakeServer((b) => (b.id === ev(1).id ? 503 : 201))
+    const box = outbox(server.fetch)
+    await box.enqueueEvent('a', ev(1))
+    await box.enqueueEvent('a', ev(2))
+    await box.enqueueEvent('b', ev(3))
+    const r = await box.flush()
+    expect(r).toMatchObject({ sent: 1, remaining: 2, refused: 0 })
+    expect(server.received.map((x) => x.body.id)).toEqual([ev(1).id, ev(3).id])
+    expect((await box.pending()).map((i) => i.id)).toEqual([ev(1).id, ev(2).id])
+  })
+
+  it('moves 409/422 to the refused list with the server message, and goes on', async () => {
+    const server = fakeServer((b) => (b.type === 'lysis_bolus' ? 409 : b.type === 'note' ? 422 : 201))
+    const box = outbox(server.fetch)
+    await box.enqueueEvent('c', ev(1))
+    await box.enqueueEvent('c', ev(2, 'lysis_bolus'))
+    await box.enqueueEvent('c', ev(3, 'note'))
+    await box.enqueueEvent('c', ev(4))
+    const r = await box.flush()
+    expect(r).toMatchObject({ sent: 2, refused: 2, remaining: 0 })
+    const refused = await box.refused('c')
+    expect(refused.map((i) => [i.body.type, i.status, i.code, i.messageZh])).toEqual([
+      ['lysis_bolus', 409, 'lysis_declined', '已拒绝溶栓'],
+      ['note', 422, 'lysis_declined', '已拒绝溶栓'],
+    ])
+    await box.dismissRefused(ev(2).id)
+    expect(await box.refused()).toHaveLength(1)
+  })
+
+  it('stops on 401 and keeps every item for after sign-in', async () => {
+    let status: Reply = 401
+    const box = outbox(fakeServer(() => status).fetch)
+    await box.enqueueEvent('c', ev(1))
+    await box.enqueueEvent('d', ev(2))
+    expect(await box.flush()).toMatchObject({ sent: 0, remaining: 2, authRequired: true })
+    status = 201
+    expect(await box.flush()).toMatchObject({ sent: 2, remaining: 0 })
+  })
+
+  it('runs one flush at a time (no double send from concurrent triggers)', async () => {
+    const server = fakeServer()
+    const box = outbox(server.fetch)
+    for (const n of [1, 2, 3]) await box.enqueueEvent('c', ev(n))
+    await Promise.all([box.flush(), box.flush(), box.flush()])
+    expect(server.received).toHaveLength(3)
+  })
+
+  it('survives reopening the database (a reload)', async () => {
+    const idb = new IDBFactory()
+    const server = fakeServer(() => 'network')
+    const a = openOutbox({ indexedDB: idb, fetch: server.fetch })
+    await a.enqueueEvent('c', ev(1))
+    a.close()
+    const b = openOutbox({ indexedDB: idb, fetch: fakeServer().fetch })
+    expect((await b.pending()).map((i) => i.id)).toEqual([ev(1).id])
+  })
+})

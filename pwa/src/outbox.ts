@@ -1,0 +1,282 @@
+/**
+ * The offline outbox (issue 5): every case and event is written to IndexedDB first, with its
+ * client-made UUID, and sent to the server in order per case. Shared by the page and the
+ * service worker (Background Sync tag `outbox`), so it depends on nothing but an IDBFactory
+ * and a fetch function, both injected (tests use fake-indexeddb and a fake fetch).
+ *
+ * Server replies: 200/201 clear the item (200 = the same id and body was already stored, so a
+ * retry after a lost response is safe); 409/422 and other definite refusals move it to the
+ * "refused" list with the server's message; 5xx, 408, 429 and network errors keep it for later.
+ */
+
+export type OutboxKind = 'case' | 'event'
+
+export interface OutboxItem {
+  /** Insertion order (IndexedDB auto-increment): the order of sending. */
+  seq?: number
+  /** The client UUID of the case or event: the server's idempotency key. */
+  id: string
+  caseId: string
+  kind: OutboxKind
+  url: string
+  body: Record<string, unknown>
+  createdAt: string
+  attempts: number
+  lastError?: string
+}
+
+export interface RefusedItem extends OutboxItem {
+  status: number
+  code: string
+  message: string
+  messageZh?: string
+  field?: string
+  refusedAt: string
+}
+
+export interface FlushResult {
+  sent: number
+  refused: number
+  remaining: number
+  /** A network error stopped the flush (still offline). */
+  offline: boolean
+  /** 401: the session expired; items are kept until the user signs in again. */
+  authRequired: boolean
+}
+
+export interface OutboxDeps {
+  indexedDB: IDBFactory
+  fetch: (url: string, init: RequestInit) => Promise<Response>
+  dbName?: string
+  now?: () => Date
+  /** Called after anything changed (to refresh the UI, or tell other tabs). */
+  onChange?: () => void
+  /** Runs `fn` exclusively across tabs and the service worker (Web Locks), when available. */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>
+}
+
+const PENDING = 'pending'
+const REFUSED = 'refused'
+
+function promisify<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
+  })
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+  })
+}
+
+function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
+  const req = factory.open(name, 1)
+  req.onupgradeneeded = () => {
+    const db = req.result
+    const pending = db.createObjectStore(PENDING, { keyPath: 'seq', autoIncrement: true })
+    pending.createIndex('id', 'id', { unique: true })
+    db.createObjectStore(REFUSED, { keyPath: 'id' })
+  }
+  return promisify(req)
+}
+
+/** Statuses that mean "try again later" rather than "the server refused this". */
+const RETRYABLE = (status: number) => status >= 500 || status === 408 || status === 429
+
+export interface Outbox {
+  enqueueCase: (body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
+  enqueueEvent: (caseId: string, body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
+  pending: (caseId?: string) => Promise<OutboxItem[]>
+  refused: (caseId?: string) => Promise<RefusedItem[]>
+  dismissRefused: (id: string) => Promise<void>
+  flush: () => Promise<FlushResult>
+  clear: () => Promise<void>
+  close: () => void
+}
+
+export function openOutbox(deps: OutboxDeps): Outbox {
+  const name = deps.dbName ?? 'xinlian-outbox'
+  const now = deps.now ?? (() => new Date())
+  let dbp: Promise<IDBDatabase> | null = null
+  const db = () => (dbp ??= openDb(deps.indexedDB, name))
+  const changed = () => deps.onChange?.()
+  let running: Promise<FlushResult> | null = null
+
+  async function add(item: OutboxItem): Promise<OutboxItem> {
+    const d = await db()
+    const tx = d.transaction(PENDING, 'readwrite')
+    const store = tx.objectStore(PENDING)
+    // Same UUID twice (a double tap replayed): keep the first, it is the same event.
+    const existing = await promisify(store.index('id').getKey(item.id))
+    if (existing === undefined) item.seq = (await promisify(store.add(item))) as number
+    await done(tx)
+    changed()
+    return item
+  }
+
+  async function all<T>(storeName: string): Promise<T[]> {
+    const d = await db()
+    const tx = d.transaction(storeName, 'readonly')
+    const rows = await promisify(tx.objectStore(storeName).getAll())
+    await done(tx)
+    return rows as T[]
+  }
+
+  async function put(storeName: string, op: (s: IDBObjectStore) => IDBRequest): Promise<void> {
+    const d = await db()
+    const tx = d.transaction(storeName, 'readwrite')
+    op(tx.objectStore(storeName))
+    await done(tx)
+  }
+
+  async function moveToRefused(item: OutboxItem, status: number, res: Response): Promise<void> {
+    let err: { code?: string; message?: string; messageZh?: string; field?: string } = {}
+    try {
+      const j = (await res.json()) as { error?: typeof err }
+      err = j.error ?? {}
+    } catch {
+      // Not JSON: keep the status only.
+    }
+    const refused: RefusedItem = {
+      ...item,
+      status,
+      code: err.code ?? `http_${status}`,
+      message: err.message ?? `HTTP ${status}`,
+      ...(err.messageZh ? { messageZh: err.messageZh } : {}),
+      ...(err.field ? { field: err.field } : {}),
+      refusedAt: now().toISOString(),
+    }
+    const d = await db()
+    const tx = d.transaction([PENDING, REFUSED], 'readwrite')
+    tx.objectStore(PENDING).delete(item.seq!)
+    tx.objectStore(REFUSED).put(refused)
+    await done(tx)
+  }
+
+  async function send(item: OutboxItem): Promise<Response> {
+    return deps.fetch(item.url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(item.body),
+    })
+  }
+
+  async function flushOnce(): Promise<FlushResult> {
+    const items = (await all<OutboxItem>(PENDING)).sort((a, b) => a.seq! - b.seq!)
+    const result: FlushResult = { sent: 0, refused: 0, remaining: 0, offline: false, authRequired: false }
+    // A case whose earlier item could not be sent yet holds back its later items (order per case).
+    const held = new Set<string>()
+    for (const item of items) {
+      if (result.offline || result.authRequired || held.has(item.caseId)) {
+        result.remaining++
+        continue
+      }
+      let res: Response
+      try {
+        res = await send(item)
+      } catch (e) {
+        result.offline = true
+        result.remaining++
+        await put(PENDING, (s) => s.put({ ...item, attempts: item.attempts + 1, lastError: String(e) }))
+        continue
+      }
+      if (res.status === 200 || res.status === 201) {
+        await put(PENDING, (s) => s.delete(item.seq!))
+        result.sent++
+      } else if (res.status === 401) {
+        result.authRequired = true
+        result.remaining++
+      } else if (RETRYABLE(res.status)) {
+        held.add(item.caseId)
+        result.remaining++
+        await put(PENDING, (s) =>
+          s.put({ ...item, attempts: item.attempts + 1, lastError: `HTTP ${res.status}` }),
+        )
+      } else if (item.kind === 'case' && res.status === 409 && (await caseExists(item.caseId))) {
+        // The case was stored by an earlier attempt whose reply was lost.
+        await put(PENDING, (s) => s.delete(item.seq!))
+        result.sent++
+      } else {
+        await moveToRefused(item, res.status, res)
+        result.refused++
+      }
+    }
+    if (result.sent > 0 || result.refused > 0) changed()
+    return result
+  }
+
+  async function caseExists(caseId: string): Promise<boolean> {
+    try {
+      const r = await deps.fetch(`/api/cases/${caseId}`, { method: 'GET', credentials: 'same-origin' })
+      return r.ok
+    } catch {
+      return false
+    }
+  }
+
+  return {
+    enqueueCase: (body) =>
+      add({
+        id: body.id,
+        caseId: body.id,
+        kind: 'case',
+        url: '/api/cases',
+        body,
+        createdAt: now().toISOString(),
+        attempts: 0,
+      }),
+    enqueueEvent: (caseId, body) =>
+      add({
+        id: body.id,
+        caseId,
+        kind: 'event',
+        url: `/api/cases/${caseId}/events`,
+        body,
+        createdAt: now().toISOString(),
+        attempts: 0,
+      }),
+    pending: async (caseId) =>
+      (await all<OutboxItem>(PENDING))
+        .filter((i) => caseId === undefined || i.caseId === caseId)
+        .sort((a, b) => a.seq! - b.seq!),
+    refused: async (caseId) =>
+      (await all<RefusedItem>(REFUSED))
+        .filter((i) => caseId === undefined || i.caseId === caseId)
+        .sort((a, b) => a.refusedAt.localeCompare(b.refusedAt)),
+    dismissRefused: async (id) => {
+      await put(REFUSED, (s) => s.delete(id))
+      changed()
+    },
+    flush: () => {
+      // One flush at a time in this context; the lock extends that across tabs and the SW.
+      running ??= (deps.lock ? deps.lock(flushOnce) : flushOnce()).finally(() => {
+        running = null
+      })
+      return running
+    },
+    clear: async () => {
+      const d = await db()
+      const tx = d.transaction([PENDING, REFUSED], 'readwrite')
+      tx.objectStore(PENDING).clear()
+      tx.objectStore(REFUSED).clear()
+      await done(tx)
+      changed()
+    },
+    close: () => {
+      void dbp?.then((d) => d.close())
+      dbp = null
+    },
+  }
+}
+
+/** Web Locks when the context has them (Chromium, Firefox, Safari 15.4+), else no lock. */
+export function webLock(): OutboxDeps['lock'] {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  if (!locks) return undefined
+  return <T>(fn: () => Promise<T>) => locks.request('xinlian-outbox', () => fn()) as Promise<T>
+}

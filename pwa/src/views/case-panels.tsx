@@ -1,0 +1,350 @@
+import { useState } from 'preact/hooks'
+import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
+import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
+import { pick, t, tk } from '../i18n/index.ts'
+import type { RefusedItem } from '../outbox.ts'
+import { facilityName, flushNow, outbox, recordEvent, uuid } from '../store.ts'
+import type { TimelineEntry } from './use-case.ts'
+
+/** ECG from the camera or a file, with upload progress; the upload opens the remote read. */
+export function EcgCard(props: {
+  caseId: string
+  lastAttachmentId: string | undefined
+  onView: (id: string) => void
+}) {
+  const [progress, setProgress] = useState<number | null>(null)
+  const [msg, setMsg] = useState('')
+  const upload = async (file: File | undefined) => {
+    if (!file) return
+    if (!navigator.onLine) return setMsg(t('ecg.offline'))
+    setMsg('')
+    setProgress(0)
+    try {
+      const r = await uploadAttachment(props.caseId, file, setProgress)
+      await recordEvent(props.caseId, 'ecg_transmitted', { via: 'upload', attachmentId: r.id })
+      setMsg(t('ecg.uploaded'))
+    } catch (e) {
+      const m =
+        e instanceof ApiFailure ? (e.status === 0 ? t('ecg.offline') : (e.messageZh ?? e.message)) : String(e)
+      setMsg(t('ecg.failed', { m }))
+    } finally {
+      setProgress(null)
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="ecg-h">
+      <h2 id="ecg-h">{t('ecg.title')}</h2>
+      <div class="row wrap">
+        <label class="btn primary file">
+          {t('ecg.camera')}
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            data-testid="ecg-camera"
+            onChange={(e) => void upload(e.currentTarget.files?.[0])}
+          />
+        </label>
+        <label class="btn file">
+          {t('ecg.file')}
+          <input
+            type="file"
+            accept="image/jpeg,image/png,image/heic,application/pdf"
+            data-testid="ecg-file"
+            onChange={(e) => void upload(e.currentTarget.files?.[0])}
+          />
+        </label>
+        <button
+          class="btn"
+          onClick={() => void recordEvent(props.caseId, 'ecg_transmitted', { via: 'realtime' })}
+        >
+          {t('ecg.machine')}
+        </button>
+        {props.lastAttachmentId && (
+          <button class="btn" onClick={() => props.onView(props.lastAttachmentId!)}>
+            {t('ecg.view')}
+          </button>
+        )}
+      </div>
+      {progress !== null && (
+        <div
+          class="progress"
+          role="progressbar"
+          aria-valuenow={Math.round(progress * 100)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
+          <div style={{ width: `${Math.round(progress * 100)}%` }} />
+          <span>{t('ecg.uploading', { p: Math.round(progress * 100) })}</span>
+        </div>
+      )}
+      {msg && (
+        <p class="notice" data-testid="ecg-msg">
+          {msg}
+        </p>
+      )}
+    </section>
+  )
+}
+
+/** Strategy advice numbers (SPEC §4), as the server computed them. */
+export function AdviceCard(props: { view: CaseView | null }) {
+  const a = props.view?.advice
+  return (
+    <section class="card" aria-labelledby="adv-h" data-testid="advice">
+      <h2 id="adv-h">{t('strategy.advice')}</h2>
+      {!a ? (
+        <p class="muted">{t('strategy.none')}</p>
+      ) : (
+        <>
+          <p class="advice">{tk('strategy.advice.' + a.advice)}</p>
+          <ul class="numbers">
+            {a.travelMinutes != null && <li>{t('strategy.travel', { n: a.travelMinutes })}</li>}
+            {a.remainingDidoMinutes != null && (
+              <li>{t('strategy.remainingDido', { n: a.remainingDidoMinutes })}</li>
+            )}
+            {a.doorToWireMinutes != null && <li>{t('strategy.doorToWire', { n: a.doorToWireMinutes })}</li>}
+            {a.diagnosisToWireMinutes != null && (
+              <li>
+                <strong>{t('strategy.diagnosisToWire', { n: a.diagnosisToWireMinutes })}</strong>
+              </li>
+            )}
+          </ul>
+          {a.reasons.map((r, i) => (
+            <p key={i} class="muted">
+              {pick(r)}
+            </p>
+          ))}
+        </>
+      )}
+    </section>
+  )
+}
+
+/** The thrombolysis screening list (SPEC §6) with the suggested dose; every item must be answered. */
+export function ChecklistPanel(props: {
+  caseId: string
+  view: CaseView | null
+  drugs: string[]
+  recorded: TimelineEntry | undefined
+}) {
+  const p = props.view?.patient
+  const [answers, setAnswers] = useState<Record<string, boolean>>({})
+  const [weight, setWeight] = useState(p?.weightKg ? String(p.weightKg) : '')
+  const [drug, setDrug] = useState(props.drugs[0] ?? 'tenecteplase')
+  const [manualDose, setManualDose] = useState('')
+  const suggested = suggestDose(drug, Number(weight) || null, p?.age ?? 0)
+  const dose: Dose | null =
+    suggested ?? (Number(manualDose) > 0 ? { drug, doseMg: Number(manualDose), doseFraction: 'full' } : null)
+  const unanswered = [...ABSOLUTE_KEYS, ...RELATIVE_KEYS].filter((k) => answers[k] === undefined).length
+  const anyAbsolute = ABSOLUTE_KEYS.some((k) => answers[k])
+  const result = props.view?.checklist
+  const save = () => {
+    if (!dose || unanswered > 0) return
+    void recordEvent(props.caseId, 'lysis_checklist', {
+      answers,
+      weightKg: Number(weight),
+      drug: dose.drug,
+      doseMg: dose.doseMg,
+      doseFraction: dose.doseFraction,
+    })
+  }
+  const item = (k: string, absolute: boolean) => (
+    <li key={k} class={`ck ${answers[k] ? (absolute ? 'ck-abs' : 'ck-rel') : ''}`}>
+      <span>{tk('ck.' + k)}</span>
+      <div class="yesno" role="group" aria-label={tk('ck.' + k)}>
+        <button
+          class={`btn choice ${answers[k] === true ? 'selected yes' : ''}`}
+          aria-pressed={answers[k] === true}
+          data-testid={`ck-${k}-yes`}
+          onClick={() => setAnswers({ ...answers, [k]: true })}
+        >
+          {t('checklist.yes')}
+        </button>
+        <button
+          class={`btn choice ${answers[k] === false ? 'selected' : ''}`}
+          aria-pressed={answers[k] === false}
+          data-testid={`ck-${k}-no`}
+          onClick={() => setAnswers({ ...answers, [k]: false })}
+        >
+          {t('checklist.no')}
+        </button>
+      </div>
+    </li>
+  )
+  return (
+    <section class="card checklist" aria-labelledby="ck-h" data-testid="checklist">
+      <h2 id="ck-h">{t('checklist.title')}</h2>
+      {result && (
+        <p class={`result ${result.result}`} data-testid="checklist-result">
+          {t(result.result === 'suitable' ? 'checklist.suitable' : 'checklist.unsuitable')}
+          {result.relative.length > 0 &&
+            ` · ${t('consult.relative')}: ${result.relative.map((k) => tk('ck.' + k)).join('、')}`}
+        </p>
+      )}
+      {props.recorded && !result && (
+        <p class="notice">
+          {t('checklist.done')} {hhmm(props.recorded.at)}
+        </p>
+      )}
+      <h3>{t('checklist.absolute')}</h3>
+      <ul class="cklist">{ABSOLUTE_KEYS.map((k) => item(k, true))}</ul>
+      <h3>{t('checklist.relative')}</h3>
+      <ul class="cklist">{RELATIVE_KEYS.map((k) => item(k, false))}</ul>
+      <div class="row wrap">
+        <label class="field">
+          <span>{t('checklist.weight')}</span>
+          <input
+            type="number"
+            inputMode="decimal"
+            min={20}
+            max={300}
+            value={weight}
+            data-testid="ck-weight"
+            onInput={(e) => setWeight(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t('checklist.drug')}</span>
+          <select value={drug} onChange={(e) => setDrug(e.currentTarget.value)}>
+            {props.drugs.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        {!suggested && drug !== 'tenecteplase' && (
+          <label class="field">
+            <span>{t('checklist.dose')} (mg)</span>
+            <input
+              type="number"
+              inputMode="decimal"
+              value={manualDose}
+              onInput={(e) => setManualDose(e.currentTarget.value)}
+            />
+          </label>
+        )}
+      </div>
+      <p class="dose" data-testid="dose">
+        {t('checklist.dose')}:{' '}
+        {dose ? (
+          <strong>
+            {t('checklist.doseValue', {
+              drug: dose.drug,
+              mg: dose.doseMg,
+              fraction: t(dose.doseFraction === 'half' ? 'checklist.half' : 'checklist.full'),
+            })}
+          </strong>
+        ) : (
+          t('checklist.noDose')
+        )}
+      </p>
+      <p class="muted">{t('checklist.neverAuto')}</p>
+      {anyAbsolute && <p class="result unsuitable">{t('checklist.unsuitable')}</p>}
+      {unanswered > 0 && <p class="muted">{t('checklist.unanswered', { n: unanswered })}</p>}
+      <button
+        class="btn primary big"
+        disabled={!dose || unanswered > 0}
+        data-testid="checklist-submit"
+        onClick={save}
+      >
+        {t('checklist.submit')}
+      </button>
+    </section>
+  )
+}
+
+function detail(e: TimelineEntry): string {
+  const d = e.data
+  const parts: string[] = []
+  if (typeof d.diagnosis === 'string') parts.push(tk('dx.' + d.diagnosis))
+  if (typeof d.strategy === 'string') parts.push(tk('strategy.' + d.strategy))
+  if (typeof d.decision === 'string') parts.push(d.decision === 'approved' ? '✓' : '✗')
+  if (typeof d.doseMg === 'number') parts.push(`${String(d.drug)} ${d.doseMg} mg`)
+  if (typeof d.toFacilityId === 'string') parts.push('→ ' + facilityName(d.toFacilityId))
+  if (typeof d.rule === 'string') parts.push(tk('rule.' + d.rule))
+  if (typeof d.reason === 'string') parts.push(d.reason)
+  if (typeof d.text === 'string') parts.push(d.text)
+  return parts.join(' · ')
+}
+
+/** Everything recorded, by clinical time; unsynced entries are marked. */
+export function Timeline(props: { entries: TimelineEntry[] }) {
+  return (
+    <section class="card" aria-labelledby="tl-h">
+      <h2 id="tl-h">{t('case.timeline')}</h2>
+      <ol class="timeline" data-testid="timeline">
+        {props.entries.map((e) => (
+          <li
+            key={e.id}
+            class={
+              e.pending ? 'pending' : e.type.startsWith('deadline_') || e.type === 'escalated' ? 'system' : ''
+            }
+            data-type={e.type}
+          >
+            <time>{hhmm(e.at)}</time>
+            <span>
+              <strong>{tk('ev.' + e.type)}</strong> {detail(e)}
+              {e.byName && <span class="muted"> · {e.byName}</span>}
+              {e.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+/** What the server refused (409/422) and why; the physician can dismiss or record it anyway with a reason. */
+export function RefusedList(props: { items: RefusedItem[] }) {
+  const [reasons, setReasons] = useState<Record<string, string>>({})
+  if (props.items.length === 0) return null
+  return (
+    <section class="card refused" role="alert" data-testid="refused">
+      <h2>{t('case.refused')}</h2>
+      <p>{t('case.refusedHelp')}</p>
+      <ul>
+        {props.items.map((r) => (
+          <li key={r.id}>
+            <strong>
+              {tk('ev.' + (typeof r.body.type === 'string' ? r.body.type : 'first_medical_contact'))}
+            </strong>{' '}
+            {typeof r.body.at === 'string' ? hhmm(r.body.at) : ''} —{' '}
+            {document.documentElement.lang === 'en' ? r.message : (r.messageZh ?? r.message)}
+            <div class="row wrap">
+              <button class="btn" onClick={() => void outbox.dismissRefused(r.id)}>
+                {t('case.dismiss')}
+              </button>
+              {r.kind === 'event' && (
+                <>
+                  <input
+                    aria-label={t('case.overrideReason')}
+                    placeholder={t('case.overrideReason')}
+                    value={reasons[r.id] ?? ''}
+                    onInput={(e) => setReasons({ ...reasons, [r.id]: e.currentTarget.value })}
+                  />
+                  <button
+                    class="btn"
+                    disabled={!reasons[r.id]?.trim()}
+                    onClick={() => {
+                      const { id: _old, ...body } = r.body
+                      void outbox
+                        .enqueueEvent(r.caseId, {
+                          ...body,
+                          id: uuid(),
+                          override: { reason: reasons[r.id]!.trim() },
+                        })
+                        .then(() => outbox.dismissRefused(r.id))
+                        .then(flushNow)
+                    }}
+                  >
+                    {t('case.override')}
+                  </button>
+                </>
+              )}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}

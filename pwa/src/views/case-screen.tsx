@@ -1,0 +1,429 @@
+import { useState } from 'preact/hooks'
+import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from '../clinical.ts'
+import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
+import { EcgViewer } from '../components/ecg-viewer.tsx'
+import { t, tk, pick } from '../i18n/index.ts'
+import { facilityName, recordEvent, session } from '../store.ts'
+import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
+import { useCase } from './use-case.ts'
+
+type DialogState =
+  | { kind: 'time'; type: string; data: Record<string, unknown> }
+  | { kind: 'diagnosis' }
+  | { kind: 'strategy' }
+  | { kind: 'bolus' }
+  | { kind: 'transfer'; type: 'transfer_decided' | 'departed' }
+  | { kind: 'reperfusion' }
+  | null
+
+/** The township physician's case screen (tablet, 1024×768): clocks, one-tap time points, ECG, checklist, timeline. */
+export function CaseScreen(props: { caseId: string }) {
+  const c = useCase(props.caseId)
+  const [dialog, setDialog] = useState<DialogState>(null)
+  const [backdate, setBackdate] = useState(false)
+  const [showChecklist, setShowChecklist] = useState(false)
+  const [ecgOpen, setEcgOpen] = useState<string | null>(null)
+  const [choice, setChoice] = useState<string>('')
+  const [reason, setReason] = useState('')
+  const [st, setSt] = useState<boolean | null>(null)
+  const [pain, setPain] = useState<boolean | null>(null)
+
+  const v = c.view
+  if (!v) return <main>{c.notFound ? t('case.notFound') : t('case.loading')}</main>
+
+  const net = session.network
+  const myFacilityId = session.user?.facilityIds[0] ?? v.facilityId
+  const myFacility = net?.facilities.find((f) => f.id === myFacilityId)
+  const county = net?.facilities.find((f) => f.level === 'county')
+  const atCounty = myFacility?.level === 'county'
+  const drugs = myFacility?.lysisDrugs.length ? myFacility.lysisDrugs : ['tenecteplase']
+  const close = () => {
+    setDialog(null)
+    setChoice('')
+    setReason('')
+    setSt(null)
+    setPain(null)
+  }
+  const record = (type: string, data: Record<string, unknown> = {}, at?: Date) => {
+    void recordEvent(v.id, type, data, at)
+    close()
+  }
+  const done = (type: string) => {
+    const e = c.latest(type)
+    return e ? { at: e.at, pending: e.pending } : undefined
+  }
+  const simple = (type: string, data: Record<string, unknown> = {}) => ({
+    onTap: () => (backdate ? setDialog({ kind: 'time', type, data }) : record(type, data)),
+    onLongPress: () => setDialog({ kind: 'time', type, data }),
+  })
+  const withDialog = (d: NonNullable<DialogState>) => ({
+    onTap: () => setDialog(d),
+    onLongPress: () => setDialog(d),
+  })
+
+  const checklistEv = c.latest('lysis_checklist')
+  const decision = c.latest('lysis_decision')
+  const dose =
+    v.dose ??
+    (checklistEv
+      ? {
+          drug: String(checklistEv.data.drug),
+          doseMg: Number(checklistEv.data.doseMg),
+          doseFraction: checklistEv.data.doseFraction as 'full' | 'half',
+        }
+      : suggestDose(drugs[0]!, v.patient.weightKg, v.patient.age))
+  const attachments = c.timeline
+    .filter((e) => typeof e.data.attachmentId === 'string')
+    .map((e) => e.data.attachmentId as string)
+  const pendingTypes = new Set(c.timeline.filter((e) => e.pending).map((e) => e.type))
+  const serverKnowsCase = v.events.length > 0
+  const fmcAt = c.latest('first_medical_contact')?.at ?? v.createdAt
+  const deadlines = [
+    ...(serverKnowsCase
+      ? v.deadlines
+      : provisionalDeadlines(c.timeline, fmcAt, myFacility?.canLyse ?? false)),
+  ].sort((a, b) => {
+    const rank = (s: string) => (s === 'pending' ? 0 : s === 'missed' ? 1 : 2)
+    return rank(a.status) - rank(b.status) || Date.parse(a.dueAt) - Date.parse(b.dueAt)
+  })
+  const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
+
+  return (
+    <main class="case">
+      <header class="case-head">
+        <div>
+          <h1 data-testid="case-patient">
+            {t('case.patient', { sex, age: v.patient.age })}
+            {v.patient.weightKg ? ` · ${v.patient.weightKg} kg` : ''}
+            {v.patient.name ? ` · ${v.patient.name}` : ''}
+          </h1>
+          <span class="muted">{facilityName(v.facilityId)}</span>
+        </div>
+        <span class="phase" data-testid="case-phase">
+          {tk('phase.' + v.phase)}
+        </span>
+      </header>
+      {c.stale && <p class="notice">{t('case.notLoaded')}</p>}
+      {v.consult?.acknowledgedByName ? (
+        <p class="receipt" data-testid="read-receipt">
+          {t('case.readReceipt', {
+            name: v.consult.acknowledgedByName,
+            time: hhmm(v.consult.acknowledgedAt ?? v.consult.openedAt),
+          })}
+        </p>
+      ) : (
+        c.latest('ecg_transmitted') && <p class="notice">{t('case.consultOpen')}</p>
+      )}
+      {decision && (
+        <p
+          class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+          data-testid="lysis-decision"
+        >
+          {decision.data.decision === 'approved'
+            ? t('lysis.approved', { name: decision.byName ?? '' })
+            : t('lysis.declined', {
+                name: decision.byName ?? '',
+                reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
+              })}
+        </p>
+      )}
+      <RefusedList items={c.refused} />
+      {v.flags.length > 0 && (
+        <details class="card">
+          <summary>
+            {t('case.flags')} ({v.flags.length})
+          </summary>
+          <ul>
+            {v.flags.map((f) => (
+              <li key={f.code}>{pick(f.message)}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <div class="case-grid">
+        <div>
+          <section class="card" aria-labelledby="tp-h">
+            <div class="row spread">
+              <h2 id="tp-h">{t('case.timepoints')}</h2>
+              <button
+                class={`btn ${backdate ? 'selected' : ''}`}
+                aria-pressed={backdate}
+                data-testid="backdate"
+                onClick={() => setBackdate(!backdate)}
+              >
+                {backdate ? t('case.backdateOn') : t('case.backdate')}
+              </button>
+            </div>
+            <p class="muted small">{t('case.backdateHint')}</p>
+            <div class="tp-grid">
+              <TimePointButton
+                label={t('ev.arrived')}
+                type="arrived"
+                done={done('arrived')}
+                {...simple('arrived', { facilityId: myFacilityId })}
+              />
+              <TimePointButton
+                label={t('ev.ecg_acquired')}
+                type="ecg_acquired"
+                done={done('ecg_acquired')}
+                {...simple('ecg_acquired', { facilityId: myFacilityId })}
+              />
+              <TimePointButton
+                label={t('ev.diagnosis')}
+                type="diagnosis"
+                done={done('diagnosis')}
+                {...withDialog({ kind: 'diagnosis' })}
+              />
+              <TimePointButton
+                label={t('ev.strategy')}
+                type="strategy"
+                done={done('strategy')}
+                {...withDialog({ kind: 'strategy' })}
+              />
+              <TimePointButton
+                label={t('ev.lysis_checklist')}
+                type="lysis_checklist"
+                done={done('lysis_checklist')}
+                onTap={() => setShowChecklist(!showChecklist)}
+                onLongPress={() => setShowChecklist(true)}
+              />
+              <TimePointButton
+                label={t('ev.consent_started')}
+                type="consent_started"
+                done={done('consent_started')}
+                {...simple('consent_started')}
+              />
+              <TimePointButton
+                label={t('ev.consent_signed')}
+                type="consent_signed"
+                done={done('consent_signed')}
+                {...simple('consent_signed')}
+              />
+              <TimePointButton
+                label={t('lysis.bolus')}
+                type="lysis_bolus"
+                done={done('lysis_bolus')}
+                {...withDialog({ kind: 'bolus' })}
+              />
+              <TimePointButton
+                label={t('ev.lysis_end')}
+                type="lysis_end"
+                done={done('lysis_end')}
+                {...simple('lysis_end')}
+              />
+              <TimePointButton
+                label={t('transfer.decide')}
+                type="transfer_decided"
+                done={done('transfer_decided')}
+                {...withDialog({ kind: 'transfer', type: 'transfer_decided' })}
+              />
+              <TimePointButton
+                label={t('transfer.activate')}
+                type="cath_lab_activated"
+                done={done('cath_lab_activated')}
+                {...simple('cath_lab_activated')}
+              />
+              <TimePointButton
+                label={t('transfer.depart')}
+                type="departed"
+                done={done('departed')}
+                {...withDialog({ kind: 'transfer', type: 'departed' })}
+              />
+              <TimePointButton
+                label={t('ev.reperfusion_assessment')}
+                type="reperfusion_assessment"
+                done={done('reperfusion_assessment')}
+                {...withDialog({ kind: 'reperfusion' })}
+              />
+              {atCounty && (
+                <>
+                  <TimePointButton
+                    label={t('ev.cath_lab_ready')}
+                    type="cath_lab_ready"
+                    done={done('cath_lab_ready')}
+                    {...simple('cath_lab_ready')}
+                  />
+                  <TimePointButton
+                    label={t('ev.wire_crossed')}
+                    type="wire_crossed"
+                    done={done('wire_crossed')}
+                    {...simple('wire_crossed')}
+                  />
+                </>
+              )}
+            </div>
+          </section>
+          {!decision && (checklistEv || c.latest('strategy')?.data.strategy === 'pharmacoinvasive') && (
+            <p class="notice">{t('lysis.awaitingDecision')}</p>
+          )}
+          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
+          {showChecklist && <ChecklistPanel caseId={v.id} view={v} drugs={drugs} recorded={checklistEv} />}
+          <AdviceCard view={v} />
+        </div>
+        <aside>
+          <section class="card" aria-labelledby="cd-h">
+            <h2 id="cd-h">{t('case.countdowns')}</h2>
+            <div class="countdowns stack">
+              {deadlines.map((d) => (
+                <Countdown
+                  key={d.rule}
+                  d={d}
+                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
+                />
+              ))}
+            </div>
+          </section>
+          <Timeline entries={c.timeline} />
+        </aside>
+      </div>
+
+      {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
+      {dialog?.kind === 'time' && (
+        <RecordDialog
+          title={tk('ev.' + dialog.type)}
+          onClose={close}
+          onRecord={(at) => record(dialog.type, dialog.data, at)}
+        />
+      )}
+      {dialog?.kind === 'diagnosis' && (
+        <RecordDialog
+          title={t('dx.choose')}
+          onClose={close}
+          ready={choice !== ''}
+          onRecord={(at) => record('diagnosis', { diagnosis: choice }, at)}
+        >
+          <div class="choices">
+            {DIAGNOSES.map((d) => (
+              <button
+                key={d}
+                class={`btn choice ${choice === d ? 'selected' : ''}`}
+                aria-pressed={choice === d}
+                data-testid={`dx-${d}`}
+                onClick={() => setChoice(d)}
+              >
+                {tk('dx.' + d)}
+              </button>
+            ))}
+          </div>
+        </RecordDialog>
+      )}
+      {dialog?.kind === 'strategy' && (
+        <RecordDialog
+          title={t('strategy.title')}
+          onClose={close}
+          ready={choice !== '' && (choice !== 'conservative' || reason.trim() !== '')}
+          onRecord={(at) =>
+            record(
+              'strategy',
+              {
+                strategy: choice,
+                ...(reason.trim() ? { reason: reason.trim() } : {}),
+                ...(v.advice && isAdvice(v.advice.advice) ? { advice: v.advice.advice } : {}),
+              },
+              at,
+            )
+          }
+        >
+          {v.advice && <p class="advice">{tk('strategy.advice.' + v.advice.advice)}</p>}
+          <div class="choices">
+            {(['primary_pci', 'pharmacoinvasive', 'conservative'] as const).map((s) => (
+              <button
+                key={s}
+                class={`btn choice ${choice === s ? 'selected' : ''}`}
+                aria-pressed={choice === s}
+                data-testid={`strategy-${s}`}
+                onClick={() => setChoice(s)}
+              >
+                {tk('strategy.' + s)}
+              </button>
+            ))}
+          </div>
+          <label class="field">
+            <span>{t('strategy.reason')}</span>
+            <input value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </label>
+        </RecordDialog>
+      )}
+      {dialog?.kind === 'bolus' && dose && (
+        <RecordDialog
+          title={t('lysis.bolus')}
+          onClose={close}
+          onRecord={(at) =>
+            record(
+              'lysis_bolus',
+              { drug: dose.drug, doseMg: dose.doseMg, doseFraction: dose.doseFraction },
+              at,
+            )
+          }
+        >
+          <p class="dose big" data-testid="bolus-dose">
+            {t('lysis.confirmDose', { drug: dose.drug, mg: dose.doseMg })} (
+            {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
+          </p>
+          <p class="muted">{t('checklist.neverAuto')}</p>
+        </RecordDialog>
+      )}
+      {dialog?.kind === 'bolus' && !dose && (
+        <RecordDialog title={t('lysis.bolus')} onClose={close} ready={false} onRecord={close}>
+          <p>{t('checklist.noDose')}</p>
+        </RecordDialog>
+      )}
+      {dialog?.kind === 'transfer' && (
+        <RecordDialog
+          title={dialog.type === 'departed' ? t('transfer.depart') : t('transfer.decide')}
+          onClose={close}
+          ready={!!county}
+          onRecord={(at) =>
+            record(
+              dialog.type,
+              dialog.type === 'departed'
+                ? { facilityId: myFacilityId, toFacilityId: county!.id }
+                : { toFacilityId: county!.id },
+              at,
+            )
+          }
+        >
+          <p>
+            {t('transfer.to')}: <strong>{facilityName(county?.id)}</strong>
+          </p>
+        </RecordDialog>
+      )}
+      {dialog?.kind === 'reperfusion' && (
+        <RecordDialog
+          title={t('ev.reperfusion_assessment')}
+          onClose={close}
+          ready={st !== null && pain !== null}
+          onRecord={(at) => record('reperfusion_assessment', { stResolution: st, painRelief: pain }, at)}
+        >
+          {(
+            [
+              ['lysis.stResolution', st, setSt],
+              ['lysis.painRelief', pain, setPain],
+            ] as const
+          ).map(([k, val, set]) => (
+            <div class="row" key={k}>
+              <span>{t(k)}</span>
+              <button
+                class={`btn choice ${val === true ? 'selected' : ''}`}
+                aria-pressed={val === true}
+                onClick={() => set(true)}
+              >
+                {t('common.yes')}
+              </button>
+              <button
+                class={`btn choice ${val === false ? 'selected' : ''}`}
+                aria-pressed={val === false}
+                onClick={() => set(false)}
+              >
+                {t('common.no')}
+              </button>
+            </div>
+          ))}
+        </RecordDialog>
+      )}
+    </main>
+  )
+}
+
+const ADVICE_KINDS = new Set(['primary_pci', 'pharmacoinvasive', 'transfer_for_lysis', 'primary_pci_delayed'])
+const isAdvice = (a: string) => ADVICE_KINDS.has(a)

@@ -1,0 +1,184 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { useNow } from '../bus.ts'
+import { DIAGNOSES, clock, hhmm } from '../clinical.ts'
+import { AttachmentImage } from '../components/attachment.tsx'
+import { EcgViewer } from '../components/ecg-viewer.tsx'
+import { Countdown } from '../components/ui.tsx'
+import { t, tk } from '../i18n/index.ts'
+import { facilityName, recordEvent, session } from '../store.ts'
+import { AdviceCard } from './case-panels.tsx'
+import { useCase } from './use-case.ts'
+
+/** The consult page (phone, 390×844): ECG full screen, patient, contraindications, strategy numbers, decision. */
+export function ConsultPage(props: { caseId: string; decline: boolean }) {
+  const c = useCase(props.caseId)
+  const now = useNow(1000)
+  const [ecg, setEcg] = useState(false)
+  const [declining, setDeclining] = useState(props.decline)
+  const [reason, setReason] = useState('')
+  const [error, setError] = useState('')
+  const acked = useRef(false)
+  const v = c.view
+  const me = session.user
+
+  // Opening the consult is the read receipt the physician sees (SPEC §7).
+  useEffect(() => {
+    if (!v || !me || acked.current) return
+    const mine = c.timeline.some((e) => e.type === 'consult_acknowledged' && (e.by === me.id || e.pending))
+    acked.current = true
+    if (!mine && c.latest('ecg_transmitted')) void recordEvent(v.id, 'consult_acknowledged')
+  }, [v?.id, c.timeline.length])
+
+  if (!v) return <main>{c.notFound ? t('case.notFound') : t('case.loading')}</main>
+  const attachment = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').at(-1)?.data
+    .attachmentId as string | undefined
+  const decision = c.latest('lysis_decision')
+  const diagnosis = c.latest('diagnosis')
+  const checklist = v.checklist
+  const others = [
+    ...new Set(c.timeline.map((e) => e.byName).filter((n): n is string => !!n && n !== me?.displayName)),
+  ]
+  const openedAt = v.consult?.openedAt ?? c.latest('ecg_transmitted')?.at
+  const pending = v.deadlines.filter((d) => d.status === 'pending')
+  const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
+
+  const decide = (d: 'approved' | 'declined') => {
+    if (d === 'declined' && !reason.trim()) return setError(t('consult.reasonRequired'))
+    void recordEvent(v.id, 'lysis_decision', {
+      decision: d,
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+    })
+    setDeclining(false)
+    setError('')
+  }
+
+  return (
+    <main class="consult">
+      <header class="case-head">
+        <div>
+          <h1 data-testid="consult-patient">
+            {t('consult.title')} · {t('case.patient', { sex, age: v.patient.age })}
+            {v.patient.weightKg ? ` · ${v.patient.weightKg} kg` : ''}
+          </h1>
+          <span class="muted">{t('consult.facility', { name: facilityName(v.facilityId) })}</span>
+        </div>
+        {openedAt && (
+          <span class="waiting tone-amber">
+            {t('consults.waiting', { t: clock(now - Date.parse(openedAt)) })}
+          </span>
+        )}
+      </header>
+      {attachment ? (
+        <AttachmentImage id={attachment} onOpen={() => setEcg(true)} />
+      ) : (
+        <p class="muted">{t('ecg.none')}</p>
+      )}
+      <section class="card contra" aria-labelledby="rel-h" data-testid="relative">
+        <h2 id="rel-h">{t('consult.relative')}</h2>
+        {!checklist ? (
+          <p class="muted">{t('consult.noChecklist')}</p>
+        ) : (
+          <>
+            {checklist.absolute.length > 0 && (
+              <p class="result unsuitable">
+                {t('consult.absolute')}: {checklist.absolute.map((k) => tk('ck.' + k)).join('、')}
+              </p>
+            )}
+            {checklist.relative.length === 0 ? (
+              <p>{t('consult.noRelative')}</p>
+            ) : (
+              <ul class="rel-list">
+                {checklist.relative.map((k) => (
+                  <li key={k}>⚠ {tk('ck.' + k)}</li>
+                ))}
+              </ul>
+            )}
+          </>
+        )}
+      </section>
+      <div class="countdowns">
+        {pending.map((d) => (
+          <Countdown key={d.rule} d={d} />
+        ))}
+      </div>
+      <section class="card">
+        <h2>{t('dx.choose')}</h2>
+        {diagnosis && (
+          <p>
+            <strong>{tk('dx.' + String(diagnosis.data.diagnosis))}</strong> {hhmm(diagnosis.at)}
+            {diagnosis.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
+          </p>
+        )}
+        <div class="choices">
+          {DIAGNOSES.slice(0, 3).map((d) => (
+            <button
+              key={d}
+              class="btn choice"
+              data-testid={`consult-dx-${d}`}
+              onClick={() => void recordEvent(v.id, 'diagnosis', { diagnosis: d })}
+            >
+              {tk('dx.' + d)}
+            </button>
+          ))}
+        </div>
+      </section>
+      <AdviceCard view={v} />
+      {others.length > 0 && <p class="muted">{t('consult.others', { names: others.join('、') })}</p>}
+      <section class="card decision" aria-labelledby="dec-h">
+        <h2 id="dec-h">{t('ev.lysis_decision')}</h2>
+        {decision && (
+          <p
+            class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+            data-testid="consult-decision"
+          >
+            {decision.data.decision === 'approved'
+              ? t('lysis.approved', { name: decision.byName ?? me?.displayName ?? '' })
+              : t('lysis.declined', {
+                  name: decision.byName ?? me?.displayName ?? '',
+                  reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
+                })}
+            {decision.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
+          </p>
+        )}
+        {declining ? (
+          <div>
+            <label class="field">
+              <span>{t('consult.declineReason')}</span>
+              <textarea
+                rows={3}
+                value={reason}
+                data-testid="decline-reason"
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
+            </label>
+            {error && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div class="row">
+              <button class="btn" onClick={() => setDeclining(false)}>
+                {t('common.cancel')}
+              </button>
+              <button class="btn danger big" data-testid="decline-submit" onClick={() => decide('declined')}>
+                {t('consult.declineSubmit')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div class="row">
+            <button class="btn ok big grow" data-testid="approve" onClick={() => decide('approved')}>
+              {t('consult.approve')}
+            </button>
+            <button class="btn danger big grow" data-testid="decline" onClick={() => setDeclining(true)}>
+              {t('consult.decline')}
+            </button>
+          </div>
+        )}
+      </section>
+      {ecg && attachment && (
+        <EcgViewer src={`/api/attachments/${attachment}`} onClose={() => setEcg(false)} />
+      )}
+    </main>
+  )
+}

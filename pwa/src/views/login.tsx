@@ -1,0 +1,170 @@
+import { useState } from 'preact/hooks'
+import { api, ApiFailure, type User } from '../api.ts'
+import { errMsg } from '../components/data.tsx'
+import { t } from '../i18n/index.ts'
+import { navigate } from '../router.ts'
+import { loadNetwork, setUser } from '../store.ts'
+
+/** First sign-in or reset: the one-time code from the admin, then a new password (≥ 8 characters). */
+function Redeem(props: { onBack: () => void }) {
+  const [username, setUsername] = useState('')
+  const [code, setCode] = useState('')
+  const [pw, setPw] = useState('')
+  const [pw2, setPw2] = useState('')
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    if (pw !== pw2) return setError(t('redeem.mismatch'))
+    setBusy(true)
+    setError('')
+    try {
+      await api('POST', '/api/auth/redeem', { username: username.trim(), code: code.trim(), newPassword: pw })
+      const r = await api<{ user: User }>('POST', '/api/auth/login', {
+        username: username.trim(),
+        password: pw,
+      })
+      setUser(r.user)
+      await loadNetwork()
+      navigate('/', true)
+    } catch (err) {
+      setError(errMsg(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} data-testid="redeem-form">
+      <h2>{t('redeem.title')}</h2>
+      <p class="muted small">{t('redeem.hint')}</p>
+      <label class="field">
+        <span>{t('login.username')}</span>
+        <input
+          name="username"
+          autocomplete="username"
+          autocapitalize="none"
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+          required
+        />
+      </label>
+      <label class="field">
+        <span>{t('redeem.code')}</span>
+        <input
+          name="code"
+          autocomplete="one-time-code"
+          autocapitalize="characters"
+          placeholder="XXXX-XXXX-XXXX"
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+          required
+        />
+      </label>
+      <label class="field">
+        <span>{t('redeem.newPassword')}</span>
+        <input
+          name="newPassword"
+          type="password"
+          autocomplete="new-password"
+          minLength={8}
+          value={pw}
+          onInput={(e) => setPw(e.currentTarget.value)}
+          required
+        />
+      </label>
+      <label class="field">
+        <span>{t('redeem.repeat')}</span>
+        <input
+          name="newPassword2"
+          type="password"
+          autocomplete="new-password"
+          minLength={8}
+          value={pw2}
+          onInput={(e) => setPw2(e.currentTarget.value)}
+          required
+        />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button class="btn primary block" type="submit" disabled={busy} data-testid="redeem-submit">
+        {t('redeem.submit')}
+      </button>
+      <button class="btn block" type="button" onClick={props.onBack}>
+        {t('redeem.back')}
+      </button>
+    </form>
+  )
+}
+
+export function Login() {
+  const [redeem, setRedeem] = useState(false)
+  const [username, setUsername] = useState('')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    setBusy(true)
+    setError('')
+    try {
+      const r = await api<{ user: User }>('POST', '/api/auth/login', { username, password })
+      setUser(r.user)
+      await loadNetwork()
+      navigate('/', true)
+    } catch (err) {
+      setError(err instanceof ApiFailure && err.status === 0 ? t('login.offline') : t('login.failed'))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <main class="narrow">
+      <h1>
+        {t('app.name')} <small>{t('app.tagline')}</small>
+      </h1>
+      {redeem ? (
+        <Redeem onBack={() => setRedeem(false)} />
+      ) : (
+        <form class="card" onSubmit={(e) => void submit(e)}>
+          <h2>{t('login.title')}</h2>
+          <label class="field">
+            <span>{t('login.username')}</span>
+            <input
+              name="username"
+              autocomplete="username"
+              autocapitalize="none"
+              value={username}
+              onInput={(e) => setUsername(e.currentTarget.value)}
+              required
+            />
+          </label>
+          <label class="field">
+            <span>{t('login.password')}</span>
+            <input
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+              required
+            />
+          </label>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button class="btn primary block" type="submit" disabled={busy}>
+            {t('login.submit')}
+          </button>
+          <button class="btn block" type="button" data-testid="have-code" onClick={() => setRedeem(true)}>
+            {t('redeem.open')}
+          </button>
+        </form>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,101 @@
+import { useState } from 'preact/hooks'
+import { api, ApiFailure } from '../api.ts'
+import { t } from '../i18n/index.ts'
+
+type Status = 'unsupported' | 'denied' | 'enabled' | 'off'
+
+function urlBase64ToUint8Array(base64: string): Uint8Array<ArrayBuffer> {
+  const pad = '='.repeat((4 - (base64.length % 4)) % 4)
+  const raw = atob((base64 + pad).replace(/-/g, '+').replace(/_/g, '/'))
+  const out = new Uint8Array(new ArrayBuffer(raw.length))
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i)
+  return out
+}
+
+function initialStatus(): Status {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || typeof Notification === 'undefined')
+    return 'unsupported'
+  if (Notification.permission === 'denied') return 'denied'
+  return localStorage.getItem('xl.pushEndpoint') && Notification.permission === 'granted' ? 'enabled' : 'off'
+}
+
+/** Explain why, then ask permission and subscribe this device (VAPID key from the server). */
+export async function enablePush(): Promise<Status> {
+  const permission = await Notification.requestPermission()
+  if (permission !== 'granted') return 'denied'
+  const reg = await navigator.serviceWorker.ready
+  const { publicKey } = await api<{ publicKey: string }>('GET', '/api/push/public-key')
+  const existing = await reg.pushManager.getSubscription()
+  const sub =
+    existing ??
+    (await reg.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: urlBase64ToUint8Array(publicKey),
+    }))
+  await api('POST', '/api/push/subscriptions', { ...sub.toJSON(), device: navigator.userAgent.slice(0, 120) })
+  localStorage.setItem('xl.pushEndpoint', sub.endpoint)
+  return 'enabled'
+}
+
+export async function disablePush(): Promise<void> {
+  const reg = await navigator.serviceWorker.ready
+  const sub = await reg.pushManager.getSubscription()
+  if (sub) {
+    await api('DELETE', '/api/push/subscriptions', { endpoint: sub.endpoint }).catch(() => undefined)
+    await sub.unsubscribe()
+  }
+  localStorage.removeItem('xl.pushEndpoint')
+}
+
+export function NotifyPrompt(props: { compact?: boolean }) {
+  const [status, setStatus] = useState<Status>(initialStatus)
+  const [error, setError] = useState('')
+  if (props.compact && status === 'enabled') return null
+  const enable = async () => {
+    setError('')
+    try {
+      setStatus(await enablePush())
+    } catch (e) {
+      setError(t('notify.failed', { m: e instanceof ApiFailure ? (e.messageZh ?? e.message) : String(e) }))
+    }
+  }
+  return (
+    <section class="card notify" data-testid="notify">
+      <h2>{t('notify.title')}</h2>
+      {status === 'enabled' ? (
+        <>
+          <p class="receipt ok" data-testid="notify-enabled">
+            {t('notify.enabled')}
+          </p>
+          <button class="btn" onClick={() => void disablePush().then(() => setStatus('off'))}>
+            {t('notify.disable')}
+          </button>
+        </>
+      ) : (
+        <>
+          <p>{t('notify.why')}</p>
+          {status === 'unsupported' && <p class="error">{t('notify.unsupported')}</p>}
+          {status === 'denied' && <p class="error">{t('notify.denied')}</p>}
+          {status !== 'unsupported' && (
+            <button class="btn primary big block" data-testid="notify-enable" onClick={() => void enable()}>
+              {t('notify.enable')}
+            </button>
+          )}
+        </>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+export function NotificationsPage() {
+  return (
+    <main class="narrow">
+      <NotifyPrompt />
+    </main>
+  )
+}

@@ -1,0 +1,138 @@
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { seedHistory } from '../../fixtures/history.ts'
+import { loadScenario, replayOverHttp } from '../scenarios.ts'
+import { describeBrowser, dismissBanners, shot, signIn, startE2E, type E2E } from './browser.ts'
+
+/** Every visible touch target is ≥ 48 × 48 CSS px, and at 200 % zoom nothing scrolls sideways. */
+async function checkTargetsAndZoom(page: Page, ready: string): Promise<void> {
+  const small = await page.evaluate(() =>
+    [
+      ...document.querySelectorAll(
+        'button, a.btn, a.tab, label.btn, label.check, input:not(label.check input), select',
+      ),
+    ]
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.height < 47.5 || r.width < 47.5))
+      .map(({ el, r }) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`),
+  )
+  expect(small).toEqual([])
+  const size = page.viewportSize()!
+  await page.setViewportSize({ width: Math.round(size.width / 2), height: Math.round(size.height / 2) })
+  await page.locator(ready).first().waitFor()
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true)
+  await page.setViewportSize(size)
+}
+
+describeBrowser('admin and QA screens (real chromium)', () => {
+  let e: E2E
+  beforeAll(async () => {
+    e = await startE2E()
+  })
+  afterAll(async () => {
+    await e?.close()
+  })
+
+  it('admin creates a facility with travel time and a township physician, who redeems the code and starts a case', async () => {
+    const context = await e.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
+    await signIn(page, e.origin, 'admin')
+    await page.waitForURL(/\/admin/)
+
+    // Facility: a township 27 minutes from the county, with tenecteplase on hand.
+    await page.getByTestId('fac-new').click()
+    const form = page.getByTestId('fac-form')
+    await form.locator('input[name=name]').fill('试验乡卫生院')
+    await form.locator('input[name=nameEn]').fill('Trial township')
+    await form.locator('select[name=level]').selectOption('township')
+    await form.locator('input[name=toCounty]').fill('27')
+    await form.locator('input[name="drug-tenecteplase"]').check()
+    await form.getByTestId('fac-save').click()
+    await form.waitFor({ state: 'detached' })
+    await page.getByTestId('facility').filter({ hasText: '试验乡卫生院' }).waitFor()
+    const [fac] = await e.env.sql<{ id: string }[]>`select id from facilities where name = '试验乡卫生院'`
+    expect(fac).toBeTruthy()
+
+    // The travel matrix shows it both ways.
+    await page.goto(e.origin + '/admin/travel')
+    const row = page.locator('tr', { hasText: '试验乡卫生院' })
+    await expect.poll(() => row.getByTestId('travel-cell').allTextContents()).toEqual(['27', '27'])
+
+    // A township physician scoped to it: the one-time code is shown once.
+    await page.goto(e.origin + '/admin/users')
+    await page.getByTestId('user-new').click()
+    const uf = page.getByTestId('user-form')
+    await uf.locator('input[name=username]').fill('shiyan.doc')
+    await uf.locator('input[name=displayName]').fill('试验医生')
+    await uf.locator('input[name="role-township_physician"]').check()
+    await uf.locator('select[name=facilities]').selectOption(fac!.id)
+    await uf.getByTestId('user-save').click()
+    const code = (await page.getByTestId('one-time-code').textContent())!.trim()
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/)
+
+    // The rota calendar (next weeks, gaps highlighted).
+    await page.goto(e.origin + '/admin/rota')
+    await page.getByTestId('rota-gaps').waitFor()
+    await page.getByTestId('rota-slot').first().waitFor()
+    await dismissBanners(page)
+    await shot(page, 'admin-rota', { docs: true })
+    await checkTargetsAndZoom(page, '[data-testid=rota-calendar]')
+    await context.close()
+
+    // The new user: "I have a one-time code" → new password → signed in → start a case.
+    const c2 = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
+    const p2 = await c2.newPage()
+    p2.setDefaultTimeout(15_000)
+    await p2.goto(e.origin + '/')
+    await p2.getByTestId('have-code').click()
+    const rf = p2.getByTestId('redeem-form')
+    await rf.locator('input[name=username]').fill('shiyan.doc')
+    await rf.locator('input[name=code]').fill(code.toLowerCase())
+    await rf.locator('input[name=newPassword]').fill('xinlian-2025')
+    await rf.locator('input[name=newPassword2]').fill('xinlian-2025')
+    await rf.getByTestId('redeem-submit').click()
+    await p2.waitForURL(/\/cases$/)
+    await p2.getByTestId('start-protocol').click()
+    await p2.getByTestId('start-submit').waitFor()
+    await c2.close()
+  }, 120_000)
+
+  it('QA opens the dashboard over a year of cases in under 2 s, and a drill-down', async () => {
+    await seedHistory(e.env.sql, 12)
+    const anxi = loadScenario('anxi')
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++)
+      ids.push((await replayOverHttp(e.env, anxi, { endsAgoMs: (i + 1) * 3_600_000 })).caseId)
+
+    const context = await e.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
+    await signIn(page, e.origin, 'qa')
+    await page.waitForURL(/\/qa/)
+    const t0 = Date.now()
+    await page.goto(e.origin + '/qa')
+    await page.locator('[data-testid=metric-door_to_needle] svg.chart').first().waitFor()
+    await page.locator('[data-testid=metric-door_to_needle] circle').first().waitFor()
+    const ms = Date.now() - t0
+    console.log(`QA dashboard with a year of data: ${ms} ms`)
+    expect(ms).toBeLessThan(2_000)
+    await page.locator('.fac-table').waitFor()
+    await shot(page, 'qa-dashboard', { docs: true })
+    await checkTargetsAndZoom(page, '[data-testid=qa-dashboard]')
+
+    // The case list, then the drill-down of one of the API cases.
+    await page.goto(e.origin + '/qa/cases')
+    await page.getByTestId('qa-case-row').first().waitFor()
+    await page.goto(`${e.origin}/qa/cases/${ids[0]}`)
+    await page.getByTestId('drill-event').first().waitFor()
+    expect(await page.getByTestId('drill-event').count()).toBeGreaterThan(5)
+    // The view itself is in the access trail.
+    await page.reload()
+    await page.getByTestId('drill-access').locator('li').first().waitFor()
+    await shot(page, 'qa-drilldown', { docs: true, fullPage: true })
+    await context.close()
+  }, 180_000)
+})

@@ -1,0 +1,436 @@
+/* eslint-disable @typescript-eslint/restrict-plus-operands -- summing fields of untyped JSON responses */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoId } from '../../fixtures/demo-network.ts'
+import { DEMO_HISTORY_USERS, historyCases, insertHistory } from '../../fixtures/history.ts'
+import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
+import { METRICS, registryRecord, withinTarget, type MetricKey } from '../../workflows/core/index.ts'
+import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
+import { testEnv, type TestEnv } from '../harness.ts'
+
+const LANTIAN = demoId('facility:lantian')
+const COUNTY = demoId('facility:county')
+const MIN = 60_000
+
+/** percentile_cont as PostgreSQL defines it (linear interpolation between closest ranks). */
+function percentileCont(sorted: number[], p: number): number {
+  const r = p * (sorted.length - 1)
+  const lo = Math.floor(r)
+  const hi = Math.ceil(r)
+  return sorted[lo]! + (r - lo) * (sorted[hi]! - sorted[lo]!)
+}
+const r1 = (v: number) => Math.round(v * 10) / 10
+
+/** A tiny RFC 4180 parser (quoted fields, doubled quotes, CRLF) for the export round trip. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else field += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === ',') {
+      row.push(field)
+      field = ''
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
+      i++
+    } else field += ch
+  }
+  if (field !== '' || row.length) rows.push([...row, field])
+  return rows
+}
+
+describe('QA audit', () => {
+  let t: TestEnv
+  const base = Date.parse('2025-03-10T09:00:00+08:00')
+  const at = (m: number) => new Date(base + m * MIN).toISOString()
+  const period = 'from=2025-03-01&to=2025-04-01'
+  let caseId: string
+  let bolusId: string
+  let qa: string
+
+  beforeAll(async () => {
+    t = await testEnv({ workers: false })
+    qa = await t.login('qa')
+  })
+  afterAll(async () => t.close())
+
+  const post = async (
+    user: string,
+    id: string,
+    type: string,
+    m: number,
+    data: Record<string, unknown> = {},
+  ) => {
+    const eid = randomUUID()
+    const r = await t.call('POST', `/api/cases/${id}/events`, {
+      token: await t.login(user),
+      body: { id: eid, type, at: at(m), ...data },
+    })
+    if (r.status !== 201) throw new Error(`${type}: ${r.status} ${await r.text()}`)
+    return eid
+  }
+
+  it('projects a live case through the runtime; metrics match hand-computed values', async () => {
+    caseId = randomUUID()
+    const r = await t.call('POST', '/api/cases', {
+      token: await t.login('lantian'),
+      body: {
+        id: caseId,
+        facilityId: LANTIAN,
+        patient: { sex: 'male', age: 58, weightKg: 65 },
+        firstMedicalContactAt: at(0),
+        arrivalMode: 'walk_in',
+        symptomOnsetAt: at(-50),
+      },
+    })
+    expect(r.status).toBe(201)
+    await post('lantian', caseId, 'arrived', 1, { facilityId: LANTIAN })
+    await post('lantian', caseId, 'ecg_acquired', 4)
+    await post('lantian', caseId, 'ecg_transmitted', 5, { via: 'realtime' })
+    await post('dr.chen', caseId, 'consult_acknowledged', 6)
+    await post('dr.chen', caseId, 'diagnosis', 12, { diagnosis: 'stemi' })
+    await post('dr.chen', caseId, 'strategy', 13, { strategy: 'pharmacoinvasive' })
+    const answers = Object.fromEntries(
+      [
+        'prior_intracranial_haemorrhage',
+        'cerebrovascular_malformation',
+        'intracranial_malignancy',
+        'ischaemic_stroke_or_tia_3m',
+        'aortic_dissection',
+        'active_bleeding_or_diathesis',
+        'head_or_facial_trauma_3m',
+        'uncontrolled_hypertension',
+        'prolonged_or_traumatic_cpr',
+        'dementia_or_intracranial_disease',
+        'recent_trauma_surgery_or_internal_bleeding',
+        'noncompressible_puncture_2w',
+        'endocarditis',
+        'pregnancy',
+        'active_peptic_ulcer',
+        'end_stage_cancer_or_severe_organ_disease',
+        'current_anticoagulant',
+      ].map((k) => [k, false]),
+    )
+    await post('lantian', caseId, 'lysis_checklist', 14, {
+      answers,
+      weightKg: 65,
+      drug: 'tenecteplase',
+      doseMg: 35,
+      doseFraction: 'full',
+    })
+    await post('dr.chen', caseId, 'lysis_decision', 16, { decision: 'approved' })
+    bolusId = await post('lantian', caseId, 'lysis_bolus', 20, {
+      drug: 'tenecteplase',
+      doseMg: 35,
+      doseFraction: 'full',
+    })
+    await post('lantian', caseId, 'transfer_decided', 22, { toFacilityId: COUNTY })
+    await post('lantian', caseId, 'departed', 33.5, { facilityId: LANTIAN, toFacilityId: COUNTY })
+    await post('dr.chen', caseId, 'cath_lab_activated', 60)
+    await post('lantian', caseId, 'reperfusion_assessment', 85, { stResolution: true, painRelief: true })
+    await post('cathlab', caseId, 'cath_lab_ready', 90)
+    await post('cathlab', caseId, 'arrived', 112, { facilityId: COUNTY, bypassedEd: true })
+    await post('cathlab', caseId, 'wire_crossed', 150)
+
+    const m = await t.call('GET', `/api/metrics?${period}`, { token: qa })
+    expect(m.status).toBe(200)
+    const body = await m.json()
+    const v = Object.fromEntries(body.metrics.map((x: any) => [x.key, x]))
+    // Hand-computed from the timeline above (minutes after FMC at 09:00).
+    expect(v.onset_to_fmc.median).toBe(50)
+    expect(v.fmc_to_ecg.median).toBe(4)
+    expect(v.ecg_to_diagnosis.median).toBe(7)
+    expect(v.door_to_needle.median).toBe(19)
+    expect(v.diagnosis_to_needle.median).toBe(8)
+    expect(v.door_in_door_out.median).toBe(32.5)
+    expect(v.door_in_door_out.withinTarget).toBe(0)
+    expect(v.door_in_door_out.outsideTarget).toEqual({ count: 1, caseIds: [caseId] })
+    expect(v.door_to_wire.median).toBe(38)
+    expect(v.cath_lab_activation.median).toBe(30)
+    expect(v.cath_lab_activation.withinTarget).toBe(0) // "< 30": 30 is outside
+    expect(v.fmc_to_wire.median).toBe(150)
+    expect(v.lysis_to_angiography.median).toBe(130)
+    expect(v.lysis_to_angiography.withinTarget).toBe(1)
+    expect(v.total_ischemic_time.median).toBe(70)
+    expect(v.total_ischemic_time.withinTarget).toBeNull()
+    const rates = Object.fromEntries(body.rates.map((x: any) => [x.key, x]))
+    expect(rates.lysis_success).toMatchObject({ numerator: 1, denominator: 1, rate: 1 })
+    expect(rates.remote_ecg).toMatchObject({ numerator: 1, denominator: 1 })
+    // Walk-in at the township, transferred: counts as a transfer PCI case; ED bypassed.
+    expect(rates.bypass_ed).toMatchObject({ numerator: 1, denominator: 1 })
+
+    // Per facility: D2N and DIDO belong to Lantian, door-to-wire to the county.
+    const f = await (await t.call('GET', `/api/metrics?${period}&groupBy=facility`, { token: qa })).json()
+    const by = (key: string) => f.metrics.filter((x: any) => x.key === key).map((x: any) => x.group)
+    expect(by('door_to_needle')).toEqual([LANTIAN])
+    expect(by('door_in_door_out')).toEqual([LANTIAN])
+    expect(by('door_to_wire')).toEqual([COUNTY])
+  })
+
+  it('a correction moves the aggregate at once (cache invalidated in the same transaction)', async () => {
+    const before = await (await t.call('GET', `/api/metrics?${period}`, { token: qa })).json()
+    const again = await (await t.call('GET', `/api/metrics?${period}`, { token: qa })).json()
+    expect(again.cached).toBe(true)
+    expect(again.metrics).toEqual(before.metrics)
+    await post('lantian', caseId, 'correction', 200, {
+      eventId: bolusId,
+      changes: { at: at(25) },
+      reason: 'bolus time misread from the monitor',
+    })
+    const after = await (await t.call('GET', `/api/metrics?${period}`, { token: qa })).json()
+    expect(after.cached).toBe(false)
+    const d2n = after.metrics.find((x: any) => x.key === 'door_to_needle')
+    expect(d2n.median).toBe(24)
+    const qaCases = await (
+      await t.call('GET', `/api/qa/cases?${period}&flag=corrected`, { token: qa })
+    ).json()
+    expect(qaCases.cases.map((c: any) => c.caseId)).toContain(caseId)
+  })
+
+  it('QA cannot record clinical events', async () => {
+    const r = await t.call('POST', `/api/cases/${caseId}/events`, {
+      token: qa,
+      body: { id: randomUUID(), type: 'note', at: at(300), text: 'x' },
+    })
+    expect(r.status).toBe(403)
+  })
+
+  it('the timeline shows amendments, deadline marks, explained flags and who viewed the case', async () => {
+    await t.call('GET', `/api/cases/${caseId}`, {
+      token: await t.login('dr.chen'),
+      headers: { 'user-agent': 'Phone of Dr Chen' },
+    })
+    const r = await t.call('GET', `/api/qa/cases/${caseId}/timeline`, { token: qa })
+    expect(r.status).toBe(200)
+    const tl = await r.json()
+    const bolus = tl.events.find((e: any) => e.id === bolusId)
+    expect(bolus.at).toBe(at(25))
+    expect(bolus.originalAt).toBe(at(20))
+    expect(bolus.amendments).toHaveLength(1)
+    expect(bolus.amendments[0].reason).toMatch(/misread/)
+    expect(tl.events.some((e: any) => e.type === 'correction')).toBe(false)
+    const d2n = tl.deadlines.find((d: any) => d.rule === 'door_to_needle')
+    expect(d2n).toMatchObject({ status: 'met', mark: 'met' })
+    const dido = tl.deadlines.find((d: any) => d.rule === 'door_in_door_out')
+    expect(dido.mark).toBe('missed')
+    const corrected = tl.flags.find((f: any) => f.code === 'corrected')
+    expect(corrected.message.zh).toBeTruthy()
+    expect(corrected.message.en).toMatch(/Corrected/)
+    expect(tl.access.some((a: any) => a.device === 'Phone of Dr Chen' && a.action === 'case.view')).toBe(true)
+    const access = await (await t.call('GET', '/api/qa/access', { token: qa })).json()
+    expect(access.access.some((a: any) => a.entityId === caseId && a.actorName)).toBe(true)
+  })
+
+  it('exports CSV (BOM, zh/en headers) that parses back to the stored values', async () => {
+    const r = await t.call('GET', `/api/export/cases.csv?${period}&header=en`, { token: qa })
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toMatch(/text\/csv/)
+    const bytes = new Uint8Array(await r.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = new TextDecoder().decode(bytes).slice(1)
+    const rows = parseCsv(text)
+    const header = rows[0]!
+    expect(header).toContain('Door to needle (min)')
+    const row = rows.find((x) => x[0] === caseId)!
+    const col = (name: string) => row[header.indexOf(name)]
+    expect(col('Door to needle (min)')).toBe('24')
+    expect(col('Door-in door-out (min)')).toBe('32.5')
+    expect(col('Lysis start (needle)')).toBe('2025-03-10 09:25:00')
+    expect(col('Wire crossing')).toBe('2025-03-10 11:30:00')
+    expect(col('Bypassed ED')).toBe('1')
+    expect(col('Fibrinolytic')).toBe('tenecteplase')
+    expect(col('Referring hospital')).toBe('蓝田乡卫生院')
+    expect(col('Data-quality flags')).toContain('corrected')
+    const zh = await t.call('GET', `/api/export/cases.csv?${period}&header=zh`, { token: qa })
+    const zhHeader = parseCsv((await zh.text()).replace(/^\uFEFF/, ''))[0]!
+    expect(zhHeader).toContain('进门至溶栓(分钟)')
+    expect(zhHeader).toContain('决定转院时间')
+    expect(zhHeader).toHaveLength(header.length)
+  })
+
+  it('FHIR bundle: right resource types, every reference resolves inside the bundle', async () => {
+    const r = await t.call('GET', `/api/cases/${caseId}/fhir`, { token: qa })
+    expect(r.status).toBe(200)
+    const b = await r.json()
+    expect(b.resourceType).toBe('Bundle')
+    expect(b.type).toBe('collection')
+    const types = b.entry.map((e: any) => e.resource.resourceType)
+    expect(types.filter((x: string) => x === 'Patient')).toHaveLength(1)
+    expect(types.filter((x: string) => x === 'Encounter')).toHaveLength(2) // Lantian + county
+    expect(types).toContain('Observation')
+    expect(types).toContain('MedicationAdministration')
+    expect(types).toContain('Procedure')
+    const urls = new Set(b.entry.map((e: any) => e.fullUrl))
+    expect(urls.size).toBe(b.entry.length)
+    const refs: string[] = []
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk)
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'reference') refs.push(x as string)
+          else walk(x)
+        }
+    }
+    walk(b.entry)
+    expect(refs.length).toBeGreaterThan(5)
+    for (const ref of refs) {
+      expect(ref).toMatch(/^urn:uuid:/)
+      expect(urls.has(ref)).toBe(true)
+    }
+    const med = b.entry.find((e: any) => e.resource.resourceType === 'MedicationAdministration').resource
+    expect(med.dosage.dose.value).toBe(35)
+    expect(med.effectiveDateTime).toBe(at(25))
+  })
+
+  it('QA of network B sees nothing of network A', async () => {
+    const qa2 = await t.login('qa2')
+    const m = await (await t.call('GET', `/api/metrics?${period}`, { token: qa2 })).json()
+    expect(m.metrics.every((x: any) => x.n === 0)).toBe(true)
+    expect((await t.call('GET', `/api/qa/cases/${caseId}/timeline`, { token: qa2 })).status).toBe(404)
+    expect((await t.call('GET', `/api/cases/${caseId}/fhir`, { token: qa2 })).status).toBe(404)
+    expect((await (await t.call('GET', `/api/qa/cases?${period}`, { token: qa2 })).json()).cases).toEqual([])
+    const csv = await (await t.call('GET', `/api/export/cases.csv?${period}`, { token: qa2 })).text()
+    expect(csv.includes(caseId)).toBe(false)
+    const access = await (await t.call('GET', '/api/qa/access', { token: qa2 })).json()
+    expect(access.access.some((a: any) => a.entityId === caseId)).toBe(false)
+  })
+
+  it('township staff read only their own facility; QA endpoints are for QA and admin', async () => {
+    const lantian = await t.login('lantian')
+    const own = await (await t.call('GET', `/api/metrics?${period}`, { token: lantian })).json()
+    expect(own.facilityId).toBe(LANTIAN)
+    const keys = own.metrics.filter((x: any) => x.n > 0).map((x: any) => x.key)
+    expect(keys).toContain('door_to_needle')
+    expect(keys).not.toContain('door_to_wire') // the county's metric
+    expect(
+      (await t.call('GET', `/api/metrics?${period}&facilityId=${COUNTY}`, { token: lantian })).status,
+    ).toBe(403)
+    expect((await t.call('GET', `/api/qa/cases?${period}`, { token: lantian })).status).toBe(403)
+    expect((await t.call('GET', `/api/export/cases.csv?${period}`, { token: lantian })).status).toBe(403)
+  })
+})
+
+describe('SQL aggregates equal the pure core (property test over 200 generated timelines)', () => {
+  let t: TestEnv
+  beforeAll(async () => {
+    t = await testEnv({ workers: false })
+  })
+  afterAll(async () => t.close())
+
+  it('n, mean, median, p90, share within target and flagged lists agree per month and facility', async () => {
+    const network = await loadNetworkInfo(t.sql, DEMO_NETWORK_ID)
+    const until = Date.parse('2024-07-01T00:00:00+08:00')
+    const cases = historyCases(network, DEMO_HISTORY_USERS, { months: 3, count: 200, until, seed: 7 })
+    await t.sql.begin((tx) => insertHistory(tx, cases, network))
+    const records = cases.map((c) => registryRecord(c.state, network, c.state.events[0]!.recordedAt))
+    // The generator produced the variety the test is about.
+    expect(records.some((r) => r.corrected)).toBe(true)
+    expect(records.some((r) => r.flagCodes.includes('out_of_order'))).toBe(true)
+    expect(records.some((r) => r.flagCodes.includes('missing_time_point'))).toBe(true)
+    expect(records.some((r) => r.enteredLate)).toBe(true)
+
+    const qa = await t.login('qa')
+    const r = await t.call('GET', '/api/metrics?from=2024-01-01&to=2024-07-01&groupBy=month&cap=500', {
+      token: qa,
+    })
+    const body = await r.json()
+    let compared = 0
+    for (const agg of body.metrics) {
+      const key = agg.key as MetricKey
+      const inGroup = records.filter((x) => x.month === agg.group)
+      const values = inGroup
+        .filter((x) => x.metrics[key] !== null && !x.flaggedMetrics.includes(key))
+        .map((x) => x.metrics[key]!)
+        .sort((a, b) => a - b)
+      expect(agg.n).toBe(values.length)
+      const flagged = inGroup.filter((x) => x.flaggedMetrics.includes(key)).map((x) => x.caseId)
+      expect(agg.flagged.count).toBe(flagged.length)
+      expect([...agg.flagged.caseIds].sort()).toEqual(flagged.sort())
+      if (!values.length) continue
+      compared++
+      expect(agg.median).toBeCloseTo(r1(percentileCont(values, 0.5)), 5)
+      expect(agg.p90).toBeCloseTo(r1(percentileCont(values, 0.9)), 5)
+      // avg() may sum in another order: allow one rounding step.
+      expect(Math.abs(agg.mean - r1(values.reduce((a, b) => a + b, 0) / values.length))).toBeLessThanOrEqual(
+        0.1 + 1e-9,
+      )
+      const target = METRICS.find((m) => m.key === key)!.target
+      if (target) {
+        const ok = values.filter((x) => withinTarget(key, x)).length
+        expect(agg.withinTarget).toBeCloseTo(Math.round((ok / values.length) * 1000) / 1000, 5)
+        expect(agg.outsideTarget.count).toBe(values.length - ok)
+      } else expect(agg.withinTarget).toBeNull()
+    }
+    expect(compared).toBeGreaterThan(20)
+
+    // Per facility: each metric is counted once, at the facility accountable for it.
+    const f = await (
+      await t.call('GET', '/api/metrics?from=2024-01-01&to=2024-07-01&groupBy=facility', { token: qa })
+    ).json()
+    const total = (key: string, rows: any[]) =>
+      rows.filter((x: any) => x.key === key).reduce((a: number, x: any) => a + x.n, 0)
+    for (const m of METRICS) expect(total(m.key, f.metrics)).toBe(total(m.key, body.metrics))
+  })
+
+  it('audit sample: seeded, reproducible draw per facility; disagreement = more than 2 minutes apart', async () => {
+    const qa = await t.login('qa')
+    const draw = async () =>
+      (
+        await t.call('POST', '/api/qa/audit-samples', {
+          token: qa,
+          body: { month: '2024-05', perFacility: 2, seed: 'audit-2024-05' },
+        })
+      ).json()
+    const a = await draw()
+    const b = await draw()
+    expect(a.cases).toBeGreaterThan(0)
+    const sa = await (await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: qa })).json()
+    const sb = await (await t.call('GET', `/api/qa/audit-samples/${b.id}`, { token: qa })).json()
+    expect(sb.cases).toEqual(sa.cases) // same seed, same draw
+    const perFacility = new Map<string, number>()
+    for (const c of sa.cases) perFacility.set(c.facilityId, (perFacility.get(c.facilityId) ?? 0) + 1)
+    expect(Math.max(...perFacility.values())).toBeLessThanOrEqual(2)
+    const caseId = sa.cases[0].caseId
+    const [row] = await t.sql<{ fmc: Date }[]>`select fmc from case_metrics where case_id = ${caseId}`
+    const put = (timePoint: string, paperValue: string | null) =>
+      t.call('POST', `/api/qa/audit-samples/${a.id}/abstractions`, {
+        token: qa,
+        body: { caseId, timePoint, paperValue },
+      })
+    const near = await put('fmc', new Date(row!.fmc.getTime() + 2 * MIN).toISOString())
+    expect(near.status).toBe(201)
+    expect((await near.json()).agrees).toBe(true)
+    expect((await (await put('wire', '2024-05-01T00:00:00+08:00')).json()).agrees).toBe(false)
+    const report = await (await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: qa })).json()
+    expect(report).toMatchObject({
+      compared: 2,
+      disagreements: 1,
+      disagreementRate: 0.5,
+      toleranceMinutes: 2,
+    })
+    const other = await t.login('qa2')
+    expect((await t.call('GET', `/api/qa/audit-samples/${a.id}`, { token: other })).status).toBe(404)
+  })
+
+  it('quality summary per facility counts the flags of the generated history', async () => {
+    const qa = await t.login('qa')
+    const q = await (
+      await t.call('GET', '/api/qa/quality?from=2024-01-01&to=2024-07-01', { token: qa })
+    ).json()
+    const total = q.facilities.reduce((n: number, f: any) => n + f.cases, 0)
+    expect(total).toBe(200)
+    expect(q.facilities.some((f: any) => (f.byFlag.late_entry ?? 0) > 0)).toBe(true)
+  })
+})
