@@ -23,7 +23,9 @@ import {
   findEvent,
   insertCase,
   loadEvents,
+  loadEventsOf,
   lockCase,
+  lockCases,
   updateProjection,
   type CaseRow,
 } from './store/cases.ts'
@@ -88,14 +90,19 @@ export async function recordEvent(
 ): Promise<Recorded> {
   const bodyHash = bodyHashOf(caseId, input)
   return rt.sql.begin(async (tx) => {
-    const c = await lockCase(tx, caseId)
+    // Sent together: postgres.js pipelines them on the transaction's connection and the server
+    // runs them in order, so the reads (and `now`) still happen after the lock is held, in one
+    // round trip instead of four.
+    const [c, now, events, existing] = await Promise.all([
+      lockCase(tx, caseId),
+      dbNow(tx),
+      loadEvents(tx, caseId),
+      findEvent(tx, input.id),
+    ])
     if (!c || !canSee(c))
       throw new Refused(404, 'case_not_found', { zh: '找不到该病例', en: 'Case not found' })
     const network = await rt.networks.get(tx, c.networkId)
-    const now = await dbNow(tx)
-    const events = await loadEvents(tx, caseId)
     const state = fold(caseInfoOf(c), events, network)
-    const existing = await findEvent(tx, input.id)
     if (existing) {
       if (existing.caseId === caseId && existing.bodyHash === bodyHash) {
         return { status: 200 as const, event: existing, state, network, now }
@@ -207,18 +214,62 @@ export async function fireTimer(
   early?: { reason: string },
 ): Promise<boolean> {
   return rt.sql.begin(async (tx) => {
-    const c = await lockCase(tx, caseId)
+    // A burst fires thousands of these a minute: keep round trips few. The lock and the reads
+    // are pipelined (run in order by the server: the reads and `now` come after the lock), the
+    // closing writes too. bench/deadline-lag.ts measures it.
+    const [c, now, events] = await Promise.all([lockCase(tx, caseId), dbNow(tx), loadEvents(tx, caseId)])
     if (!c) return false
     const network = await rt.networks.get(tx, c.networkId)
-    const now = await dbNow(tx)
-    const state = fold(caseInfoOf(c), await loadEvents(tx, caseId), network)
+    const state = fold(caseInfoOf(c), events, network)
     const effects = fire(state, network, key, now, early)
     if (!effects.length) return false
     const recordedState = await runEffects(tx, rt, effects, { state, network, now })
-    if (early) await cancelTimer(tx, rt.boss, caseId, key)
-    else await forgetTimer(tx, caseId, key)
-    await project(tx, c, recordedState, null, now, network)
+    // The system event was published by runEffects: the projection update need not repeat it.
+    await Promise.all([
+      early ? cancelTimer(tx, rt.boss, caseId, key) : forgetTimer(tx, caseId, key),
+      project(tx, c, recordedState, null, now, network, { publish: false }),
+    ])
     return true
+  })
+}
+
+/**
+ * Several timer jobs fired together (a burst): the same re-check as `fireTimer` for each, in one
+ * transaction whose round trips are shared. The cases are locked in id order and their
+ * timelines read in one query; each case's timers then fire in order while the cases proceed
+ * side by side, their queries pipelined on the one connection. All or nothing: on an error the
+ * caller fires the jobs one by one (`fireTimer`), so one bad case cannot hold up the others.
+ * Returns how many timers recorded something.
+ */
+export async function fireTimers(
+  rt: Runtime,
+  jobs: readonly { caseId: string; key: string }[],
+): Promise<number> {
+  const caseIds = [...new Set(jobs.map((j) => j.caseId))].sort()
+  return rt.sql.begin(async (tx) => {
+    const [rows, now, timelines] = await Promise.all([
+      lockCases(tx, caseIds),
+      dbNow(tx),
+      loadEventsOf(tx, caseIds),
+    ])
+    const fired = await Promise.all(
+      rows.map(async (c) => {
+        const network = await rt.networks.get(tx, c.networkId)
+        let state = fold(caseInfoOf(c), timelines.get(c.id) ?? [], network)
+        let n = 0
+        for (const job of jobs) {
+          if (job.caseId !== c.id) continue
+          const effects = fire(state, network, job.key, now)
+          if (!effects.length) continue
+          state = await runEffects(tx, rt, effects, { state, network, now })
+          await forgetTimer(tx, c.id, job.key)
+          n++
+        }
+        if (n) await project(tx, c, state, null, now, network, { publish: false })
+        return n
+      }),
+    )
+    return fired.reduce((a, b) => a + b, 0)
   })
 }
 
@@ -230,36 +281,65 @@ async function runEffects(
   ctx: { state: CaseState; network: NetworkInfo; now: number },
 ): Promise<CaseState> {
   let state = ctx.state
-  for (const e of effects) {
-    switch (e.kind) {
-      case 'armTimer':
-        await armTimer(tx, rt.boss, state.info.id, e.timer, ctx.now)
-        break
-      case 'cancelTimer':
-        await cancelTimer(tx, rt.boss, state.info.id, e.key)
-        break
-      case 'recordSystemEvent': {
-        const event: CaseEvent = {
-          id: derivedUuid(state.info.id, 'system', e.data.timerKey),
-          caseId: state.info.id,
-          type: e.type,
-          at: e.at,
-          recordedAt: ctx.now,
-          by: null,
-          data: e.data,
-        }
-        if (await appendEvent(tx, event, null)) {
-          state = fold(state.info, [...state.events, event], ctx.network)
-          await publishCase(tx, state, event)
-        }
-        break
-      }
-      case 'notify':
-        await notify(tx, e, { ...ctx, state }, rt.notifier)
-        break
-    }
+  const caseId = state.info.id
+  // Timer effects touch only case_timers and pgboss.job, each its own key: they do not depend on
+  // the timeline writes, so their queries go out pipelined with them (fewer round trips per
+  // event and per fired timer). Effects on the same key still run in order.
+  const byKey = new Map<string, Promise<void>>()
+  const timerWork = (key: string, run: () => Promise<void>) => {
+    const p = (byKey.get(key) ?? Promise.resolve()).then(run)
+    p.catch(() => undefined) // awaited below; no unhandled rejection meanwhile
+    byKey.set(key, p)
   }
+  let failure: unknown = null
+  try {
+    state = await runTimelineEffects()
+  } catch (e) {
+    failure = e
+  }
+  for (const r of await Promise.allSettled(byKey.values()))
+    if (r.status === 'rejected' && failure === null) failure = r.reason
+  if (failure !== null)
+    throw failure instanceof Error ? failure : new Error('effect failed', { cause: failure })
   return state
+
+  async function runTimelineEffects(): Promise<CaseState> {
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'armTimer': {
+          const timer = e.timer
+          timerWork(timer.key, () => armTimer(tx, rt.boss, caseId, timer, ctx.now))
+          break
+        }
+        case 'cancelTimer': {
+          const key = e.key
+          timerWork(key, () => cancelTimer(tx, rt.boss, caseId, key))
+          break
+        }
+        case 'recordSystemEvent': {
+          const event: CaseEvent = {
+            id: derivedUuid(state.info.id, 'system', e.data.timerKey),
+            caseId: state.info.id,
+            type: e.type,
+            at: e.at,
+            recordedAt: ctx.now,
+            by: null,
+            data: e.data,
+          }
+          const next = fold(state.info, [...state.events, event], ctx.network)
+          // The live message goes out with the insert (one round trip). Should the id already be
+          // stored (a duplicate fire), the insert is a no-op and a client merely refetches.
+          const [appended] = await Promise.all([appendEvent(tx, event, null), publishCase(tx, next, event)])
+          if (appended) state = next
+          break
+        }
+        case 'notify':
+          await notify(tx, e, { ...ctx, state }, rt.notifier)
+          break
+      }
+    }
+    return state
+  }
 }
 
 async function publishCase(tx: Q, state: CaseState, event: CaseEvent) {
@@ -289,14 +369,19 @@ async function project(
   event: CaseEvent | null,
   now: number,
   network: NetworkInfo,
+  opts: { publish?: boolean } = {},
 ) {
-  await projectMetrics(tx, state, network, now)
-  await updateProjection(tx, c.id, {
-    phase: state.phase,
-    closed: state.closed,
-    facilityIds: facilityIdsOf(state),
-    at: new Date(now),
-  })
+  // Two independent writes: pipelined, one round trip.
+  await Promise.all([
+    projectMetrics(tx, state, network, now),
+    updateProjection(tx, c.id, {
+      phase: state.phase,
+      closed: state.closed,
+      facilityIds: facilityIdsOf(state),
+      at: new Date(now),
+    }),
+  ])
+  if (opts.publish === false) return
   if (event) await publishCase(tx, state, event)
   else if (!state.events.length) return
   else await publishCase(tx, state, state.events[state.events.length - 1]!)

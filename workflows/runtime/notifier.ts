@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Q } from '../../api/db/connect.ts'
 import type { CaseState, Effect, NetworkInfo } from '../core/index.ts'
 import { resolveAudience } from './audience.ts'
@@ -34,13 +35,14 @@ export async function notify(
   notifier: Notifier,
 ): Promise<Alert> {
   const recipients = await resolveAudience(q, ctx.state, effect.audience, ctx.now)
-  const [row] = await q<{ id: string }[]>`
-    insert into alerts (case_id, network_id, template, rule, alert_key, recipients, created_at)
-    values (${effect.caseId}, ${ctx.state.info.networkId}, ${effect.template}, ${effect.rule ?? null},
-            ${effect.timerKey ?? null}, ${recipients}::uuid[], ${new Date(ctx.now)})
-    returning id`
+  // The id is made here so that the row and its live message go out together (pipelined).
+  const id = randomUUID()
+  const stored = q`
+    insert into alerts (id, case_id, network_id, template, rule, alert_key, recipients, created_at)
+    values (${id}, ${effect.caseId}, ${ctx.state.info.networkId}, ${effect.template}, ${effect.rule ?? null},
+            ${effect.timerKey ?? null}, ${recipients}::uuid[], ${new Date(ctx.now)})`
   const alert: Alert = {
-    id: row!.id,
+    id,
     caseId: effect.caseId,
     networkId: ctx.state.info.networkId,
     template: effect.template,
@@ -48,16 +50,19 @@ export async function notify(
     alertKey: effect.timerKey ?? null,
     recipients,
   }
-  await publish(q, {
-    kind: 'alert',
-    caseId: alert.caseId,
-    networkId: alert.networkId,
-    alertId: alert.id,
-    template: alert.template,
-    rule: alert.rule,
-    alertKey: alert.alertKey,
-    recipients,
-  })
+  await Promise.all([
+    stored,
+    publish(q, {
+      kind: 'alert',
+      caseId: alert.caseId,
+      networkId: alert.networkId,
+      alertId: alert.id,
+      template: alert.template,
+      rule: alert.rule,
+      alertKey: alert.alertKey,
+      recipients,
+    }),
+  ])
   await notifier.deliver(q, alert, ctx)
   return alert
 }

@@ -32,6 +32,12 @@ export async function lockCase(q: Q, caseId: string): Promise<CaseRow | undefine
   return row
 }
 
+/** Lock several case rows at once, in id order (a fixed order: two batches cannot deadlock). */
+export async function lockCases(q: Q, caseIds: readonly string[]): Promise<CaseRow[]> {
+  return q<CaseRow[]>`
+    select ${caseColumns(q)} from cases where id = any(${caseIds as string[]}::uuid[]) order by id for update`
+}
+
 export async function getCase(q: Q, caseId: string): Promise<CaseRow | undefined> {
   const [row] = await q<CaseRow[]>`select ${caseColumns(q)} from cases where id = ${caseId}`
   return row

@@ -1,0 +1,149 @@
+/**
+ * 1. Event ingest: sustained `POST /api/cases/:id/events` through the real server, load from a
+ * separate process (autocannon), vs the baseline of single-row INSERTs of the same payload
+ * through postgres.js in one process with the same pool size and concurrency.
+ */
+import { connect } from '../api/db/connect.ts'
+import { demoId } from '../fixtures/demo-network.ts'
+import { isMain, runAlone } from './lib/alone.ts'
+import { runChild } from './lib/child.ts'
+import type { Cluster } from './lib/cluster.ts'
+import type { BenchResult } from './lib/result.ts'
+import { createCasesOverHttp, startServer } from './lib/server.ts'
+import { loadAvg, percentile, round } from './lib/stats.ts'
+import type { LoadOutput } from './ingest-load.ts'
+
+const LANTIAN = demoId('facility:lantian')
+/** The product's postgres.js pool (api/db/connect.ts default) and the load's concurrency. */
+const POOL = 20
+const CONNECTIONS = 20
+const CASES = 200
+
+interface Run {
+  rps: number
+  p50: number
+  p99: number
+  load: number
+}
+
+/** Single-row INSERTs of a `bytes`-long JSON body, `CONNECTIONS` at a time, for `seconds`. */
+async function baseline(url: string, body: string, seconds: number): Promise<Run> {
+  const sql = connect(url, POOL)
+  await sql`create table if not exists bench_ingest (id uuid primary key, case_id uuid not null,
+             body jsonb not null, recorded_at timestamptz not null default now())`
+  const lat: number[] = []
+  const end = performance.now() + seconds * 1000
+  const lane = async () => {
+    while (performance.now() < end) {
+      const t = performance.now()
+      await sql`insert into bench_ingest (id, case_id, body)
+                values (${crypto.randomUUID()}, ${crypto.randomUUID()}, ${body}::jsonb)`
+      lat.push(performance.now() - t)
+    }
+  }
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: CONNECTIONS }, lane))
+  const elapsed = (performance.now() - t0) / 1000
+  await sql.end()
+  return { rps: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), load: loadAvg() }
+}
+
+export async function runIngest(cluster: Cluster, opts: { seconds?: number; rounds?: number } = {}) {
+  const seconds = opts.seconds ?? 10
+  const rounds = opts.rounds ?? 2
+  const db = await cluster.database('ingest')
+  const srv = await startServer(db.url)
+  try {
+    const token = await srv.login('lantian')
+    const caseIds = await createCasesOverHttp(srv.base, token, LANTIAN, CASES, { concurrency: 8 })
+    const load = (durationS: number) =>
+      runChild<LoadOutput>('ingest-load.ts', {
+        base: srv.base,
+        token,
+        caseIds,
+        facilityId: LANTIAN,
+        connections: CONNECTIONS,
+        durationS,
+      })
+    const warm = await load(3)
+    const bodyBytes = warm.bodyBytes
+    const payload = JSON.stringify({ text: 'x'.repeat(Math.max(0, bodyBytes - 11)) })
+    const product: (Run & { non2xx: number; errors: number })[] = []
+    const base: Run[] = []
+    for (let i = 0; i < rounds; i++) {
+      const l = loadAvg()
+      const r = await load(seconds)
+      if (r.non2xx || r.errors) throw new Error(`ingest: ${r.non2xx} non-2xx, ${r.errors} errors`)
+      product.push({
+        rps: r.requestsPerSec,
+        p50: r.p50,
+        p99: r.p99,
+        load: l,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      })
+      base.push(await baseline(db.url, payload, seconds))
+    }
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+    const p = {
+      rps: avg(product.map((r) => r.rps)),
+      p50: avg(product.map((r) => r.p50)),
+      p99: avg(product.map((r) => r.p99)),
+    }
+    const b = {
+      rps: avg(base.map((r) => r.rps)),
+      p50: avg(base.map((r) => r.p50)),
+      p99: avg(base.map((r) => r.p99)),
+    }
+    const [events] = await srv.sql<{ n: number }[]>`select count(*)::int as n from case_events`
+    const result: BenchResult = {
+      name: 'ingest',
+      rows: [
+        {
+          bench: 'ingest',
+          metric: 'throughput',
+          value: round(p.rps),
+          unit: 'req/s',
+          baseline: round(b.rps),
+          ratio: round(p.rps / b.rps, 2),
+          goal: '≥ 0.5× baseline',
+          status: p.rps / b.rps >= 0.5 ? 'ok' : 'missed',
+        },
+        {
+          bench: 'ingest',
+          metric: 'latency p50',
+          value: round(p.p50, 2),
+          unit: 'ms',
+          baseline: round(b.p50, 2),
+          ratio: round(p.p50 / b.p50, 1),
+          status: 'info',
+        },
+        {
+          bench: 'ingest',
+          metric: 'latency p99',
+          value: round(p.p99, 2),
+          unit: 'ms',
+          baseline: round(b.p99, 2),
+          ratio: round(p.p99 / b.p99, 1),
+          status: 'info',
+        },
+      ],
+      detail: {
+        connections: CONNECTIONS,
+        pool: POOL,
+        cases: CASES,
+        secondsPerRun: seconds,
+        bodyBytes,
+        product,
+        baseline: base,
+        eventsStored: events!.n,
+      },
+    }
+    return result
+  } finally {
+    await srv.stop()
+    await db.drop()
+  }
+}
+
+if (isMain(import.meta)) await runAlone((c) => runIngest(c))
