@@ -176,8 +176,35 @@ export const caseRoutes = new Hono<AppEnv>()
     const { rt, sql } = c.var.deps
     await assertAttachmentOfCase(sql, caseId, parsed.value.data)
     const r = await recordEvent(rt, actorOf(user), caseId, parsed.value, (row) => canSeeCase(user, row))
-    const row = (await getCase(sql, caseId))!
-    const view = await caseView(sql, row, r.state, r.network, r.now)
-    const stored = view.events.find((e) => e.id === r.event.id)
-    return c.json({ event: stored, case: view }, r.status)
+    // The hot path of every tap: answer from the state the transaction produced, no re-read.
+    // `GET /api/cases/:id` has the full view; here the phase and the clocks the screen shows.
+    const iso = (t: number) => new Date(t).toISOString()
+    const e = r.event
+    return c.json(
+      {
+        event: {
+          id: e.id,
+          type: e.type,
+          at: iso(e.at),
+          recordedAt: iso(e.recordedAt),
+          by: e.by,
+          byName: e.by === user.id ? user.displayName : null,
+          data: e.data,
+        },
+        case: {
+          id: caseId,
+          phase: r.state.phase,
+          status: r.state.closed ? 'closed' : 'active',
+          serverTime: iso(r.now),
+          deadlines: plan(r.state, r.network, r.now).map((d) => ({
+            rule: d.rule,
+            dueAt: iso(d.dueAt),
+            warnAt: d.warnAt === null ? null : iso(d.warnAt),
+            status: d.status,
+            metAt: d.metAt === null ? null : iso(d.metAt),
+          })),
+        },
+      },
+      r.status,
+    )
   })

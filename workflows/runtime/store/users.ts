@@ -38,10 +38,12 @@ export async function createSession(
 /** The signed-in user of a live session, or undefined (expired, deactivated, unknown). Touches last_seen. */
 export async function userBySession(sql: Q, tokenHash: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
+    -- Touch last_seen at most once a minute: a write on every request would cost every request.
     with s as (
+      select user_id from sessions where token_hash = ${tokenHash} and expires_at > now()),
+    touched as (
       update sessions set last_seen_at = now()
-       where token_hash = ${tokenHash} and expires_at > now()
-      returning user_id)
+       where token_hash = ${tokenHash} and last_seen_at < now() - interval '1 minute')
     select u.id, u.network_id as "networkId", u.username, u.display_name as "displayName", u.active,
            coalesce((select array_agg(role order by role) from user_roles where user_id = u.id), '{}') as roles,
            coalesce((select array_agg(facility_id::text) from user_facilities where user_id = u.id), '{}') as "facilityIds"
