@@ -439,14 +439,18 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
     for (const d of METRICS) expect(total(d.key, f.metrics)).toBe(total(d.key, m.metrics))
   })
 
-  it('partial months at the period edges, groups by facility and a facility filter agree too', async () => {
+  it('whole months (rollup) and partial months (case_metrics), every grouping, a facility filter: all agree', async () => {
     const qa = await t.login('qa')
     // Whole months from the rollup, the edges (Apr 10–30, Jun 1–19) from case_metrics.
     for (const groupBy of ['none', 'month', 'facility'] as const)
       expect(await expectCore(qa, records, '2024-04-10', '2024-06-20', groupBy)).toBeGreaterThan(0)
     // Inside one month only (no whole month: every value from case_metrics).
     expect(await expectCore(qa, records, '2024-05-03', '2024-05-27', 'facility')).toBeGreaterThan(0)
-    expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', 'month', LANTIAN)).toBeGreaterThan(0)
+    // Whole months only (the rollup alone), every grouping, with and without a facility.
+    for (const groupBy of ['none', 'month', 'facility'] as const) {
+      expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy)).toBeGreaterThan(0)
+      expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy, LANTIAN)).toBeGreaterThan(0)
+    }
   })
 
   it('the rollup equals a rebuild from case_metrics after updates and deletes', async () => {
@@ -454,9 +458,11 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
       (
         await q`
         with fresh as (
-          select m.network_id, m.month, v.key, v.facility_id, v.flagged, v.val, count(*)::int8 as n
-            from case_metrics m cross join lateral metric_values(m) v group by 1, 2, 3, 4, 5, 6
-        ), stored as (select network_id, month, key, facility_id, flagged, val, n from metric_rollup)
+          select m.network_id, m.month, v.key, s.net, case when s.net then null else v.facility_id end as facility_id,
+                 v.flagged, v.val, count(*)::int8 as n
+            from case_metrics m cross join lateral metric_values(m) v cross join (values (false), (true)) s(net)
+           group by 1, 2, 3, 4, 5, 6, 7
+        ), stored as (select network_id, month, key, net, facility_id, flagged, val, n from metric_rollup)
         (select * from fresh except all select * from stored)
         union all (select * from stored except all select * from fresh)`
       ).length

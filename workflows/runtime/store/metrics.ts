@@ -107,49 +107,39 @@ interface Cell {
   okN: number
   outN: number
   ones: number
-  p50lo: number | null
-  p50hi: number | null
-  p90lo: number | null
-  p90hi: number | null
+  median: number | null
+  p90: number | null
 }
 
-/**
- * The histogram of the period, one row per (key, group, flagged): counts, exact mean, the
- * within-target count and the values at the ranks percentile_cont interpolates between
- * (floor and ceil of p·(n−1), computed in float8 exactly as percentile_cont does).
- */
-async function histogramCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
-  const targets = METRICS.map(
+/** Bin width of metric_bins (minutes); every target bound must be a multiple of it. */
+export const BIN = 10
+
+const targetValues = (q: Q) => {
+  const rows = METRICS.map(
     (d) =>
       q`(${d.key}::text, ${d.target?.min ?? null}::float8, ${d.target?.max ?? null}::float8, ${d.target?.strictMax ?? false}::boolean)`,
   )
-  const targetList = targets.slice(1).reduce((acc, v) => q`${acc}, ${v}`, targets[0]!)
-  const split = splitPeriod(m.from, m.to)
-  const fac = m.facilityId ? q`and facility_id = ${m.facilityId}` : q``
-  const grpOf = (month: ReturnType<Q>, facility: ReturnType<Q>) =>
-    m.groupBy === 'month' ? month : m.groupBy === 'facility' ? facility : q`'all'`
-  const rollup = split
-    ? q`select key, ${grpOf(q`month::text`, q`facility_id::text`)} as grp, flagged, val, n
-          from metric_rollup
-         where network_id = ${m.networkId} and month >= ${monthDate(split.rollupFrom.getTime())}::date
-           and month < ${monthDate(split.rollupTo.getTime())}::date ${fac}`
-    : null
-  const edge = split
-    ? q`(m.ref_at >= ${m.from} and m.ref_at < ${split.rollupFrom} or m.ref_at >= ${split.rollupTo} and m.ref_at < ${m.to})`
-    : q`m.ref_at >= ${m.from} and m.ref_at < ${m.to}`
-  const direct = q`select v.key, ${grpOf(q`m.month::text`, q`v.facility_id::text`)} as grp, v.flagged, v.val, 1::bigint as n
-          from case_metrics m cross join lateral metric_values(m) v
-         where m.network_id = ${m.networkId} and ${edge} ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}`
-  return q<Cell[]>`
-    with h as (
-      ${rollup ? q`${rollup} union all` : q``} ${direct}
-    ), g as (
-      select key, grp, flagged, val, sum(n)::int8 as n from h group by 1, 2, 3, 4
+  return rows.slice(1).reduce((acc, v) => q`${acc}, ${v}`, rows[0]!)
+}
+
+/** A period's cells when it is not made of whole months: every value read from case_metrics. */
+async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
+  const grp =
+    m.groupBy === 'month' ? q`m.month::text` : m.groupBy === 'facility' ? q`v.facility_id::text` : q`'all'`
+  const rows = await q<
+    (Cell & { p50lo: number | null; p50hi: number | null; p90lo: number | null; p90hi: number | null })[]
+  >`
+    with g as (
+      select v.key, ${grp} as grp, v.flagged, v.val, count(*)::int8 as n
+        from case_metrics m cross join lateral metric_values(m) v
+       where m.network_id = ${m.networkId} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
+             ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}
+       group by 1, 2, 3, 4
     ), c as (
       select g.*, t.tmin, t.tmax, t.strict,
              sum(n) over (partition by key, grp, flagged order by val)::float8 as cum,
              sum(n) over (partition by key, grp, flagged)::float8 as total
-        from g left join (values ${targetList}) as t(tkey, tmin, tmax, strict) on t.tkey = g.key
+        from g left join (values ${targetValues(q)}) as t(tkey, tmin, tmax, strict) on t.tkey = g.key
     ), o as (
       select c.*,
              case when tmin is null and tmax is null then null
@@ -168,6 +158,139 @@ async function histogramCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
            min(val) filter (where cum > r50lo) as p50lo, min(val) filter (where cum > r50hi) as p50hi,
            min(val) filter (where cum > r90lo) as p90lo, min(val) filter (where cum > r90hi) as p90hi
       from o group by key, grp, flagged`
+  return rows.map((r) => ({
+    ...r,
+    median: percentileCont(0.5, r.n, r.p50lo, r.p50hi),
+    p90: percentileCont(0.9, r.n, r.p90lo, r.p90hi),
+  }))
+}
+
+/**
+ * A period of whole months from the rollup (migration 0007), in two steps. metric_bins gives
+ * per (key, group): n, the exact mean, the within-target count (bins inside the target, plus
+ * the values exactly on a non-strict max) and, for each rank percentile_cont interpolates
+ * between (floor and ceil of p·(n−1), in float8 as PostgreSQL computes it), the bin holding it
+ * and the rank inside that bin. metric_rollup is then read only for those bins (a few hundred
+ * value rows each) to find the exact values at those ranks.
+ */
+async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+  const grp =
+    m.groupBy === 'month' ? q`month::text` : m.groupBy === 'facility' ? q`facility_id::text` : q`'all'`
+  // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
+  const net = !m.facilityId && m.groupBy !== 'facility'
+  const months = q`network_id = ${m.networkId} and net = ${net}
+                   and month >= ${monthDate(rollupFrom.getTime())}::date
+                   and month < ${monthDate(rollupTo.getTime())}::date
+                   ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}`
+  const rows = await q<
+    (Omit<Cell, 'median' | 'p90'> & {
+      targeted: boolean
+      bins: [number, number, number, number]
+      offsets: [number, number, number, number]
+    })[]
+  >`
+    with b as (
+      select key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo, sum(total) as total
+        from metric_bins where ${months}
+       group by 1, 2, 3, 4
+    ), c as (
+      select b.*, floor(t.tmin / ${BIN}) as jmin, floor(t.tmax / ${BIN}) as kmax, t.strict,
+             t.tkey is not null and (t.tmin is not null or t.tmax is not null) as targeted,
+             (sum(n) over (partition by key, grp, flagged order by bin) - n)::float8 as before,
+             sum(n) over (partition by key, grp, flagged)::float8 as cnt
+        from b left join (values ${targetValues(q)}) as t(tkey, tmin, tmax, strict) on t.tkey = b.key
+    ), r as (
+      select c.*, array[floor(0.5::float8 * (cnt - 1)), ceil(0.5::float8 * (cnt - 1)),
+                        floor(0.9::float8 * (cnt - 1)), ceil(0.9::float8 * (cnt - 1))] as ranks
+        from c
+    )
+    select key, grp, flagged, sum(n)::int as n,
+           round(sum(total) / sum(n), 1)::float8 as mean,
+           (coalesce(sum(n) filter (where (jmin is null or bin >= jmin) and (kmax is null or bin < kmax)), 0)
+            + coalesce(sum(n_lo) filter (where bin = kmax and not strict and (jmin is null or bin >= jmin)), 0))::int
+             as "okN",
+           bool_or(targeted) as targeted,
+           (sum(n) - coalesce(sum(n_lo) filter (where bin = 0), 0))::int as ones,
+           array[min(bin) filter (where before + n > ranks[1]), min(bin) filter (where before + n > ranks[2]),
+                 min(bin) filter (where before + n > ranks[3]), min(bin) filter (where before + n > ranks[4])] as bins,
+           array[max(ranks[1] - before) filter (where before + n > ranks[1]),
+                 max(ranks[2] - before) filter (where before + n > ranks[2]),
+                 max(ranks[3] - before) filter (where before + n > ranks[3]),
+                 max(ranks[4] - before) filter (where before + n > ranks[4])]::int[] as offsets
+      from r group by key, grp, flagged`
+  // Step 2: the value at each rank, from the value rows of the bin that holds it: one small
+  // index-only range scan per (key, group, bin, rank) that returns the one value.
+  const metricKeys = new Set<string>(METRICS.map((d) => d.key))
+  const from0 = monthDate(rollupFrom.getTime())
+  const to0 = monthDate(rollupTo.getTime())
+  const lookups = new Map<
+    string,
+    { key: string; fac: string | null; m0: string; m1: string; bin: number; off: number }
+  >()
+  for (const r of rows)
+    if (!r.flagged && r.n && metricKeys.has(r.key))
+      r.bins.forEach((bin, i) => {
+        const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
+        const month = m.groupBy === 'month' ? r.grp! : null
+        const m1 = month ? monthDate(chinaMonthStart(Date.parse(`${month}T00:00:00+08:00`), 1)) : to0
+        lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
+          key: r.key,
+          fac,
+          m0: month ?? from0,
+          m1,
+          bin,
+          off: r.offsets[i]!,
+        })
+      })
+  const values = new Map<string, number>()
+  const lookup = async (ids: string[], nullFacility: boolean) => {
+    if (!ids.length) return
+    const list = ids.map((id) => lookups.get(id)!)
+    const found = await q<{ i: number; val: number }[]>`
+      select l.i, r.val
+        from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
+                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.m0)}::date[],
+                    ${list.map((b) => b.m1)}::date[], ${list.map((b) => b.bin)}::int[],
+                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, m0, m1, bin, off)
+        cross join lateral (
+          select val from (
+            select val, sum(sum(n)) over (order by val) as cum from metric_rollup
+             where network_id = ${m.networkId} and key = l.key and not flagged and net = ${net}
+               and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
+               and month >= l.m0 and month < l.m1
+               and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
+               and floor(val / ${BIN}) = l.bin
+             group by val) x
+           where cum > l.off order by val limit 1) r`
+    for (const v of found) values.set(ids[v.i]!, v.val)
+  }
+  const all = [...lookups.keys()]
+  await lookup(
+    all.filter((id) => net || lookups.get(id)!.fac !== null),
+    false,
+  )
+  if (!net)
+    await lookup(
+      all.filter((id) => lookups.get(id)!.fac === null),
+      true,
+    )
+  const at = (key: string, grp: string | null, bin: number, offset: number): number | null =>
+    values.get(`${key}\0${grp}\0${bin}\0${offset}`) ?? null
+  return rows.map((r) => {
+    const v = r.bins.map((bin, i) => (r.flagged || !r.n ? null : at(r.key, r.grp, bin, r.offsets[i]!)))
+    return {
+      key: r.key,
+      grp: r.grp,
+      flagged: r.flagged,
+      n: r.n,
+      mean: r.mean,
+      okN: r.okN,
+      outN: r.targeted ? r.n - r.okN : 0,
+      ones: r.ones,
+      median: percentileCont(0.5, r.n, v[0] ?? null, v[1] ?? null),
+      p90: percentileCont(0.9, r.n, v[2] ?? null, v[3] ?? null),
+    }
+  })
 }
 
 /** Where a group's cases are: its ref_at range (month groups) and accountable facility. */
@@ -184,8 +307,9 @@ function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date
 }
 
 /**
- * The capped case-id lists, newest case first: outside target (not flagged) and flagged, one
- * small LIMITed index scan per (metric, group) with a non-zero count, all in one statement.
+ * The capped case-id lists, newest case first: outside target (not flagged) and flagged. Per
+ * metric one statement arm: a LIMITed index scan per group with a non-zero count (by ref_at,
+ * or by the accountable facility and ref_at), run as a lateral over the groups' bounds.
  */
 async function caseIdLists(
   q: Q,
@@ -194,31 +318,41 @@ async function caseIdLists(
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
   if (!m.cap || !wanted.length) return out
-  const parts = wanted.map(({ key, grp, flagged }, i) => {
-    const s = groupScope(m, grp)
+  const byFacility = m.groupBy === 'facility' || !!m.facilityId
+  const arms = new Map<string, { key: MetricKey; flagged: boolean; nullFac: boolean; idx: number[] }>()
+  wanted.forEach((w, i) => {
+    const nullFac = m.groupBy === 'facility' && w.grp === null
+    const id = `${w.key}\0${w.flagged}\0${nullFac}`
+    const arm = arms.get(id) ?? { key: w.key, flagged: w.flagged, nullFac, idx: [] }
+    arm.idx.push(i)
+    arms.set(id, arm)
+  })
+  const parts = [...arms.values()].map(({ key, flagged, nullFac, idx }) => {
+    const scopes = idx.map((i) => groupScope(m, wanted[i]!.grp))
     const col = q(key)
     const facCol = q(FACILITY_COLUMN[key])
-    const fac =
-      m.groupBy === 'facility' && grp === null
-        ? q`and ${facCol} is null`
-        : s.facilityId
-          ? q`and ${facCol} = ${s.facilityId}`
-          : q``
     const t = METRICS.find((d) => d.key === key)!.target
     const outside = q`${col} is not null and not (${key} = any(flagged_metrics)) and not (
       ${col} >= ${t?.min ?? null}::float8 is not false and
       ${t?.strictMax ? q`${col} < ${t.max ?? null}::float8` : q`${col} <= ${t?.max ?? null}::float8`} is not false)`
-    return q`(select ${i}::int as i, case_id::text as id from case_metrics
-               where network_id = ${m.networkId} and ref_at >= ${s.from} and ref_at < ${s.to} ${fac}
-                 and ${flagged ? q`flagged_metrics <> '{}' and ${key} = any(flagged_metrics)` : outside}
-               order by ref_at desc limit ${m.cap})`
+    return q`(select g.i, c.id from unnest(${idx}::int[], ${scopes.map((s) => s.from.toISOString())}::timestamptz[],
+                          ${scopes.map((s) => s.to.toISOString())}::timestamptz[], ${scopes.map((s) => s.facilityId ?? null)}::uuid[])
+                         as g(i, lo, hi, fac)
+              cross join lateral (
+                select case_id::text as id from case_metrics
+                 where network_id = ${m.networkId} and ref_at >= g.lo and ref_at < g.hi
+                   ${nullFac ? q`and ${facCol} is null` : byFacility ? q`and ${facCol} = g.fac` : q``}
+                   and ${flagged ? q`flagged_metrics <> '{}' and ${key} = any(flagged_metrics)` : outside}
+                 order by ref_at desc limit ${m.cap} offset 0) c)`
   })
   const union = parts.slice(1).reduce((acc, p) => q`${acc} union all ${p}`, parts[0]!)
   const rows = await q<{ i: number; id: string }[]>`${union}`
   for (const r of rows) {
     const w = wanted[r.i]!
     const k = `${w.key}\0${w.grp}\0${w.flagged}`
-    out.set(k, [...(out.get(k) ?? []), r.id])
+    const got = out.get(k)
+    if (got) got.push(r.id)
+    else out.set(k, [r.id])
   }
   return out
 }
@@ -232,7 +366,10 @@ export async function aggregates(
   q: Q,
   m: MetricsQuery,
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
-  const cells = await histogramCells(q, m)
+  const split = splitPeriod(m.from, m.to)
+  const aligned =
+    split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
+  const cells = aligned ? await rollupCells(q, m, m.from, m.to) : await directCells(q, m)
   const metricKeys = new Set<string>(METRICS.map((d) => d.key))
   const cell = new Map(cells.map((c) => [`${c.key}\0${c.grp}\0${c.flagged}`, c]))
   const groups = [...new Set(cells.filter((c) => metricKeys.has(c.key)).map((c) => c.grp as string))].sort()
@@ -257,8 +394,8 @@ export async function aggregates(
         group: g,
         n,
         mean: n ? round1(r!.mean) : null,
-        median: n ? round1(percentileCont(0.5, n, r!.p50lo, r!.p50hi)) : null,
-        p90: n ? round1(percentileCont(0.9, n, r!.p90lo, r!.p90hi)) : null,
+        median: n ? round1(r!.median) : null,
+        p90: n ? round1(r!.p90) : null,
         withinTarget: n && d.target ? round3(r!.okN / n) : null,
         target: d.target,
         outsideTarget: { count: r?.outN ?? 0, caseIds: ids.get(`${d.key}\0${g}\0false`) ?? [] },
