@@ -78,6 +78,8 @@ try {
   const genMs = performance.now() - t0
   await sql.unsafe('vacuum analyze case_metrics')
   await sql.unsafe('vacuum analyze cases')
+  // What autovacuum does after a bulk load: the rollup's percentile lookups are index-only.
+  await sql.unsafe('vacuum analyze metric_rollup, metric_bins')
   const boss = await startBoss(url, { supervise: false })
   await ensureQueues(boss)
   const composed = await compose(loadConfig({ PORT: '0' }), sql, boss, { workers: false })

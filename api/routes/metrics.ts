@@ -31,6 +31,13 @@ function nextChinaMonth(t: number): Date {
   return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - 8 * 3_600_000)
 }
 
+/** The same China wall-clock time a year earlier (1 March stays 1 March, also after 29 February). */
+function yearBefore(t: Date): Date {
+  const local = new Date(t.getTime() + 8 * 3_600_000)
+  local.setUTCFullYear(local.getUTCFullYear() - 1)
+  return new Date(local.getTime() - 8 * 3_600_000)
+}
+
 /**
  * The period of a request: [from, to), at most 5 years. Default: the twelve calendar months up
  * to and including the current one (China time) — stable bounds, so repeated dashboard loads
@@ -38,8 +45,7 @@ function nextChinaMonth(t: number): Date {
  */
 export function periodOf(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
   const to = q.to ?? nextChinaMonth(Date.now())
-  const from =
-    q.from ?? new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate(), to.getUTCHours()))
+  const from = q.from ?? yearBefore(to)
   if (from >= to) throw new ApiError(422, 'invalid', 'from: must be before to', 'from')
   if (to.getTime() - from.getTime() > 5 * 366 * DAY)
     throw new ApiError(422, 'invalid', 'to: at most 5 years per request', 'to')

@@ -4,9 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_HISTORY_USERS, historyCases, insertHistory } from '../../fixtures/history.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
-import { METRICS, registryRecord, withinTarget, type MetricKey } from '../../workflows/core/index.ts'
+import {
+  METRIC_FACILITY,
+  METRICS,
+  registryRecord,
+  withinTarget,
+  type MetricKey,
+  type RegistryRecord,
+} from '../../workflows/core/index.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
+import type { Q } from '../../api/db/connect.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')
@@ -329,31 +337,40 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
   })
   afterAll(async () => t.close())
 
-  it('n, mean, median, p90, share within target and flagged lists agree per month and facility', async () => {
-    const network = await loadNetworkInfo(t.sql, DEMO_NETWORK_ID)
-    const until = Date.parse('2024-07-01T00:00:00+08:00')
-    const cases = historyCases(network, DEMO_HISTORY_USERS, { months: 3, count: 200, until, seed: 7 })
-    await t.sql.begin((tx) => insertHistory(tx, cases, network))
-    const records = cases.map((c) => registryRecord(c.state, network, c.state.events[0]!.recordedAt))
-    // The generator produced the variety the test is about.
-    expect(records.some((r) => r.corrected)).toBe(true)
-    expect(records.some((r) => r.flagCodes.includes('out_of_order'))).toBe(true)
-    expect(records.some((r) => r.flagCodes.includes('missing_time_point'))).toBe(true)
-    expect(records.some((r) => r.enteredLate)).toBe(true)
+  let records: RegistryRecord[] = []
+  const getMetrics = async (token: string, query: string) => {
+    const r = await t.call('GET', `/api/metrics?${query}`, { token })
+    expect(r.status).toBe(200)
+    return r.json()
+  }
 
-    const qa = await t.login('qa')
-    const r = await t.call('GET', '/api/metrics?from=2024-01-01&to=2024-07-01&groupBy=month&cap=500', {
-      token: qa,
-    })
-    const body = await r.json()
+  /** Compare one GET /api/metrics answer with the pure core over the same records. */
+  async function expectCore(
+    token: string,
+    records: RegistryRecord[],
+    from: string,
+    to: string,
+    groupBy: 'none' | 'month' | 'facility',
+    facilityId?: string,
+  ): Promise<number> {
+    const body = await getMetrics(
+      token,
+      `from=${from}&to=${to}&groupBy=${groupBy}&cap=500${facilityId ? `&facilityId=${facilityId}` : ''}`,
+    )
+    const lo = Date.parse(`${from}T00:00:00+08:00`)
+    const hi = Date.parse(`${to}T00:00:00+08:00`)
+    const inPeriod = records.filter((x) => x.refAt >= lo && x.refAt < hi)
+    const groupOf = (x: RegistryRecord, fac: string | null) =>
+      groupBy === 'month' ? x.month : groupBy === 'facility' ? fac : 'all'
     let compared = 0
     for (const agg of body.metrics) {
       const key = agg.key as MetricKey
-      const inGroup = records.filter((x) => x.month === agg.group)
-      const values = inGroup
-        .filter((x) => x.metrics[key] !== null && !x.flaggedMetrics.includes(key))
-        .map((x) => x.metrics[key]!)
-        .sort((a, b) => a - b)
+      const facOf = (x: RegistryRecord) => x[METRIC_FACILITY[key]]
+      const inGroup = inPeriod.filter(
+        (x) => groupOf(x, facOf(x)) === agg.group && (!facilityId || facOf(x) === facilityId),
+      )
+      const valued = inGroup.filter((x) => x.metrics[key] !== null && !x.flaggedMetrics.includes(key))
+      const values = valued.map((x) => x.metrics[key]!).sort((a, b) => a - b)
       expect(agg.n).toBe(values.length)
       const flagged = inGroup.filter((x) => x.flaggedMetrics.includes(key)).map((x) => x.caseId)
       expect(agg.flagged.count).toBe(flagged.length)
@@ -362,7 +379,7 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
       compared++
       expect(agg.median).toBeCloseTo(r1(percentileCont(values, 0.5)), 5)
       expect(agg.p90).toBeCloseTo(r1(percentileCont(values, 0.9)), 5)
-      // avg() may sum in another order: allow one rounding step.
+      // The mean is exact (numeric sum), rounded half up; the float sum here may differ by one step.
       expect(Math.abs(agg.mean - r1(values.reduce((a, b) => a + b, 0) / values.length))).toBeLessThanOrEqual(
         0.1 + 1e-9,
       )
@@ -371,17 +388,105 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
         const ok = values.filter((x) => withinTarget(key, x)).length
         expect(agg.withinTarget).toBeCloseTo(Math.round((ok / values.length) * 1000) / 1000, 5)
         expect(agg.outsideTarget.count).toBe(values.length - ok)
+        const outside = valued.filter((x) => !withinTarget(key, x.metrics[key]!)).map((x) => x.caseId)
+        expect([...agg.outsideTarget.caseIds].sort()).toEqual(outside.sort())
       } else expect(agg.withinTarget).toBeNull()
     }
+    // Rates: bypass ED among ambulance/transfer PCI cases, lysis success, remote ECG among STEMI.
+    const rateDefs = {
+      bypass_ed: (x: RegistryRecord) =>
+        x.wire !== null &&
+        (x.arrivalMode === 'ambulance' || x.arrivalMode === 'transfer' || x.referralDoorOut !== null)
+          ? { fac: x.countyFacilityId, yes: x.bypassedEd === true }
+          : null,
+      lysis_success: (x: RegistryRecord) =>
+        x.lysisStart !== null ? { fac: x.lysisFacilityId, yes: x.reperfusion === true } : null,
+      remote_ecg: (x: RegistryRecord) =>
+        x.stemi ? { fac: x.fmcFacilityId, yes: x.ecgTransmitted !== null } : null,
+    }
+    for (const rate of body.rates) {
+      const def = rateDefs[rate.key as keyof typeof rateDefs]
+      const den = inPeriod
+        .map((x) => ({ x, d: def(x) }))
+        .filter(({ x, d }) => d && groupOf(x, d.fac) === rate.group && (!facilityId || d.fac === facilityId))
+      expect(rate.denominator).toBe(den.length)
+      expect(rate.numerator).toBe(den.filter(({ d }) => d!.yes).length)
+    }
+    return compared
+  }
+
+  it('n, mean, median, p90, share within target and flagged lists agree per month and facility', async () => {
+    const network = await loadNetworkInfo(t.sql, DEMO_NETWORK_ID)
+    const until = Date.parse('2024-07-01T00:00:00+08:00')
+    const cases = historyCases(network, DEMO_HISTORY_USERS, { months: 3, count: 200, until, seed: 7 })
+    await t.sql.begin((tx) => insertHistory(tx, cases, network))
+    records = cases.map((c) => registryRecord(c.state, network, c.state.events[0]!.recordedAt))
+    // The generator produced the variety the test is about.
+    expect(records.some((r) => r.corrected)).toBe(true)
+    expect(records.some((r) => r.flagCodes.includes('out_of_order'))).toBe(true)
+    expect(records.some((r) => r.flagCodes.includes('missing_time_point'))).toBe(true)
+    expect(records.some((r) => r.enteredLate)).toBe(true)
+
+    const qa = await t.login('qa')
+    const compared = await expectCore(qa, records, '2024-01-01', '2024-07-01', 'month')
     expect(compared).toBeGreaterThan(20)
 
     // Per facility: each metric is counted once, at the facility accountable for it.
-    const f = await (
-      await t.call('GET', '/api/metrics?from=2024-01-01&to=2024-07-01&groupBy=facility', { token: qa })
-    ).json()
+    const f = await getMetrics(qa, 'from=2024-01-01&to=2024-07-01&groupBy=facility')
+    const m = await getMetrics(qa, 'from=2024-01-01&to=2024-07-01&groupBy=month')
     const total = (key: string, rows: any[]) =>
       rows.filter((x: any) => x.key === key).reduce((a: number, x: any) => a + x.n, 0)
-    for (const m of METRICS) expect(total(m.key, f.metrics)).toBe(total(m.key, body.metrics))
+    for (const d of METRICS) expect(total(d.key, f.metrics)).toBe(total(d.key, m.metrics))
+  })
+
+  it('whole months (rollup) and partial months (case_metrics), every grouping, a facility filter: all agree', async () => {
+    const qa = await t.login('qa')
+    // Whole months from the rollup, the edges (Apr 10–30, Jun 1–19) from case_metrics.
+    for (const groupBy of ['none', 'month', 'facility'] as const)
+      expect(await expectCore(qa, records, '2024-04-10', '2024-06-20', groupBy)).toBeGreaterThan(0)
+    // Inside one month only (no whole month: every value from case_metrics).
+    expect(await expectCore(qa, records, '2024-05-03', '2024-05-27', 'facility')).toBeGreaterThan(0)
+    // Whole months only (the rollup alone), every grouping, with and without a facility.
+    for (const groupBy of ['none', 'month', 'facility'] as const) {
+      expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy)).toBeGreaterThan(0)
+      expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy, LANTIAN)).toBeGreaterThan(0)
+    }
+  })
+
+  it('the rollup equals a rebuild from case_metrics after updates and deletes', async () => {
+    const mismatches = async (q: Q) =>
+      (
+        await q`
+        with fresh as (
+          select m.network_id, m.month, v.key, s.net, case when s.net then null else v.facility_id end as facility_id,
+                 v.flagged, v.val, count(*)::int8 as n
+            from case_metrics m cross join lateral metric_values(m) v cross join (values (false), (true)) s(net)
+           group by 1, 2, 3, 4, 5, 6, 7
+        ), stored as (select network_id, month, key, net, facility_id, flagged, val, n from metric_rollup)
+        (select * from fresh except all select * from stored)
+        union all (select * from stored except all select * from fresh)`
+      ).length
+    expect(await mismatches(t.sql)).toBe(0)
+    // Mutate inside a transaction that rolls back: the later tests see the generated history.
+    await t.sql
+      .begin(async (tx) => {
+        const [one] = await tx<{ case_id: string }[]>`
+          select case_id from case_metrics where door_to_needle is not null order by case_id limit 1`
+        await tx`update case_metrics set door_to_needle = door_to_needle + 7.3,
+                   flagged_metrics = flagged_metrics || '{fmc_to_ecg}' where case_id = ${one!.case_id}`
+        await tx`update case_metrics set month = (month - interval '1 month')::date
+                   where case_id in (select case_id from case_metrics order by case_id limit 5)`
+        expect(await mismatches(tx)).toBe(0)
+        await tx`delete from case_metrics where case_id in (select case_id from case_metrics order by case_id desc limit 3)`
+        expect(await mismatches(tx)).toBe(0)
+        // Emptied cells are deleted, not left at zero.
+        expect((await tx`select 1 from metric_rollup where n <= 0`).length).toBe(0)
+        throw new Error('rollback')
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Error && e.message === 'rollback')) throw e
+      })
+    expect(await mismatches(t.sql)).toBe(0)
   })
 
   it('audit sample: seeded, reproducible draw per facility; disagreement = more than 2 minutes apart', async () => {

@@ -41,8 +41,9 @@ export interface RateAggregate {
   target: number | null
 }
 
-/** The facility column each metric is accountable to (mirrors core METRIC_FACILITY). */
-const FACILITY_COLUMN: Record<MetricKey, string> = {
+/** The facility column each metric is accountable to (mirrors core METRIC_FACILITY and the SQL
+ * function `metric_values` of migration 0007, which the rollup is built from). */
+export const FACILITY_COLUMN: Record<MetricKey, string> = {
   onset_to_fmc: 'fmc_facility_id',
   fmc_to_ecg: 'fmc_facility_id',
   ecg_to_diagnosis: 'ecg_facility_id',
@@ -56,134 +57,367 @@ const FACILITY_COLUMN: Record<MetricKey, string> = {
   total_ischemic_time: 'fmc_facility_id',
 }
 
+const RATE_KEYS = ['bypass_ed', 'lysis_success', 'remote_ecg'] as const
+/** Accreditation standard (China CPC): bypass ED ≥ 30 %, remote ECG ≥ 30 %; lysis: none. */
+const RATE_TARGET: Record<RateAggregate['key'], number | null> = {
+  bypass_ed: 0.3,
+  lysis_success: null,
+  remote_ecg: 0.3,
+}
+
 const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
 const round3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000)
 
+const CHINA_OFFSET_MS = 8 * 3_600_000
+/** The first instant of the China-time month containing `t`, shifted by `add` months. */
+function chinaMonthStart(t: number, add = 0): number {
+  const local = new Date(t + CHINA_OFFSET_MS)
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + add, 1) - CHINA_OFFSET_MS
+}
+const monthDate = (t: number) => new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 10)
+
 /**
- * One row per (metric, group): exact `percentile_cont` over the corrected projection. The
- * metric rows are unpivoted with a lateral VALUES list carrying each metric's accountable
- * facility and target from the core's METRICS table, so SQL and core cannot drift apart.
+ * How a period splits: the whole registry months inside [from, to) are read from the rollup
+ * (`month` in [firstMonth, endMonth)); the partial months at either edge, [from, rollupFrom)
+ * and [rollupTo, to), straight from case_metrics. A month-aligned period (the default) has no
+ * edges.
  */
-export async function metricAggregates(q: Q, m: MetricsQuery): Promise<MetricAggregate[]> {
-  const values = METRICS.map(
+export function splitPeriod(from: Date, to: Date): { rollupFrom: Date; rollupTo: Date } | null {
+  const f = from.getTime()
+  const t = to.getTime()
+  const first = chinaMonthStart(f) === f ? f : chinaMonthStart(f, 1)
+  const end = chinaMonthStart(t)
+  return first < end ? { rollupFrom: new Date(first), rollupTo: new Date(end) } : null
+}
+
+/** percentile_cont exactly as PostgreSQL computes it (orderedsetaggs.c, float8_lerp). */
+function percentileCont(p: number, n: number, lo: number | null, hi: number | null): number | null {
+  if (lo === null || hi === null) return null
+  const r = p * (n - 1)
+  return Math.ceil(r) === Math.floor(r) ? lo : lo + (r - Math.floor(r)) * (hi - lo)
+}
+
+interface Cell {
+  key: string
+  grp: string | null
+  flagged: boolean
+  n: number
+  /** Exact mean (numeric), rounded to 0.1 half up. */
+  mean: number | null
+  okN: number
+  outN: number
+  ones: number
+  median: number | null
+  p90: number | null
+}
+
+/** Bin width of metric_bins (minutes); every target bound must be a multiple of it. */
+export const BIN = 10
+
+const targetValues = (q: Q) => {
+  const rows = METRICS.map(
     (d) =>
-      q`(${d.key}::text, m.${q(FACILITY_COLUMN[d.key])}, m.${q(d.key)}::float8,
-         ${d.target?.min ?? null}::float8, ${d.target?.max ?? null}::float8, ${d.target?.strictMax ?? false}::boolean)`,
+      q`(${d.key}::text, ${d.target?.min ?? null}::float8, ${d.target?.max ?? null}::float8, ${d.target?.strictMax ?? false}::boolean)`,
   )
-  const list = values.slice(1).reduce((acc, v) => q`${acc}, ${v}`, values[0]!)
-  const group =
-    m.groupBy === 'month' ? q`m.month::text` : m.groupBy === 'facility' ? q`k.fac::text` : q`'all'`
+  return rows.slice(1).reduce((acc, v) => q`${acc}, ${v}`, rows[0]!)
+}
+
+/** A period's cells when it is not made of whole months: every value read from case_metrics. */
+async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
+  const grp =
+    m.groupBy === 'month' ? q`m.month::text` : m.groupBy === 'facility' ? q`v.facility_id::text` : q`'all'`
   const rows = await q<
-    {
-      key: MetricKey
-      grp: string
-      n: number
-      mean: number | null
-      pct: [number, number] | null
-      within: number | null
-      outsideCount: number
-      outsideIds: string[] | null
-      flaggedCount: number
-      flaggedIds: string[] | null
-    }[]
+    (Cell & { p50lo: number | null; p50hi: number | null; p90lo: number | null; p90hi: number | null })[]
   >`
-    with v as (
-      select k.key, ${group} as grp, k.val, m.case_id,
-             k.key = any(m.flagged_metrics) as flagged,
-             case when k.tmin is null and k.tmax is null then null
-                  else (k.tmin is null or k.val >= k.tmin)
-                   and (k.tmax is null or case when k.strict then k.val < k.tmax else k.val <= k.tmax end)
-             end as ok
-        from case_metrics m
-        cross join lateral (values ${list}) as k(key, fac, val, tmin, tmax, strict)
+    with g as (
+      select v.key, ${grp} as grp, v.flagged, v.val, count(*)::int8 as n
+        from case_metrics m cross join lateral metric_values(m) v
        where m.network_id = ${m.networkId} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
-         and (k.val is not null or k.key = any(m.flagged_metrics))
-         ${m.facilityId ? q`and k.fac = ${m.facilityId}` : q``}
+             ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}
+       group by 1, 2, 3, 4
+    ), c as (
+      select g.*, t.tmin, t.tmax, t.strict,
+             sum(n) over (partition by key, grp, flagged order by val)::float8 as cum,
+             sum(n) over (partition by key, grp, flagged)::float8 as total
+        from g left join (values ${targetValues(q)}) as t(tkey, tmin, tmax, strict) on t.tkey = g.key
+    ), o as (
+      select c.*,
+             case when tmin is null and tmax is null then null
+                  else (tmin is null or val >= tmin)
+                   and (tmax is null or case when strict then val < tmax else val <= tmax end)
+             end as ok,
+             floor(0.5::float8 * (total - 1)) as r50lo, ceil(0.5::float8 * (total - 1)) as r50hi,
+             floor(0.9::float8 * (total - 1)) as r90lo, ceil(0.9::float8 * (total - 1)) as r90hi
+        from c
     )
-    select key, grp,
-           count(*) filter (where not flagged)::int as n,
-           avg(val) filter (where not flagged) as mean,
-           -- one sort for both percentiles
-           percentile_cont(array[0.5, 0.9]) within group (order by val) filter (where not flagged) as pct,
-           avg(ok::int) filter (where not flagged) as within,
-           count(*) filter (where not flagged and not ok)::int as "outsideCount",
-           (array_agg(case_id::text) filter (where not flagged and not ok))[1:${m.cap}] as "outsideIds",
-           count(*) filter (where flagged)::int as "flaggedCount",
-           (array_agg(case_id::text) filter (where flagged))[1:${m.cap}] as "flaggedIds"
-      from v group by key, grp`
-  const byKey = new Map(rows.map((r) => [`${r.key}\0${r.grp}`, r]))
-  const groups = [...new Set(rows.map((r) => r.grp))].sort()
-  if (m.groupBy === 'none' && !groups.length) groups.push('all')
-  const out: MetricAggregate[] = []
-  for (const d of METRICS)
-    for (const g of groups) {
-      const r = byKey.get(`${d.key}\0${g}`)
-      if (!r && m.groupBy !== 'none') continue
-      const n = r?.n ?? 0
-      out.push({
-        key: d.key,
-        group: g,
-        n,
-        mean: n ? round1(r?.mean ?? null) : null,
-        median: n ? round1(r?.pct?.[0] ?? null) : null,
-        p90: n ? round1(r?.pct?.[1] ?? null) : null,
-        withinTarget: n && d.target ? round3(r?.within ?? null) : null,
-        target: d.target,
-        outsideTarget: { count: r?.outsideCount ?? 0, caseIds: r?.outsideIds ?? [] },
-        flagged: { count: r?.flaggedCount ?? 0, caseIds: r?.flaggedIds ?? [] },
+    select key, grp, flagged, sum(n)::int as n,
+           round(sum(val::numeric * n) / sum(n), 1)::float8 as mean,
+           coalesce(sum(n) filter (where ok), 0)::int as "okN",
+           coalesce(sum(n) filter (where not ok), 0)::int as "outN",
+           coalesce(sum(n) filter (where val = 1), 0)::int as ones,
+           min(val) filter (where cum > r50lo) as p50lo, min(val) filter (where cum > r50hi) as p50hi,
+           min(val) filter (where cum > r90lo) as p90lo, min(val) filter (where cum > r90hi) as p90hi
+      from o group by key, grp, flagged`
+  return rows.map((r) => ({
+    ...r,
+    median: percentileCont(0.5, r.n, r.p50lo, r.p50hi),
+    p90: percentileCont(0.9, r.n, r.p90lo, r.p90hi),
+  }))
+}
+
+/**
+ * A period of whole months from the rollup (migration 0007), in two steps. metric_bins gives
+ * per (key, group): n, the exact mean, the within-target count (bins inside the target, plus
+ * the values exactly on a non-strict max) and, for each rank percentile_cont interpolates
+ * between (floor and ceil of p·(n−1), in float8 as PostgreSQL computes it), the bin holding it
+ * and the rank inside that bin. metric_rollup is then read only for those bins (a few hundred
+ * value rows each) to find the exact values at those ranks.
+ */
+async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+  const grp =
+    m.groupBy === 'month' ? q`month::text` : m.groupBy === 'facility' ? q`facility_id::text` : q`'all'`
+  // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
+  const net = !m.facilityId && m.groupBy !== 'facility'
+  const months = q`network_id = ${m.networkId} and net = ${net}
+                   and month >= ${monthDate(rollupFrom.getTime())}::date
+                   and month < ${monthDate(rollupTo.getTime())}::date
+                   ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}`
+  const rows = await q<
+    (Omit<Cell, 'median' | 'p90'> & {
+      targeted: boolean
+      bins: [number, number, number, number]
+      offsets: [number, number, number, number]
+    })[]
+  >`
+    with b as (
+      select key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo, sum(total) as total
+        from metric_bins where ${months}
+       group by 1, 2, 3, 4
+    ), c as (
+      select b.*, floor(t.tmin / ${BIN}) as jmin, floor(t.tmax / ${BIN}) as kmax, t.strict,
+             t.tkey is not null and (t.tmin is not null or t.tmax is not null) as targeted,
+             (sum(n) over (partition by key, grp, flagged order by bin) - n)::float8 as before,
+             sum(n) over (partition by key, grp, flagged)::float8 as cnt
+        from b left join (values ${targetValues(q)}) as t(tkey, tmin, tmax, strict) on t.tkey = b.key
+    ), r as (
+      select c.*, array[floor(0.5::float8 * (cnt - 1)), ceil(0.5::float8 * (cnt - 1)),
+                        floor(0.9::float8 * (cnt - 1)), ceil(0.9::float8 * (cnt - 1))] as ranks
+        from c
+    )
+    select key, grp, flagged, sum(n)::int as n,
+           round(sum(total) / sum(n), 1)::float8 as mean,
+           (coalesce(sum(n) filter (where (jmin is null or bin >= jmin) and (kmax is null or bin < kmax)), 0)
+            + coalesce(sum(n_lo) filter (where bin = kmax and not strict and (jmin is null or bin >= jmin)), 0))::int
+             as "okN",
+           bool_or(targeted) as targeted,
+           (sum(n) - coalesce(sum(n_lo) filter (where bin = 0), 0))::int as ones,
+           array[min(bin) filter (where before + n > ranks[1]), min(bin) filter (where before + n > ranks[2]),
+                 min(bin) filter (where before + n > ranks[3]), min(bin) filter (where before + n > ranks[4])] as bins,
+           array[max(ranks[1] - before) filter (where before + n > ranks[1]),
+                 max(ranks[2] - before) filter (where before + n > ranks[2]),
+                 max(ranks[3] - before) filter (where before + n > ranks[3]),
+                 max(ranks[4] - before) filter (where before + n > ranks[4])]::int[] as offsets
+      from r group by key, grp, flagged`
+  // Step 2: the value at each rank, from the value rows of the bin that holds it: one small
+  // index-only range scan per (key, group, bin, rank) that returns the one value.
+  const metricKeys = new Set<string>(METRICS.map((d) => d.key))
+  const from0 = monthDate(rollupFrom.getTime())
+  const to0 = monthDate(rollupTo.getTime())
+  const lookups = new Map<
+    string,
+    { key: string; fac: string | null; m0: string; m1: string; bin: number; off: number }
+  >()
+  for (const r of rows)
+    if (!r.flagged && r.n && metricKeys.has(r.key))
+      r.bins.forEach((bin, i) => {
+        const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
+        const month = m.groupBy === 'month' ? r.grp! : null
+        const m1 = month ? monthDate(chinaMonthStart(Date.parse(`${month}T00:00:00+08:00`), 1)) : to0
+        lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
+          key: r.key,
+          fac,
+          m0: month ?? from0,
+          m1,
+          bin,
+          off: r.offsets[i]!,
+        })
       })
+  const values = new Map<string, number>()
+  const lookup = async (ids: string[], nullFacility: boolean) => {
+    if (!ids.length) return
+    const list = ids.map((id) => lookups.get(id)!)
+    const found = await q<{ i: number; val: number }[]>`
+      select l.i, r.val
+        from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
+                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.m0)}::date[],
+                    ${list.map((b) => b.m1)}::date[], ${list.map((b) => b.bin)}::int[],
+                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, m0, m1, bin, off)
+        cross join lateral (
+          select val from (
+            select val, sum(sum(n)) over (order by val) as cum from metric_rollup
+             where network_id = ${m.networkId} and key = l.key and not flagged and net = ${net}
+               and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
+               and month >= l.m0 and month < l.m1
+               and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
+               and floor(val / ${BIN}) = l.bin
+             group by val) x
+           where cum > l.off order by val limit 1) r`
+    for (const v of found) values.set(ids[v.i]!, v.val)
+  }
+  const all = [...lookups.keys()]
+  await lookup(
+    all.filter((id) => net || lookups.get(id)!.fac !== null),
+    false,
+  )
+  if (!net)
+    await lookup(
+      all.filter((id) => lookups.get(id)!.fac === null),
+      true,
+    )
+  const at = (key: string, grp: string | null, bin: number, offset: number): number | null =>
+    values.get(`${key}\0${grp}\0${bin}\0${offset}`) ?? null
+  return rows.map((r) => {
+    const v = r.bins.map((bin, i) => (r.flagged || !r.n ? null : at(r.key, r.grp, bin, r.offsets[i]!)))
+    return {
+      key: r.key,
+      grp: r.grp,
+      flagged: r.flagged,
+      n: r.n,
+      mean: r.mean,
+      okN: r.okN,
+      outN: r.targeted ? r.n - r.okN : 0,
+      ones: r.ones,
+      median: percentileCont(0.5, r.n, v[0] ?? null, v[1] ?? null),
+      p90: percentileCont(0.9, r.n, v[2] ?? null, v[3] ?? null),
     }
+  })
+}
+
+/** Where a group's cases are: its ref_at range (month groups) and accountable facility. */
+function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date; facilityId?: string } {
+  if (m.groupBy === 'month') {
+    const start = Date.parse(`${grp ?? ''}T00:00:00+08:00`)
+    return {
+      from: new Date(Math.max(start, m.from.getTime())),
+      to: new Date(Math.min(chinaMonthStart(start, 1), m.to.getTime())),
+      facilityId: m.facilityId,
+    }
+  }
+  return { from: m.from, to: m.to, facilityId: m.groupBy === 'facility' ? (grp ?? undefined) : m.facilityId }
+}
+
+/**
+ * The capped case-id lists, newest case first: outside target (not flagged) and flagged. Per
+ * metric one statement arm: a LIMITed index scan per group with a non-zero count (by ref_at,
+ * or by the accountable facility and ref_at), run as a lateral over the groups' bounds.
+ */
+async function caseIdLists(
+  q: Q,
+  m: MetricsQuery,
+  wanted: { key: MetricKey; grp: string | null; flagged: boolean }[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  if (!m.cap || !wanted.length) return out
+  const byFacility = m.groupBy === 'facility' || !!m.facilityId
+  const arms = new Map<string, { key: MetricKey; flagged: boolean; nullFac: boolean; idx: number[] }>()
+  wanted.forEach((w, i) => {
+    const nullFac = m.groupBy === 'facility' && w.grp === null
+    const id = `${w.key}\0${w.flagged}\0${nullFac}`
+    const arm = arms.get(id) ?? { key: w.key, flagged: w.flagged, nullFac, idx: [] }
+    arm.idx.push(i)
+    arms.set(id, arm)
+  })
+  const parts = [...arms.values()].map(({ key, flagged, nullFac, idx }) => {
+    const scopes = idx.map((i) => groupScope(m, wanted[i]!.grp))
+    const col = q(key)
+    const facCol = q(FACILITY_COLUMN[key])
+    const t = METRICS.find((d) => d.key === key)!.target
+    const outside = q`${col} is not null and not (${key} = any(flagged_metrics)) and not (
+      ${col} >= ${t?.min ?? null}::float8 is not false and
+      ${t?.strictMax ? q`${col} < ${t.max ?? null}::float8` : q`${col} <= ${t?.max ?? null}::float8`} is not false)`
+    return q`(select g.i, c.id from unnest(${idx}::int[], ${scopes.map((s) => s.from.toISOString())}::timestamptz[],
+                          ${scopes.map((s) => s.to.toISOString())}::timestamptz[], ${scopes.map((s) => s.facilityId ?? null)}::uuid[])
+                         as g(i, lo, hi, fac)
+              cross join lateral (
+                select case_id::text as id from case_metrics
+                 where network_id = ${m.networkId} and ref_at >= g.lo and ref_at < g.hi
+                   ${nullFac ? q`and ${facCol} is null` : byFacility ? q`and ${facCol} = g.fac` : q``}
+                   and ${flagged ? q`flagged_metrics <> '{}' and ${key} = any(flagged_metrics)` : outside}
+                 order by ref_at desc limit ${m.cap} offset 0) c)`
+  })
+  const union = parts.slice(1).reduce((acc, p) => q`${acc} union all ${p}`, parts[0]!)
+  const rows = await q<{ i: number; id: string }[]>`${union}`
+  for (const r of rows) {
+    const w = wanted[r.i]!
+    const k = `${w.key}\0${w.grp}\0${w.flagged}`
+    const got = out.get(k)
+    if (got) got.push(r.id)
+    else out.set(k, [r.id])
+  }
   return out
 }
 
 /**
- * The three rates of SPEC §5: bypass-ED among ambulance/transfer PCI cases (county facility),
- * lysis success = reperfusion yes / bolus (lysing facility), remotely transmitted ECG among
- * STEMI cases (FMC facility).
+ * Metrics and rates of a period from the rollup histogram (migration 0007): n, exact mean,
+ * exact percentile_cont (the same float8 interpolation PostgreSQL does), share within target;
+ * the rates from the same histogram (0/1 values over their denominator).
  */
-export async function rateAggregates(q: Q, m: MetricsQuery): Promise<RateAggregate[]> {
-  const group = (fac: string) =>
-    m.groupBy === 'month' ? q`month::text` : m.groupBy === 'facility' ? q`${q(fac)}::text` : q`'all'`
-  const facFilter = (fac: string) => (m.facilityId ? q`and ${q(fac)} = ${m.facilityId}` : q``)
-  const scope = q`network_id = ${m.networkId} and ref_at >= ${m.from} and ref_at < ${m.to}`
-  const rows = await q<{ key: RateAggregate['key']; grp: string; num: number; den: number }[]>`
-    select 'bypass_ed' as key, ${group('county_facility_id')} as grp,
-           count(*) filter (where bypassed_ed)::int as num, count(*)::int as den
-      from case_metrics
-     where ${scope} ${facFilter('county_facility_id')} and wire is not null
-       and (arrival_mode in ('ambulance', 'transfer') or referral_door_out is not null)
-     group by 2
-    union all
-    select 'lysis_success', ${group('lysis_facility_id')},
-           count(*) filter (where reperfusion)::int, count(*)::int
-      from case_metrics
-     where ${scope} ${facFilter('lysis_facility_id')} and lysis_start is not null
-     group by 2
-    union all
-    select 'remote_ecg', ${group('fmc_facility_id')},
-           count(*) filter (where ecg_transmitted is not null)::int, count(*)::int
-      from case_metrics
-     where ${scope} ${facFilter('fmc_facility_id')} and stemi
-     group by 2`
-  const targets: Record<RateAggregate['key'], number | null> = {
-    bypass_ed: 0.3,
-    lysis_success: null,
-    remote_ecg: 0.3,
-  }
-  const keys = ['bypass_ed', 'lysis_success', 'remote_ecg'] as const
-  const out: RateAggregate[] = rows.map((r) => ({
-    key: r.key,
-    group: r.grp,
-    numerator: r.num,
-    denominator: r.den,
-    rate: r.den ? round3(r.num / r.den) : null,
-    target: targets[r.key],
-  }))
+export async function aggregates(
+  q: Q,
+  m: MetricsQuery,
+): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+  const split = splitPeriod(m.from, m.to)
+  const aligned =
+    split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
+  const cells = aligned ? await rollupCells(q, m, m.from, m.to) : await directCells(q, m)
+  const metricKeys = new Set<string>(METRICS.map((d) => d.key))
+  const cell = new Map(cells.map((c) => [`${c.key}\0${c.grp}\0${c.flagged}`, c]))
+  const groups = [...new Set(cells.filter((c) => metricKeys.has(c.key)).map((c) => c.grp as string))].sort()
+  if (m.groupBy === 'none' && !groups.length) groups.push('all')
+  const wanted: { key: MetricKey; grp: string; flagged: boolean }[] = []
+  for (const d of METRICS)
+    for (const g of groups) {
+      if ((cell.get(`${d.key}\0${g}\0false`)?.outN ?? 0) > 0)
+        wanted.push({ key: d.key, grp: g, flagged: false })
+      if ((cell.get(`${d.key}\0${g}\0true`)?.n ?? 0) > 0) wanted.push({ key: d.key, grp: g, flagged: true })
+    }
+  const ids = await caseIdLists(q, m, wanted)
+  const metrics: MetricAggregate[] = []
+  for (const d of METRICS)
+    for (const g of groups) {
+      const r = cell.get(`${d.key}\0${g}\0false`)
+      const f = cell.get(`${d.key}\0${g}\0true`)
+      if (!r && !f && m.groupBy !== 'none') continue
+      const n = r?.n ?? 0
+      metrics.push({
+        key: d.key,
+        group: g,
+        n,
+        mean: n ? round1(r!.mean) : null,
+        median: n ? round1(r!.median) : null,
+        p90: n ? round1(r!.p90) : null,
+        withinTarget: n && d.target ? round3(r!.okN / n) : null,
+        target: d.target,
+        outsideTarget: { count: r?.outN ?? 0, caseIds: ids.get(`${d.key}\0${g}\0false`) ?? [] },
+        flagged: { count: f?.n ?? 0, caseIds: ids.get(`${d.key}\0${g}\0true`) ?? [] },
+      })
+    }
+  const rates: RateAggregate[] = cells
+    .filter((c) => !c.flagged && (RATE_KEYS as readonly string[]).includes(c.key))
+    .map((c) => ({
+      key: c.key as RateAggregate['key'],
+      group: m.groupBy === 'none' ? 'all' : (c.grp as string),
+      numerator: c.ones,
+      denominator: c.n,
+      rate: c.n ? round3(c.ones / c.n) : null,
+      target: RATE_TARGET[c.key as RateAggregate['key']],
+    }))
   if (m.groupBy === 'none')
-    for (const key of keys)
-      if (!out.some((r) => r.key === key))
-        out.push({ key, group: 'all', numerator: 0, denominator: 0, rate: null, target: targets[key] })
-  return out.sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key) || a.group.localeCompare(b.group))
+    for (const key of RATE_KEYS)
+      if (!rates.some((r) => r.key === key))
+        rates.push({ key, group: 'all', numerator: 0, denominator: 0, rate: null, target: RATE_TARGET[key] })
+  rates.sort((a, b) => RATE_KEYS.indexOf(a.key) - RATE_KEYS.indexOf(b.key) || a.group.localeCompare(b.group))
+  return { metrics, rates }
 }
 
 export interface MetricsResult {
@@ -214,10 +448,9 @@ export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<Metrics
       select result from metrics_cache
        where network_id = ${m.networkId} and params = ${params} and version = ${version}`
     if (hit) return { ...hit.result, version, cached: true }
-    // Percentiles sort in memory: give this one query room (the default 4 MB spills to disk).
-    await tx`set local work_mem = '256MB'`
-    const [metrics, rates] = [await metricAggregates(tx, m), await rateAggregates(tx, m)]
-    return { metrics, rates, version, cached: false }
+    // The histogram sorts in memory: give it room (the default 4 MB spills to disk).
+    await tx`set local work_mem = '64MB'`
+    return { ...(await aggregates(tx, m)), version, cached: false }
   })
   if (!computed.cached)
     await sql`
