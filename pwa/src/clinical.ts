@@ -2,30 +2,13 @@
  * Clinical constants the screens need (SPEC §3, §6). The server is the authority: it screens the
  * checklist and suggests the dose; these mirror it so the tablet can show a dose offline.
  */
+import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from '../../workflows/core/checklist.ts'
+import { recommendedDose } from '../../workflows/core/dosing.ts'
 
-export const ABSOLUTE_KEYS = [
-  'prior_intracranial_haemorrhage',
-  'cerebrovascular_malformation',
-  'intracranial_malignancy',
-  'ischaemic_stroke_or_tia_3m',
-  'aortic_dissection',
-  'active_bleeding_or_diathesis',
-  'head_or_facial_trauma_3m',
-] as const
-
-export const RELATIVE_KEYS = [
-  'uncontrolled_hypertension',
-  'prolonged_or_traumatic_cpr',
-  'dementia_or_intracranial_disease',
-  'recent_trauma_surgery_or_internal_bleeding',
-  'noncompressible_puncture_2w',
-  'endocarditis',
-  'pregnancy',
-  'active_peptic_ulcer',
-  'end_stage_cancer_or_severe_organ_disease',
-  'current_anticoagulant',
-] as const
-
+// One source of truth with the server: the pure core's checklist and dosing modules (no
+// dependencies, so they cost the bundle a few hundred bytes). Dependencies point pwa → core.
+export const ABSOLUTE_KEYS = ABSOLUTE_CONTRAINDICATIONS.map((c) => c.key)
+export const RELATIVE_KEYS = RELATIVE_CONTRAINDICATIONS.map((c) => c.key)
 export const CHECKLIST_KEYS = [...ABSOLUTE_KEYS, ...RELATIVE_KEYS]
 
 export const DIAGNOSES = [
@@ -45,18 +28,10 @@ export interface Dose {
   doseFraction: 'full' | 'half'
 }
 
-/**
- * SPEC §6: tenecteplase by weight (< 60 kg 30 mg; 60–69 35; 70–79 40; 80–89 45; ≥ 90 50),
- * half dose at age ≥ 75 (STREAM-2); rhTNK-tPA 16 mg single bolus. Others: configured per
- * facility, so no suggestion here. Shown, never auto-administered.
- */
+/** SPEC §6 dose suggestion (the core's rules: TNK by weight, half at ≥ 75; rhTNK-tPA 16 mg). */
 export function suggestDose(drug: string, weightKg: number | null | undefined, age: number): Dose | null {
-  if (drug === 'rhTNK-tPA') return { drug, doseMg: 16, doseFraction: 'full' }
-  if (drug !== 'tenecteplase' || !weightKg || weightKg <= 0) return null
-  const full = weightKg < 60 ? 30 : weightKg < 70 ? 35 : weightKg < 80 ? 40 : weightKg < 90 ? 45 : 50
-  return age >= 75
-    ? { drug, doseMg: full / 2, doseFraction: 'half' }
-    : { drug, doseMg: full, doseFraction: 'full' }
+  const d = recommendedDose(drug, weightKg ?? null, age)
+  return d && { drug: d.drug, doseMg: d.doseMg, doseFraction: d.doseFraction }
 }
 
 /** Local ISO 8601 with the device's offset, e.g. 2022-11-26T13:09:00+08:00 (what the API wants). */

@@ -186,7 +186,7 @@ export const ECG_PNG = () => fs.readFileSync(path.join(PWA, 'public/icons/icon-5
 /** Poll until `fn` returns a truthy value. */
 export async function until<T>(
   fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000, // generous: CI runs the browser beside the whole suite on 2 cores
 ): Promise<T> {
   const end = Date.now() + timeoutMs
   for (;;) {

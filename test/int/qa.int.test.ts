@@ -5,6 +5,7 @@ import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_HISTORY_USERS, historyCases, insertHistory } from '../../fixtures/history.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
 import {
+  CHECKLIST_KEYS,
   METRIC_FACILITY,
   METRICS,
   registryRecord,
@@ -110,27 +111,7 @@ describe('QA audit', () => {
     await post('dr.chen', caseId, 'consult_acknowledged', 6)
     await post('dr.chen', caseId, 'diagnosis', 12, { diagnosis: 'stemi' })
     await post('dr.chen', caseId, 'strategy', 13, { strategy: 'pharmacoinvasive' })
-    const answers = Object.fromEntries(
-      [
-        'prior_intracranial_haemorrhage',
-        'cerebrovascular_malformation',
-        'intracranial_malignancy',
-        'ischaemic_stroke_or_tia_3m',
-        'aortic_dissection',
-        'active_bleeding_or_diathesis',
-        'head_or_facial_trauma_3m',
-        'uncontrolled_hypertension',
-        'prolonged_or_traumatic_cpr',
-        'dementia_or_intracranial_disease',
-        'recent_trauma_surgery_or_internal_bleeding',
-        'noncompressible_puncture_2w',
-        'endocarditis',
-        'pregnancy',
-        'active_peptic_ulcer',
-        'end_stage_cancer_or_severe_organ_disease',
-        'current_anticoagulant',
-      ].map((k) => [k, false]),
-    )
+    const answers = Object.fromEntries(CHECKLIST_KEYS.map((k) => [k, false]))
     await post('lantian', caseId, 'lysis_checklist', 14, {
       answers,
       weightKg: 65,
