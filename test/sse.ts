@@ -1,4 +1,5 @@
 import type { TestEnv } from './harness.ts'
+import { readSse } from './sse-reader.ts'
 
 export interface SseEvent {
   event: string
@@ -13,40 +14,17 @@ export async function openStream(t: TestEnv, token: string) {
     signal: ac.signal,
   })
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`)
-  const reader = res.body.getReader()
-  const decoder = new TextDecoder()
   const events: SseEvent[] = []
   const waiters: { pred: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = []
-  let buf = ''
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        buf += decoder.decode(value, { stream: true })
-        let i: number
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i)
-          buf = buf.slice(i + 2)
-          const ev = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message'
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trimStart())
-            .join('\n')
-          const e = { event: ev, data: data ? JSON.parse(data) : null }
-          events.push(e)
-          for (const w of [...waiters]) {
-            if (!w.pred(e)) continue
-            waiters.splice(waiters.indexOf(w), 1)
-            w.resolve(e)
-          }
-        }
-      }
-    } catch {
-      /* aborted */
+  readSse(res.body, ({ event, data }) => {
+    const e = { event, data }
+    events.push(e)
+    for (const w of [...waiters]) {
+      if (!w.pred(e)) continue
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve(e)
     }
-  })()
+  })
   return {
     events,
     waitFor: (pred: (e: SseEvent) => boolean, timeoutMs = 15_000) =>

@@ -1,3 +1,5 @@
+import { readSse } from '../../test/sse-reader.ts'
+
 /** A real SSE client over HTTP (`GET /api/stream`), noting when each message arrives. */
 export interface Arrival {
   event: string
@@ -12,38 +14,6 @@ export async function openSse(base: string, token: string, onEvent: (a: Arrival)
     signal: ac.signal,
   })
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`)
-  const reader = res.body.getReader()
-  const decoder = new TextDecoder()
-  let buf = ''
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        const at = performance.now()
-        buf += decoder.decode(value, { stream: true })
-        let i: number
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i)
-          buf = buf.slice(i + 2)
-          const event = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message'
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trimStart())
-            .join('\n')
-          let parsed: unknown = null
-          try {
-            parsed = data ? JSON.parse(data) : null
-          } catch {
-            parsed = data
-          }
-          onEvent({ event, data: parsed, at })
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })()
+  readSse(res.body, onEvent)
   return { close: () => ac.abort() }
 }
