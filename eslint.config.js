@@ -33,6 +33,96 @@ export default tseslint.config(
     },
   },
   {
+    // The folders are the dependency graph: pwa → core ← runtime ← api. Every arrow is linted.
+    files: ['workflows/runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/api/**', '../api/*'], message: 'runtime must not import the HTTP edge (api/).' },
+            {
+              group: ['**/fixtures/**'],
+              message: 'only composition roots (api/server.ts, api/cli, tests, bench) import fixtures/.',
+            },
+            { group: ['**/pwa/**'], message: 'runtime must not import the PWA.' },
+            { group: ['**/test/**'], message: 'runtime must not import test helpers.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    ignores: ['api/server.ts', 'api/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/fixtures/**'],
+              message: 'only composition roots (api/server.ts, api/cli) import fixtures/.',
+            },
+            {
+              group: ['**/test/**', '**/bench/**'],
+              message: 'the HTTP edge must not import tests or benchmarks.',
+            },
+            { group: ['**/pwa/**'], message: 'the server must not import the PWA.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['fixtures/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/test/**', '**/bench/**'],
+              message: 'fixtures build on runtime and core only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/test/**'],
+              message: 'bench must not import test/ (shared helpers live in bench/lib).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['pwa/**/*.ts', 'pwa/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/runtime/**', '**/api/**', '**/fixtures/**'],
+              message: 'the PWA imports only the pure core (workflows/core).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // House style rule 1: the clinical core is pure. No IO, no clock, no randomness.
     files: ['workflows/core/**/*.ts'],
     rules: {

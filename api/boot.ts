@@ -1,10 +1,9 @@
 import type { PgBoss } from 'pg-boss'
 import type { Config } from './config.ts'
-import { connect, type Sql } from './db/connect.ts'
-import { startEmbedded, type EmbeddedServer } from './db/embedded.ts'
-import { migrate } from './db/migrate.ts'
-import { log } from './log.ts'
-import { networkCount, seedDemo } from '../fixtures/seed-demo.ts'
+import { connect, type Sql } from '../workflows/runtime/platform/connect.ts'
+import { startEmbedded, type EmbeddedServer } from '../workflows/runtime/platform/embedded.ts'
+import { migrate } from '../workflows/runtime/platform/migrate.ts'
+import { log } from '../workflows/runtime/platform/log.ts'
 import { startBoss } from '../workflows/runtime/boss.ts'
 
 export interface Database {
@@ -27,8 +26,18 @@ export async function openDatabase(config: Config): Promise<Database> {
  * Seed the demo network only when asked (XINLIAN_DEMO=1), or on the zero-config embedded database
  * when it holds no network at all. Never over real data, never silently on a DATABASE_URL database.
  */
-export async function maybeSeedDemo(sql: Sql, config: Config): Promise<'seeded' | 'present' | 'skipped'> {
-  const counts = await networkCount(sql)
+export interface DemoSeed {
+  networkCount: (sql: Sql) => Promise<{ all: number; demo: number }>
+  seedDemo: (sql: Sql) => Promise<unknown>
+}
+
+/** The demo data is handed in by the composition root (only roots import `fixtures/`). */
+export async function maybeSeedDemo(
+  sql: Sql,
+  config: Config,
+  demo: DemoSeed,
+): Promise<'seeded' | 'present' | 'skipped'> {
+  const counts = await demo.networkCount(sql)
   if (counts.demo > 0) return 'present'
   const wanted = config.demo ?? (!config.databaseUrl && counts.all === 0)
   if (!wanted) return 'skipped'
@@ -36,7 +45,7 @@ export async function maybeSeedDemo(sql: Sql, config: Config): Promise<'seeded' 
     log.warn('demo seed refused: this database holds real networks')
     return 'skipped'
   }
-  await seedDemo(sql)
+  await demo.seedDemo(sql)
   return 'seeded'
 }
 

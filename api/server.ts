@@ -7,8 +7,8 @@ import { maybeSeedDemo, startCore } from './boot.ts'
 import { compose } from './compose.ts'
 import { markShuttingDown } from '../workflows/runtime/boss.ts'
 import { loadConfig } from './config.ts'
-import { log } from './log.ts'
-import { DEMO_LOGINS, networkCount } from '../fixtures/seed-demo.ts'
+import { log } from '../workflows/runtime/platform/log.ts'
+import { DEMO_LOGINS, networkCount, seedDemo } from '../fixtures/seed-demo.ts'
 import { DEMO_PASSWORD } from '../fixtures/demo-network.ts'
 
 /** Composition root: `npm start`. API + PWA + workers in one process on one port. */
@@ -28,7 +28,7 @@ async function main() {
     )
   }
   const core = await startCore(config)
-  const seeded = await maybeSeedDemo(core.sql, config)
+  const seeded = await maybeSeedDemo(core.sql, config, { networkCount, seedDemo })
   const composed = await compose(config, core.sql, core.boss)
   const app = createApp(composed.deps)
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })

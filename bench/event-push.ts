@@ -10,7 +10,7 @@
  * `web-push.sendNotification` to the same fake service.
  */
 import webpush from 'web-push'
-import { connect } from '../api/db/connect.ts'
+import { connect } from '../workflows/runtime/platform/connect.ts'
 import { isMain, runAlone } from './lib/alone.ts'
 import { LANTIAN } from './lib/cases.ts'
 import type { Cluster } from './lib/cluster.ts'

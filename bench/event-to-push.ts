@@ -17,9 +17,10 @@ import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { createApp } from '../api/app.ts'
 import { maybeSeedDemo, startCore } from '../api/boot.ts'
+import { networkCount, seedDemo } from '../fixtures/seed-demo.ts'
 import { compose } from '../api/compose.ts'
 import { loadConfig } from '../api/config.ts'
-import { setLogLevel } from '../api/log.ts'
+import { setLogLevel } from '../workflows/runtime/platform/log.ts'
 import { demoId } from '../fixtures/demo-network.ts'
 
 const N = Number(process.argv[2] ?? 200)
@@ -37,7 +38,7 @@ async function main() {
     LOG_LEVEL: 'silent',
   })
   const core = await startCore(config, { supervise: false })
-  await maybeSeedDemo(core.sql, config)
+  await maybeSeedDemo(core.sql, config, { networkCount, seedDemo })
   const composed = await compose(config, core.sql, core.boss)
   const app = createApp(composed.deps)
 

@@ -6,7 +6,7 @@
  * computed from the generated time points exactly as the core rounds them (0.1 min), ~2 % of
  * cases carry a data-quality flag. For replayable history with events use fixtures/history.ts.
  */
-import type { Sql } from '../api/db/connect.ts'
+import type { Sql } from '../workflows/runtime/platform/connect.ts'
 
 export interface GenerateOptions {
   networkId: string

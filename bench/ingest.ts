@@ -3,7 +3,7 @@
  * separate process (autocannon), vs the baseline of single-row INSERTs of the same payload
  * through postgres.js in one process with the same pool size and concurrency.
  */
-import { connect } from '../api/db/connect.ts'
+import { connect } from '../workflows/runtime/platform/connect.ts'
 import { demoId } from '../fixtures/demo-network.ts'
 import { isMain, runAlone } from './lib/alone.ts'
 import { runChild } from './lib/child.ts'
@@ -14,7 +14,7 @@ import { loadAvg, percentile, round } from './lib/stats.ts'
 import type { LoadOutput } from './ingest-load.ts'
 
 const LANTIAN = demoId('facility:lantian')
-/** The product's postgres.js pool (api/db/connect.ts default) and the load's concurrency. */
+/** The product's postgres.js pool (workflows/runtime/platform/connect.ts default) and the load's concurrency. */
 const POOL = 20
 const CONNECTIONS = 20
 const CASES = 200

@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process'
 import path from 'node:path'
-import { connect } from '../api/db/connect.ts'
+import { connect } from '../workflows/runtime/platform/connect.ts'
 import { isMain, runAlone } from './lib/alone.ts'
 import { LANTIAN } from './lib/cases.ts'
 import type { Cluster } from './lib/cluster.ts'

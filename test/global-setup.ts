@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { PgBoss } from 'pg-boss'
 import type { TestProject } from 'vitest/node'
-import { connect } from '../api/db/connect.ts'
-import { startEmbedded } from '../api/db/embedded.ts'
-import { migrate } from '../api/db/migrate.ts'
+import { connect } from '../workflows/runtime/platform/connect.ts'
+import { startEmbedded } from '../workflows/runtime/platform/embedded.ts'
+import { migrate } from '../workflows/runtime/platform/migrate.ts'
 import { ensureQueues } from '../workflows/runtime/boss.ts'
 
 declare module 'vitest' {

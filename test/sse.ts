@@ -1,5 +1,5 @@
 import type { TestEnv } from './harness.ts'
-import { readSse } from './sse-reader.ts'
+import { readSse } from '../bench/lib/sse-reader.ts'
 
 export interface SseEvent {
   event: string

@@ -1,7 +1,7 @@
 /** `npm run migrate` — apply the migrations (and install the job-queue schema) and exit. */
 import { startCore } from '../boot.ts'
 import { loadConfig } from '../config.ts'
-import { log } from '../log.ts'
+import { log } from '../../workflows/runtime/platform/log.ts'
 
 const core = await startCore(loadConfig(), { supervise: false })
 const [row] = await core.sql<{ n: number }[]>`select count(*)::int as n from schema_migrations`

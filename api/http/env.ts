@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { LoginThrottle } from './login-throttle.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'

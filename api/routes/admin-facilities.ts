@@ -16,7 +16,7 @@ import {
   type AdminFacility,
   type FacilityInput,
 } from '../../workflows/runtime/store/admin.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { readJson } from '../http/validate.ts'
 import {

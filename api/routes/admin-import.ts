@@ -12,7 +12,7 @@ import {
   writeAudit,
 } from '../../workflows/runtime/store/admin.ts'
 import type { FacilityInput } from '../../workflows/runtime/store/admin.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import { CsvError, parseCsv, type CsvRow } from '../http/csv.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, SQLSTATE } from '../http/errors.ts'

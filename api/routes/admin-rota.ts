@@ -15,7 +15,7 @@ import {
   updateSlot,
   type SlotRow,
 } from '../../workflows/runtime/store/rota-admin.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { readQuery } from '../http/validate.ts'
 import {

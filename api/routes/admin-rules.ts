@@ -5,7 +5,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import type { AuditEntry, FacilityInput } from '../../workflows/runtime/store/admin.ts'
 import { gapSnapshot, gapsOpenedSince, type Gap } from '../../workflows/runtime/store/rota-admin.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, fromZod } from '../http/errors.ts'
 

@@ -14,7 +14,7 @@ import {
   setRolesAndScope,
   type AdminUser,
 } from '../../workflows/runtime/store/admin-users.ts'
-import type { Sql } from '../db/connect.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import { hashToken } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, SQLSTATE } from '../http/errors.ts'

@@ -12,7 +12,7 @@ import {
 } from '../../workflows/runtime/attachments.ts'
 import { recordAccess } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
-import type { Q } from '../db/connect.ts'
+import type { Q } from '../../workflows/runtime/platform/connect.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'

@@ -6,7 +6,7 @@ import { createSession, deleteSession, findUserForLogin } from '../../workflows/
 import { hashToken, newToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError } from '../http/errors.ts'
-import { verifyPassword } from '../http/passwords.ts'
+import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 
 export const Login = z.object({

@@ -4,8 +4,8 @@ import type { PgBoss } from 'pg-boss'
 import { createApp } from '../../api/app.ts'
 import { compose, type Composed } from '../../api/compose.ts'
 import { loadConfig } from '../../api/config.ts'
-import { connect, type Sql } from '../../api/db/connect.ts'
-import { setLogLevel } from '../../api/log.ts'
+import { connect, type Sql } from '../../workflows/runtime/platform/connect.ts'
+import { setLogLevel } from '../../workflows/runtime/platform/log.ts'
 import { startBoss } from '../../workflows/runtime/boss.ts'
 
 export interface BenchServer {

@@ -1,4 +1,4 @@
-import { readSse } from '../../test/sse-reader.ts'
+import { readSse } from './sse-reader.ts'
 
 /** A real SSE client over HTTP (`GET /api/stream`), noting when each message arrives. */
 export interface Arrival {

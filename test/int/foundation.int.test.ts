@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../api/db/connect.ts'
-import { listMigrations, migrate } from '../../api/db/migrate.ts'
+import { connect } from '../../workflows/runtime/platform/connect.ts'
+import { listMigrations, migrate } from '../../workflows/runtime/platform/migrate.ts'
 import { fromPostgresJs } from '../../workflows/runtime/boss.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'

@@ -15,7 +15,7 @@ import {
 } from '../../workflows/core/index.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
-import type { Q } from '../../api/db/connect.ts'
+import type { Q } from '../../workflows/runtime/platform/connect.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')

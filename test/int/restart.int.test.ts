@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { freePort } from '../../api/db/embedded.ts'
+import { freePort } from '../../workflows/runtime/platform/embedded.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 

@@ -1,5 +1,5 @@
 import type { PgBoss } from 'pg-boss'
-import type { Q, Sql } from '../../api/db/connect.ts'
+import type { Q, Sql } from './platform/connect.ts'
 import {
   fire,
   fold,

@@ -4,7 +4,7 @@
  * The type is read from the magic bytes, never trusted from the browser.
  */
 import { createHash } from 'node:crypto'
-import type { Q } from '../../api/db/connect.ts'
+import type { Q } from './platform/connect.ts'
 
 // A phone photo of a 12-lead ECG is 2–6 MB; a multi-page PDF from the machine well under 15 MB.
 export const MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024

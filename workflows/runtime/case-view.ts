@@ -1,4 +1,4 @@
-import type { Q } from '../../api/db/connect.ts'
+import type { Q } from './platform/connect.ts'
 import {
   adviseStrategy,
   metricsOf,

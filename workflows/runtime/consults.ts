@@ -3,7 +3,7 @@
  * it still needs a cardiologist — the ECG unread, or a STEMI read whose lysis decision is
  * pending (strategy not yet settled otherwise) — on an active case.
  */
-import type { Q } from '../../api/db/connect.ts'
+import type { Q } from './platform/connect.ts'
 import { fold, RELATIVE_CONTRAINDICATIONS, type CaseState } from '../core/index.ts'
 import { namesOf } from './case-view.ts'
 import type { NetworkCache } from './network-cache.ts'

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { Q, Sql } from '../../api/db/connect.ts'
+import type { Q, Sql } from './platform/connect.ts'
 
 export const LIVE_CHANNEL = 'xinlian_live'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Q } from '../../api/db/connect.ts'
+import type { Q } from './platform/connect.ts'
 import type { CaseState, Effect, NetworkInfo } from '../core/index.ts'
 import { resolveAudience } from './audience.ts'
 import { publish } from './live.ts'

@@ -1,5 +1,5 @@
 import type { Job } from 'pg-boss'
-import { log } from '../../api/log.ts'
+import { log } from './platform/log.ts'
 import { fireTimer, fireTimers, type Runtime } from './apply-event.ts'
 import { TIMER_QUEUE, type TimerJob } from './timers.ts'
 

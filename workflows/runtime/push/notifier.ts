@@ -1,5 +1,5 @@
 import type { PgBoss } from 'pg-boss'
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import { fromPostgresJs } from '../boss.ts'
 import { namesOf } from '../case-view.ts'
 import type { Alert, Notifier } from '../notifier.ts'

@@ -11,7 +11,7 @@
  * and the same tick finds the checks whose 10 minutes ran out.
  */
 import type { PgBoss } from 'pg-boss'
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import { minutes } from '../../core/index.ts'
 import { publish } from '../live.ts'
 import { onCallAt } from '../store/network.ts'

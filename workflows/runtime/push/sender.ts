@@ -1,6 +1,6 @@
 import type { Job, JobWithMetadata } from 'pg-boss'
 import webpush, { WebPushError } from 'web-push'
-import { log } from '../../../api/log.ts'
+import { log } from '../platform/log.ts'
 import { fireTimer, type Runtime } from '../apply-event.ts'
 import { inParallel } from '../workers.ts'
 import { allowedEndpointHost } from './endpoint-guard.ts'

@@ -1,5 +1,5 @@
 /** SQL for Web Push: subscriptions, deliveries (one push to one device) and the attempts log. */
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import type { PushKind, PushPayload } from './payload.ts'
 
 export interface SubscriptionRow {

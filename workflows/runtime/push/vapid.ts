@@ -1,5 +1,5 @@
 import webpush from 'web-push'
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 
 export interface VapidKeys {
   publicKey: string

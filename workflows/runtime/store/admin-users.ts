@@ -1,5 +1,5 @@
 /** People administration queries (issue 8): users, roles, facility scope, one-time codes. */
-import type { Sql } from '../../../api/db/connect.ts'
+import type { Sql } from '../platform/connect.ts'
 
 export interface AdminUser {
   id: string

@@ -3,7 +3,7 @@
  * Every function takes the admin's network id and filters by it: another network's ids match nothing.
  */
 import type { JSONValue } from 'postgres'
-import type { Sql } from '../../../api/db/connect.ts'
+import type { Sql } from '../platform/connect.ts'
 
 export type FacilityLevel = 'village' | 'township' | 'county'
 

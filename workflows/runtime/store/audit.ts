@@ -1,4 +1,4 @@
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import type { UserRow } from './users.ts'
 
 /** Access audit (SPEC §5 / QA issue): who read which case or ECG, when, from which device. */

@@ -1,4 +1,4 @@
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import { METRIC_KEYS, type MetricKey, type RegistryRecord } from '../../core/index.ts'
 
 type PointKey = {

