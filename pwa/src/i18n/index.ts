@@ -1,10 +1,9 @@
-import { en } from './en.ts'
-import { zhCN, type MessageKey } from './zh-CN.ts'
+import { en } from '../../../workflows/core/messages/en.ts'
+import { CATALOGUES, format, type Lang, type MessageKey } from '../../../workflows/core/messages/index.ts'
+import { zhCN } from '../../../workflows/core/messages/zh-CN.ts'
 
-export type Lang = 'zh-CN' | 'en'
-export type { MessageKey }
-
-const CATALOGUES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en }
+export type { Lang, MessageKey }
+export { format }
 const STORAGE_KEY = 'xl.lang'
 
 function initialLang(): Lang {
@@ -35,12 +34,6 @@ export function setLang(l: Lang): void {
 export function onLangChange(f: () => void): () => void {
   listeners.add(f)
   return () => listeners.delete(f)
-}
-
-/** Fill `{name}` placeholders. */
-export function format(template: string, params?: Record<string, string | number>): string {
-  if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m))
 }
 
 /** The message for `key` in the current language. */
