@@ -23,6 +23,7 @@ import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
+import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -68,6 +69,8 @@ export function createApp(deps: Deps) {
     .route('/consults', consultRoutes)
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
+    .route('/cases', registryRoutes)
+    .route('/admin/platform', platformAdminRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>

@@ -13,6 +13,8 @@ import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readin
 import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
 import { startTimerWorker } from '../workflows/runtime/workers.ts'
+import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
+import { REGISTRY_QUEUE, startRegistryWorker, type RegistryDeps } from '../workflows/runtime/registry/reporting.ts'
 
 export interface ComposeOptions {
   workers?: boolean
@@ -44,6 +46,12 @@ export async function compose(
     notifier: opts.notifier ?? pushNotifier(boss, retry),
     networks: new NetworkCache(),
   }
+  const registry: RegistryDeps = {
+    sql,
+    boss,
+    platformUrl: config.cpcPlatformUrl,
+    box: config.secretKey ? createSecretBox(config.secretKey) : undefined,
+  }
   const live = new LiveHub()
   await live.start(sql)
   const workers: { queue: string; id: string }[] = []
@@ -72,9 +80,10 @@ export async function compose(
       }),
     })
     await boss.schedule(READINESS_QUEUE, '* * * * *')
+    workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle() },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)

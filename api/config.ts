@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { DEFAULT_CPC_PLATFORM_URL } from '../workflows/runtime/registry/cpc-client.ts'
 
 /** Push services of the major browsers (Chrome/FCM, Firefox/Mozilla autopush, Safari/Apple, Edge/WNS). */
 export const DEFAULT_PUSH_HOSTS = [
@@ -26,6 +27,11 @@ const Env = z.object({
   VAPID_PRIVATE_KEY: z.string().optional(),
   VAPID_SUBJECT: z.string().optional(),
   PUSH_ALLOWED_HOSTS: z.string().optional(),
+  CPC_PLATFORM_URL: z.url().optional(),
+  XINLIAN_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, '32 random bytes as 64 hex characters (openssl rand -hex 32)')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -42,6 +48,10 @@ export interface Config {
   readonly vapidSubject: string
   readonly pushAllowedHosts: readonly string[]
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** The national chest-pain-center data platform (docs/registry-platform.md). */
+  readonly cpcPlatformUrl: string
+  /** Key sealing secrets at rest (vendor and platform keys); undefined = secrets cannot be stored. */
+  readonly secretKey: string | undefined
 }
 
 /** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
@@ -81,5 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : [...DEFAULT_PUSH_HOSTS],
     ),
     logLevel: e.LOG_LEVEL,
+    cpcPlatformUrl: e.CPC_PLATFORM_URL ?? DEFAULT_CPC_PLATFORM_URL,
+    secretKey: e.XINLIAN_SECRET_KEY,
   })
 }

@@ -56,6 +56,27 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Recomputed deadlines and alerts vs recorded',
     roles: 'any (scoped)',
   },
+  'GET /api/cases/:id/registry': {
+    summary: 'National CPC platform: status, REGISTER_ID and every answer',
+    roles: 'qa, admin',
+  },
+  'POST /api/cases/:id/registry/review': { summary: 'QA review (审核) before reporting', roles: 'qa' },
+  'GET /api/cases/:id/registry/dry-run': {
+    summary: 'Exactly what would be sent to the platform, with mapping problems',
+    roles: 'qa, admin',
+  },
+  'POST /api/cases/:id/registry/report': {
+    summary: 'Report (上报) to the platform: 202, a job sends it',
+    roles: 'qa',
+  },
+  'GET /api/admin/platform': {
+    summary: 'Platform accounts of the reporting hospitals (no secrets)',
+    roles: 'admin',
+  },
+  'PUT /api/admin/platform': {
+    summary: 'Set the platform account {facilityId, appId, secretKey, hospitalCode?, region?}',
+    roles: 'admin',
+  },
   'GET /api/cases/:id/fhir': { summary: 'FHIR R4 Bundle (collection) of the case', roles: 'any (scoped)' },
   'GET /api/metrics': {
     summary:

@@ -5,6 +5,7 @@ import type { LoginThrottle } from './login-throttle.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
+import type { RegistryDeps } from '../../workflows/runtime/registry/reporting.ts'
 
 /** Everything the HTTP app needs, injected (house style 10): tests build their own. */
 export interface Deps {
@@ -14,6 +15,7 @@ export interface Deps {
   rt: Runtime
   live: LiveHub
   loginThrottle: LoginThrottle
+  registry: RegistryDeps
 }
 
 export interface AppEnv {

@@ -23,6 +23,13 @@ export const EDGE_PROBLEMS = {
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,
+  // national platform reporting (docs/registry-platform.md)
+  secret_key_missing: 409,
+  not_pci_hospital: 422,
+  registry_not_reviewed: 409,
+  registry_already_reported: 409,
+  platform_not_configured: 409,
+  registry_incomplete: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

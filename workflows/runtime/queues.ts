@@ -29,6 +29,14 @@ export const QUEUES = {
     expireInSeconds: 60,
   },
   'push-readiness': { policy: 'standard', retryLimit: 1, expireInSeconds: 120 },
+  // One report to the national platform per job; retried with backoff through platform outages.
+  'registry-report': {
+    policy: 'standard',
+    retryLimit: 8,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 120,
+  },
 } satisfies Record<string, Omit<Queue, 'name'>>
 
 export type QueueName = keyof typeof QUEUES

@@ -629,4 +629,18 @@ export const en: Record<MessageKey, string> = {
   'tp.county_door_in': 'PCI hospital door-in',
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
+
+  // national platform reporting (registry)
+  'problem.secret_key_missing': 'XINLIAN_SECRET_KEY is not set on the server: secrets cannot be stored or used',
+  'problem.not_pci_hospital': 'Only a PCI hospital (chest-pain center) reports to the national platform',
+  'problem.registry_not_reviewed': 'Review the case before reporting it',
+  'problem.registry_already_reported': 'The case is already reported; a correction will mark it as needing an update',
+  'problem.platform_not_configured': 'No national chest-pain platform account is configured',
+  'problem.registry_incomplete': 'Complete before reporting: {fields}',
+  'registry.status.draft': 'To review',
+  'registry.status.reviewed': 'Reviewed',
+  'registry.status.reporting': 'Reporting',
+  'registry.status.reported': 'Reported',
+  'registry.status.needs_update': 'Needs update',
+  'registry.status.failed': 'Report failed',
 }

@@ -620,6 +620,20 @@ export const zhCN = {
   'tp.county_door_in': 'PCI 医院入门',
   'tp.cath_lab_activated': '启动导管室',
   'tp.wire': '导丝通过',
+
+  // national platform reporting (registry)
+  'problem.secret_key_missing': '服务器未配置 XINLIAN_SECRET_KEY,无法保存或使用密钥',
+  'problem.not_pci_hospital': '只有 PCI 医院(胸痛中心)向国家平台上报',
+  'problem.registry_not_reviewed': '请先审核病例,再上报',
+  'problem.registry_already_reported': '病例已上报;有更正时会提示需更新',
+  'problem.platform_not_configured': '尚未配置国家胸痛中心平台账号',
+  'problem.registry_incomplete': '上报前请补全:{fields}',
+  'registry.status.draft': '待审核',
+  'registry.status.reviewed': '已审核',
+  'registry.status.reporting': '上报中',
+  'registry.status.reported': '已上报',
+  'registry.status.needs_update': '需更新',
+  'registry.status.failed': '上报失败',
 } as const
 
 export type MessageKey = keyof typeof zhCN
