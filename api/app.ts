@@ -25,6 +25,8 @@ import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
+import { isMessageKey, render, type Lang } from '../workflows/core/messages/index.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -94,6 +96,12 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
+    if (err instanceof ProblemError) {
+      const { code, status, field, params } = err.problem
+      const key = `problem.${code}`
+      const text = (lang: Lang) => (isMessageKey(key) ? render(lang, key, params) : code)
+      return c.json({ error: { code, message: text('en'), messageZh: text('zh-CN'), field, params } }, status)
+    }
     if (err instanceof Refused) {
       return c.json(
         {

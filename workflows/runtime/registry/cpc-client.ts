@@ -61,7 +61,13 @@ export async function postReport(
   } catch {
     // not JSON: kept as an answer without a code
   }
-  const data = (json.Data ?? null) as { REGISTER_ID?: unknown } | null
+  const data: unknown = json.Data
+  const registerId =
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as Record<string, unknown>).REGISTER_ID === 'string'
+      ? ((data as Record<string, unknown>).REGISTER_ID as string)
+      : null
   return {
     requestId,
     answer: {
@@ -69,7 +75,7 @@ export async function postReport(
       resultCode: typeof json.ResultCode === 'number' ? json.ResultCode : null,
       message: typeof json.Message === 'string' ? json.Message : null,
       errors: json.Error ?? null,
-      registerId: typeof data?.REGISTER_ID === 'string' ? data.REGISTER_ID : null,
+      registerId,
     },
   }
 }

@@ -11,6 +11,7 @@ import {
   type CpcEcg,
   type CpcFacility,
 } from '../../core/cpc-report.ts'
+import { SYSTEM_EVENT_TYPES } from '../../core/event-types.ts'
 import { fold } from '../../core/fold.ts'
 import { problem } from '../../core/problem.ts'
 import { registryRecord } from '../../core/registry-record.ts'
@@ -23,6 +24,9 @@ import { inTx, writeAudit } from '../store/admin.ts'
 import { CpcUnavailable, postReport } from './cpc-client.ts'
 
 export const REGISTRY_QUEUE = 'registry-report'
+
+/** Event types that change nothing the platform holds. */
+const NOT_REPORTED: readonly string[] = [...SYSTEM_EVENT_TYPES, 'note']
 
 export interface RegistryJob {
   caseId: string
@@ -122,9 +126,14 @@ async function lastRecorded(q: Q, caseId: string): Promise<Date | null> {
 export async function registryStatus(sql: Sql, caseId: string) {
   const row = await reportRow(sql, caseId)
   let status: RegistryStatus = row?.status ?? 'draft'
-  if (row && row.reportedUpto && row.registerId) {
-    const last = await lastRecorded(sql, caseId)
-    if (last && last > row.reportedUpto && status !== 'reporting') status = 'needs_update'
+  if (row && row.reportedUpto && row.registerId && status === 'reported') {
+    // A correction or a new time point after the report changes what the platform holds; a note
+    // or a system event (a deadline alert) does not.
+    const [later] = await sql<{ n: number }[]>`
+      select count(*)::int as n from case_events
+      where case_id = ${caseId} and recorded_at > ${row.reportedUpto}
+        and type <> all(${[...NOT_REPORTED]}::text[])`
+    if ((later?.n ?? 0) > 0) status = 'needs_update'
   }
   const attempts = await sql<
     {
