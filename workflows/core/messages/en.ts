@@ -643,4 +643,9 @@ export const en: Record<MessageKey, string> = {
   'registry.status.reported': 'Reported',
   'registry.status.needs_update': 'Needs update',
   'registry.status.failed': 'Report failed',
+  'registry.title': 'National chest-pain platform',
+  'registry.review': 'Review',
+  'registry.report': 'Report',
+  'registry.dryRun': 'Preview what would be sent',
+  'registry.missing': 'Complete before reporting: {fields}',
 }

@@ -634,6 +634,11 @@ export const zhCN = {
   'registry.status.reported': '已上报',
   'registry.status.needs_update': '需更新',
   'registry.status.failed': '上报失败',
+  'registry.title': '国家胸痛中心平台上报',
+  'registry.review': '审核',
+  'registry.report': '上报',
+  'registry.dryRun': '预览上报内容',
+  'registry.missing': '上报前需补全:{fields}',
 } as const
 
 export type MessageKey = keyof typeof zhCN

@@ -1,5 +1,6 @@
 import { LoadState, useApi, when } from '../../components/data.tsx'
 import { pick, t, tk } from '../../i18n/index.ts'
+import { RegistryPanel } from './registry.tsx'
 
 interface Bi {
   zh: string
@@ -133,6 +134,7 @@ export function CaseTimeline(props: { caseId: string }) {
           FHIR
         </a>
       </p>
+      <RegistryPanel caseId={tl.caseId} />
       {tl.flags.length > 0 && (
         <div class="card contra" data-testid="drill-flags">
           <h3>{t('drill.flags')}</h3>
