@@ -23,6 +23,8 @@ import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
+import { whatIfRoutes } from './routes/what-if.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -55,6 +57,7 @@ export function createApp(deps: Deps) {
     .route('/health', healthRoutes)
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
+    .route('/network/what-if', whatIfRoutes)
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)
@@ -91,6 +94,10 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
+    if (err instanceof ProblemError) {
+      const { code, status, field, params } = err.problem
+      return c.json({ error: { code, message: code, field, params } }, status)
+    }
     if (err instanceof Refused) {
       return c.json(
         {

@@ -629,4 +629,26 @@ export const en: Record<MessageKey, string> = {
   'tp.county_door_in': 'PCI hospital door-in',
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
+  // network planning (what-if)
+  'admin.tab.whatif': 'Lysis planning',
+  'whatif.intro':
+    'From the last 12 months of cases and the travel times: for each township, is "lyse here, then transfer" or "transfer for primary PCI" better? Move a slider to try a faster road or a faster county door-to-wire.',
+  'whatif.doorToWire': 'County door-to-wire: {n} min',
+  'whatif.facility': 'Facility',
+  'whatif.cases': 'STEMI cases',
+  'whatif.d2n': 'Median door-to-needle (min)',
+  'whatif.dido': 'Median DIDO (min)',
+  'whatif.travel': 'Road to PCI center (min)',
+  'whatif.expected': 'Expected diagnosis-to-wire (min)',
+  'whatif.over120': 'Share over 120 min',
+  'whatif.recommendation': 'Recommendation',
+  'whatif.rec.lysis_first': 'Lyse first, then transfer',
+  'whatif.rec.transfer_first': 'Transfer for primary PCI',
+  'whatif.rec.improve_dido': 'Shorten DIDO first',
+  'whatif.reason.over_120': 'expected {minutes} min, over {limit}',
+  'whatif.reason.within_120': 'expected {minutes} min, within {limit}',
+  'whatif.reason.dido_over_target':
+    'diagnosis to door-out {minutes} min; at the {target}-min target it would be {atTarget}',
+  'whatif.reason.no_cases': 'no recent cases: estimated with DIDO at target',
+  'whatif.reason.no_travel': 'no road time to a PCI center set',
 }
