@@ -24,6 +24,7 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
+import { whatIfRoutes } from './routes/what-if.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 import { ProblemError } from '../workflows/core/problem.ts'
 import { isMessageKey, render, type Lang } from '../workflows/core/messages/index.ts'
@@ -58,6 +59,7 @@ export function createApp(deps: Deps) {
     .route('/health', healthRoutes)
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
+    .route('/network/what-if', whatIfRoutes)
     .route('/network', networkRoutes)
     .route('/cases', caseRoutes)
     .route('/stream', streamRoutes)

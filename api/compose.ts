@@ -14,7 +14,11 @@ import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
 import { startTimerWorker } from '../workflows/runtime/workers.ts'
 import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
-import { REGISTRY_QUEUE, startRegistryWorker, type RegistryDeps } from '../workflows/runtime/registry/reporting.ts'
+import {
+  REGISTRY_QUEUE,
+  startRegistryWorker,
+  type RegistryDeps,
+} from '../workflows/runtime/registry/reporting.ts'
 
 export interface ComposeOptions {
   workers?: boolean

@@ -41,6 +41,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "The caller's network: facilities, travel times, rota (48 h)",
     roles: 'any',
   },
+  'GET /api/network/what-if': {
+    summary: 'Lysis-first or transfer-first per township (?months, doorToWire, travel[facilityId])',
+    roles: 'admin, qa, cardiologist',
+  },
   'GET /api/stream': { summary: "Server-Sent Events: the caller's case updates and alerts", roles: 'any' },
   'POST /api/cases': {
     summary: 'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset)',

@@ -631,10 +631,12 @@ export const en: Record<MessageKey, string> = {
   'tp.wire': 'Wire crossing',
 
   // national platform reporting (registry)
-  'problem.secret_key_missing': 'XINLIAN_SECRET_KEY is not set on the server: secrets cannot be stored or used',
+  'problem.secret_key_missing':
+    'XINLIAN_SECRET_KEY is not set on the server: secrets cannot be stored or used',
   'problem.not_pci_hospital': 'Only a PCI hospital (chest-pain center) reports to the national platform',
   'problem.registry_not_reviewed': 'Review the case before reporting it',
-  'problem.registry_already_reported': 'The case is already reported; a correction will mark it as needing an update',
+  'problem.registry_already_reported':
+    'The case is already reported; a correction will mark it as needing an update',
   'problem.platform_not_configured': 'No national chest-pain platform account is configured',
   'problem.registry_incomplete': 'Complete before reporting: {fields}',
   'registry.status.draft': 'To review',
@@ -648,4 +650,26 @@ export const en: Record<MessageKey, string> = {
   'registry.report': 'Report',
   'registry.dryRun': 'Preview what would be sent',
   'registry.missing': 'Complete before reporting: {fields}',
+  // network planning (what-if)
+  'admin.tab.whatif': 'Lysis planning',
+  'whatif.intro':
+    'From the last 12 months of cases and the travel times: for each township, is "lyse here, then transfer" or "transfer for primary PCI" better? Move a slider to try a faster road or a faster county door-to-wire.',
+  'whatif.doorToWire': 'County door-to-wire: {n} min',
+  'whatif.facility': 'Facility',
+  'whatif.cases': 'STEMI cases',
+  'whatif.d2n': 'Median door-to-needle (min)',
+  'whatif.dido': 'Median DIDO (min)',
+  'whatif.travel': 'Road to PCI center (min)',
+  'whatif.expected': 'Expected diagnosis-to-wire (min)',
+  'whatif.over120': 'Share over 120 min',
+  'whatif.recommendation': 'Recommendation',
+  'whatif.rec.lysis_first': 'Lyse first, then transfer',
+  'whatif.rec.transfer_first': 'Transfer for primary PCI',
+  'whatif.rec.improve_dido': 'Shorten DIDO first',
+  'whatif.reason.over_120': 'expected {minutes} min, over {limit}',
+  'whatif.reason.within_120': 'expected {minutes} min, within {limit}',
+  'whatif.reason.dido_over_target':
+    'diagnosis to door-out {minutes} min; at the {target}-min target it would be {atTarget}',
+  'whatif.reason.no_cases': 'no recent cases: estimated with DIDO at target',
+  'whatif.reason.no_travel': 'no road time to a PCI center set',
 }

@@ -639,6 +639,27 @@ export const zhCN = {
   'registry.report': '上报',
   'registry.dryRun': '预览上报内容',
   'registry.missing': '上报前需补全:{fields}',
+  // network planning (what-if)
+  'admin.tab.whatif': '溶栓布局分析',
+  'whatif.intro':
+    '按近 12 个月的病例和转运时间,估算各乡镇"先溶栓再转运"与"直接转运 PCI"哪个更好。拖动滑块试算路程或县医院进门至导丝时间的改善。',
+  'whatif.doorToWire': '县医院进门至导丝:{n} 分钟',
+  'whatif.facility': '机构',
+  'whatif.cases': 'STEMI 例数',
+  'whatif.d2n': '进门至溶栓中位数(分)',
+  'whatif.dido': 'DIDO 中位数(分)',
+  'whatif.travel': '至 PCI 医院路程(分)',
+  'whatif.expected': '预计诊断至导丝(分)',
+  'whatif.over120': '超过 120 分钟的比例',
+  'whatif.recommendation': '建议',
+  'whatif.rec.lysis_first': '先溶栓再转运',
+  'whatif.rec.transfer_first': '直接转运 PCI',
+  'whatif.rec.improve_dido': '先缩短 DIDO',
+  'whatif.reason.over_120': '预计 {minutes} 分钟,超过 {limit} 分钟',
+  'whatif.reason.within_120': '预计 {minutes} 分钟,不超过 {limit} 分钟',
+  'whatif.reason.dido_over_target': '诊断至出门 {minutes} 分钟,若达标 {target} 分钟则为 {atTarget} 分钟',
+  'whatif.reason.no_cases': '近期无病例,按 DIDO 达标估算',
+  'whatif.reason.no_travel': '未设置至 PCI 医院的路程',
 } as const
 
 export type MessageKey = keyof typeof zhCN

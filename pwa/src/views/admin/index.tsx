@@ -5,6 +5,7 @@ import { FacilitiesPage, TravelPage } from './facilities.tsx'
 import { AuditPage, ImportPage, ReadinessPage, SettingsPage } from './misc.tsx'
 import { RotaPage, TemplatePage } from './rota.tsx'
 import { UsersPage } from './users.tsx'
+import { WhatIfPage } from './what-if.tsx'
 
 const PAGES = {
   facilities: FacilitiesPage,
@@ -16,6 +17,7 @@ const PAGES = {
   settings: SettingsPage,
   import: ImportPage,
   audit: AuditPage,
+  whatif: WhatIfPage,
 } as const
 type Tab = keyof typeof PAGES
 
