@@ -278,7 +278,8 @@ export async function updateCard(
 /**
  * The WeCom user id behind an OAuth code of the app's web authorization, or null when the code is
  * invalid or used (40029) or the visitor is not a member of the corp (only openid comes back).
- * Throws `unavailable` when WeCom cannot be reached, so the sign-in page can say "try again".
+ * Throws `unavailable` when WeCom cannot be asked (network, configuration, busy), so the sign-in
+ * page can say "try again" rather than "not a member".
  */
 export async function getUserIdByOAuthCode(
   fetch: OutboundFetch,
@@ -294,10 +295,9 @@ export async function getUserIdByOAuthCode(
     url.searchParams.set('code', code)
     return fetch(url.toString(), { method: 'GET' })
   })
-  if (!r.ok) {
-    if (!r.result.ok && r.result.retryable) throw problem('unavailable')
-    return null
-  }
+  // No answer about the code (network, refused host, wrong secret, token trouble): the sign-in
+  // cannot decide who this is, which is not the same as "not a member".
+  if (!r.ok) throw problem('unavailable')
   if (r.json.errcode !== 0) {
     if (r.json.errcode !== undefined && BUSY_ERRCODES.has(r.json.errcode)) throw problem('unavailable')
     return null
