@@ -66,7 +66,10 @@ export default tseslint.config(
               message: 'only composition roots (api/server.ts, api/cli, tests, bench) import fixtures/.',
             },
             { group: ['**/pwa/**'], message: 'runtime must not import the PWA.' },
-            { group: ['**/test/**', '!**/test/fakes/**'], message: 'runtime tests may import only test/fakes.' },
+            {
+              group: ['**/test/*', '!**/test/fakes'],
+              message: 'runtime tests may import only test/fakes.',
+            },
           ],
         },
       ],

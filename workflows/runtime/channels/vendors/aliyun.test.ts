@@ -18,15 +18,25 @@ afterAll(() => server.close())
 
 const endpoints = endpointsFromEnv({})
 const fetch = createOutboundFetch(['dysmsapi.aliyuncs.com', 'dyvmsapi.aliyuncs.com'])
-const smsSettings: SmsSettings = { provider: 'aliyun', ...key, signName: '心联', templateCode: 'SMS_465300001' }
-const voiceSettings: VoiceSettings = { provider: 'aliyun', ...key, templateCode: 'TTS_300000001', calledShowNumber: '057100000000' }
+const smsSettings: SmsSettings = {
+  provider: 'aliyun',
+  ...key,
+  signName: '心联',
+  templateCode: 'SMS_465300001',
+}
+const voiceSettings: VoiceSettings = {
+  provider: 'aliyun',
+  ...key,
+  templateCode: 'TTS_300000001',
+  calledShowNumber: '057100000000',
+}
 const msg = { mobile: '+8613800138000', params: { kind: '急会诊', facility: '蓝田卫生院' }, outId: 'att-1' }
 
 /** Change the body after it was signed, as a man in the middle would. */
 const tamper =
   (f: OutboundFetch): OutboundFetch =>
   (url, init) =>
-    f(url, { ...init, body: String(init.body).replace('OutId=att-1', 'OutId=att-2') })
+    f(url, { ...init, body: (init.body as string).replace('OutId=att-1', 'OutId=att-2') })
 
 describe('Aliyun RPC signature', () => {
   it('matches the worked example of Aliyun’s signature documentation (DescribeRegions, testsecret)', () => {
@@ -61,7 +71,12 @@ describe('Aliyun SendSms against the fake', () => {
 
   it('a body changed after signing is refused (SignatureDoesNotMatch, not retried)', async () => {
     const r = await sms.send(tamper(fetch), endpoints, smsSettings, msg)
-    expect(r).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch', retryable: false, rateLimited: false })
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'SignatureDoesNotMatch',
+      retryable: false,
+      rateLimited: false,
+    })
   })
 
   it('a wrong secret is refused', async () => {
@@ -82,14 +97,31 @@ describe('Aliyun SendSms against the fake', () => {
 
   it('an illegal number is not retried', async () => {
     const r = await sms.send(fetch, endpoints, smsSettings, { ...msg, mobile: '12345' })
-    expect(r).toMatchObject({ ok: false, code: 'isv.MOBILE_NUMBER_ILLEGAL', retryable: false, rateLimited: false })
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'isv.MOBILE_NUMBER_ILLEGAL',
+      retryable: false,
+      rateLimited: false,
+    })
   })
 
   it('a 5xx or a dropped connection is retryable', async () => {
-    server.use(http.post('https://dysmsapi.aliyuncs.com/', () => new HttpResponse('bad gateway', { status: 502 }), { once: true }))
-    expect(await sms.send(fetch, endpoints, smsSettings, msg)).toMatchObject({ ok: false, code: 'http_502', retryable: true })
+    server.use(
+      http.post('https://dysmsapi.aliyuncs.com/', () => new HttpResponse('bad gateway', { status: 502 }), {
+        once: true,
+      }),
+    )
+    expect(await sms.send(fetch, endpoints, smsSettings, msg)).toMatchObject({
+      ok: false,
+      code: 'http_502',
+      retryable: true,
+    })
     server.use(http.post('https://dysmsapi.aliyuncs.com/', () => HttpResponse.error(), { once: true }))
-    expect(await sms.send(fetch, endpoints, smsSettings, msg)).toMatchObject({ ok: false, code: 'network', retryable: true })
+    expect(await sms.send(fetch, endpoints, smsSettings, msg)).toMatchObject({
+      ok: false,
+      code: 'network',
+      retryable: true,
+    })
   })
 })
 
@@ -116,7 +148,10 @@ describe('Aliyun SingleCallByTts against the fake', () => {
   })
 
   it('a tampered call request is refused', async () => {
-    expect(await voice.call(tamper(fetch), endpoints, voiceSettings, msg)).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' })
+    expect(await voice.call(tamper(fetch), endpoints, voiceSettings, msg)).toMatchObject({
+      ok: false,
+      code: 'SignatureDoesNotMatch',
+    })
   })
 })
 
@@ -134,7 +169,13 @@ describe('Aliyun reports', () => {
         biz_id: '900619746936498440^0',
         out_id: 'att-1',
       },
-      { phone_number: '13900139000', report_time: '2026-12-01 13:11:00', success: false, err_code: 'MK:0001', biz_id: 'b2' },
+      {
+        phone_number: '13900139000',
+        report_time: '2026-12-01 13:11:00',
+        success: false,
+        err_code: 'MK:0001',
+        biz_id: 'b2',
+      },
       { phone_number: 'no id' },
     ]
     expect(sms.parseReport('aliyun', body)).toEqual([
@@ -161,14 +202,44 @@ describe('Aliyun reports', () => {
 
   it('reads call records and DTMF reports', () => {
     const body = [
-      { call_id: 'c1', status_code: '200000', start_time: '2026-12-01 13:11:02', end_time: '2026-12-01 13:11:30', out_id: 'att-1', dtmf: '1' },
+      {
+        call_id: 'c1',
+        status_code: '200000',
+        start_time: '2026-12-01 13:11:02',
+        end_time: '2026-12-01 13:11:30',
+        out_id: 'att-1',
+        dtmf: '1',
+      },
       { call_id: 'c2', status_code: '200003', end_time: '2026-12-01 13:12:00' },
       { call_id: 'c3', status_code: '300000', dtmf: '1', status_time: '2026-12-01 13:13:00' },
     ]
     expect(voice.parseReport('aliyun', body)).toEqual([
-      { channel: 'voice', provider: 'aliyun', providerId: 'c1', at: '2026-12-01T05:11:30.000Z', answered: true, keyPressed: '1', code: '200000' },
-      { channel: 'voice', provider: 'aliyun', providerId: 'c2', at: '2026-12-01T05:12:00.000Z', answered: false, code: '200003' },
-      { channel: 'voice', provider: 'aliyun', providerId: 'c3', at: '2026-12-01T05:13:00.000Z', answered: true, keyPressed: '1', code: '300000' },
+      {
+        channel: 'voice',
+        provider: 'aliyun',
+        providerId: 'c1',
+        at: '2026-12-01T05:11:30.000Z',
+        answered: true,
+        keyPressed: '1',
+        code: '200000',
+      },
+      {
+        channel: 'voice',
+        provider: 'aliyun',
+        providerId: 'c2',
+        at: '2026-12-01T05:12:00.000Z',
+        answered: false,
+        code: '200003',
+      },
+      {
+        channel: 'voice',
+        provider: 'aliyun',
+        providerId: 'c3',
+        at: '2026-12-01T05:13:00.000Z',
+        answered: true,
+        keyPressed: '1',
+        code: '300000',
+      },
     ])
   })
 

@@ -35,7 +35,11 @@ async function refusal(p: Promise<unknown>): Promise<ProblemError> {
 }
 
 describe('createOutboundFetch (SSRF guard)', () => {
-  const guarded = createOutboundFetch(['allowed.example.test', 'allowed.example.test:8443', '*.wild.example.test'])
+  const guarded = createOutboundFetch([
+    'allowed.example.test',
+    'allowed.example.test:8443',
+    '*.wild.example.test',
+  ])
 
   it('calls an allowed https host, on the default port or the listed one', async () => {
     expect((await guarded('https://allowed.example.test/ok', { method: 'GET' })).status).toBe(200)
@@ -63,7 +67,9 @@ describe('createOutboundFetch (SSRF guard)', () => {
   })
 
   it('keeps secrets in the query out of the error', async () => {
-    const e = await refusal(guarded('https://evil.example.test/cgi-bin/gettoken?corpsecret=TOPSECRET', { method: 'GET' }))
+    const e = await refusal(
+      guarded('https://evil.example.test/cgi-bin/gettoken?corpsecret=TOPSECRET', { method: 'GET' }),
+    )
     expect(JSON.stringify(e.problem) + e.message).not.toContain('TOPSECRET')
   })
 })
@@ -88,7 +94,10 @@ describe('endpointsFromEnv / defaultAllowedHosts', () => {
   })
 
   it('takes overrides with a port (and drops a trailing slash); the allow-list follows', () => {
-    const e = endpointsFromEnv({ WECOM_API_BASE: 'https://127.0.0.1:8443/', TENCENT_SMS_ENDPOINT: 'https://gw.example.test/tc' })
+    const e = endpointsFromEnv({
+      WECOM_API_BASE: 'https://127.0.0.1:8443/',
+      TENCENT_SMS_ENDPOINT: 'https://gw.example.test/tc',
+    })
     expect(e.wecomApiBase).toBe('https://127.0.0.1:8443')
     expect(e.tencentSms).toBe('https://gw.example.test/tc')
     expect(defaultAllowedHosts(e)).toContain('127.0.0.1:8443')

@@ -41,7 +41,10 @@ describe('WeCom message/send with a button-interaction card', () => {
     const cache = createTokenCache()
     const before = fake.tokenCalls
     const c = card()
-    const r1 = await wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen', 'wang'], card: c })
+    const r1 = await wecom.sendButtonCard(fetch, endpoints, corp, cache, {
+      toUsers: ['chen', 'wang'],
+      card: c,
+    })
     const r2 = await wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen'], card: card() })
     expect(r1).toMatchObject({ ok: true, providerId: expect.any(String) })
     expect(r2.ok).toBe(true)
@@ -68,7 +71,9 @@ describe('WeCom message/send with a button-interaction card', () => {
 
   it('gets a new token and retries once when WeCom says 42001 (expired)', async () => {
     const cache = createTokenCache()
-    expect((await wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen'], card: card() })).ok).toBe(true)
+    expect(
+      (await wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen'], card: card() })).ok,
+    ).toBe(true)
     fake.expireTokens()
     const before = fake.tokenCalls
     const sendsBefore = fake.calls('/cgi-bin/message/send').length
@@ -92,13 +97,19 @@ describe('WeCom message/send with a button-interaction card', () => {
     [60020, { retryable: false, rateLimited: false }],
   ])('maps errcode %i', async (errcode, flags) => {
     fake.failNext(errcode)
-    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), { toUsers: ['chen'], card: card() })
+    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), {
+      toUsers: ['chen'],
+      card: card(),
+    })
     expect(r).toMatchObject({ ok: false, code: String(errcode), ...flags })
   })
 
   it('reports the fake’s rate-limit mode as rateLimited', async () => {
     fake.rateLimit()
-    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), { toUsers: ['chen'], card: card() })
+    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), {
+      toUsers: ['chen'],
+      card: card(),
+    })
     expect(r).toMatchObject({ ok: false, code: '45033', rateLimited: true })
   })
 
@@ -118,7 +129,10 @@ describe('WeCom message/send with a button-interaction card', () => {
   })
 
   it('no recipient reached (all invalid users) is a failure', async () => {
-    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), { toUsers: ['nobody1'], card: card() })
+    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), {
+      toUsers: ['nobody1'],
+      card: card(),
+    })
     expect(r).toMatchObject({ ok: false, code: 'invaliduser', retryable: false })
   })
 
@@ -145,7 +159,11 @@ describe('WeCom textcard, update_template_card and OAuth', () => {
       touser: 'chen',
       msgtype: 'textcard',
       agentid: corp.agentId,
-      textcard: { title: '急会诊', description: '男 58 岁 · 蓝田卫生院', url: 'https://xinlian.example.test/consults/abc' },
+      textcard: {
+        title: '急会诊',
+        description: '男 58 岁 · 蓝田卫生院',
+        url: 'https://xinlian.example.test/consults/abc',
+      },
     })
   })
 
@@ -153,7 +171,11 @@ describe('WeCom textcard, update_template_card and OAuth', () => {
     const press = cardPressCallback(fake, corp, { fromUser: 'chen', taskId: 'alert-1', eventKey: 'ack' })
     const ev = wecom.openCallback(corp, press.query, press.body)
     if (ev.kind !== 'template_card_event') throw new Error('expected a card event')
-    const args = { userIds: ['chen', 'wang'], responseCode: ev.responseCode, replaceName: '已由 陈主任 接诊 13:14' }
+    const args = {
+      userIds: ['chen', 'wang'],
+      responseCode: ev.responseCode,
+      replaceName: '已由 陈主任 接诊 13:14',
+    }
     const cache = createTokenCache()
     expect(await wecom.updateCard(fetch, endpoints, corp, cache, args)).toMatchObject({ ok: true })
     expect(fake.calls('/cgi-bin/message/update_template_card').at(-1)!.body).toEqual({
@@ -162,7 +184,11 @@ describe('WeCom textcard, update_template_card and OAuth', () => {
       response_code: ev.responseCode,
       button: { replace_name: '已由 陈主任 接诊 13:14' },
     })
-    expect(await wecom.updateCard(fetch, endpoints, corp, cache, args)).toMatchObject({ ok: false, code: '40058', retryable: false })
+    expect(await wecom.updateCard(fetch, endpoints, corp, cache, args)).toMatchObject({
+      ok: false,
+      code: '40058',
+      retryable: false,
+    })
   })
 
   it('resolves an OAuth code to the member’s user id, once; a non-member or bad code is null', async () => {
@@ -170,16 +196,30 @@ describe('WeCom textcard, update_template_card and OAuth', () => {
     const code = fake.oauthCode('chen')
     expect(await wecom.getUserIdByOAuthCode(fetch, endpoints, corp, cache, code)).toBe('chen')
     expect(await wecom.getUserIdByOAuthCode(fetch, endpoints, corp, cache, code)).toBeNull()
-    expect(await wecom.getUserIdByOAuthCode(fetch, endpoints, corp, cache, fake.oauthCode('external:o123'))).toBeNull()
+    expect(
+      await wecom.getUserIdByOAuthCode(fetch, endpoints, corp, cache, fake.oauthCode('external:o123')),
+    ).toBeNull()
     expect(await wecom.getUserIdByOAuthCode(fetch, endpoints, corp, cache, 'forged')).toBeNull()
   })
 
   it('an unreachable WeCom, or a wrong secret, is `unavailable`, not a null user', async () => {
-    server.use(http.get('https://qyapi.weixin.qq.com/cgi-bin/auth/getuserinfo', () => HttpResponse.error(), { once: true }))
+    server.use(
+      http.get('https://qyapi.weixin.qq.com/cgi-bin/auth/getuserinfo', () => HttpResponse.error(), {
+        once: true,
+      }),
+    )
     const unavailable = { problem: { code: 'unavailable' } }
-    await expect(wecom.getUserIdByOAuthCode(fetch, endpoints, corp, createTokenCache(), 'x')).rejects.toMatchObject(unavailable)
     await expect(
-      wecom.getUserIdByOAuthCode(fetch, endpoints, { ...corp, secret: 'wrong' }, createTokenCache(), fake.oauthCode('chen')),
+      wecom.getUserIdByOAuthCode(fetch, endpoints, corp, createTokenCache(), 'x'),
+    ).rejects.toMatchObject(unavailable)
+    await expect(
+      wecom.getUserIdByOAuthCode(
+        fetch,
+        endpoints,
+        { ...corp, secret: 'wrong' },
+        createTokenCache(),
+        fake.oauthCode('chen'),
+      ),
     ).rejects.toMatchObject(unavailable)
   })
 })

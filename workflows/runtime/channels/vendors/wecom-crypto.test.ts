@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { ProblemError } from '../../../core/problem.ts'
 import type { WecomSettings } from '../vendor.ts'
-import { cardEventXml, fakeCorp, wecomCallback, wecomUrlCheck, type Tamper } from '../../../../test/fakes/wecom.ts'
+import {
+  cardEventXml,
+  fakeCorp,
+  wecomCallback,
+  wecomUrlCheck,
+  type Tamper,
+} from '../../../../test/fakes/wecom.ts'
 import { wecom } from './index.ts'
 import { parseFlatXml } from './wecom-xml.ts'
 
@@ -24,9 +30,12 @@ const OFFICIAL_URL_CHECK = {
   echostr: 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
 }
 const OFFICIAL_POST = {
-  query: { msg_signature: '0c3914025cb4b4d68103f6bfc8db550f79dcf48e', timestamp: '1476422779', nonce: '1597212914' },
-  body:
-    '<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>',
+  query: {
+    msg_signature: '0c3914025cb4b4d68103f6bfc8db550f79dcf48e',
+    timestamp: '1476422779',
+    nonce: '1597212914',
+  },
+  body: '<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>',
 }
 
 function problemOf(fn: () => unknown) {
@@ -53,19 +62,32 @@ describe('WeCom callback crypto against the official sample vectors', () => {
   })
 
   it('refuses the sample URL check with one character of the signature changed', () => {
-    const p = problemOf(() => wecom.verifyUrl(OFFICIAL, { ...OFFICIAL_URL_CHECK, msg_signature: '112bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb' }))
+    const p = problemOf(() =>
+      wecom.verifyUrl(OFFICIAL, {
+        ...OFFICIAL_URL_CHECK,
+        msg_signature: '112bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
+      }),
+    )
     expect(p).toMatchObject({ code: 'unauthorized', field: 'msg_signature' })
   })
 
   it('refuses the sample POST for another corp', () => {
-    const p = problemOf(() => wecom.openCallback({ ...OFFICIAL, corpId: 'wwsomeoneelse' }, OFFICIAL_POST.query, OFFICIAL_POST.body))
+    const p = problemOf(() =>
+      wecom.openCallback({ ...OFFICIAL, corpId: 'wwsomeoneelse' }, OFFICIAL_POST.query, OFFICIAL_POST.body),
+    )
     expect(p.code).toBe('forbidden')
   })
 })
 
 describe('WeCom card events built with @wecom/crypto (the fake)', () => {
   const corp = fakeCorp()
-  const press = { fromUser: 'chen.zhuren', taskId: 'alert-7f3a_1', eventKey: 'approve', responseCode: 'rc-123', createTime: 1764590000 }
+  const press = {
+    fromUser: 'chen.zhuren',
+    taskId: 'alert-7f3a_1',
+    eventKey: 'approve',
+    responseCode: 'rc-123',
+    createTime: 1764590000,
+  }
 
   it('opens a genuine button press into a WecomCardEvent', () => {
     const cb = wecomCallback(corp, cardEventXml(corp, press))
@@ -93,25 +115,39 @@ describe('WeCom card events built with @wecom/crypto (the fake)', () => {
 
   it('refuses a press for another agent of the same corp', () => {
     const cb = wecomCallback(corp, cardEventXml(corp, { ...press, agentId: corp.agentId + 1 }))
-    expect(problemOf(() => wecom.openCallback(corp, cb.query, cb.body))).toMatchObject({ code: 'forbidden', field: 'AgentID' })
+    expect(problemOf(() => wecom.openCallback(corp, cb.query, cb.body))).toMatchObject({
+      code: 'forbidden',
+      field: 'AgentID',
+    })
   })
 
   it('reports other events as such', () => {
     const xml = `<xml><ToUserName><![CDATA[${corp.corpId}]]></ToUserName><FromUserName><![CDATA[li]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[enter_agent]]></Event><AgentID>${corp.agentId}</AgentID></xml>`
     const cb = wecomCallback(corp, xml)
-    expect(wecom.openCallback(corp, cb.query, cb.body)).toEqual({ kind: 'other', event: 'enter_agent', fromUser: 'li' })
+    expect(wecom.openCallback(corp, cb.query, cb.body)).toEqual({
+      kind: 'other',
+      event: 'enter_agent',
+      fromUser: 'li',
+    })
   })
 
   it('verifies the URL check and refuses a forged or foreign one', () => {
     const ok = wecomUrlCheck(corp)
     expect(wecom.verifyUrl(corp, ok.query)).toBe(ok.echo)
-    expect(problemOf(() => wecom.verifyUrl(corp, wecomUrlCheck(corp, 'x', 'signature').query)).code).toBe('unauthorized')
-    expect(problemOf(() => wecom.verifyUrl(corp, wecomUrlCheck(corp, 'x', 'corp').query)).code).toBe('forbidden')
+    expect(problemOf(() => wecom.verifyUrl(corp, wecomUrlCheck(corp, 'x', 'signature').query)).code).toBe(
+      'unauthorized',
+    )
+    expect(problemOf(() => wecom.verifyUrl(corp, wecomUrlCheck(corp, 'x', 'corp').query)).code).toBe(
+      'forbidden',
+    )
   })
 
   it('names the missing query field', () => {
     const cb = wecomCallback(corp, cardEventXml(corp, press))
-    expect(problemOf(() => wecom.openCallback(corp, { ...cb.query, nonce: '' }, cb.body))).toMatchObject({ code: 'invalid', field: 'nonce' })
+    expect(problemOf(() => wecom.openCallback(corp, { ...cb.query, nonce: '' }, cb.body))).toMatchObject({
+      code: 'invalid',
+      field: 'nonce',
+    })
   })
 })
 
