@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundFetch, SmsSettings, VoiceSettings } from '../vendor.ts'
-import { aliyunFake, fakeAliyunKey } from '../../../../test/fakes/aliyun.ts'
+import { aliyunFake, expectedSignature, fakeAliyunKey } from '../../../../test/fakes/aliyun.ts'
 import { signRpc } from './aliyun.ts'
 import { createOutboundFetch, endpointsFromEnv, sms, voice } from './index.ts'
 
@@ -51,6 +51,18 @@ describe('Aliyun RPC signature', () => {
       SignatureVersion: '1.0',
     }
     expect(signRpc('GET', params, 'testsecret')).toBe('OLeaidS1JvxuMvnyHOwuJ+uX5qY=')
+    // The fake's verifier is written separately; it must reproduce the documented example too.
+    expect(expectedSignature('GET', new Map(Object.entries(params)), 'testsecret')).toBe(
+      'OLeaidS1JvxuMvnyHOwuJ+uX5qY=',
+    )
+  })
+
+  it('encodes what encodeURIComponent leaves alone, the way the fake’s byte-wise encoder does', async () => {
+    const r = await sms.send(fetch, endpoints, smsSettings, {
+      ...msg,
+      params: { text: "急(会)诊! it's * ~" },
+    })
+    expect(r.ok).toBe(true)
   })
 })
 
@@ -76,6 +88,20 @@ describe('Aliyun SendSms against the fake', () => {
       code: 'SignatureDoesNotMatch',
       retryable: false,
       rateLimited: false,
+    })
+  })
+
+  it('a replayed request (same SignatureNonce) is refused', async () => {
+    let body = ''
+    const recording: OutboundFetch = (url, init) => {
+      body = init.body as string
+      return fetch(url, init)
+    }
+    expect((await sms.send(recording, endpoints, smsSettings, msg)).ok).toBe(true)
+    const replay: OutboundFetch = (url, init) => fetch(url, { ...init, body })
+    expect(await sms.send(replay, endpoints, smsSettings, msg)).toMatchObject({
+      ok: false,
+      code: 'SignatureNonceUsed',
     })
   })
 

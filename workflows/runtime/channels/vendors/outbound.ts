@@ -122,7 +122,7 @@ export function unreachable(err: unknown): SendResult {
   }
 }
 
-/** Read a JSON body; a 5xx or an unreadable body is a retryable failure. */
+/** Read a JSON object body; a 5xx or 429 is a retryable failure, any other non-JSON answer a final one. */
 export async function readJson(
   res: Response,
 ): Promise<{ ok: true; json: unknown; text: string } | { ok: false; result: SendResult }> {
@@ -140,7 +140,7 @@ export async function readJson(
         ok: false,
         code: `http_${res.status}`,
         answer: answerText(text),
-        retryable: res.status >= 500 || res.status === 429 || json === undefined,
+        retryable: res.status >= 500 || res.status === 429,
         rateLimited: false,
       },
     }

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundFetch, SmsSettings, VoiceSettings } from '../vendor.ts'
-import { fakeTencentKey, tencentFake } from '../../../../test/fakes/tencent.ts'
+import { fakeTencentKey, tc3Signature, tencentFake } from '../../../../test/fakes/tencent.ts'
 import { createOutboundFetch, endpointsFromEnv, sms, voice } from './index.ts'
 import { positional, tc3Authorization } from './tencent.ts'
 
@@ -50,6 +50,19 @@ describe('TC3-HMAC-SHA256', () => {
     expect(auth).toBe(
       'TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168',
     )
+  })
+
+  it('the fake’s verifier, written separately, reproduces the documented example too', () => {
+    expect(
+      tc3Signature('Gu5t9xGARNpq86cd98joQYCN3EXAMPLE', {
+        headers: { 'content-type': 'application/json; charset=utf-8', host: 'cvm.tencentcloudapi.com' },
+        signedHeaders: ['content-type', 'host'],
+        payload: '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}',
+        date: '2019-02-25',
+        service: 'cvm',
+        timestamp: '1551113065',
+      }),
+    ).toBe('72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168')
   })
 
   it('puts numbered template parameters in their positions', () => {

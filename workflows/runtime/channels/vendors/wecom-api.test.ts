@@ -69,6 +69,58 @@ describe('WeCom message/send with a button-interaction card', () => {
     })
   })
 
+  it('concurrent sends with an empty cache share one gettoken', async () => {
+    const cache = createTokenCache()
+    const before = fake.tokenCalls
+    const rs = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen'], card: card() }),
+      ),
+    )
+    expect(rs.every((r) => r.ok)).toBe(true)
+    expect(fake.tokenCalls - before).toBe(1)
+  })
+
+  it('the fake refuses a card without a task_id or with duplicate button keys, as WeCom does', async () => {
+    const cache = createTokenCache()
+    await wecom.sendTextCard(fetch, endpoints, corp, cache, {
+      toUsers: ['chen'],
+      title: 't',
+      description: 'd',
+      url: 'https://x.test',
+    })
+    const token = fake.calls('/cgi-bin/message/send').at(-1)!.query.access_token!
+    const send = async (template_card: object) =>
+      (
+        await globalThis.fetch(`https://qyapi.weixin.qq.com/cgi-bin/message/send?access_token=${token}`, {
+          method: 'POST',
+          body: JSON.stringify({
+            touser: 'chen',
+            msgtype: 'template_card',
+            agentid: corp.agentId,
+            template_card,
+          }),
+        })
+      ).json()
+    const base = {
+      card_type: 'button_interaction',
+      main_title: { title: 't' },
+      task_id: 't1',
+      button_list: [{ text: 'a', key: 'a' }],
+    }
+    expect(await send(base)).toMatchObject({ errcode: 0 })
+    expect(await send({ ...base, task_id: undefined })).toMatchObject({ errcode: 40058 })
+    expect(
+      await send({
+        ...base,
+        button_list: [
+          { text: 'a', key: 'k' },
+          { text: 'b', key: 'k' },
+        ],
+      }),
+    ).toMatchObject({ errcode: 40058 })
+  })
+
   it('gets a new token and retries once when WeCom says 42001 (expired)', async () => {
     const cache = createTokenCache()
     expect(
