@@ -95,12 +95,12 @@ const tencentVoiceJob = () => ({
 })
 
 describe('vendor clients against the loopback HTTPS fakes, from another process', () => {
-  it('WeCom (token + card), Aliyun SMS and Tencent voice are signed and accepted over real TLS; a host off the list is refused', async () => {
+  it('WeCom (token + card), Aliyun SMS and Tencent voice are signed and accepted over real TLS; a port other than the pinned one is refused', async () => {
     const [card, aliyunSms, tencentVoice, offList] = await child([
       wecomJob(),
       aliyunSmsJob(),
       tencentVoiceJob(),
-      { ...tencentVoiceJob(), allowed: ['127.0.0.1'] },
+      { ...tencentVoiceJob(), allowed: ['127.0.0.1:1'] },
     ])
     expect(card).toMatchObject({ ok: true })
     expect(wecom.calls('/wecom/cgi-bin/message/send')).toHaveLength(1)

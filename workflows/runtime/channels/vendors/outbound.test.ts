@@ -10,6 +10,10 @@ const server = setupServer(
     seen.push(request.url)
     return HttpResponse.json({ ok: true })
   }),
+  http.get('https://pinned.example.test:8443/ok', ({ request }) => {
+    seen.push(request.url)
+    return HttpResponse.json({ ok: true })
+  }),
   http.get('https://allowed.example.test:8443/ok', ({ request }) => {
     seen.push(request.url)
     return HttpResponse.json({ ok: true })
@@ -37,19 +41,21 @@ async function refusal(p: Promise<unknown>): Promise<ProblemError> {
 describe('createOutboundFetch (SSRF guard)', () => {
   const guarded = createOutboundFetch([
     'allowed.example.test',
-    'allowed.example.test:8443',
+    'pinned.example.test:8443',
     '*.wild.example.test',
   ])
 
-  it('calls an allowed https host, on the default port or the listed one', async () => {
+  it('calls an allowed https host (any port, as PUSH_ALLOWED_HOSTS), or a pinned host:port', async () => {
     expect((await guarded('https://allowed.example.test/ok', { method: 'GET' })).status).toBe(200)
     expect((await guarded('https://allowed.example.test:8443/ok', { method: 'GET' })).status).toBe(200)
+    expect((await guarded('https://pinned.example.test:8443/ok', { method: 'GET' })).status).toBe(200)
   })
 
   it.each([
     ['http://allowed.example.test/ok', 'forbidden'],
     ['https://evil.example.test/ok', 'forbidden'],
-    ['https://allowed.example.test:9999/ok', 'forbidden'],
+    ['https://pinned.example.test:9999/ok', 'forbidden'],
+    ['https://pinned.example.test/ok', 'forbidden'],
     ['https://user:pw@allowed.example.test/ok', 'forbidden'],
     ['https://wild.example.test/ok', 'forbidden'],
     ['not a url', 'invalid'],

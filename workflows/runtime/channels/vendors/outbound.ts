@@ -71,14 +71,17 @@ function canonicalEntry(entry: string): string | null {
 }
 
 /**
- * An entry without a port allows that host on https' default port only; `host:port` allows
- * exactly that port (the loopback fakes); `*.example.com` any subdomain on the default port.
+ * Entries read like PUSH_ALLOWED_HOSTS: `host` allows that host (on any port), `*.example.com`
+ * any subdomain; `host:port` pins the port, e.g. `127.0.0.1:8443` for a loopback fake. The
+ * defaults (defaultAllowedHosts) are the endpoints' own host[:port].
  */
 export function urlAllowed(url: URL, allowed: readonly string[]): boolean {
   const host = url.host.toLowerCase()
+  const hostname = url.hostname.toLowerCase()
   return allowed.some((entry) => {
-    if (entry.startsWith('*.')) return url.port === '' && url.hostname.endsWith(entry.slice(1))
-    return host === entry
+    if (entry.startsWith('*.')) return hostname.endsWith(entry.slice(1))
+    // Entries are canonical (URL's `host`): a trailing :digits is a port, IPv6 stays bracketed.
+    return /:\d+$/.test(entry) ? host === entry : hostname === entry
   })
 }
 
