@@ -85,7 +85,7 @@ async function rpc(
   } catch (e) {
     return unreachable(e)
   }
-  const read = await readJson(res)
+  const read = await readJson(res, [secret])
   if (!read.ok) return read.result
   const j = read.json as { Code?: unknown; BizId?: unknown; CallId?: unknown }
   const code = typeof j.Code === 'string' ? j.Code : `http_${res.status}`

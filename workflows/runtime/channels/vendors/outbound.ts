@@ -111,6 +111,18 @@ export function answerText(text: string): string {
   return text.length > 1000 ? text.slice(0, 1000) + '…' : text
 }
 
+/**
+ * Remove secrets from a provider answer before it is kept: a gateway's error page may echo the
+ * request URL, and WeCom's URLs carry corpsecret and access_token in the query.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const s of secrets)
+    if (s.length >= 4)
+      for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('***')
+  return out
+}
+
 /** A request that never got a provider answer (network, TLS, timeout, guard refusal). */
 export function unreachable(err: unknown): SendResult {
   const name = err instanceof Error ? err.name : 'Error'
@@ -128,8 +140,9 @@ export function unreachable(err: unknown): SendResult {
 /** Read a JSON object body; a 5xx or 429 is a retryable failure, any other non-JSON answer a final one. */
 export async function readJson(
   res: Response,
+  secrets: readonly string[] = [],
 ): Promise<{ ok: true; json: unknown; text: string } | { ok: false; result: SendResult }> {
-  const text = await res.text()
+  const text = redact(await res.text(), secrets)
   let json: unknown
   try {
     json = JSON.parse(text)

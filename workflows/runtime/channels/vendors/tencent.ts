@@ -106,7 +106,7 @@ async function call(
   } catch (e) {
     return { ok: false, result: unreachable(e) }
   }
-  const read = await readJson(res)
+  const read = await readJson(res, [secretKey])
   if (!read.ok) return read
   const j = read.json as TencentError
   const err = j.Response?.Error

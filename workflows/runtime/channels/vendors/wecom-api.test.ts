@@ -188,6 +188,25 @@ describe('WeCom message/send with a button-interaction card', () => {
     expect(r).toMatchObject({ ok: false, code: 'invaliduser', retryable: false })
   })
 
+  it('a gateway page that echoes the request URL does not carry the secret or the token into the answer', async () => {
+    server.use(
+      http.get(
+        'https://qyapi.weixin.qq.com/cgi-bin/gettoken',
+        ({ request }) => new HttpResponse(`Cannot GET ${request.url}`, { status: 404 }),
+        {
+          once: true,
+        },
+      ),
+    )
+    const r = await wecom.sendButtonCard(fetch, endpoints, corp, createTokenCache(), {
+      toUsers: ['chen'],
+      card: card(),
+    })
+    expect(r).toMatchObject({ ok: false, code: 'http_404', retryable: false })
+    expect(JSON.stringify(r)).not.toContain(corp.secret)
+    expect(JSON.stringify(r)).not.toContain(encodeURIComponent(corp.secret))
+  })
+
   it('a wrong secret is a configuration error, not retried', async () => {
     const r = await wecom.sendButtonCard(fetch, endpoints, { ...corp, secret: 'wrong' }, createTokenCache(), {
       toUsers: ['chen'],

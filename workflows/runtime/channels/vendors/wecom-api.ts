@@ -82,7 +82,7 @@ async function fetchToken(
   } catch (e) {
     return { ok: false, result: unreachable(e) }
   }
-  const body = await readJson(res)
+  const body = await readJson(res, [s.secret])
   if (!body.ok) return body
   const j = body.json as WecomAnswer & { access_token?: unknown; expires_in?: unknown }
   if (j.errcode === 0 && typeof j.access_token === 'string' && j.access_token) {
@@ -94,7 +94,6 @@ async function fetchToken(
     }
   }
   // A wrong corp id or secret (40013, 40001) will not heal by retrying; only "busy" will.
-  // The answer text is WeCom's errmsg, which does not echo the secret.
   return { ok: false, result: failure(typeof j.errcode === 'number' ? j.errcode : -2, body.text) }
 }
 
@@ -145,7 +144,7 @@ async function withToken(
     } catch (e) {
       return { ok: false, result: unreachable(e) }
     }
-    const body = await readJson(res)
+    const body = await readJson(res, [s.secret, t.token])
     if (!body.ok) return body
     const j = body.json as WecomAnswer
     const code = typeof j.errcode === 'number' ? j.errcode : 0
