@@ -53,6 +53,12 @@ describe('WeCom callback crypto against the official sample vectors', () => {
     expect(wecom.verifyUrl(OFFICIAL, OFFICIAL_URL_CHECK)).toBe('1288432023552776189')
   })
 
+  it('accepts an echostr whose unencoded "+" was decoded to a space', () => {
+    const spaced = { ...OFFICIAL_URL_CHECK, echostr: OFFICIAL_URL_CHECK.echostr.replaceAll('+', ' ') }
+    expect(spaced.echostr).not.toBe(OFFICIAL_URL_CHECK.echostr)
+    expect(wecom.verifyUrl(OFFICIAL, spaced)).toBe('1288432023552776189')
+  })
+
   it('decrypts the sample POST (a text message from ChenJiaShun)', () => {
     expect(wecom.openCallback(OFFICIAL, OFFICIAL_POST.query, OFFICIAL_POST.body)).toEqual({
       kind: 'other',

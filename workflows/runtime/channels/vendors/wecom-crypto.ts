@@ -61,27 +61,6 @@ export function wecomDecrypt(
   }
 }
 
-/** Encrypt for a passive reply or a test; `random` defaults to 16 fresh bytes. */
-export function wecomEncrypt(
-  encodingAesKey: string,
-  message: string,
-  receiveId: string,
-  random = crypto.randomBytes(16),
-): string {
-  const key = aesKey(encodingAesKey)
-  const msg = Buffer.from(message, 'utf8')
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(msg.length, 0)
-  const body = Buffer.concat([random, len, msg, Buffer.from(receiveId, 'utf8')])
-  const pad = 32 - (body.length % 32)
-  const cipher = crypto.createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
-  cipher.setAutoPadding(false)
-  return Buffer.concat([
-    cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])),
-    cipher.final(),
-  ]).toString('base64')
-}
-
 interface SignedQuery {
   msg_signature: string
   timestamp: string
@@ -101,7 +80,8 @@ function verified(settings: WecomSettings, q: SignedQuery, encrypt: string): str
 /** The URL check WeCom runs when the callback is configured: answer with the decrypted echostr. */
 export function verifyUrl(settings: WecomSettings, query: SignedQuery & { echostr: string }): string {
   if (typeof query.echostr !== 'string' || query.echostr === '') throw problem('invalid', 'echostr')
-  return verified(settings, query, query.echostr)
+  // Base64 has no spaces: a '+' that reached us unencoded was turned into one by form decoding.
+  return verified(settings, query, query.echostr.replaceAll(' ', '+'))
 }
 
 function xml(text: string, field: string): Record<string, string> {
