@@ -217,6 +217,28 @@ describe('WeCom message/send with a button-interaction card', () => {
   })
 })
 
+describe('the token cache', () => {
+  it('forgets a token at its expiry, per corp and secret', () => {
+    const cache = createTokenCache()
+    cache.set('ww1:abc', 'tok', 1_000)
+    expect(cache.get('ww1:abc', 999)).toBe('tok')
+    expect(cache.get('ww1:abc', 1_000)).toBeUndefined()
+    expect(cache.get('ww2:abc', 999)).toBeUndefined()
+  })
+
+  it('a changed secret does not reuse the old corp token', async () => {
+    const cache = createTokenCache()
+    expect(
+      (await wecom.sendButtonCard(fetch, endpoints, corp, cache, { toUsers: ['chen'], card: card() })).ok,
+    ).toBe(true)
+    const r = await wecom.sendButtonCard(fetch, endpoints, { ...corp, secret: 'rotated-but-wrong' }, cache, {
+      toUsers: ['chen'],
+      card: card(),
+    })
+    expect(r).toMatchObject({ ok: false, code: '40001' })
+  })
+})
+
 describe('WeCom textcard, update_template_card and OAuth', () => {
   it('sends a textcard with title, description and url', async () => {
     const r = await wecom.sendTextCard(fetch, endpoints, corp, createTokenCache(), {
