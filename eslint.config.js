@@ -53,6 +53,29 @@ export default tseslint.config(
     },
   },
   {
+    // Runtime tests drive the vendor clients against the fake vendors in test/fakes (and nothing else of test/).
+    files: ['workflows/runtime/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/api/**', '../api/*'], message: 'runtime must not import the HTTP edge (api/).' },
+            {
+              group: ['**/fixtures/**'],
+              message: 'only composition roots (api/server.ts, api/cli, tests, bench) import fixtures/.',
+            },
+            { group: ['**/pwa/**'], message: 'runtime must not import the PWA.' },
+            {
+              group: ['**/test/*', '!**/test/fakes'],
+              message: 'runtime tests may import only test/fakes.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['api/**/*.ts'],
     ignores: ['api/server.ts', 'api/cli/**'],
     rules: {
