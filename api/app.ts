@@ -24,6 +24,8 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
+import { isMessageKey, render } from '../workflows/core/messages/index.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -91,6 +93,16 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
+    if (err instanceof ProblemError) {
+      // The wire shape of every problem: code, text from the catalogue (en, zh-CN), field, params.
+      const { code, status, field, params } = err.problem
+      const key = `problem.${code}`
+      const text = (lang: 'en' | 'zh-CN') => (isMessageKey(key) ? render(lang, key, params) : code)
+      return c.json(
+        { error: { code, message: text('en'), messageZh: text('zh-CN'), field, params, ...err.details } },
+        status,
+      )
+    }
     if (err instanceof Refused) {
       return c.json(
         {

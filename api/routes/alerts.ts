@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { canSeeCase, isClinical } from '../../workflows/runtime/access.ts'
+import { canSeeCase, isClinical } from '../../workflows/core/access.ts'
 import { recordEvent, Refused, type NewEvent } from '../../workflows/runtime/apply-event.ts'
 import { derivedUuid } from '../../workflows/runtime/ids.ts'
 import { dbNow, getCase } from '../../workflows/runtime/store/cases.ts'

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import { canSeeCase, isClinical } from '../../workflows/runtime/access.ts'
+import { canSeeCase, isClinical } from '../../workflows/core/access.ts'
 import {
   attachmentData,
   attachmentMeta,
@@ -10,7 +10,7 @@ import {
   MAX_ATTACHMENT_BYTES,
   sniffType,
 } from '../../workflows/runtime/attachments.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import type { Q } from '../../workflows/runtime/platform/connect.ts'
 import { requireUser } from '../http/auth.ts'
@@ -121,13 +121,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     if (!meta || !row || !canSeeCase(user, row)) throw notFound('attachment')
     const data = await attachmentData(sql, id)
     if (!data) throw notFound('attachment')
-    await recordAccess(sql, {
-      user,
-      action: 'ecg.view',
-      entity: 'attachment',
-      entityId: id,
-      device: c.req.header('user-agent')?.slice(0, 200) ?? null,
-    })
+    await audit(sql, c.var.ctx, { action: 'ecg.view', entity: 'attachment', entityId: id })
     return c.body(new Uint8Array(data), 200, {
       'Content-Type': meta.contentType,
       'Content-Length': String(meta.size),

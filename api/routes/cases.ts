@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
-import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/runtime/access.ts'
+import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { caseView } from '../../workflows/runtime/case-view.ts'
 import { replayCase } from '../../workflows/runtime/replay.ts'
 import {
@@ -51,8 +51,6 @@ const actorOf = (u: UserRow): Actor & { networkId: string } => ({
   name: u.displayName,
   networkId: u.networkId,
 })
-
-const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
 
 /** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
 async function visibleCase(c: Context<AppEnv>) {
@@ -146,13 +144,7 @@ export const caseRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => {
     const { row, state, network, now } = await visibleCase(c)
-    await recordAccess(c.var.deps.sql, {
-      user: c.var.user,
-      action: 'case.view',
-      entity: 'case',
-      entityId: row.id,
-      device: deviceOf(c.req.header('user-agent')),
-    })
+    await audit(c.var.deps.sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: row.id })
     return c.json(await caseView(c.var.deps.sql, row, state, network, now))
   })
   .get('/:id/replay', async (c) => {

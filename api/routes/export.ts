@@ -2,10 +2,10 @@ import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { z } from 'zod'
 import { fold } from '../../workflows/core/index.ts'
-import { canSeeCase } from '../../workflows/runtime/access.ts'
+import { canSeeCase } from '../../workflows/core/access.ts'
 import { fhirBundle } from '../../workflows/runtime/fhir-bundle.ts'
 import { csvHeader, csvLine } from '../../workflows/runtime/registry-csv.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
@@ -14,7 +14,6 @@ import { readQuery } from '../http/validate.ts'
 import { PeriodQuery, periodOf } from './metrics.ts'
 
 const BOM = '\uFEFF'
-const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
 
 /**
  * `GET /api/export/cases.csv` — the registry export: UTF-8 with BOM (Excel opens Chinese
@@ -32,12 +31,10 @@ export const exportRoutes = new Hono<AppEnv>()
     const network = await rt.networks.get(sql, user.networkId)
     const names = new Map(network.facilities.map((f) => [f.id, f.name]))
     const facilityName = (id: string) => names.get(id) ?? id
-    await recordAccess(sql, {
-      user,
+    await audit(sql, c.var.ctx, {
       action: 'export.cases_csv',
       entity: 'export',
       entityId: `${from.toISOString()}/${to.toISOString()}`,
-      device: deviceOf(c.req.header('user-agent')),
     })
     c.header('Content-Type', 'text/csv; charset=utf-8')
     c.header(
@@ -66,13 +63,7 @@ export const fhirRoutes = new Hono<AppEnv>().use(requireUser).get('/:id/fhir', a
   if (!row || !canSeeCase(c.var.user, row)) throw notFound('case')
   const network = await rt.networks.get(sql, row.networkId)
   const state = fold(caseInfoOf(row), await loadEvents(sql, id), network)
-  await recordAccess(sql, {
-    user: c.var.user,
-    action: 'case.export_fhir',
-    entity: 'case',
-    entityId: id,
-    device: deviceOf(c.req.header('user-agent')),
-  })
+  await audit(sql, c.var.ctx, { action: 'case.export_fhir', entity: 'case', entityId: id })
   c.header('Content-Type', 'application/fhir+json; charset=utf-8')
   return c.body(JSON.stringify(fhirBundle(row, state, network)))
 })

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { isNetworkWide } from '../../workflows/runtime/access.ts'
+import { isNetworkWide } from '../../workflows/core/access.ts'
 import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { QUALITY_FLAG_CODES, fold } from '../../workflows/core/index.ts'
 import { caseTimeline } from '../../workflows/runtime/case-timeline.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { caseInfoOf, dbNow, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import {
   ABSTRACTABLE,
@@ -39,8 +39,6 @@ const AbstractionBody = z.object({
   paperValue: z.iso.datetime({ offset: true }).nullable(),
 })
 
-const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
-
 /** QA audit endpoints (docs/qa-api.md): QA and admin of the caller's network only. */
 export const qaRoutes = new Hono<AppEnv>()
   .use(requireUser)
@@ -72,13 +70,7 @@ export const qaRoutes = new Hono<AppEnv>()
     const network = await rt.networks.get(sql, row.networkId)
     const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
     const state = fold(caseInfoOf(row), events, network)
-    await recordAccess(sql, {
-      user: c.var.user,
-      action: 'case.view',
-      entity: 'case',
-      entityId: id,
-      device: deviceOf(c.req.header('user-agent')),
-    })
+    await audit(sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: id })
     return c.json(await caseTimeline(sql, state, network, now))
   })
   .get('/access', async (c) => {
