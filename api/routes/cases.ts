@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
+import { ARRIVAL_MODES, fold, parseEventInput, plan } from '../../workflows/core/index.ts'
 import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
+import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
+import { actorOf } from '../../workflows/runtime/context.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { caseView } from '../../workflows/runtime/case-view.ts'
 import { replayCase } from '../../workflows/runtime/replay.ts'
@@ -15,12 +17,10 @@ import {
   loadEvents,
   loadEventsOf,
 } from '../../workflows/runtime/store/cases.ts'
-import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
 import { readJson, readQuery } from '../http/validate.ts'
-import { assertAttachmentOfCase } from './attachments.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
@@ -42,14 +42,6 @@ export const NewCaseBody = z.object({
 const ListQuery = z.object({
   status: z.enum(['active', 'closed', 'all']).default('active'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-})
-
-const actorOf = (u: UserRow): Actor & { networkId: string } => ({
-  id: u.id,
-  roles: u.roles,
-  facilityIds: u.facilityIds,
-  name: u.displayName,
-  networkId: u.networkId,
 })
 
 /** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
@@ -84,7 +76,7 @@ export const caseRoutes = new Hono<AppEnv>()
       )
     }
     const id = body.id ?? randomUUID()
-    const result = await createCase(rt, actorOf(user), {
+    const result = await createCase(rt, actorOf(c.var.ctx), {
       id,
       facilityId: body.facilityId,
       patient: body.patient,
@@ -167,7 +159,7 @@ export const caseRoutes = new Hono<AppEnv>()
     if (!parsed.ok) throw new ApiError(422, 'invalid', `${parsed.field}: ${parsed.message}`, parsed.field)
     const { rt, sql } = c.var.deps
     await assertAttachmentOfCase(sql, caseId, parsed.value.data)
-    const r = await recordEvent(rt, actorOf(user), caseId, parsed.value, (row) => canSeeCase(user, row))
+    const r = await recordEvent(rt, actorOf(c.var.ctx), caseId, parsed.value, (row) => canSeeCase(user, row))
     // The hot path of every tap: answer from the state the transaction produced, no re-read.
     // `GET /api/cases/:id` has the full view; here the phase and the clocks the screen shows.
     const iso = (t: number) => new Date(t).toISOString()

@@ -59,6 +59,7 @@ export const EDGE_PROBLEMS = {
   endpoint_not_allowed: 422,
   period_order: 422,
   period_too_long: 422,
+  attachment_not_of_case: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

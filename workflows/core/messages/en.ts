@@ -671,5 +671,6 @@ export const en: Record<MessageKey, string> = {
   'problem.consult_cardiologist_only': 'Only a cardiologist opens a consult',
   'problem.endpoint_not_allowed': 'endpoint: not an https push service this server may call',
   'problem.period_order': 'from: must be before to',
+  'problem.attachment_not_of_case': 'attachmentId: not an ECG uploaded to this case',
   'problem.period_too_long': 'to: at most 5 years per request',
 }

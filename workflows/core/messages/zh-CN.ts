@@ -658,6 +658,7 @@ export const zhCN = {
   'problem.consult_cardiologist_only': '仅心内科医生可接收会诊',
   'problem.endpoint_not_allowed': '推送地址不被允许',
   'problem.period_order': '开始时间须早于结束时间',
+  'problem.attachment_not_of_case': '非本病例的心电图',
   'problem.period_too_long': '每次最多查询 5 年',
 } as const
 

@@ -172,3 +172,11 @@ export async function attemptsOf(q: Q, networkId: string, caseId: string | undef
      order by p.id desc
      limit ${limit}`
 }
+
+/** The caller's own subscriptions (the endpoint stays server-side; the route shows its host). */
+export async function subscriptionsOfUser(q: Q, userId: string) {
+  return q<
+    { id: string; endpoint: string; device: string | null; createdAt: Date; lastSuccessAt: Date | null }[]
+  >`select id, endpoint, device, created_at as "createdAt", last_success_at as "lastSuccessAt"
+      from push_subscriptions where user_id = ${userId} order by created_at`
+}

@@ -125,3 +125,18 @@ export async function insertCaseMetrics(q: Q, records: readonly RegistryRecord[]
 
 /** The metric columns in SPEC §5 order. */
 export const METRIC_COLUMNS: readonly MetricKey[] = METRIC_KEYS
+
+/**
+ * The registry rows of a period, oldest first, in batches of 500 from a server-side cursor: a
+ * year of a big network never sits in memory (the CSV export streams them).
+ */
+export function caseMetricsBatches(
+  q: Q,
+  f: { networkId: string; from: Date; to: Date; facilityId?: string | undefined },
+): AsyncIterable<Record<string, unknown>[]> {
+  return q<Record<string, unknown>[]>`
+    select *, month::text as month from case_metrics
+     where network_id = ${f.networkId} and ref_at >= ${f.from} and ref_at < ${f.to}
+       ${f.facilityId ? q`and facility_id = ${f.facilityId}` : q``}
+     order by ref_at, case_id`.cursor(500)
+}
