@@ -100,6 +100,25 @@ export default tseslint.config(
     },
   },
   {
+    // Read models and exporters: pure functions of core values. What the screen receives, no IO.
+    files: ['workflows/views/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['postgres', 'pg-boss', 'web-push', 'hono'],
+          patterns: [
+            { group: ['**/runtime/**', '../runtime/*'], message: 'views import only workflows/core.' },
+            {
+              group: ['**/api/**', '**/fixtures/**', '**/pwa/**', '**/test/**'],
+              message: 'views import only workflows/core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['fixtures/**/*.ts'],
     rules: {
       'no-restricted-imports': [

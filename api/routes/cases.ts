@@ -7,8 +7,11 @@ import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
 import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
 import { actorOf } from '../../workflows/runtime/context.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
-import { caseView } from '../../workflows/runtime/case-view.ts'
-import { replayCase } from '../../workflows/runtime/replay.ts'
+import { caseViewNames } from '../../workflows/runtime/store/users.ts'
+import { caseListRow } from '../../workflows/views/case-list.ts'
+import { caseView } from '../../workflows/views/case-view.ts'
+import { replayCase } from '../../workflows/views/replay.ts'
+import { deadlineJson, iso } from '../../workflows/views/time.ts'
 import {
   caseInfoOf,
   dbNow,
@@ -86,10 +89,8 @@ export const caseRoutes = new Hono<AppEnv>()
       symptomOnsetApproximate: body.symptomOnsetApproximate,
     })
     const row = (await getCase(c.var.deps.sql, id))!
-    return c.json(
-      await caseView(c.var.deps.sql, row, result.state, result.network, result.now),
-      result.status,
-    )
+    const names = await caseViewNames(c.var.deps.sql, result.state)
+    return c.json(caseView(row, result.state, result.network, result.now, names), result.status)
   })
   .get('/', async (c) => {
     const user = c.var.user
@@ -107,37 +108,15 @@ export const caseRoutes = new Hono<AppEnv>()
       rows.map((r) => r.id),
     )
     const now = await dbNow(sql)
-    const facilityName = (id: string) => network.facilities.find((f) => f.id === id)?.name ?? null
-    const cases = rows.map((r) => {
-      const state = fold(caseInfoOf(r), events.get(r.id) ?? [], network)
-      return {
-        id: r.id,
-        phase: state.phase,
-        status: r.status,
-        patient: r.patient,
-        facilityId: r.facilityId,
-        facilityName: facilityName(r.facilityId),
-        currentFacilityId: state.currentFacilityId,
-        currentFacilityName: facilityName(state.currentFacilityId),
-        createdAt: r.createdAt.toISOString(),
-        updatedAt: r.updatedAt.toISOString(),
-        fmcAt: state.points.fmc === null ? null : new Date(state.points.fmc).toISOString(),
-        deadlines: plan(state, network, now)
-          .filter((d) => d.status !== 'met')
-          .map((d) => ({
-            rule: d.rule,
-            status: d.status,
-            dueAt: new Date(d.dueAt).toISOString(),
-            warnAt: d.warnAt === null ? null : new Date(d.warnAt).toISOString(),
-          })),
-      }
-    })
-    return c.json({ cases, serverTime: new Date(now).toISOString() })
+    const cases = rows.map((r) =>
+      caseListRow(r, fold(caseInfoOf(r), events.get(r.id) ?? [], network), network, now),
+    )
+    return c.json({ cases, serverTime: iso(now) })
   })
   .get('/:id', async (c) => {
     const { row, state, network, now } = await visibleCase(c)
     await audit(c.var.deps.sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: row.id })
-    return c.json(await caseView(c.var.deps.sql, row, state, network, now))
+    return c.json(caseView(row, state, network, now, await caseViewNames(c.var.deps.sql, state)))
   })
   .get('/:id/replay', async (c) => {
     const { row, events, network, now } = await visibleCase(c)
@@ -162,7 +141,6 @@ export const caseRoutes = new Hono<AppEnv>()
     const r = await recordEvent(rt, actorOf(c.var.ctx), caseId, parsed.value, (row) => canSeeCase(user, row))
     // The hot path of every tap: answer from the state the transaction produced, no re-read.
     // `GET /api/cases/:id` has the full view; here the phase and the clocks the screen shows.
-    const iso = (t: number) => new Date(t).toISOString()
     const e = r.event
     return c.json(
       {
@@ -180,13 +158,7 @@ export const caseRoutes = new Hono<AppEnv>()
           phase: r.state.phase,
           status: r.state.closed ? 'closed' : 'active',
           serverTime: iso(r.now),
-          deadlines: plan(r.state, r.network, r.now).map((d) => ({
-            rule: d.rule,
-            dueAt: iso(d.dueAt),
-            warnAt: d.warnAt === null ? null : iso(d.warnAt),
-            status: d.status,
-            metAt: d.metAt === null ? null : iso(d.metAt),
-          })),
+          deadlines: plan(r.state, r.network, r.now).map(deadlineJson),
         },
       },
       r.status,

@@ -4,11 +4,12 @@ import { z } from 'zod'
 import { fold } from '../../workflows/core/index.ts'
 import { canSeeCase } from '../../workflows/core/access.ts'
 import { problem } from '../../workflows/core/problem.ts'
-import { fhirBundle } from '../../workflows/runtime/fhir-bundle.ts'
-import { csvHeader, csvLine } from '../../workflows/runtime/registry-csv.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { caseMetricsBatches } from '../../workflows/runtime/store/case-metrics.ts'
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
+import { derivedUuid } from '../../workflows/runtime/ids.ts'
+import { fhirBundle } from '../../workflows/views/fhir-bundle.ts'
+import { csvHeader, csvLine } from '../../workflows/views/registry-csv.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { idParam } from '../http/params.ts'
@@ -67,5 +68,5 @@ export const fhirRoutes = new Hono<AppEnv>().use(requireUser).get('/:id/fhir', a
   const state = fold(caseInfoOf(row), await loadEvents(sql, id), network)
   await audit(sql, c.var.ctx, { action: 'case.export_fhir', entity: 'case', entityId: id })
   c.header('Content-Type', 'application/fhir+json; charset=utf-8')
-  return c.body(JSON.stringify(fhirBundle(row, state, network)))
+  return c.body(JSON.stringify(fhirBundle(row, state, network, derivedUuid)))
 })

@@ -2,11 +2,12 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { QUALITY_FLAG_CODES, fold } from '../../workflows/core/index.ts'
 import { problem } from '../../workflows/core/problem.ts'
-import { caseTimeline } from '../../workflows/runtime/case-timeline.ts'
 import { auditSample, drawAuditSample, recordAbstraction } from '../../workflows/runtime/qa/audit-samples.ts'
-import { accessLog, audit } from '../../workflows/runtime/store/audit.ts'
+import { accessLog, audit, caseAccessLog } from '../../workflows/runtime/store/audit.ts'
 import { caseInfoOf, dbNow, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { ABSTRACTABLE, qaCases, qualityByFacility } from '../../workflows/runtime/store/qa.ts'
+import { namesOf } from '../../workflows/runtime/store/users.ts'
+import { caseTimeline } from '../../workflows/views/case-timeline.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { idParam } from '../http/params.ts'
@@ -64,7 +65,14 @@ export const qaRoutes = new Hono<AppEnv>()
     const [events, now] = await Promise.all([loadEvents(sql, id), dbNow(sql)])
     const state = fold(caseInfoOf(row), events, network)
     await audit(sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: id })
-    return c.json(await caseTimeline(sql, state, network, now))
+    const [names, access] = await Promise.all([
+      namesOf(
+        sql,
+        state.events.map((e) => e.by),
+      ),
+      caseAccessLog(sql, id),
+    ])
+    return c.json(caseTimeline(state, network, now, names, access))
   })
   .get('/access', async (c) => {
     const q = readQuery(c, AccessQuery)

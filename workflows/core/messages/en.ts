@@ -646,7 +646,7 @@ export const en: Record<MessageKey, string> = {
   'problem.county_always_active':
     'The county PCI center cannot be deactivated: every strategy and transfer depends on it',
   'problem.missing_travel_to_county':
-    'A facility needs its ambulance travel time to the county PCI center: give travelToCounty {minutes} (or PUT /api/admin/travel first)',
+    'A facility needs its ambulance travel time to the county PCI center: give travelToCounty.minutes (or PUT /api/admin/travel first)',
   'problem.same_facility': 'from and to must differ',
   'problem.not_in_network': 'No such facility in your network',
   'problem.scope_required': 'Village doctors and township physicians work at a facility: give facilityIds',

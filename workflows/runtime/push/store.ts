@@ -1,6 +1,6 @@
 /** SQL for Web Push: subscriptions, deliveries (one push to one device) and the attempts log. */
 import type { Q } from '../platform/connect.ts'
-import type { PushKind, PushPayload } from './payload.ts'
+import type { PushKind, PushPayload } from '../../views/push/payload.ts'
 
 export interface SubscriptionRow {
   id: string

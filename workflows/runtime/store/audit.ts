@@ -64,3 +64,14 @@ export async function auditOf(
      order by a.at desc, a.id desc
      limit ${f.limit}`
 }
+
+/** Who read one case (the QA timeline's access list), newest first. */
+export async function caseAccessLog(q: Q, caseId: string) {
+  return q<
+    { at: Date; actorId: string | null; actorName: string | null; action: string; device: string | null }[]
+  >`
+    select a.at, a.actor_id as "actorId", u.display_name as "actorName", a.action, a.device
+      from audit_log a left join users u on u.id = a.actor_id
+     where a.entity = 'case' and a.entity_id = ${caseId}
+     order by a.at desc limit 500`
+}
