@@ -98,6 +98,50 @@ export default tseslint.config(
     },
   },
   {
+    // Routes validate, call and serialise: SQL lives in workflows/runtime/store (functions named by intent).
+    files: ['api/routes/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TaggedTemplateExpression[tag.name=/^(sql|q|tx)$/]',
+          message: 'No SQL in api/routes: add an intent-named function to workflows/runtime/store/.',
+        },
+        {
+          selector: "TaggedTemplateExpression[tag.type='MemberExpression'][tag.property.name='sql']",
+          message: 'No SQL in api/routes: add an intent-named function to workflows/runtime/store/.',
+        },
+        {
+          selector: "TaggedTemplateExpression[tag.type='CallExpression'][tag.callee.name=/^(sql|q|tx)$/]",
+          message: 'No SQL in api/routes: add an intent-named function to workflows/runtime/store/.',
+        },
+        {
+          selector: "TaggedTemplateExpression[tag.type='CallExpression'][tag.callee.property.name='sql']",
+          message: 'No SQL in api/routes: add an intent-named function to workflows/runtime/store/.',
+        },
+      ],
+    },
+  },
+  {
+    // Read models and exporters: pure functions of core values. What the screen receives, no IO.
+    files: ['workflows/views/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['postgres', 'pg-boss', 'web-push', 'hono'],
+          patterns: [
+            { group: ['**/runtime/**', '../runtime/*'], message: 'views import only workflows/core.' },
+            {
+              group: ['**/api/**', '**/fixtures/**', '**/pwa/**', '**/test/**'],
+              message: 'views import only workflows/core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['fixtures/**/*.ts'],
     rules: {
       'no-restricted-imports': [

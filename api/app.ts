@@ -27,7 +27,7 @@ import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { whatIfRoutes } from './routes/what-if.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 import { ProblemError } from '../workflows/core/problem.ts'
-import { isMessageKey, render, type Lang } from '../workflows/core/messages/index.ts'
+import { isMessageKey, render } from '../workflows/core/messages/index.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -99,10 +99,14 @@ export function createApp(deps: Deps) {
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
     if (err instanceof ProblemError) {
+      // The wire shape of every problem: code, text from the catalogue (en, zh-CN), field, params.
       const { code, status, field, params } = err.problem
       const key = `problem.${code}`
-      const text = (lang: Lang) => (isMessageKey(key) ? render(lang, key, params) : code)
-      return c.json({ error: { code, message: text('en'), messageZh: text('zh-CN'), field, params } }, status)
+      const text = (lang: 'en' | 'zh-CN') => (isMessageKey(key) ? render(lang, key, params) : code)
+      return c.json(
+        { error: { code, message: text('en'), messageZh: text('zh-CN'), field, params, ...err.details } },
+        status,
+      )
     }
     if (err instanceof Refused) {
       return c.json(

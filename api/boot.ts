@@ -49,28 +49,40 @@ export async function maybeSeedDemo(
   return 'seeded'
 }
 
+export interface StopOptions {
+  /**
+   * Run first, once the core counts as stopping (the HTTP server and the workers it feeds): the
+   * database may already be going away (Ctrl-C reaches the embedded PostgreSQL too), so job-queue
+   * connection errors from this moment on are expected and not logged.
+   */
+  first?: () => Promise<void>
+}
+
 export interface Core {
   db: Database
   sql: Sql
   boss: PgBoss
-  stop: () => Promise<void>
+  stop: (opts?: StopOptions) => Promise<void>
 }
 
 /** Database, migrations and job queue: what the server, the CLI tools and the benchmarks share. */
 export async function startCore(config: Config, opts: { supervise?: boolean } = {}): Promise<Core> {
   const db = await openDatabase(config)
   const sql = connect(db.url)
+  let stopping = false
   try {
     const applied = await migrate(sql)
     if (applied.length) log.info('migrations applied', { versions: applied })
-    const boss = await startBoss(db.url, { supervise: opts.supervise ?? true })
+    const boss = await startBoss(db.url, { supervise: opts.supervise ?? true, stopping: () => stopping })
     return {
       db,
       sql,
       boss,
       // Ctrl-C reaches the embedded PostgreSQL too (same process group) and it shuts down at
       // once (fast shutdown, crash-safe): every step here tolerates an already-closed database.
-      stop: async () => {
+      stop: async (o: StopOptions = {}) => {
+        stopping = true
+        await o.first?.().catch(() => undefined)
         await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined)
         await sql.end({ timeout: 5 }).catch(() => undefined)
         await db.embedded?.stop().catch(() => undefined)

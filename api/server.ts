@@ -5,7 +5,6 @@ import { serve } from '@hono/node-server'
 import { createApp, PWA_DIST } from './app.ts'
 import { maybeSeedDemo, startCore } from './boot.ts'
 import { compose } from './compose.ts'
-import { markShuttingDown } from '../workflows/runtime/boss.ts'
 import { loadConfig } from './config.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
 import { DEMO_LOGINS, networkCount, seedDemo } from '../fixtures/seed-demo.ts'
@@ -37,11 +36,9 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
-    markShuttingDown()
     log.info('shutting down', { signal })
     server.close()
-    await composed.stop()
-    await core.stop()
+    await core.stop({ first: composed.stop })
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -8,7 +8,7 @@ import ece from 'http_ece'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import { demoId } from '../fixtures/demo-network.ts'
-import type { PushPayload } from '../workflows/runtime/push/payload.ts'
+import type { PushPayload } from '../workflows/views/push/payload.ts'
 import type { TestEnv } from './harness.ts'
 
 export const PUSH_HOST = 'push.example.test'

@@ -8,9 +8,7 @@
 import { parseArgs } from 'node:util'
 import { startCore } from '../boot.ts'
 import { loadConfig } from '../config.ts'
-import { inTx, writeAudit } from '../../workflows/runtime/store/admin.ts'
-import { insertUser, issueCode } from '../../workflows/runtime/store/admin-users.ts'
-import { hashCode, newOneTimeCode } from '../routes/admin-users.ts'
+import { createNetworkWithAdmin } from '../../workflows/runtime/admin/users.ts'
 
 const { values } = parseArgs({
   options: {
@@ -28,39 +26,15 @@ if (!values.network || !values.username) {
 }
 const core = await startCore(loadConfig(), { supervise: false })
 try {
-  const code = newOneTimeCode()
-  const out = await inTx(core.sql, async (tx) => {
-    const [net] = await tx<{ id: string }[]>`
-      insert into networks (name, name_en, settings)
-      values (${values.network!}, ${values['network-en'] ?? null}, ${tx.json({ checklist: 'cn', expectedDoorToWireMinutes: 60 })})
-      returning id`
-    const networkId = net!.id
-    const userId = await insertUser(tx, networkId, {
-      username: values.username!.toLowerCase(),
-      displayName: values.name ?? values.username!,
-      roles: ['admin'],
-      facilityIds: [],
-    })
-    const expiresAt = await issueCode(tx, {
-      userId,
-      codeHash: hashCode(code),
-      purpose: 'initial',
-      createdBy: userId,
-    })
-    await writeAudit(tx, {
-      networkId,
-      actorId: userId,
-      action: 'network.create',
-      entity: 'network',
-      entityId: networkId,
-      before: null,
-      after: { name: values.network, admin: values.username },
-      device: 'cli',
-    })
-    return { networkId, expiresAt }
+  const out = await createNetworkWithAdmin(core.sql, {
+    name: values.network,
+    nameEn: values['network-en'] ?? null,
+    username: values.username,
+    displayName: values.name ?? values.username,
+    device: 'cli',
   })
   console.log(
-    `network ${out.networkId} created; admin "${values.username}" one-time code: ${code} (until ${out.expiresAt.toISOString()})`,
+    `network ${out.networkId} created; admin "${values.username}" one-time code: ${out.oneTimeCode} (until ${out.expiresAt.toISOString()})`,
   )
 } finally {
   await core.stop().catch(() => undefined)

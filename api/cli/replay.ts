@@ -4,7 +4,7 @@
  */
 import { startCore } from '../boot.ts'
 import { loadConfig } from '../config.ts'
-import { replayCase } from '../../workflows/runtime/replay.ts'
+import { replayCase } from '../../workflows/views/replay.ts'
 import { dbNow, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 

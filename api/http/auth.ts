@@ -4,6 +4,7 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { Role } from '../../workflows/core/index.ts'
 import { userBySession, type UserRow } from '../../workflows/runtime/store/users.ts'
+import { deviceString } from '../../workflows/runtime/context.ts'
 import type { AppEnv } from './env.ts'
 import { forbidden, unauthorized } from './errors.ts'
 
@@ -18,7 +19,14 @@ export function tokenOf(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE)
 }
 
-/** Every route after this knows who is asking: cookie or `Authorization: Bearer`. */
+/** The device string of this request (one truncation rule, workflows/runtime/context.ts). */
+export const deviceOf = (c: Context): string | null => deviceString(c.req.header('user-agent'))
+
+/**
+ * The request context: every route after this knows who is asking (cookie or `Authorization:
+ * Bearer`), and `c.var.ctx` carries it — network, person, roles, scope, device, request id —
+ * to the runtime commands and the audit writer.
+ */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenOf(c)
   if (!token) throw unauthorized()
@@ -26,6 +34,15 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!user) throw unauthorized('Session expired or signed out / 登录已过期')
   c.set('user', user)
   c.set('tokenHash', hashToken(token))
+  c.set('ctx', {
+    networkId: user.networkId,
+    userId: user.id,
+    displayName: user.displayName,
+    roles: user.roles,
+    facilityIds: user.facilityIds,
+    device: deviceOf(c),
+    requestId: c.var.requestId,
+  })
   await next()
 })
 

@@ -6,6 +6,7 @@ import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import type { RegistryDeps } from '../../workflows/runtime/registry/reporting.ts'
+import type { RequestCtx } from '../../workflows/runtime/context.ts'
 
 /** Everything the HTTP app needs, injected (house style 10): tests build their own. */
 export interface Deps {
@@ -22,6 +23,8 @@ export interface AppEnv {
   Variables: {
     deps: Deps
     user: UserRow
+    /** Who asks, set once by requireUser (api/http/auth.ts). */
+    ctx: RequestCtx
     tokenHash: string
     requestId: string
   }

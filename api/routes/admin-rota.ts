@@ -1,38 +1,23 @@
-/** `/api/admin/rota` (issue 8): slots, swaps, the weekly template, and the first-line gaps. */
+/** `/api/admin/rota`: slots, swaps, the weekly template, and the first-line gaps. */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { inTx, networkRow, writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { ROTA_GUARD_DAYS } from '../../workflows/core/admin-rules.ts'
+import { problem } from '../../workflows/core/problem.ts'
 import {
-  activeCardiologists,
+  createSlot,
   deleteSlot,
-  firstLineGaps,
-  insertSlot,
-  materialiseTemplate,
-  rotaTemplate,
-  saveRotaTemplate,
-  slotById,
-  slotsBetween,
+  materialise,
+  networkTimeZone,
+  putTemplate,
   updateSlot,
-  type SlotRow,
-} from '../../workflows/runtime/store/rota-admin.ts'
-import type { Sql } from '../../workflows/runtime/platform/connect.ts'
+} from '../../workflows/runtime/admin/rota.ts'
+import { firstLineGaps, rotaTemplate, slotsBetween } from '../../workflows/runtime/store/rota-admin.ts'
 import type { AppEnv } from '../http/env.ts'
+import { Force, idParam, readOptionalJson, Uuid } from '../http/params.ts'
 import { readQuery } from '../http/validate.ts'
-import {
-  actorOf,
-  DEFAULT_TZ,
-  Force,
-  guardRota,
-  idParam,
-  invalid,
-  notFoundIn,
-  readOptionalJson,
-  ROTA_GUARD_DAYS,
-  Uuid,
-} from './admin-rules.ts'
 
 const DAY = 24 * 3600_000
-const MAX_SLOT_DAYS = 31
+const MAX_RANGE_DAYS = 92
 const Line = z.enum(['first', 'second'])
 const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
 const SlotFields = {
@@ -58,61 +43,9 @@ const TemplateEntry = z.strictObject({
 const PutTemplate = z.strictObject({ entries: z.array(TemplateEntry).max(200) })
 const Materialise = z.strictObject({ weeks: z.number().int().min(1).max(12), force: Force })
 
-function checkInterval(startsAt: Date, endsAt: Date) {
-  if (endsAt <= startsAt)
-    throw invalid('endsAt', 'invalid', 'endsAt must be after startsAt / 结束时间须晚于开始时间')
-  if (endsAt.getTime() - startsAt.getTime() > MAX_SLOT_DAYS * DAY)
-    throw invalid(
-      'endsAt',
-      'invalid',
-      `A slot lasts at most ${MAX_SLOT_DAYS} days / 单个值班时段最长 ${MAX_SLOT_DAYS} 天`,
-    )
-}
-
-async function checkCardiologists(sql: Sql, networkId: string, ids: string[], field: (i: number) => string) {
-  const ok = await activeCardiologists(sql, networkId, ids)
-  ids.forEach((id, i) => {
-    if (!ok.has(id))
-      throw invalid(
-        field(i),
-        'not_cardiologist',
-        'The on-call person must be an active cardiologist of your network / 值班人员须为本网络在职心内科医生',
-      )
-  })
-}
-
-async function tzOf(sql: Sql, networkId: string) {
-  return (await networkRow(sql, networkId))?.settings.timezone ?? DEFAULT_TZ
-}
-
-const slotAudit = (s: SlotRow) => ({
-  line: s.line,
-  userId: s.userId,
-  startsAt: s.startsAt,
-  endsAt: s.endsAt,
-  kind: s.kind,
-  note: s.note,
-})
-
-async function createSlot(c: Context<AppEnv>, kind: 'manual' | 'swap') {
+async function postSlot(c: Context<AppEnv>, kind: 'manual' | 'swap') {
   const s = await readOptionalJson(c, CreateSlot)
-  const actor = actorOf(c)
-  const { sql } = c.var.deps
-  checkInterval(s.startsAt, s.endsAt)
-  await checkCardiologists(sql, actor.networkId, [s.userId], () => 'userId')
-  const id = await inTx(sql, async (tx) => {
-    const id = await insertSlot(tx, actor.networkId, { ...s, note: s.note ?? null, kind }, actor.actorId)
-    await writeAudit(tx, {
-      ...actor,
-      action: kind === 'swap' ? 'rota.swap' : 'rota.create',
-      entity: 'rota',
-      entityId: id,
-      before: null,
-      after: { ...s, kind },
-    })
-    return id
-  })
-  return c.json({ slot: await slotById(sql, actor.networkId, id) }, 201)
+  return c.json({ slot: await createSlot(c.var.deps.sql, c.var.ctx, s, kind) }, 201)
 }
 
 export const rotaRoutes = new Hono<AppEnv>()
@@ -120,132 +53,43 @@ export const rotaRoutes = new Hono<AppEnv>()
     const q = readQuery(c, RangeQuery)
     const from = q.from ?? new Date(Date.now() - DAY)
     const to = q.to ?? new Date(from.getTime() + (ROTA_GUARD_DAYS + 1) * DAY)
-    if (to <= from) throw invalid('to', 'invalid', 'to must be after from / 结束时间须晚于开始时间')
-    if (to.getTime() - from.getTime() > 92 * DAY)
-      throw invalid('to', 'invalid', 'At most 92 days at a time / 每次最多查询 92 天')
-    return c.json({ from, to, slots: await slotsBetween(c.var.deps.sql, c.var.user.networkId, from, to) })
+    if (to <= from) throw problem('ends_before_start', 'to')
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY)
+      throw problem('range_too_long', 'to', { days: MAX_RANGE_DAYS })
+    return c.json({ from, to, slots: await slotsBetween(c.var.deps.sql, c.var.ctx.networkId, from, to) })
   })
   .get('/gaps', async (c) => {
     const { days } = readQuery(c, GapsQuery)
-    const gaps = await firstLineGaps(c.var.deps.sql, c.var.user.networkId, days)
+    const gaps = await firstLineGaps(c.var.deps.sql, c.var.ctx.networkId, days)
     return c.json({ days, line: 'first', gaps })
   })
-  .post('/slots', (c) => createSlot(c, 'manual'))
-  .post('/swaps', (c) => createSlot(c, 'swap'))
+  .post('/slots', (c) => postSlot(c, 'manual'))
+  .post('/swaps', (c) => postSlot(c, 'swap'))
   .patch('/slots/:id', async (c) => {
     const id = idParam(c)
     const body = await readOptionalJson(c, PatchSlot)
-    const actor = actorOf(c)
-    const { sql } = c.var.deps
-    const current = await slotById(sql, actor.networkId, id)
-    if (!current) throw notFoundIn('rota slot')
-    const next = {
-      line: body.line ?? current.line,
-      userId: body.userId ?? current.userId,
-      startsAt: body.startsAt ?? current.startsAt,
-      endsAt: body.endsAt ?? current.endsAt,
-      note: body.note === undefined ? current.note : body.note,
-    }
-    checkInterval(next.startsAt, next.endsAt)
-    if (body.userId) await checkCardiologists(sql, actor.networkId, [body.userId], () => 'userId')
-    const tz = await tzOf(sql, actor.networkId)
-    await inTx(sql, async (tx) => {
-      await guardRota(tx, actor.networkId, { force: body.force ?? false, tz }, () =>
-        updateSlot(tx, actor.networkId, id, next),
-      )
-      await writeAudit(tx, {
-        ...actor,
-        action: 'rota.update',
-        entity: 'rota',
-        entityId: id,
-        before: slotAudit(current),
-        after: { ...slotAudit(current), ...next },
-      })
-    })
-    return c.json({ slot: await slotById(sql, actor.networkId, id) })
+    return c.json({ slot: await updateSlot(c.var.deps.sql, c.var.ctx, id, body) })
   })
   .delete('/slots/:id', async (c) => {
     const id = idParam(c)
     const body = await readOptionalJson(c, DeleteSlot)
     const force = body.force || c.req.query('force') === 'true' || c.req.query('force') === '1'
-    const actor = actorOf(c)
-    const { sql } = c.var.deps
-    const current = await slotById(sql, actor.networkId, id)
-    if (!current) throw notFoundIn('rota slot')
-    const tz = await tzOf(sql, actor.networkId)
-    await inTx(sql, async (tx) => {
-      await guardRota(tx, actor.networkId, { force, tz }, () => deleteSlot(tx, actor.networkId, id))
-      await writeAudit(tx, {
-        ...actor,
-        action: 'rota.delete',
-        entity: 'rota',
-        entityId: id,
-        before: slotAudit(current),
-        after: null,
-      })
-    })
+    await deleteSlot(c.var.deps.sql, c.var.ctx, id, force)
     return c.json({ deleted: id })
   })
   .get('/template', async (c) => {
     const { sql } = c.var.deps
-    const networkId = c.var.user.networkId
-    return c.json({ timezone: await tzOf(sql, networkId), entries: await rotaTemplate(sql, networkId) })
+    const networkId = c.var.ctx.networkId
+    return c.json({
+      timezone: await networkTimeZone(sql, networkId),
+      entries: await rotaTemplate(sql, networkId),
+    })
   })
   .put('/template', async (c) => {
     const { entries } = await readOptionalJson(c, PutTemplate)
-    const actor = actorOf(c)
-    const { sql } = c.var.deps
-    await checkCardiologists(
-      sql,
-      actor.networkId,
-      entries.map((e) => e.userId),
-      (i) => `entries.${i}.userId`,
-    )
-    const before = await rotaTemplate(sql, actor.networkId)
-    await inTx(sql, async (tx) => {
-      await saveRotaTemplate(tx, actor.networkId, entries, actor.actorId)
-      await writeAudit(tx, {
-        ...actor,
-        action: 'rota.template',
-        entity: 'rota_template',
-        entityId: actor.networkId,
-        before: { entries: before },
-        after: { entries },
-      })
-    })
-    return c.json({ timezone: await tzOf(sql, actor.networkId), entries })
+    return c.json(await putTemplate(c.var.deps.sql, c.var.ctx, entries))
   })
   .post('/template/materialise', async (c) => {
     const body = await readOptionalJson(c, Materialise)
-    const actor = actorOf(c)
-    const { sql } = c.var.deps
-    const entries = await rotaTemplate(sql, actor.networkId)
-    if (entries.length === 0)
-      throw invalid(
-        'entries',
-        'invalid',
-        'The weekly template is empty: PUT /api/admin/rota/template first / 请先设置每周排班模板',
-      )
-    await checkCardiologists(
-      sql,
-      actor.networkId,
-      entries.map((e) => e.userId),
-      (i) => `entries.${i}.userId`,
-    )
-    const tz = await tzOf(sql, actor.networkId)
-    const result = await inTx(sql, async (tx) => {
-      const { result } = await guardRota(tx, actor.networkId, { force: body.force, tz }, () =>
-        materialiseTemplate(tx, actor.networkId, entries, body.weeks, tz, actor.actorId),
-      )
-      await writeAudit(tx, {
-        ...actor,
-        action: 'rota.materialise',
-        entity: 'rota_template',
-        entityId: actor.networkId,
-        before: null,
-        after: { weeks: body.weeks, ...result },
-      })
-      return result
-    })
-    return c.json(result)
+    return c.json(await materialise(c.var.deps.sql, c.var.ctx, body.weeks, body.force))
   })

@@ -5,21 +5,14 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import {
-  auditOf,
-  inTx,
-  networkRow,
-  readiness,
-  updateNetwork,
-  writeAudit,
-  type NetworkSettings,
-} from '../../workflows/runtime/store/admin.ts'
+import { networkSettings, updateSettings } from '../../workflows/runtime/admin/settings.ts'
+import { readiness } from '../../workflows/runtime/store/admin.ts'
+import { auditOf } from '../../workflows/runtime/store/audit.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
 import { importRoutes } from './admin-import.ts'
-import { actorOf, DEFAULT_TZ, notFoundIn } from './admin-rules.ts'
 import { rotaRoutes } from './admin-rota.ts'
 import { userRoutes } from './admin-users.ts'
 
@@ -50,17 +43,10 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 })
 
-const withDefaults = (s: NetworkSettings): NetworkSettings => ({
-  checklist: 'cn',
-  expectedDoorToWireMinutes: 60,
-  timezone: DEFAULT_TZ,
-  ...s,
-})
-
 /** Readable by admin and QA of the same network (SPEC §2: QA audits its network). */
 const auditRoutes = new Hono<AppEnv>().use(requireRole('admin', 'qa')).get('/', async (c) => {
   const q = readQuery(c, AuditQuery)
-  const entries = await auditOf(c.var.deps.sql, c.var.user.networkId, {
+  const entries = await auditOf(c.var.deps.sql, c.var.ctx.networkId, {
     limit: q.limit,
     ...(q.entity ? { entity: q.entity } : {}),
     ...(q.entityId ? { entityId: q.entityId } : {}),
@@ -71,43 +57,10 @@ const auditRoutes = new Hono<AppEnv>().use(requireRole('admin', 'qa')).get('/', 
 })
 
 const settingsRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => {
-    const net = await networkRow(c.var.deps.sql, c.var.user.networkId)
-    if (!net) throw notFoundIn('network')
-    return c.json({
-      network: { id: net.id, name: net.name, nameEn: net.nameEn },
-      settings: withDefaults(net.settings),
-    })
-  })
+  .get('/', async (c) => c.json(await networkSettings(c.var.deps.sql, c.var.ctx.networkId)))
   .patch('/', async (c) => {
     const body = await readJson(c, PatchSettings)
-    const actor = actorOf(c)
-    const { sql } = c.var.deps
-    const net = await inTx(sql, async (tx) => {
-      await tx`select 1 from networks where id = ${actor.networkId} for update`
-      const current = await networkRow(tx, actor.networkId)
-      if (!current) throw notFoundIn('network')
-      const { name, nameEn, ...settings } = body
-      const next = {
-        name: name ?? current.name,
-        nameEn: nameEn === undefined ? current.nameEn : nameEn,
-        settings: { ...current.settings, ...settings },
-      }
-      await updateNetwork(tx, actor.networkId, next)
-      await writeAudit(tx, {
-        ...actor,
-        action: 'network.update',
-        entity: 'network',
-        entityId: actor.networkId,
-        before: { name: current.name, nameEn: current.nameEn, settings: current.settings },
-        after: next,
-      })
-      return { id: actor.networkId, ...next }
-    })
-    return c.json({
-      network: { id: net.id, name: net.name, nameEn: net.nameEn },
-      settings: withDefaults(net.settings),
-    })
+    return c.json(await updateSettings(c.var.deps.sql, c.var.ctx, body))
   })
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -118,7 +71,7 @@ export const adminRoutes = new Hono<AppEnv>()
   // The runtime caches facilities and travel times for a few seconds: drop them after any change.
   .use(async (c, next) => {
     await next()
-    if (c.req.method !== 'GET') c.var.deps.rt.networks.invalidate(c.var.user.networkId)
+    if (c.req.method !== 'GET') c.var.deps.rt.networks.invalidate(c.var.ctx.networkId)
   })
   .route('/facilities', facilityRoutes)
   .route('/travel', travelRoutes)
@@ -127,5 +80,5 @@ export const adminRoutes = new Hono<AppEnv>()
   .route('/settings', settingsRoutes)
   .route('/import', importRoutes)
   .get('/readiness', async (c) =>
-    c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.user.networkId) }),
+    c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.ctx.networkId) }),
   )

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
-import { canSeeCase, isClinical } from '../../workflows/runtime/access.ts'
+import { canSeeCase, isClinical } from '../../workflows/core/access.ts'
 import {
   attachmentData,
   attachmentMeta,
@@ -10,9 +10,8 @@ import {
   MAX_ATTACHMENT_BYTES,
   sniffType,
 } from '../../workflows/runtime/attachments.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
-import type { Q } from '../../workflows/runtime/platform/connect.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
@@ -24,28 +23,6 @@ const tooLarge = () =>
 
 // Multipart framing (boundaries, part headers) on top of the file itself.
 const MULTIPART_OVERHEAD = 64 * 1024
-
-/**
- * `ecg_transmitted` / `ecg_acquired` may name an uploaded ECG: it must be one of this case's
- * (a consult must never show another patient's tracing). Called by the events route.
- */
-export async function assertAttachmentOfCase(
-  q: Q,
-  caseId: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  const id = data.attachmentId
-  if (id === undefined) return
-  const meta =
-    typeof id === 'string' && z.uuid().safeParse(id).success ? await attachmentMeta(q, id) : undefined
-  if (!meta || meta.caseId !== caseId)
-    throw new ApiError(
-      422,
-      'invalid',
-      'attachmentId: not an ECG uploaded to this case / 非本病例的心电图',
-      'attachmentId',
-    )
-}
 
 /**
  * ECG attachments. `POST /api/cases/:id/attachments` (multipart, field `file`) →
@@ -121,13 +98,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     if (!meta || !row || !canSeeCase(user, row)) throw notFound('attachment')
     const data = await attachmentData(sql, id)
     if (!data) throw notFound('attachment')
-    await recordAccess(sql, {
-      user,
-      action: 'ecg.view',
-      entity: 'attachment',
-      entityId: id,
-      device: c.req.header('user-agent')?.slice(0, 200) ?? null,
-    })
+    await audit(sql, c.var.ctx, { action: 'ecg.view', entity: 'attachment', entityId: id })
     return c.body(new Uint8Array(data), 200, {
       'Content-Type': meta.contentType,
       'Content-Length': String(meta.size),

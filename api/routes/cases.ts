@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
-import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/runtime/access.ts'
+import { ARRIVAL_MODES, fold, parseEventInput, plan } from '../../workflows/core/index.ts'
+import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
-import { caseView } from '../../workflows/runtime/case-view.ts'
-import { replayCase } from '../../workflows/runtime/replay.ts'
+import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
+import { actorOf } from '../../workflows/runtime/context.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
+import { caseViewNames } from '../../workflows/runtime/store/users.ts'
+import { caseListRow } from '../../workflows/views/case-list.ts'
+import { caseView } from '../../workflows/views/case-view.ts'
+import { replayCase } from '../../workflows/views/replay.ts'
+import { deadlineJson, iso } from '../../workflows/views/time.ts'
 import {
   caseInfoOf,
   dbNow,
@@ -15,12 +20,10 @@ import {
   loadEvents,
   loadEventsOf,
 } from '../../workflows/runtime/store/cases.ts'
-import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
 import { readJson, readQuery } from '../http/validate.ts'
-import { assertAttachmentOfCase } from './attachments.ts'
 
 const isoWithOffset = z.iso.datetime({ offset: true })
 
@@ -43,16 +46,6 @@ const ListQuery = z.object({
   status: z.enum(['active', 'closed', 'all']).default('active'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })
-
-const actorOf = (u: UserRow): Actor & { networkId: string } => ({
-  id: u.id,
-  roles: u.roles,
-  facilityIds: u.facilityIds,
-  name: u.displayName,
-  networkId: u.networkId,
-})
-
-const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
 
 /** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
 async function visibleCase(c: Context<AppEnv>) {
@@ -86,7 +79,7 @@ export const caseRoutes = new Hono<AppEnv>()
       )
     }
     const id = body.id ?? randomUUID()
-    const result = await createCase(rt, actorOf(user), {
+    const result = await createCase(rt, actorOf(c.var.ctx), {
       id,
       facilityId: body.facilityId,
       patient: body.patient,
@@ -96,10 +89,8 @@ export const caseRoutes = new Hono<AppEnv>()
       symptomOnsetApproximate: body.symptomOnsetApproximate,
     })
     const row = (await getCase(c.var.deps.sql, id))!
-    return c.json(
-      await caseView(c.var.deps.sql, row, result.state, result.network, result.now),
-      result.status,
-    )
+    const names = await caseViewNames(c.var.deps.sql, result.state)
+    return c.json(caseView(row, result.state, result.network, result.now, names), result.status)
   })
   .get('/', async (c) => {
     const user = c.var.user
@@ -117,43 +108,15 @@ export const caseRoutes = new Hono<AppEnv>()
       rows.map((r) => r.id),
     )
     const now = await dbNow(sql)
-    const facilityName = (id: string) => network.facilities.find((f) => f.id === id)?.name ?? null
-    const cases = rows.map((r) => {
-      const state = fold(caseInfoOf(r), events.get(r.id) ?? [], network)
-      return {
-        id: r.id,
-        phase: state.phase,
-        status: r.status,
-        patient: r.patient,
-        facilityId: r.facilityId,
-        facilityName: facilityName(r.facilityId),
-        currentFacilityId: state.currentFacilityId,
-        currentFacilityName: facilityName(state.currentFacilityId),
-        createdAt: r.createdAt.toISOString(),
-        updatedAt: r.updatedAt.toISOString(),
-        fmcAt: state.points.fmc === null ? null : new Date(state.points.fmc).toISOString(),
-        deadlines: plan(state, network, now)
-          .filter((d) => d.status !== 'met')
-          .map((d) => ({
-            rule: d.rule,
-            status: d.status,
-            dueAt: new Date(d.dueAt).toISOString(),
-            warnAt: d.warnAt === null ? null : new Date(d.warnAt).toISOString(),
-          })),
-      }
-    })
-    return c.json({ cases, serverTime: new Date(now).toISOString() })
+    const cases = rows.map((r) =>
+      caseListRow(r, fold(caseInfoOf(r), events.get(r.id) ?? [], network), network, now),
+    )
+    return c.json({ cases, serverTime: iso(now) })
   })
   .get('/:id', async (c) => {
     const { row, state, network, now } = await visibleCase(c)
-    await recordAccess(c.var.deps.sql, {
-      user: c.var.user,
-      action: 'case.view',
-      entity: 'case',
-      entityId: row.id,
-      device: deviceOf(c.req.header('user-agent')),
-    })
-    return c.json(await caseView(c.var.deps.sql, row, state, network, now))
+    await audit(c.var.deps.sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: row.id })
+    return c.json(caseView(row, state, network, now, await caseViewNames(c.var.deps.sql, state)))
   })
   .get('/:id/replay', async (c) => {
     const { row, events, network, now } = await visibleCase(c)
@@ -175,10 +138,9 @@ export const caseRoutes = new Hono<AppEnv>()
     if (!parsed.ok) throw new ApiError(422, 'invalid', `${parsed.field}: ${parsed.message}`, parsed.field)
     const { rt, sql } = c.var.deps
     await assertAttachmentOfCase(sql, caseId, parsed.value.data)
-    const r = await recordEvent(rt, actorOf(user), caseId, parsed.value, (row) => canSeeCase(user, row))
+    const r = await recordEvent(rt, actorOf(c.var.ctx), caseId, parsed.value, (row) => canSeeCase(user, row))
     // The hot path of every tap: answer from the state the transaction produced, no re-read.
     // `GET /api/cases/:id` has the full view; here the phase and the clocks the screen shows.
-    const iso = (t: number) => new Date(t).toISOString()
     const e = r.event
     return c.json(
       {
@@ -196,13 +158,7 @@ export const caseRoutes = new Hono<AppEnv>()
           phase: r.state.phase,
           status: r.state.closed ? 'closed' : 'active',
           serverTime: iso(r.now),
-          deadlines: plan(r.state, r.network, r.now).map((d) => ({
-            rule: d.rule,
-            dueAt: iso(d.dueAt),
-            warnAt: d.warnAt === null ? null : iso(d.warnAt),
-            status: d.status,
-            metAt: d.metAt === null ? null : iso(d.metAt),
-          })),
+          deadlines: plan(r.state, r.network, r.now).map(deadlineJson),
         },
       },
       r.status,

@@ -2,19 +2,21 @@ import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { z } from 'zod'
 import { fold } from '../../workflows/core/index.ts'
-import { canSeeCase } from '../../workflows/runtime/access.ts'
-import { fhirBundle } from '../../workflows/runtime/fhir-bundle.ts'
-import { csvHeader, csvLine } from '../../workflows/runtime/registry-csv.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { canSeeCase } from '../../workflows/core/access.ts'
+import { problem } from '../../workflows/core/problem.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
+import { caseMetricsBatches } from '../../workflows/runtime/store/case-metrics.ts'
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
+import { derivedUuid } from '../../workflows/runtime/ids.ts'
+import { fhirBundle } from '../../workflows/views/fhir-bundle.ts'
+import { csvHeader, csvLine } from '../../workflows/views/registry-csv.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { notFound } from '../http/errors.ts'
+import { idParam } from '../http/params.ts'
 import { readQuery } from '../http/validate.ts'
-import { PeriodQuery, periodOf } from './metrics.ts'
+import { PeriodQuery, periodOf } from '../http/period.ts'
 
 const BOM = '\uFEFF'
-const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null
 
 /**
  * `GET /api/export/cases.csv` — the registry export: UTF-8 with BOM (Excel opens Chinese
@@ -28,16 +30,14 @@ export const exportRoutes = new Hono<AppEnv>()
     const q = readQuery(c, PeriodQuery.extend({ header: z.enum(['zh', 'en']).default('zh') }))
     const { from, to } = periodOf(q)
     const { sql, rt } = c.var.deps
-    const user = c.var.user
-    const network = await rt.networks.get(sql, user.networkId)
+    const ctx = c.var.ctx
+    const network = await rt.networks.get(sql, ctx.networkId)
     const names = new Map(network.facilities.map((f) => [f.id, f.name]))
     const facilityName = (id: string) => names.get(id) ?? id
-    await recordAccess(sql, {
-      user,
+    await audit(sql, c.var.ctx, {
       action: 'export.cases_csv',
       entity: 'export',
       entityId: `${from.toISOString()}/${to.toISOString()}`,
-      device: deviceOf(c.req.header('user-agent')),
     })
     c.header('Content-Type', 'text/csv; charset=utf-8')
     c.header(
@@ -46,12 +46,13 @@ export const exportRoutes = new Hono<AppEnv>()
     )
     return stream(c, async (s) => {
       await s.write(BOM + csvHeader(q.header))
-      const cursor = sql`
-        select *, month::text as month from case_metrics
-         where network_id = ${user.networkId} and ref_at >= ${from} and ref_at < ${to}
-           ${q.facilityId ? sql`and facility_id = ${q.facilityId}` : sql``}
-         order by ref_at, case_id`.cursor(500)
-      for await (const rows of cursor) {
+      const batches = caseMetricsBatches(sql, {
+        networkId: ctx.networkId,
+        from,
+        to,
+        facilityId: q.facilityId,
+      })
+      for await (const rows of batches) {
         await s.write(rows.map((r) => csvLine(r, facilityName)).join(''))
       }
     })
@@ -59,20 +60,13 @@ export const exportRoutes = new Hono<AppEnv>()
 
 /** `GET /api/cases/:id/fhir` — a FHIR R4 Bundle of the case, for anyone who may see the case. */
 export const fhirRoutes = new Hono<AppEnv>().use(requireUser).get('/:id/fhir', async (c) => {
-  const id = c.req.param('id')
-  if (!z.uuid().safeParse(id).success) throw notFound('case')
+  const id = idParam(c)
   const { sql, rt } = c.var.deps
   const row = await getCase(sql, id)
-  if (!row || !canSeeCase(c.var.user, row)) throw notFound('case')
+  if (!row || !canSeeCase(c.var.ctx, row)) throw problem('not_found')
   const network = await rt.networks.get(sql, row.networkId)
   const state = fold(caseInfoOf(row), await loadEvents(sql, id), network)
-  await recordAccess(sql, {
-    user: c.var.user,
-    action: 'case.export_fhir',
-    entity: 'case',
-    entityId: id,
-    device: deviceOf(c.req.header('user-agent')),
-  })
+  await audit(sql, c.var.ctx, { action: 'case.export_fhir', entity: 'case', entityId: id })
   c.header('Content-Type', 'application/fhir+json; charset=utf-8')
-  return c.body(JSON.stringify(fhirBundle(row, state, network)))
+  return c.body(JSON.stringify(fhirBundle(row, state, network, derivedUuid)))
 })

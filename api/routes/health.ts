@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { ping } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 
 /** `GET /api/health` — database and job queue status; no sign-in (for load balancers and monitoring). */
@@ -7,7 +8,7 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const started = Date.now()
   let database: { ok: boolean; latencyMs?: number; error?: string }
   try {
-    await sql`select 1`
+    await ping(sql)
     database = { ok: true, latencyMs: Date.now() - started }
   } catch (e) {
     database = { ok: false, error: String(e) }

@@ -1,16 +1,15 @@
 import { Hono } from 'hono'
-import { facilitiesOf, rotaBetween, travelOf } from '../../workflows/runtime/store/network.ts'
+import { facilitiesOf, networkHeader, rotaBetween, travelOf } from '../../workflows/runtime/store/network.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 
 /** `GET /api/network` — the caller's own network only: facilities, travel times, rota for the next 48 h. */
 export const networkRoutes = new Hono<AppEnv>().use(requireUser).get('/', async (c) => {
   const { sql } = c.var.deps
-  const networkId = c.var.user.networkId
+  const networkId = c.var.ctx.networkId
   const now = new Date()
-  const [[network], facilities, travel, rota] = await Promise.all([
-    sql<{ id: string; name: string; nameEn: string | null; settings: unknown }[]>`
-      select id, name, name_en as "nameEn", settings from networks where id = ${networkId}`,
+  const [network, facilities, travel, rota] = await Promise.all([
+    networkHeader(sql, networkId),
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
     rotaBetween(

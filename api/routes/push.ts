@@ -1,13 +1,19 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { problem } from '../../workflows/core/problem.ts'
 import { allowedEndpointHost } from '../../workflows/runtime/push/endpoint-guard.ts'
 import { acknowledgeReadiness, readinessOverview } from '../../workflows/runtime/push/readiness.ts'
-import { attemptsOf, deleteOwnSubscription, upsertSubscription } from '../../workflows/runtime/push/store.ts'
+import {
+  attemptsOf,
+  deleteOwnSubscription,
+  subscriptionsOfUser,
+  upsertSubscription,
+} from '../../workflows/runtime/push/store.ts'
 import { loadVapid } from '../../workflows/runtime/push/vapid.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError, notFound } from '../http/errors.ts'
+import { idParam } from '../http/params.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 
 const base64urlOf = (bytes: number, what: string) =>
@@ -49,15 +55,10 @@ export const pushRoutes = new Hono<AppEnv>()
     const { sql, config } = c.var.deps
     // SSRF guard: the server will call this URL; only https push services on the allow-list.
     if (!allowedEndpointHost(body.endpoint, config.pushAllowedHosts))
-      throw new ApiError(
-        422,
-        'endpoint_not_allowed',
-        'endpoint: not an https push service this server may call / 推送地址不被允许',
-        'endpoint',
-      )
-    const device = body.device ?? c.req.header('user-agent')?.slice(0, 100) ?? null
+      throw problem('endpoint_not_allowed', 'endpoint')
+    const device = body.device ?? c.var.ctx.device
     const r = await upsertSubscription(sql, {
-      userId: c.var.user.id,
+      userId: c.var.ctx.userId,
       endpoint: body.endpoint,
       p256dh: body.keys.p256dh,
       auth: body.keys.auth,
@@ -67,15 +68,12 @@ export const pushRoutes = new Hono<AppEnv>()
   })
   .delete('/subscriptions', async (c) => {
     const { endpoint } = await readJson(c, EndpointBody)
-    const deleted = await deleteOwnSubscription(c.var.deps.sql, c.var.user.id, endpoint)
-    if (!deleted) throw notFound('subscription')
+    const deleted = await deleteOwnSubscription(c.var.deps.sql, c.var.ctx.userId, endpoint)
+    if (!deleted) throw problem('not_found', 'endpoint')
     return c.body(null, 204)
   })
   .get('/subscriptions', async (c) => {
-    const rows = await c.var.deps.sql<
-      { id: string; endpoint: string; device: string | null; createdAt: Date; lastSuccessAt: Date | null }[]
-    >`select id, endpoint, device, created_at as "createdAt", last_success_at as "lastSuccessAt"
-        from push_subscriptions where user_id = ${c.var.user.id} order by created_at`
+    const rows = await subscriptionsOfUser(c.var.deps.sql, c.var.ctx.userId)
     return c.json({
       subscriptions: rows.map(({ endpoint, ...r }) => ({ ...r, endpointHost: new URL(endpoint).host })),
     })
@@ -83,20 +81,19 @@ export const pushRoutes = new Hono<AppEnv>()
   .get('/attempts', requireRole('qa', 'admin'), async (c) => {
     const { caseId } = readQuery(c, AttemptsQuery)
     const { sql } = c.var.deps
-    const user = c.var.user
+    const ctx = c.var.ctx
     if (caseId) {
       const row = await getCase(sql, caseId)
-      if (!row || row.networkId !== user.networkId) throw notFound('case')
+      if (!row || row.networkId !== ctx.networkId) throw problem('not_found', 'caseId')
     }
-    return c.json({ attempts: await attemptsOf(sql, user.networkId, caseId) })
+    return c.json({ attempts: await attemptsOf(sql, ctx.networkId, caseId) })
   })
   .get('/readiness', requireRole('admin'), async (c) => {
-    return c.json(await readinessOverview(c.var.deps.sql, c.var.user.networkId))
+    return c.json(await readinessOverview(c.var.deps.sql, c.var.ctx.networkId))
   })
   .post('/readiness/:id/ack', async (c) => {
-    const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('readiness check')
-    const tappedAt = await acknowledgeReadiness(c.var.deps.sql, c.var.user.id, id)
-    if (!tappedAt) throw notFound('readiness check')
+    const id = idParam(c)
+    const tappedAt = await acknowledgeReadiness(c.var.deps.sql, c.var.ctx.userId, id)
+    if (!tappedAt) throw problem('not_found')
     return c.json({ id, tappedAt: tappedAt.toISOString() })
   })

@@ -5,13 +5,15 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { inTx, writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { hashCode } from '../../workflows/runtime/admin/users.ts'
+import { inTx } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { codeFailed, liveCodeFor, redeemCode } from '../../workflows/runtime/store/admin-users.ts'
+import { deviceOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
-import { hashCode } from './admin-users.ts'
 import { timingSafeEqual } from 'node:crypto'
 
 const Redeem = z.strictObject({
@@ -41,16 +43,11 @@ export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
       return false
     }
     await redeemCode(tx, live.id, live.userId, passwordHash)
-    await writeAudit(tx, {
-      networkId: live.networkId,
-      actorId: live.userId,
-      action: 'user.redeem_code',
-      entity: 'user',
-      entityId: live.userId,
-      before: null,
-      after: { passwordSet: true },
-      device: c.req.header('user-agent')?.slice(0, 200) ?? null,
-    })
+    await audit(
+      tx,
+      { networkId: live.networkId, userId: live.userId, device: deviceOf(c) },
+      { action: 'user.redeem_code', entity: 'user', entityId: live.userId, after: { passwordSet: true } },
+    )
     return true
   })
   if (!ok) throw badCode()

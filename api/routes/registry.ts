@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
-import { canSeeCase } from '../../workflows/runtime/access.ts'
+import { canSeeCase } from '../../workflows/core/access.ts'
 import {
   buildReport,
   platformSettings,
@@ -16,11 +16,7 @@ import type { AppEnv } from '../http/env.ts'
 import { readJson } from '../http/validate.ts'
 
 const Uuid = z.uuid()
-const actorOf = (c: { var: AppEnv['Variables']; req: { header: (n: string) => string | undefined } }) => ({
-  id: c.var.user.id,
-  networkId: c.var.user.networkId,
-  device: c.req.header('user-agent')?.slice(0, 200) ?? null,
-})
+const actorOf = (c: { var: AppEnv['Variables'] }) => c.var.ctx
 
 /** The case must exist and be the caller's network's (404 otherwise: no existence leak). */
 async function caseOfCaller(c: { var: AppEnv['Variables'] }, id: string) {

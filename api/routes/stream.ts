@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import { canSeeCase } from '../../workflows/runtime/access.ts'
+import { canSeeCase } from '../../workflows/core/access.ts'
 import type { LiveMessage } from '../../workflows/runtime/live.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'

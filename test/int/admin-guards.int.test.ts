@@ -202,7 +202,7 @@ describe('rota guards', () => {
     const err = (await json(del)).error
     expect(err).toMatchObject({ code: 'rota_gap', field: 'force' })
     expect(err.message).toMatch(/no first-line cardiologist/)
-    expect(err.message).toMatch(/无一线值班心内科医生/)
+    expect(err.messageZh).toMatch(/无一线值班心内科医生/)
     expect(err.gaps).toEqual([{ from: slot.startsAt.toISOString(), to: slot.endsAt.toISOString() }])
     const shorten = await t.call('PATCH', `/api/admin/rota/slots/${slot.id}`, {
       token: admin,

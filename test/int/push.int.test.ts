@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
-import { MAX_PAYLOAD_BYTES } from '../../workflows/runtime/push/payload.ts'
+import { MAX_PAYLOAD_BYTES } from '../../workflows/views/push/payload.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import {
   decrypt,

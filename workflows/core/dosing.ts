@@ -63,3 +63,13 @@ export function recommendedDose(
       return null
   }
 }
+
+/** Fibrinolytics used in Chinese county networks (docs/clinical-rules.md). */
+export const LYSIS_DRUGS = ['tenecteplase', 'rhTNK-tPA', 'alteplase', 'reteplase', 'prourokinase'] as const
+export type LysisDrug = (typeof LYSIS_DRUGS)[number]
+/** Their dose is not computed by recommendedDose: the facility must state its regimen. */
+export const REGIMEN_REQUIRED: ReadonlySet<string> = new Set<string>([
+  'alteplase',
+  'reteplase',
+  'prourokinase',
+])

@@ -1,7 +1,17 @@
 /** The pure clinical core of Xinlian: everything the runtime, the API and the PWA may use. */
 export { minutes, hours, toMinutes, parseInstant } from './time.ts'
 export type { Instant, Duration } from './time.ts'
-export { FACILITY_LEVELS, ROLES } from './roles.ts'
+export {
+  FACILITY_LEVELS,
+  ROLES,
+  CLINICAL_ROLES,
+  NETWORK_WIDE_ROLES,
+  FACILITY_SCOPED_ROLES,
+  PHYSICIAN_ROLES,
+  hasAnyRole,
+} from './roles.ts'
+export { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from './access.ts'
+export type { Viewer, CaseScope } from './access.ts'
 export type { FacilityLevel, Role } from './roles.ts'
 export {
   CLINICAL_EVENT_TYPES,
@@ -26,7 +36,8 @@ export type {
   AbsoluteContraindication,
   RelativeContraindication,
 } from './checklist.ts'
-export { tenecteplaseDose, recommendedDose } from './dosing.ts'
+export { tenecteplaseDose, recommendedDose, LYSIS_DRUGS, REGIMEN_REQUIRED } from './dosing.ts'
+export type { LysisDrug } from './dosing.ts'
 export type { DoseRecommendation } from './dosing.ts'
 export {
   PAYLOAD_SCHEMAS,

@@ -30,6 +30,43 @@ export const EDGE_PROBLEMS = {
   registry_already_reported: 409,
   platform_not_configured: 409,
   registry_incomplete: 422,
+  // Network administration, QA, alerts, push subscriptions (api/routes/admin-*.ts, qa, alerts, push).
+  cath_lab_not_county: 422,
+  village_no_lysis: 422,
+  can_lyse_conflict: 422,
+  lysis_without_drug: 422,
+  regimen_without_drug: 422,
+  regimen_required: 422,
+  county_exists: 422,
+  missing_county: 422,
+  county_level_fixed: 422,
+  county_always_active: 422,
+  missing_travel_to_county: 422,
+  same_facility: 422,
+  not_in_network: 422,
+  scope_required: 422,
+  last_admin: 422,
+  username_taken: 409,
+  inactive: 422,
+  rota_gap: 422,
+  not_cardiologist: 422,
+  ends_before_start: 422,
+  slot_too_long: 422,
+  range_too_long: 422,
+  template_empty: 422,
+  import_invalid: 422,
+  import_conflict: 409,
+  import_empty: 422,
+  import_bad_body: 400,
+  csv_not_text: 422,
+  csv_missing_columns: 422,
+  csv_malformed: 422,
+  not_acknowledgeable: 422,
+  consult_cardiologist_only: 403,
+  endpoint_not_allowed: 422,
+  period_order: 422,
+  period_too_long: 422,
+  attachment_not_of_case: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS
@@ -61,9 +98,12 @@ export function problemOf(code: ProblemCode, field?: string, params?: ProblemPar
 /** The only throwable. Carries a `Problem`; `message` is for logs and never shown to users. */
 export class ProblemError extends Error {
   readonly problem: Problem
-  constructor(problem: Problem) {
+  /** Structured data the caller acts on (the gaps a rota change opens, an import report); not text. */
+  readonly details: Readonly<Record<string, unknown>> | undefined
+  constructor(problem: Problem, details?: Readonly<Record<string, unknown>>) {
     super(problem.field ? `${problem.code} (${problem.field})` : problem.code)
     this.problem = problem
+    this.details = details
   }
 }
 

@@ -4,7 +4,10 @@
  * The type is read from the magic bytes, never trusted from the browser.
  */
 import { createHash } from 'node:crypto'
+import { problem } from '../core/problem.ts'
 import type { Q } from './platform/connect.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 // A phone photo of a 12-lead ECG is 2–6 MB; a multi-page PDF from the machine well under 15 MB.
 export const MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
@@ -73,4 +76,19 @@ export async function attachmentMeta(q: Q, id: string): Promise<AttachmentMeta |
 export async function attachmentData(q: Q, id: string): Promise<Buffer | undefined> {
   const [row] = await q<{ data: Buffer }[]>`select data from attachments where id = ${id}`
   return row?.data
+}
+
+/**
+ * `ecg_transmitted` / `ecg_acquired` may name an uploaded ECG: it must be one of this case's
+ * (a consult must never show another patient's tracing). Called before recording the event.
+ */
+export async function assertAttachmentOfCase(
+  q: Q,
+  caseId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const id = data.attachmentId
+  if (id === undefined) return
+  const meta = typeof id === 'string' && UUID.test(id) ? await attachmentMeta(q, id) : undefined
+  if (!meta || meta.caseId !== caseId) throw problem('attachment_not_of_case', 'attachmentId')
 }

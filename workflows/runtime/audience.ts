@@ -1,8 +1,9 @@
 import type { Q } from './platform/connect.ts'
 import type { Audience, CaseState } from '../core/index.ts'
+import { PHYSICIAN_ROLES as PHYSICIAN_ROLE_LIST } from '../core/roles.ts'
 import { onCallAt } from './store/network.ts'
 
-const PHYSICIAN_ROLES = ['village_doctor', 'township_physician']
+const PHYSICIAN_ROLES: string[] = [...PHYSICIAN_ROLE_LIST]
 
 /**
  * Resolve the audiences named by the rules table to people, at `now`:

@@ -19,15 +19,11 @@ export function fromPostgresJs(s: postgres.Sql | postgres.TransactionSql): Db {
   }
 }
 
-let shuttingDown = false
-/** The process is stopping: connection errors from here on are expected, not worth logging. */
-export const markShuttingDown = () => {
-  shuttingDown = true
-}
-
 export interface BossOptions {
   /** Run maintenance and cron (one per deployment is enough, but several are safe). */
   supervise?: boolean
+  /** True once the owner is stopping: connection errors from then on are expected, not worth logging. */
+  stopping?: () => boolean
 }
 
 /** Start pg-boss on the application database with its own small pool and declare every queue. */
@@ -42,7 +38,7 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
   })
   boss.on('error', (e: unknown) => {
     // During shutdown the database may already be gone (Ctrl-C reaches it too): not an error.
-    if (stopping || shuttingDown) return
+    if (stopping || opts.stopping?.()) return
     process.stderr.write(JSON.stringify({ level: 'error', msg: 'pg-boss error', error: String(e) }) + '\n')
   })
   boss.on('stopped', () => (stopping = true))

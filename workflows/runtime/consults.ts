@@ -5,7 +5,7 @@
  */
 import type { Q } from './platform/connect.ts'
 import { fold, RELATIVE_CONTRAINDICATIONS, type CaseState } from '../core/index.ts'
-import { namesOf } from './case-view.ts'
+import { namesOf } from './store/users.ts'
 import type { NetworkCache } from './network-cache.ts'
 import { caseInfoOf, dbNow, listCases, loadEventsOf } from './store/cases.ts'
 

@@ -672,4 +672,47 @@ export const en: Record<MessageKey, string> = {
     'diagnosis to door-out {minutes} min; at the {target}-min target it would be {atTarget}',
   'whatif.reason.no_cases': 'no recent cases: estimated with DIDO at target',
   'whatif.reason.no_travel': 'no road time to a PCI center set',
+  // Problems of network administration, QA, alerts and push subscriptions (workflows/runtime/admin, qa, alerts).
+  'problem.cath_lab_not_county':
+    'Only the county PCI center has a cath lab: set hasCathLab false or level county',
+  'problem.village_no_lysis': 'A village rescue point does not give thrombolysis: remove its lysis drugs',
+  'problem.can_lyse_conflict': 'canLyse is false but drugs are listed: empty lysisDrugs or set canLyse true',
+  'problem.lysis_without_drug':
+    'A lysis-capable township needs at least one fibrinolytic on hand: list it in lysisDrugs, or send canLyse: false to record that it cannot lyse now',
+  'problem.regimen_without_drug':
+    'A regimen is given for {drug}, which is not on hand: add it to lysisDrugs or remove the regimen',
+  'problem.regimen_required': 'Give the {drug} regimen used at this facility in lysisRegimens.{drug}',
+  'problem.county_exists': 'This network already has an active county PCI center; edit it instead',
+  'problem.missing_county': 'Create the county PCI center first: travel times are measured to it',
+  'problem.county_level_fixed': 'The county PCI center cannot change level',
+  'problem.county_always_active':
+    'The county PCI center cannot be deactivated: every strategy and transfer depends on it',
+  'problem.missing_travel_to_county':
+    'A facility needs its ambulance travel time to the county PCI center: give travelToCounty.minutes (or PUT /api/admin/travel first)',
+  'problem.same_facility': 'from and to must differ',
+  'problem.not_in_network': 'No such facility in your network',
+  'problem.scope_required': 'Village doctors and township physicians work at a facility: give facilityIds',
+  'problem.last_admin': 'This would leave the network without an active admin: make someone else admin first',
+  'problem.username_taken': 'This username is taken',
+  'problem.inactive': 'Reactivate the user first',
+  'problem.rota_gap':
+    'This change leaves {n} period(s) in the next {days} days with no first-line cardiologist on call, first {span}. Add a slot or a swap that covers it first, or resend with "force": true',
+  'problem.not_cardiologist': 'The on-call person must be an active cardiologist of your network',
+  'problem.ends_before_start': 'endsAt must be after startsAt',
+  'problem.slot_too_long': 'A slot lasts at most {days} days',
+  'problem.range_too_long': 'At most {days} days at a time',
+  'problem.template_empty': 'The weekly template is empty: PUT /api/admin/rota/template first',
+  'problem.import_invalid': 'Nothing was imported: fix the rejected rows',
+  'problem.import_conflict': 'A username was taken meanwhile: run the dry-run again',
+  'problem.import_empty': 'Give at least one of facilities, travel, users (CSV)',
+  'problem.import_bad_body': 'Send multipart/form-data or JSON {facilities, travel, users}',
+  'problem.csv_not_text': '{file}: must be CSV text',
+  'problem.csv_missing_columns': '{file}.csv: missing column(s) {columns}',
+  'problem.csv_malformed': '{file}.csv line {line}: {detail}',
+  'problem.not_acknowledgeable': 'This notification needs no acknowledgement',
+  'problem.consult_cardiologist_only': 'Only a cardiologist opens a consult',
+  'problem.endpoint_not_allowed': 'endpoint: not an https push service this server may call',
+  'problem.period_order': 'from: must be before to',
+  'problem.attachment_not_of_case': 'attachmentId: not an ECG uploaded to this case',
+  'problem.period_too_long': 'to: at most 5 years per request',
 }

@@ -17,3 +17,8 @@ export function connect(url: string, max = 20): Sql {
 export type Tx = postgres.TransactionSql
 /** Anything that runs queries: the pool or a transaction (store functions take this). */
 export type Q = postgres.ISql
+
+/** A round trip to the database (the health check). */
+export async function ping(sql: Q): Promise<void> {
+  await sql`select 1`
+}

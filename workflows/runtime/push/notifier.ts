@@ -1,9 +1,15 @@
 import type { PgBoss } from 'pg-boss'
 import type { Q } from '../platform/connect.ts'
 import { fromPostgresJs } from '../boss.ts'
-import { namesOf } from '../case-view.ts'
+import { namesOf } from '../store/users.ts'
 import type { Alert, Notifier } from '../notifier.ts'
-import { alertPayload, CLINICAL_TTL_SECONDS, topicOf, type PushKind, type PushPayload } from './payload.ts'
+import {
+  alertPayload,
+  CLINICAL_TTL_SECONDS,
+  topicOf,
+  type PushKind,
+  type PushPayload,
+} from '../../views/push/payload.ts'
 import { insertDelivery, subscriptionsOf } from './store.ts'
 
 export const PUSH_SEND_QUEUE = 'push-send'

@@ -16,7 +16,7 @@ import { minutes } from '../../core/index.ts'
 import { publish } from '../live.ts'
 import { onCallAt } from '../store/network.ts'
 import { enqueuePush, PUSH_RETRY, type PushRetry } from './notifier.ts'
-import { CLINICAL_TTL_SECONDS, readinessPayload, readinessProblemPayload } from './payload.ts'
+import { CLINICAL_TTL_SECONDS, readinessPayload, readinessProblemPayload } from '../../views/push/payload.ts'
 import { subscriptionsOf } from './store.ts'
 
 export const READINESS_QUEUE = 'push-readiness'

@@ -1,6 +1,6 @@
 /** SQL for Web Push: subscriptions, deliveries (one push to one device) and the attempts log. */
 import type { Q } from '../platform/connect.ts'
-import type { PushKind, PushPayload } from './payload.ts'
+import type { PushKind, PushPayload } from '../../views/push/payload.ts'
 
 export interface SubscriptionRow {
   id: string
@@ -171,4 +171,12 @@ export async function attemptsOf(q: Q, networkId: string, caseId: string | undef
      where p.network_id = ${networkId} ${caseId ? q`and p.case_id = ${caseId}` : q``}
      order by p.id desc
      limit ${limit}`
+}
+
+/** The caller's own subscriptions (the endpoint stays server-side; the route shows its host). */
+export async function subscriptionsOfUser(q: Q, userId: string) {
+  return q<
+    { id: string; endpoint: string; device: string | null; createdAt: Date; lastSuccessAt: Date | null }[]
+  >`select id, endpoint, device, created_at as "createdAt", last_success_at as "lastSuccessAt"
+      from push_subscriptions where user_id = ${userId} order by created_at`
 }

@@ -20,7 +20,9 @@ import type { Q, Sql } from '../platform/connect.ts'
 import type { SecretBox } from '../platform/secret-box.ts'
 import { caseInfoOf, getCase, loadEvents } from '../store/cases.ts'
 import { loadNetworkInfo } from '../store/network.ts'
-import { inTx, writeAudit } from '../store/admin.ts'
+import type { AuditCtx } from '../context.ts'
+import { inTx } from '../store/admin.ts'
+import { audit } from '../store/audit.ts'
 import { CpcUnavailable, postReport } from './cpc-client.ts'
 
 export const REGISTRY_QUEUE = 'registry-report'
@@ -42,11 +44,7 @@ export interface RegistryDeps {
   box: SecretBox | undefined
 }
 
-export interface RegistryActor {
-  id: string
-  networkId: string
-  device: string | null
-}
+export type RegistryActor = AuditCtx
 
 /** Store (or replace) the reporting hospital's credentials; the secret is sealed, never returned. */
 export async function setPlatformCredentials(
@@ -71,7 +69,7 @@ export async function setPlatformCredentials(
     await tx`
       insert into platform_credentials (facility_id, network_id, app_id, secret_sealed, secret_last4, updated_by)
       values (${input.facilityId}, ${actor.networkId}, ${input.appId}, ${box.seal(input.secretKey)},
-              ${input.secretKey.slice(-4)}, ${actor.id})
+              ${input.secretKey.slice(-4)}, ${actor.userId})
       on conflict (facility_id) do update set app_id = excluded.app_id, secret_sealed = excluded.secret_sealed,
         secret_last4 = excluded.secret_last4, updated_by = excluded.updated_by, updated_at = now()`
     if (input.hospitalCode !== undefined)
@@ -79,15 +77,12 @@ export async function setPlatformCredentials(
     if (input.region !== undefined)
       await tx`update networks set region = ${tx.json(input.region)} where id = ${actor.networkId}`
     // The audit row names what changed, never the secret.
-    await writeAudit(tx, {
-      networkId: actor.networkId,
-      actorId: actor.id,
+    await audit(tx, actor, {
       action: 'platform.credentials',
       entity: 'facility',
       entityId: input.facilityId,
       before: null,
       after: { appId: input.appId, secretLast4: input.secretKey.slice(-4), hospitalCode: input.hospitalCode },
-      device: actor.device,
     })
   })
 }
@@ -232,18 +227,15 @@ export async function reviewCase(sql: Sql, actor: RegistryActor, caseId: string)
     if (!row) throw problem('not_found')
     await tx`
       insert into registry_reports (case_id, network_id, facility_id, status, reviewed_by, reviewed_at)
-      values (${caseId}, ${row.networkId}, ${row.facilityId}, 'reviewed', ${actor.id}, now())
+      values (${caseId}, ${row.networkId}, ${row.facilityId}, 'reviewed', ${actor.userId}, now())
       on conflict (case_id) do update set status = 'reviewed', reviewed_by = excluded.reviewed_by,
         reviewed_at = now(), updated_at = now()`
-    await writeAudit(tx, {
-      networkId: actor.networkId,
-      actorId: actor.id,
+    await audit(tx, actor, {
       action: 'registry.review',
       entity: 'case',
       entityId: caseId,
       before: null,
       after: null,
-      device: actor.device,
     })
   })
 }
@@ -271,15 +263,12 @@ export async function requestReport(d: RegistryDeps, actor: RegistryActor, caseI
       retryDelay: 30,
       retryBackoff: true,
     })
-    await writeAudit(tx, {
-      networkId: actor.networkId,
-      actorId: actor.id,
+    await audit(tx, actor, {
       action: 'registry.report',
       entity: 'case',
       entityId: caseId,
       before: null,
       after: null,
-      device: actor.device,
     })
   })
 }

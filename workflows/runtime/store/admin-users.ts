@@ -116,3 +116,7 @@ export async function redeemCode(tx: Sql, codeId: string, userId: string, passwo
   await tx`update users set password_hash = ${passwordHash} where id = ${userId}`
   await tx`delete from sessions where user_id = ${userId}`
 }
+
+export async function lockUserRow(tx: Sql, userId: string): Promise<void> {
+  await tx`select 1 from users where id = ${userId} for update`
+}

@@ -5,7 +5,10 @@
 import type { JSONValue } from 'postgres'
 import type { Sql } from '../platform/connect.ts'
 
-export type FacilityLevel = 'village' | 'township' | 'county'
+import type { FacilityInput } from '../../core/admin-rules.ts'
+import type { FacilityLevel } from '../../core/roles.ts'
+
+export type { FacilityInput }
 
 export interface AdminFacility {
   id: string
@@ -50,16 +53,6 @@ export async function countyFacilityId(sql: Sql, networkId: string): Promise<str
     select id from facilities where network_id = ${networkId} and level = 'county' and active
      order by created_at limit 1`
   return row?.id
-}
-
-export interface FacilityInput {
-  name: string
-  nameEn: string | null
-  level: FacilityLevel
-  address: string | null
-  hasCathLab: boolean
-  lysisDrugs: string[]
-  lysisRegimens: Record<string, string>
 }
 
 export async function insertFacility(tx: Sql, networkId: string, f: FacilityInput): Promise<string> {
@@ -145,44 +138,6 @@ export async function updateNetwork(
 export const toJson = (v: unknown): JSONValue =>
   v === undefined ? null : (JSON.parse(JSON.stringify(v)) as JSONValue)
 
-export interface AuditEntry {
-  networkId: string
-  actorId: string
-  action: string
-  entity: string
-  entityId: string | null
-  before: unknown
-  after: unknown
-  device: string | null
-}
-
-/** One audit record, written in the caller's transaction so a rolled-back change leaves none. */
-export async function writeAudit(tx: Sql, a: AuditEntry): Promise<void> {
-  const before = a.before === undefined || a.before === null ? null : tx.json(toJson(a.before))
-  const after = a.after === undefined || a.after === null ? null : tx.json(toJson(a.after))
-  await tx`
-    insert into audit_log (network_id, actor_id, action, entity, entity_id, before, after, device)
-    values (${a.networkId}, ${a.actorId}, ${a.action}, ${a.entity}, ${a.entityId}, ${before}, ${after}, ${a.device})`
-}
-
-export async function auditOf(
-  sql: Sql,
-  networkId: string,
-  q: { entity?: string; entityId?: string; from?: Date; to?: Date; limit: number },
-) {
-  return sql`
-    select a.id::text, a.at, a.action, a.entity, a.entity_id as "entityId", a.actor_id as "actorId",
-           u.username as "actorUsername", a.before, a.after, a.device
-      from audit_log a left join users u on u.id = a.actor_id
-     where a.network_id = ${networkId}
-       ${q.entity ? sql`and a.entity = ${q.entity}` : sql``}
-       ${q.entityId ? sql`and a.entity_id = ${q.entityId}` : sql``}
-       ${q.from ? sql`and a.at >= ${q.from}` : sql``}
-       ${q.to ? sql`and a.at < ${q.to}` : sql``}
-     order by a.at desc, a.id desc
-     limit ${q.limit}`
-}
-
 /** Each cardiologist of the network with their push devices (the push issue adds readiness taps). */
 export async function readiness(sql: Sql, networkId: string) {
   return sql`
@@ -204,4 +159,34 @@ export async function readiness(sql: Sql, networkId: string) {
      where u.network_id = ${networkId}
      group by u.id
      order by u.active desc, u.display_name`
+}
+
+/** One facility change at a time per network (create, import): the county and travel checks hold. */
+export async function lockFacilities(tx: Sql, networkId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtext(${'facilities:' + networkId}))`
+}
+
+export async function lockFacilityRow(tx: Sql, networkId: string, id: string): Promise<void> {
+  await tx`select 1 from facilities where id = ${id} and network_id = ${networkId} for update`
+}
+
+export async function lockNetworkRow(tx: Sql, networkId: string): Promise<void> {
+  await tx`select 1 from networks where id = ${networkId} for update`
+}
+
+/** Every username in use (they are unique across networks). */
+export async function allUsernames(sql: Sql): Promise<Set<string>> {
+  const rows = await sql<{ username: string }[]>`select username from users`
+  return new Set(rows.map((u) => u.username))
+}
+
+export async function insertNetwork(
+  tx: Sql,
+  n: { name: string; nameEn: string | null; settings: NetworkSettings },
+): Promise<string> {
+  const [row] = await tx<{ id: string }[]>`
+    insert into networks (name, name_en, settings)
+    values (${n.name}, ${n.nameEn}, ${tx.json(toJson(n.settings))})
+    returning id`
+  return row!.id
 }

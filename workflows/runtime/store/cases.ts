@@ -1,30 +1,12 @@
 import type { Q } from '../platform/connect.ts'
-import type { CaseEvent, CaseInfo, EventType, Patient } from '../../core/index.ts'
+import type { CaseEvent, EventType, Patient } from '../../core/index.ts'
+import { caseInfoOf, type CaseRow } from '../../views/case-row.ts'
 
-export interface CaseRow {
-  id: string
-  networkId: string
-  facilityId: string
-  patient: Patient & { name?: string }
-  createdBy: string
-  createdAt: Date
-  status: 'active' | 'closed'
-  phase: string
-  updatedAt: Date
-  facilityIds: string[]
-}
+export { caseInfoOf, type CaseRow }
 
 const caseColumns = (q: Q) => q`
   id, network_id as "networkId", facility_id as "facilityId", patient, created_by as "createdBy",
   created_at as "createdAt", status, phase, updated_at as "updatedAt", facility_ids::text[] as "facilityIds"`
-
-export const caseInfoOf = (c: CaseRow): CaseInfo => ({
-  id: c.id,
-  networkId: c.networkId,
-  facilityId: c.facilityId,
-  patient: c.patient,
-  createdBy: c.createdBy,
-})
 
 /** Lock the case row for the rest of the transaction: one event at a time per case. */
 export async function lockCase(q: Q, caseId: string): Promise<CaseRow | undefined> {

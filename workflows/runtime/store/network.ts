@@ -76,3 +76,10 @@ export async function onCallAt(
      order by r.line, r.created_at desc`
   return rows.map((r) => r.userId)
 }
+
+/** The network's name and settings, as `GET /api/network` shows them. */
+export async function networkHeader(sql: Q, networkId: string) {
+  const [row] = await sql<{ id: string; name: string; nameEn: string | null; settings: unknown }[]>`
+    select id, name, name_en as "nameEn", settings from networks where id = ${networkId}`
+  return row
+}

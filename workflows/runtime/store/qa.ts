@@ -109,3 +109,70 @@ export async function drawSample(
     returning case_id`
   return rows.length
 }
+
+/** Whether `caseId` is in the sample `sampleId` of `networkId`. */
+export async function isSampleMember(
+  q: Q,
+  networkId: string,
+  sampleId: string,
+  caseId: string,
+): Promise<boolean> {
+  const [row] = await q`
+    select 1 from audit_sample_cases sc join audit_samples s on s.id = sc.sample_id
+     where sc.sample_id = ${sampleId} and sc.case_id = ${caseId} and s.network_id = ${networkId}`
+  return row !== undefined
+}
+
+/** The paper value recorded before, if any (undefined: none yet; null: recorded as absent). */
+export async function previousPaperValue(
+  q: Q,
+  sampleId: string,
+  caseId: string,
+  timePoint: string,
+): Promise<{ paperValue: Date | null } | undefined> {
+  const [old] = await q<{ paperValue: Date | null }[]>`
+    select paper_value as "paperValue" from audit_abstractions
+     where sample_id = ${sampleId} and case_id = ${caseId} and time_point = ${timePoint}`
+  return old
+}
+
+export async function upsertAbstraction(
+  q: Q,
+  a: {
+    sampleId: string
+    caseId: string
+    timePoint: string
+    paper: Date | null
+    system: Date | null
+    by: string
+  },
+): Promise<void> {
+  await q`
+    insert into audit_abstractions (sample_id, case_id, time_point, paper_value, system_value, recorded_by)
+    values (${a.sampleId}, ${a.caseId}, ${a.timePoint}, ${a.paper}, ${a.system}, ${a.by})
+    on conflict (sample_id, case_id, time_point) do update
+      set paper_value = excluded.paper_value, system_value = excluded.system_value,
+          recorded_by = excluded.recorded_by, recorded_at = now()`
+}
+
+export async function auditSampleOf(q: Q, networkId: string, sampleId: string) {
+  const [sample] = await q<
+    { id: string; month: string; perFacility: number; seed: string; createdAt: Date }[]
+  >`
+    select id, to_char(month, 'YYYY-MM') as month, per_facility as "perFacility", seed, created_at as "createdAt"
+      from audit_samples where id = ${sampleId} and network_id = ${networkId}`
+  return sample
+}
+
+export async function sampleCases(q: Q, sampleId: string) {
+  return q<{ caseId: string; facilityId: string }[]>`
+    select case_id as "caseId", facility_id::text as "facilityId" from audit_sample_cases
+     where sample_id = ${sampleId} order by facility_id, case_id`
+}
+
+export async function sampleAbstractions(q: Q, sampleId: string) {
+  return q<{ caseId: string; timePoint: string; paperValue: Date | null; systemValue: Date | null }[]>`
+    select case_id as "caseId", time_point as "timePoint", paper_value as "paperValue",
+           system_value as "systemValue"
+      from audit_abstractions where sample_id = ${sampleId} order by case_id, time_point`
+}

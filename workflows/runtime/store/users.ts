@@ -1,5 +1,5 @@
 import type { Q } from '../platform/connect.ts'
-import type { Role } from '../../core/index.ts'
+import type { CaseState, Role } from '../../core/index.ts'
 
 export interface UserRow {
   id: string
@@ -55,3 +55,16 @@ export async function userBySession(sql: Q, tokenHash: string): Promise<UserRow 
 export async function deleteSession(sql: Q, tokenHash: string): Promise<void> {
   await sql`delete from sessions where token_hash = ${tokenHash}`
 }
+
+/** Display names of the people on a case or timeline (one query), for the views. */
+export async function namesOf(q: Q, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((x): x is string => !!x))]
+  if (!wanted.length) return new Map()
+  const rows = await q<{ id: string; displayName: string }[]>`
+    select id, display_name as "displayName" from users where id = any(${wanted}::uuid[])`
+  return new Map(rows.map((r) => [r.id, r.displayName]))
+}
+
+/** The people on a case view: everyone who recorded or acknowledged something. */
+export const caseViewNames = (q: Q, state: CaseState) =>
+  namesOf(q, [...state.events.map((e) => e.by), ...state.acknowledgements.map((a) => a.by)])

@@ -4,6 +4,7 @@ import { copyText, ErrorBox, LoadState, useApi, when } from '../../components/da
 import { Dialog } from '../../components/ui.tsx'
 import { t, tk } from '../../i18n/index.ts'
 import { fname, type AdminFacility } from './facilities.tsx'
+import { FACILITY_SCOPED_ROLES, ROLES } from '../../../../workflows/core/roles.ts'
 
 export interface AdminUser {
   id: string
@@ -17,15 +18,7 @@ export interface AdminUser {
   pushSubscriptions: number
 }
 
-export const ROLES = [
-  'village_doctor',
-  'township_physician',
-  'cardiologist',
-  'cath_lab',
-  'qa',
-  'admin',
-] as const
-const SCOPED = new Set(['village_doctor', 'township_physician'])
+const SCOPED = new Set<string>(FACILITY_SCOPED_ROLES)
 
 /** A one-time code, shown once, with a copy button. */
 export function CodeCard(props: { username: string; code: string; expiresAt: string }) {

@@ -1,4 +1,3 @@
-import type { Q } from './platform/connect.ts'
 import {
   facilityAt,
   isSystemEventType,
@@ -7,21 +6,31 @@ import {
   type CaseState,
   type NetworkInfo,
 } from '../core/index.ts'
-import { namesOf } from './case-view.ts'
+import { deadlineJson, iso } from './time.ts'
 
-const iso = (t: number | null | undefined) =>
-  t === null || t === undefined ? null : new Date(t).toISOString()
+/** One read of the case, as the access log stores it. */
+export interface AccessRow {
+  at: Date
+  actorId: string | null
+  actorName: string | null
+  action: string
+  device: string | null
+}
 
 /**
  * The QA drill-down of one case: every event with who, where, clinical vs recorded time,
  * corrections shown as amendments of the event they amend, deadlines as marks (met, warned,
  * missed), flags with their bilingual explanation, and who read the case.
  */
-export async function caseTimeline(q: Q, state: CaseState, network: NetworkInfo, now: number) {
-  const names = await namesOf(
-    q,
-    state.events.map((e) => e.by),
-  )
+export function caseTimeline(
+  state: CaseState,
+  network: NetworkInfo,
+  now: number,
+  /** Display names of the people who recorded (store/users.ts namesOf). */
+  names: ReadonlyMap<string, string>,
+  /** Who read the case (store/audit.ts caseAccessLog). */
+  access: readonly AccessRow[],
+) {
   const facilityName = (id: string | null) => network.facilities.find((f) => f.id === id)?.name ?? null
   const effective = new Map(state.effective.map((e) => [e.id, e]))
   const corrections = state.events.filter((e) => e.type === 'correction')
@@ -71,12 +80,7 @@ export async function caseTimeline(q: Q, state: CaseState, network: NetworkInfo,
   const warned = new Set(state.firedAlerts.filter((a) => a.kind === 'warning').map((a) => a.rule))
   const alerted = (rule: string) => state.firedAlerts.filter((a) => a.rule === rule)
   const deadlines = plan(state, network, now).map((d) => ({
-    rule: d.rule,
-    title: d.title,
-    startAt: iso(d.startAt),
-    dueAt: iso(d.dueAt),
-    warnAt: iso(d.warnAt),
-    metAt: iso(d.metAt),
+    ...deadlineJson(d),
     /** met / missed / pending, judged by clinical times (SPEC §4). */
     status: d.status,
     /** A warning alert fired on the timeline (deadline_warning). */
@@ -85,13 +89,6 @@ export async function caseTimeline(q: Q, state: CaseState, network: NetworkInfo,
     mark: d.status === 'missed' ? 'missed' : warned.has(d.rule) ? 'warned' : d.status,
     alerts: alerted(d.rule).map((a) => ({ kind: a.kind, at: iso(a.at), timerKey: a.timerKey })),
   }))
-  const access = await q<
-    { at: Date; actorId: string | null; actorName: string | null; action: string; device: string | null }[]
-  >`
-    select a.at, a.actor_id as "actorId", u.display_name as "actorName", a.action, a.device
-      from audit_log a left join users u on u.id = a.actor_id
-     where a.entity = 'case' and a.entity_id = ${state.info.id}
-     order by a.at desc limit 500`
   return {
     caseId: state.info.id,
     phase: state.phase,

@@ -1,5 +1,6 @@
 import { fold, isSystemEventType, plan, timersFor, type CaseEvent, type NetworkInfo } from '../core/index.ts'
-import { caseInfoOf, type CaseRow } from './store/cases.ts'
+import { caseInfoOf, type CaseRow } from './case-row.ts'
+import { iso } from './time.ts'
 
 export interface ReplayReport {
   caseId: string
@@ -11,8 +12,6 @@ export interface ReplayReport {
   missing: string[]
   unexpected: string[]
 }
-
-const iso = (t: number) => new Date(t).toISOString()
 
 /**
  * Recompute a case's deadlines and alerts from its clinical events and compare them with the

@@ -1,10 +1,10 @@
 import type { CaseState, NetworkInfo } from '../core/index.ts'
-import type { CaseRow } from './store/cases.ts'
-import { derivedUuid } from './ids.ts'
+import type { CaseRow } from './case-row.ts'
+import { iso as isoOrNull } from './time.ts'
 
 const SNOMED = 'http://snomed.info/sct'
 const LOINC = 'http://loinc.org'
-const iso = (t: number | null) => (t === null ? undefined : new Date(t).toISOString())
+const iso = (t: number | null) => isoOrNull(t) ?? undefined
 
 /** SNOMED CT codes we are sure of; anything else is sent as text only. */
 const DIAGNOSIS_CODES: Record<string, { code: string; display: string } | undefined> = {
@@ -27,9 +27,15 @@ interface Entry {
  * the bolus, Procedure for PCI (wire crossing). Every reference is a `urn:uuid:` fullUrl of the
  * same bundle; ids derive from the case and event ids, so the export is reproducible.
  */
-export function fhirBundle(row: CaseRow, state: CaseState, network: NetworkInfo) {
+export function fhirBundle(
+  row: CaseRow,
+  state: CaseState,
+  network: NetworkInfo,
+  /** Name-based UUID of its parts (workflows/runtime/ids.ts derivedUuid): the same parts, the same id. */
+  uuidOf: (...parts: string[]) => string,
+) {
   const p = state.points
-  const url = (...parts: string[]) => `urn:uuid:${derivedUuid('fhir', row.id, ...parts)}`
+  const url = (...parts: string[]) => `urn:uuid:${uuidOf('fhir', row.id, ...parts)}`
   const entries: Entry[] = []
   const patientUrl = url('patient')
   const refYear = new Date(p.fmc ?? row.createdAt.getTime()).getUTCFullYear()

@@ -1,4 +1,3 @@
-import type { Q } from './platform/connect.ts'
 import {
   adviseStrategy,
   metricsOf,
@@ -7,27 +6,19 @@ import {
   type CaseState,
   type NetworkInfo,
 } from '../core/index.ts'
-import type { CaseRow } from './store/cases.ts'
-
-const iso = (t: number | null | undefined) =>
-  t === null || t === undefined ? null : new Date(t).toISOString()
-
-/** Display names of the people on a timeline (one query). */
-export async function namesOf(q: Q, ids: readonly (string | null)[]): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((x): x is string => !!x))]
-  if (!wanted.length) return new Map()
-  const rows = await q<{ id: string; displayName: string }[]>`
-    select id, display_name as "displayName" from users where id = any(${wanted}::uuid[])`
-  return new Map(rows.map((r) => [r.id, r.displayName]))
-}
+import type { CaseRow } from './case-row.ts'
+import { deadlineJson, iso } from './time.ts'
 
 /** `GET /api/cases/:id` — SPEC §8 shape plus what the screens need (advice, dose, consult receipt). */
-export async function caseView(q: Q, row: CaseRow, state: CaseState, network: NetworkInfo, now: number) {
+export function caseView(
+  row: CaseRow,
+  state: CaseState,
+  network: NetworkInfo,
+  now: number,
+  /** Display names of everyone who recorded or acknowledged (store/users.ts caseViewNames). */
+  names: ReadonlyMap<string, string>,
+) {
   const p = state.points
-  const names = await namesOf(q, [
-    ...state.events.map((e) => e.by),
-    ...state.acknowledgements.map((a) => a.by),
-  ])
   const { values: metrics } = metricsOf(state)
   const facilityName = (id: string | null) => network.facilities.find((f) => f.id === id)?.name ?? null
   const drug =
@@ -58,15 +49,7 @@ export async function caseView(q: Q, row: CaseRow, state: CaseState, network: Ne
       data: e.data,
     })),
     metrics,
-    deadlines: plan(state, network, now).map((d) => ({
-      rule: d.rule,
-      title: d.title,
-      startAt: iso(d.startAt),
-      dueAt: iso(d.dueAt),
-      warnAt: iso(d.warnAt),
-      status: d.status,
-      metAt: iso(d.metAt),
-    })),
+    deadlines: plan(state, network, now).map(deadlineJson),
     flags: state.flags,
     advice: adviseStrategy(state, network, now),
     checklist: p.checklist,
@@ -92,4 +75,4 @@ export async function caseView(q: Q, row: CaseRow, state: CaseState, network: Ne
   }
 }
 
-export type CaseView = Awaited<ReturnType<typeof caseView>>
+export type CaseView = ReturnType<typeof caseView>

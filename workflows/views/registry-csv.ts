@@ -1,5 +1,5 @@
 import { METRICS, type Bilingual } from '../core/index.ts'
-import { POINT_COLUMNS } from './store/case-metrics.ts'
+import { POINT_COLUMNS } from '../core/registry-columns.ts'
 
 /** Column labels of the registry export (national CPC data platform wording in Chinese). */
 const POINT_LABELS: Record<string, Bilingual> = {
