@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 /**
  * 3. Deadline lag in a regional burst: 10,000 first_ecg warnings due within the same 60 s,
  * through the product path (pg-boss job armed by createCase → timer worker → fireTimer →
@@ -135,9 +136,43 @@ async function barePgBoss(
   }
 }
 
-export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number } = {}) {
+/** A CPU-bound competitor process taking one core, as other work on a shared hospital server would. */
+function cpuHog(): () => void {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })
+  return () => child.kill('SIGKILL')
+}
+
+export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number; contention?: boolean } = {}) {
   const n = opts.timers ?? Number(process.env.BENCH_TIMERS ?? 10_000)
   const product = await productPath(cluster, n)
+  let contended: { product: Awaited<ReturnType<typeof productPath>>; bare: BareRun } | null = null
+  if (opts.contention ?? process.env.BENCH_CONTENTION !== '0') {
+    const stop = cpuHog()
+    try {
+      const cp = await productPath(cluster, n)
+      const cdb = await cluster.database('bare-contended', { seed: false })
+      const cboss = await startBoss(cdb.url, { supervise: false })
+      try {
+        const bare = await barePgBoss(
+          cboss,
+          'bench_contended',
+          n,
+          {
+            batchSize: TIMER_WORKER.batchSize,
+            pollingIntervalSeconds: TIMER_WORKER.pollingIntervalSeconds,
+            localConcurrency: TIMER_WORKER.localConcurrency,
+          },
+          WINDOW_MS + 120_000,
+        )
+        contended = { product: cp, bare }
+      } finally {
+        await cboss.stop({ graceful: false, close: true })
+        await cdb.drop()
+      }
+    } finally {
+      stop()
+    }
+  }
   const db = await cluster.database('bare', { seed: false })
   const boss = await startBoss(db.url, { supervise: false })
   let same: BareRun
@@ -191,8 +226,24 @@ export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number }
         status: 'info',
         note: `lower bounds: after ${defaults.censoredAtS} s only ${defaults.fired} of the ${defaults.due} jobs due had run (batchSize 1, polling 2 s)`,
       },
+      ...(contended
+        ? [
+            row('p99 with a CPU competitor', contended.product.p99, contended.bare.p99, {
+              goal: '≤ 1000 ms',
+              status: contended.product.n === n && contended.product.p99 <= 1000 ? 'ok' : 'missed',
+              note: 'a busy-loop process takes one of the cores during the burst',
+            }),
+            row('max with a CPU competitor', contended.product.max, contended.bare.max),
+          ]
+        : []),
     ],
-    detail: { workerSettings: TIMER_WORKER, product, bareSameSettings: same, bareDefaults: defaults },
+    detail: {
+      workerSettings: TIMER_WORKER,
+      product,
+      bareSameSettings: same,
+      bareDefaults: defaults,
+      contended,
+    },
   }
   return result
 }

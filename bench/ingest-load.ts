@@ -14,6 +14,8 @@ interface Input {
   facilityId: string
   connections: number
   durationS: number
+  /** Requests per second across all connections (omit: as fast as the server answers). */
+  overallRate?: number
 }
 
 export interface LoadOutput {
@@ -48,6 +50,7 @@ const result = await autocannon({
   url: input.base,
   connections: input.connections,
   duration: input.durationS,
+  ...(input.overallRate ? { overallRate: input.overallRate } : {}),
   headers: { 'content-type': 'application/json', authorization: `Bearer ${input.token}` },
   requests: [
     {
