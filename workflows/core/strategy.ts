@@ -15,6 +15,7 @@ import {
 } from './network.ts'
 import { doorIn } from './time-points.ts'
 import { hours, toMinutes, type Instant } from './time.ts'
+import { isWorkingStemi } from './working-diagnosis.ts'
 
 // ESC 2023 ACS: primary PCI when the anticipated STEMI-diagnosis-to-wire time is ≤ 120 min;
 // otherwise fibrinolysis within 10 min of diagnosis (pharmacoinvasive strategy).
@@ -58,11 +59,13 @@ function nearestLysisUnit(
  * (pharmacoinvasive) if this facility can; from a village, transfer for lysis to the nearest
  * lysis-capable township (if it is nearer than the county); with an absolute contraindication,
  * no lysis unit on the way, or onset > 12 h → primary PCI even though delayed.
- * Null without a STEMI diagnosis or without a reachable PCI center.
+ * Null unless the working (latest) diagnosis is STEMI, and without a reachable PCI center.
  */
 export function adviseStrategy(state: CaseState, network: NetworkInfo, now: Instant): StrategyAdvice | null {
   const p = state.points
-  if (p.firstStemiDiagnosis === null) return null
+  // Advice only while the working (latest) read is STEMI and the case is open
+  // (docs/clinical-rules.md, "Working diagnosis").
+  if (!isWorkingStemi(p) || state.closed) return null
   const from = state.currentFacilityId
   const county = nearestPciCenter(network, from)
   if (county === null) return null
