@@ -42,6 +42,10 @@ export function plan(state: CaseState, network: NetworkInfo, now: Instant): Dead
     const { target, warnAt } = targetOf(rule, state, network)
     const dueAt = startAt + target
     const metAt = rule.satisfiedBy(state)
+    // An outcome ends every clock still running (docs/clinical-rules.md, "Outcome"): a rule not
+    // satisfied and not yet due when the case closed is not judged.
+    const closedAt = state.points.outcome
+    if (metAt === null && closedAt !== null && dueAt >= closedAt) continue
     const status = metAt !== null ? (metAt <= dueAt ? 'met' : 'missed') : now > dueAt ? 'missed' : 'pending'
     out.push({
       rule: rule.key,

@@ -12,6 +12,7 @@ import type { QualityFlagCode } from './quality-flag.ts'
 import { facilityAt } from './patient-location.ts'
 import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
+import { stemiClocksApply } from './working-diagnosis.ts'
 
 /** China has kept UTC+8 without daylight saving since 1991: the registry month is UTC+8. */
 const CHINA_OFFSET_MS = 8 * 3_600_000
@@ -211,7 +212,8 @@ export function registryRecord(
     flagCodes: [...codes].sort(),
     enteredLate: codes.has('late_entry'),
     corrected: state.corrections.length > 0,
-    stemi: p.firstStemiDiagnosis !== null,
+    // The working diagnosis decides (docs/clinical-rules.md, "Working diagnosis").
+    stemi: stemiClocksApply(p),
     closed: state.closed,
   }
   const req = requiredPoints(base)

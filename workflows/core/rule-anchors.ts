@@ -6,6 +6,7 @@ import type { CaseState } from './fold.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
+import { stemiClocksApply } from './working-diagnosis.ts'
 
 const canLyse = (n: NetworkInfo, id: string | null | undefined): boolean =>
   facilityById(n, id)?.canLyse === true
@@ -30,8 +31,12 @@ export function lysingFacilityId(s: CaseState, n: NetworkInfo): string | null {
   return candidates.find((id) => id != null && canLyse(n, id)) ?? null
 }
 
-/** D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first). */
+/**
+ * D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first),
+ * while the working diagnosis is STEMI or not yet read (docs/clinical-rules.md, "STEMI clocks").
+ */
 export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
+  if (!stemiClocksApply(s.points, true)) return null
   const f = lysingFacilityId(s, n)
   return f === null ? null : doorIn(s.points, f)
 }
@@ -44,7 +49,7 @@ export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null 
  */
 export function diagnosisToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
   const p = s.points
-  if (p.firstStemiDiagnosis === null || lysisDeclined(s)) return null
+  if (p.firstStemiDiagnosis === null || lysisDeclined(s) || !stemiClocksApply(p)) return null
   if (p.strategyChosen?.strategy !== 'pharmacoinvasive' && p.bolus === null) return null
   return canLyse(n, p.stemiDiagnosisFacilityId) ? p.firstStemiDiagnosis : null
 }
@@ -83,7 +88,7 @@ export function successfulLysisBolusAt(s: CaseState): Instant | null {
  */
 export function fmcToWireStart(s: CaseState): Instant | null {
   const p = s.points
-  if (p.fmc === null || p.bolus !== null) return null
+  if (p.fmc === null || p.bolus !== null || !stemiClocksApply(p, true)) return null
   const strategy = p.strategyChosen?.strategy
   if (strategy === 'primary_pci') return p.fmc
   if (strategy === undefined && (p.firstStemiDiagnosis !== null || p.wire !== null)) return p.fmc
@@ -103,6 +108,7 @@ export function fmcAtPciCenter(s: CaseState, n: NetworkInfo): boolean {
 export function doorToWireStart(s: CaseState): Instant | null {
   const p = s.points
   if (p.countyArrival === null || p.strategyChosen?.strategy === 'conservative') return null
+  if (!stemiClocksApply(p, true)) return null
   if (p.firstStemiDiagnosis === null && p.cathLabActivated === null && p.wire === null) return null
   if (successfulLysisBolusAt(s) !== null && p.cathLabActivated === null && p.wire === null) return null
   return p.countyArrival
