@@ -150,9 +150,11 @@ const MEASURES: Record<MetricKey, Measure> = {
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
+  // Primary-PCI indicators only: a lysed patient's wire is judged as angiography after lysis
+  // (docs/clinical-rules.md, "Angiography after lysis").
   door_to_wire: {
-    start: (p) => p.countyArrival,
-    end: (p) => p.wire,
+    start: (p) => (p.bolus === null ? p.countyArrival : null),
+    end: (p) => (p.bolus === null ? p.wire : null),
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
@@ -162,10 +164,16 @@ const MEASURES: Record<MetricKey, Measure> = {
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
-  fmc_to_wire: { start: (p) => p.fmc, end: (p) => p.wire, startRequired: true, implausibleAbove: DAYS_7 },
-  // Primary PCI has a wire and no bolus: not applicable, no flag.
+  fmc_to_wire: {
+    start: (p) => (p.bolus === null ? p.fmc : null),
+    end: (p) => (p.bolus === null ? p.wire : null),
+    startRequired: true,
+    implausibleAbove: DAYS_7,
+  },
+  // Primary PCI has a wire and no bolus: not applicable, no flag. A rescue PCI after failed
+  // lysis is not routine angiography 2–24 h.
   lysis_to_angiography: {
-    start: (p) => p.bolus?.at ?? null,
+    start: (p) => (p.lysisFailedAt === null ? (p.bolus?.at ?? null) : null),
     end: (p) => p.wire,
     startRequired: false,
     implausibleAbove: 30 * 1440,

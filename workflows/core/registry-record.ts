@@ -195,9 +195,12 @@ export function registryRecord(
     lysisDoseFraction: p.bolus?.doseFraction ?? null,
     reperfusionAt: p.reperfusion?.at ?? null,
     reperfusion: p.reperfusion ? p.reperfusion.stResolution : null,
-    // Rescue PCI: a wire after a lysis judged failed (no ST resolution); null off the lysis path.
+    // Rescue PCI: a wire after a lysis judged failed (docs/clinical-rules.md, "Lysis failure");
+    // null off the lysis path or before any assessment.
     rescuePci:
-      p.bolus === null || p.reperfusion === null ? null : !p.reperfusion.stResolution && p.wire !== null,
+      p.bolus === null || (p.reperfusion === null && p.lysisFailedAt === null)
+        ? null
+        : p.lysisFailedAt !== null && p.wire !== null,
     countyFacilityId: county,
     countyDoorIn: p.countyArrival,
     bypassedEd: countyArrival?.bypassedEd ?? null,

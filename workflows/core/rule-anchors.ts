@@ -70,16 +70,21 @@ export function didoEnd(s: CaseState): Instant | null {
   return s.points.departures.find((d) => d.facilityId === from)?.at ?? null
 }
 
-/** Rescue PCI: the first reperfusion assessment showed no ST resolution (failed lysis). */
+/**
+ * Rescue PCI starts when lysis is judged failed: no ST resolution, ongoing pain or instability
+ * at an assessment, or a re-occlusion recorded later (docs/clinical-rules.md, "Lysis failure").
+ */
 export function failedLysisAt(s: CaseState): Instant | null {
-  const r = s.points.reperfusion
-  return s.points.bolus !== null && r !== null && !r.stResolution ? r.at : null
+  return s.points.bolus !== null ? s.points.lysisFailedAt : null
 }
 
-/** Routine angiography after lysis: counted from the bolus once the lysis proved successful. */
+/**
+ * Routine angiography after lysis: the 2–24 h window counts from the bolus unless lysis failed;
+ * with no assessment recorded the window still applies (docs/clinical-rules.md).
+ */
 export function successfulLysisBolusAt(s: CaseState): Instant | null {
-  const r = s.points.reperfusion
-  return s.points.bolus !== null && r?.stResolution === true ? s.points.bolus.at : null
+  const p = s.points
+  return p.bolus !== null && p.lysisFailedAt === null ? p.bolus.at : null
 }
 
 /**
@@ -101,15 +106,17 @@ export function fmcAtPciCenter(s: CaseState, n: NetworkInfo): boolean {
 }
 
 /**
- * County door-to-wire applies to STEMI patients heading for the cath lab: a STEMI diagnosis,
- * an activated cath lab or a wire, unless managed conservatively. After successful lysis with
- * no cath lab call, angiography-after-lysis (2–24 h) governs instead.
+ * County door-to-wire is a primary-PCI clock (the accreditation standard's door-to-balloon
+ * indicator): STEMI patients heading for the cath lab without lysis — a STEMI diagnosis, an
+ * activated cath lab or a wire, unless managed conservatively. After a bolus, the
+ * angiography-after-lysis window or the rescue-PCI clock governs instead
+ * (docs/clinical-rules.md, "Angiography after lysis").
  */
 export function doorToWireStart(s: CaseState): Instant | null {
   const p = s.points
-  if (p.countyArrival === null || p.strategyChosen?.strategy === 'conservative') return null
+  if (p.countyArrival === null || p.bolus !== null || p.strategyChosen?.strategy === 'conservative')
+    return null
   if (!stemiClocksApply(p, true)) return null
   if (p.firstStemiDiagnosis === null && p.cathLabActivated === null && p.wire === null) return null
-  if (successfulLysisBolusAt(s) !== null && p.cathLabActivated === null && p.wire === null) return null
   return p.countyArrival
 }

@@ -71,8 +71,14 @@ export interface TimePoints {
     doseFraction: 'full' | 'half' | null
   } | null
   lysisEnd: Instant | null
-  /** The first reperfusion assessment: it decides between rescue PCI and routine angiography. */
-  reperfusion: { at: Instant; stResolution: boolean; painRelief: boolean } | null
+  /** The first reperfusion assessment (the reperfusion-check clock and the registry's reperfusion field). */
+  reperfusion: { at: Instant; stResolution: boolean; painRelief: boolean; instability: boolean } | null
+  /**
+   * When lysis was judged failed (docs/clinical-rules.md, "Lysis failure"): the first assessment
+   * at or after the bolus with no ST resolution, ongoing pain or instability, or a later
+   * re-occlusion; null while lysis counts as successful (or no bolus).
+   */
+  lysisFailedAt: Instant | null
   /** The first transfer decision; `transferFromFacilityId`/`transferToFacilityId` say where from and to. */
   transferDecided: Instant | null
   transferFromFacilityId: string | null
@@ -132,6 +138,7 @@ export function derivePoints(
     bolus: null,
     lysisEnd: null,
     reperfusion: null,
+    lysisFailedAt: null,
     transferDecided: null,
     transferFromFacilityId: null,
     transferToFacilityId: null,
@@ -147,6 +154,8 @@ export function derivePoints(
     outcomeDetail: null,
   }
   const first = (cur: Instant | null, at: Instant): Instant => cur ?? at
+  // Times at which a sign of failed lysis was recorded; only those at or after the bolus count.
+  const failures: Instant[] = []
   for (const e of effective) {
     const facilityId = eventFacility(e, arrivals, start)
     const d = e.data
@@ -235,13 +244,17 @@ export function derivePoints(
       case 'lysis_end':
         p.lysisEnd = first(p.lysisEnd, e.at)
         break
-      case 'reperfusion_assessment':
-        p.reperfusion ??= {
+      case 'reperfusion_assessment': {
+        const r = {
           at: e.at,
           stResolution: d.stResolution === true,
           painRelief: d.painRelief === true,
+          instability: d.haemodynamicInstability === true || d.reocclusion === true,
         }
+        p.reperfusion ??= r
+        if (!r.stResolution || !r.painRelief || r.instability) failures.push(e.at)
         break
+      }
       case 'transfer_decided':
         if (p.transferDecided === null) {
           p.transferDecided = e.at
@@ -288,6 +301,10 @@ export function derivePoints(
         // Not time points: corrections are already applied, the rest are annotations.
         break
     }
+  }
+  if (p.bolus !== null) {
+    const bolusAt = p.bolus.at
+    p.lysisFailedAt = failures.find((at) => at >= bolusAt) ?? null
   }
   return p
 }

@@ -41,9 +41,7 @@ export function stemiClocksApply(
  * dissection is never overridable; an earlier dissection read re-confirmed as STEMI needs an
  * override reason; any other working diagnosis than STEMI (or none) needs an override reason.
  */
-export function diagnosisGate(
-  p: Pick<TimePoints, 'diagnoses'>,
-): {
+export function diagnosisGate(p: Pick<TimePoints, 'diagnoses'>): {
   reason: 'aortic_dissection_read' | 'aortic_dissection_earlier_read' | 'not_stemi'
   overridable: boolean
 } | null {
