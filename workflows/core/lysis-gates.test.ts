@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { CaseEvent } from './case-model.ts'
 import { step } from './step.ts'
 import { adviseStrategy } from './strategy.ts'
-import { ACTORS, build, ev, NETWORK, t, townshipStart } from './test-support.ts'
+import { ACTORS, build, ev, INFO, NETWORK, NO_ANSWERS, t, townshipStart } from './test-support.ts'
 
 const bolus = (m = 15, data: Record<string, unknown> = {}) =>
   ev('lysis_bolus', m, { drug: 'tenecteplase', doseMg: 35, doseFraction: 'full', ...data })
@@ -154,5 +154,70 @@ describe('working diagnosis: the advice', () => {
   it('no advice once the case is closed', () => {
     const s = build([...townshipStart(), read(6, 'stemi'), ev('outcome', 10, { outcome: 'died' })])
     expect(adviseStrategy(s, NETWORK, t(12))).toBeNull()
+  })
+})
+
+describe('dose check: a bolus above the suggestion for weight and age', () => {
+  const patientCase = (age: number, weightKg: number | null) => {
+    const info = { ...INFO, patient: { sex: 'male' as const, age, weightKg } }
+    return build([...townshipStart(), read(6, 'stemi'), approved()], info)
+  }
+  // Weight edges of the tenecteplase bands and the age-75 half-dose boundary.
+  it.each([
+    { age: 74, kg: 59.9, dose: 30, ok: true },
+    { age: 74, kg: 59.9, dose: 35, ok: false },
+    { age: 74, kg: 60, dose: 35, ok: true },
+    { age: 74, kg: 69.9, dose: 40, ok: false },
+    { age: 74, kg: 70, dose: 40, ok: true },
+    { age: 74, kg: 79.9, dose: 45, ok: false },
+    { age: 74, kg: 80, dose: 45, ok: true },
+    { age: 74, kg: 89.9, dose: 50, ok: false },
+    { age: 74, kg: 90, dose: 50, ok: true },
+    { age: 74, kg: 65, dose: 30, ok: true },
+    { age: 75, kg: 65, dose: 35, ok: false },
+    { age: 75, kg: 65, dose: 17.5, ok: true },
+    { age: 80, kg: 65, dose: 35, ok: false },
+    { age: 80, kg: 90, dose: 25, ok: true },
+    { age: 80, kg: 90, dose: 25.5, ok: false },
+    // Unknown weight: checked against the top band (halved at ≥ 75).
+    { age: 60, kg: null, dose: 50, ok: true },
+    { age: 80, kg: null, dose: 35, ok: false },
+    { age: 80, kg: null, dose: 25, ok: true },
+  ])('age $age, $kg kg, tenecteplase $dose mg → allowed $ok', ({ age, kg, dose, ok }) => {
+    const e = bolus(15, { doseMg: dose, doseFraction: dose < 30 ? 'half' : 'full' })
+    const r = step(patientCase(age, kg), e, ACTORS.township, NETWORK, e.at)
+    if (ok) expect(r.ok).toBe(true)
+    else expect(r).toMatchObject({ ok: false, status: 409, reason: 'dose_above_suggested', field: 'doseMg' })
+    const overridden = { ...e, data: { ...e.data, ...override } }
+    expect(step(patientCase(age, kg), overridden, ACTORS.township, NETWORK, e.at).ok).toBe(true)
+  })
+
+  it('the checklist weight is used over the case weight', () => {
+    const s = build(
+      [
+        ...townshipStart(),
+        read(6, 'stemi'),
+        ev('lysis_checklist', 8, {
+          answers: NO_ANSWERS,
+          weightKg: 55,
+          drug: 'tenecteplase',
+          doseMg: 30,
+          doseFraction: 'full',
+        }),
+        approved(),
+      ],
+      { ...INFO, patient: { sex: 'male', age: 58, weightKg: 95 } },
+    )
+    const e = bolus(15, { doseMg: 50 })
+    expect(step(s, e, ACTORS.township, NETWORK, e.at)).toMatchObject({ reason: 'dose_above_suggested' })
+  })
+
+  it.each([
+    { dose: 16, ok: true },
+    { dose: 18, ok: false },
+  ])('rhTNK-tPA $dose mg (fixed 16 mg) → allowed $ok', ({ dose, ok }) => {
+    const s = build([...townshipStart(), read(6, 'stemi'), approved()])
+    const e = bolus(15, { drug: 'rhTNK-tPA', doseMg: dose })
+    expect(step(s, e, ACTORS.township, NETWORK, e.at).ok).toBe(ok)
   })
 })

@@ -6,6 +6,7 @@
  */
 import type { Actor, CaseEvent } from './case-model.ts'
 import { applyChanges, isCorrectable } from './corrections.ts'
+import { doseAboveSuggestion } from './dosing.ts'
 import { issueField } from './event-input.ts'
 import { PAYLOAD_SCHEMAS } from './event-payloads.ts'
 import { isClinicalEventType, isSystemEventType } from './event-types.ts'
@@ -171,5 +172,12 @@ function guardBolus(state: CaseState, event: CaseEvent, override: boolean): Reje
   if (p.decision?.decision === 'declined') return reject('lysis_declined')
   if (p.checklist?.result === 'unsuitable')
     return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+  const drug = typeof event.data.drug === 'string' ? event.data.drug : null
+  const doseMg = typeof event.data.doseMg === 'number' ? event.data.doseMg : null
+  if (drug !== null && doseMg !== null) {
+    const weight = p.checklist?.weightKg ?? state.info.patient.weightKg ?? null
+    const above = doseAboveSuggestion(drug, doseMg, weight, state.info.patient.age)
+    if (above) return reject('dose_above_suggested', 'doseMg', `${doseMg} mg > ${above.maxMg} mg`)
+  }
   return null
 }
