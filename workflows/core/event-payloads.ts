@@ -121,4 +121,19 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   }),
   note: z.strictObject({ facilityId, text: z.string().trim().min(1).max(4000) }),
   alert_acknowledged: z.strictObject({ alertKey: id }),
+  // What the physician observes at the bedside; each field optional, at least one given
+  // (docs/clinical-rules.md, "Clinical status").
+  clinical_status: z
+    .strictObject({
+      facilityId,
+      ongoingIschaemia: z.boolean().optional(),
+      haemodynamicInstability: z.boolean().optional(),
+      cardiogenicShock: z.boolean().optional(),
+      cardiacArrest: z.boolean().optional(),
+      killipClass: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+      reocclusion: z.boolean().optional(),
+    })
+    .refine((c) => Object.keys(c).some((k) => k !== 'facilityId'), {
+      message: 'Record at least one observation',
+    }),
 }

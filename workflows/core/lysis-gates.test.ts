@@ -221,3 +221,90 @@ describe('dose check: a bolus above the suggestion for weight and age', () => {
     expect(step(s, e, ACTORS.township, NETWORK, e.at).ok).toBe(ok)
   })
 })
+
+describe('onset window: > 12 h refused unless ongoing ischaemia or instability (then ≤ 24 h)', () => {
+  const BOLUS_AT = 15
+  const withOnset = (hoursBefore: number, status: Record<string, unknown> | null, statusAt = 10) => [
+    ev('symptom_onset', BOLUS_AT - hoursBefore * 60),
+    ...townshipStart(),
+    ...(status ? [ev('clinical_status', statusAt, status)] : []),
+    read(6, 'stemi'),
+    approved(),
+  ]
+  const H = (h: number, m: number) => h + m / 60
+  it.each([
+    { onset: H(11, 59), status: null, ok: true },
+    { onset: H(12, 0), status: null, ok: true },
+    { onset: H(12, 1), status: null, ok: false },
+    { onset: H(12, 1), status: { ongoingIschaemia: true }, ok: true },
+    { onset: H(12, 1), status: { haemodynamicInstability: true }, ok: true },
+    { onset: H(12, 1), status: { cardiogenicShock: true }, ok: true },
+    { onset: H(12, 1), status: { ongoingIschaemia: false }, ok: false },
+    { onset: H(23, 59), status: { ongoingIschaemia: true }, ok: true },
+    { onset: H(24, 0), status: { ongoingIschaemia: true }, ok: true },
+    { onset: H(24, 1), status: { ongoingIschaemia: true }, ok: false },
+  ])('onset $onset h before, status $status → allowed $ok', ({ onset, status, ok }) => {
+    const e = bolus(BOLUS_AT)
+    const r = gate(withOnset(onset, status), e)
+    if (ok) expect(r.ok).toBe(true)
+    else expect(r).toMatchObject({ ok: false, status: 409, reason: 'onset_window', field: 'at' })
+    expect(gate(withOnset(onset, status), bolus(BOLUS_AT, override)).ok).toBe(true)
+  })
+
+  it('ischaemia recorded only after the bolus does not open the 24 h window', () => {
+    const events = withOnset(13, { ongoingIschaemia: true }, 20)
+    expect(gate(events, bolus(BOLUS_AT))).toMatchObject({ reason: 'onset_window' })
+  })
+
+  it.each([
+    { onset: H(12, 0), status: null, result: 'suitable', indications: [] },
+    { onset: H(12, 1), status: null, result: 'unsuitable', indications: ['onset_over_12h'] },
+    { onset: H(12, 1), status: { ongoingIschaemia: true }, result: 'suitable', indications: [] },
+    {
+      onset: H(24, 1),
+      status: { ongoingIschaemia: true },
+      result: 'unsuitable',
+      indications: ['onset_over_24h'],
+    },
+  ])(
+    'the screening shows it: onset $onset h, status $status → $result',
+    ({ onset, status, result, indications }) => {
+      const s = build([
+        ...withOnset(onset, status),
+        ev('lysis_checklist', BOLUS_AT, {
+          answers: NO_ANSWERS,
+          weightKg: 65,
+          drug: 'tenecteplase',
+          doseMg: 35,
+          doseFraction: 'full',
+        }),
+      ])
+      expect(s.points.checklist).toMatchObject({ result, indications, absolute: [] })
+    },
+  )
+})
+
+describe('shock and arrest: primary PCI regardless of delay', () => {
+  // A township 150 min from the county: without shock the advice is to lyse here.
+  const FAR: typeof NETWORK = {
+    ...NETWORK,
+    travel: NETWORK.travel.map((x) => (x.from === 'lantian' ? { ...x, minutes: 150 } : x)),
+  }
+  const adviceWith = (status: Record<string, unknown> | null) => {
+    const s = build([
+      ...townshipStart(),
+      ...(status ? [ev('clinical_status', 4, status)] : []),
+      read(6, 'stemi'),
+    ])
+    return adviseStrategy(s, FAR, t(7))?.advice
+  }
+  it.each([
+    { status: null, advice: 'pharmacoinvasive' },
+    { status: { killipClass: 3 }, advice: 'pharmacoinvasive' },
+    { status: { killipClass: 4 }, advice: 'primary_pci' },
+    { status: { cardiogenicShock: true }, advice: 'primary_pci' },
+    { status: { cardiacArrest: true }, advice: 'primary_pci' },
+  ])('$status → $advice', ({ status, advice }) => {
+    expect(adviceWith(status)).toBe(advice)
+  })
+})

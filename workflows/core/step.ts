@@ -67,6 +67,7 @@ function notificationsFor(event: CaseEvent): Effect[] {
     case 'correction':
     case 'note':
     case 'alert_acknowledged':
+    case 'clinical_status':
     case 'deadline_warning':
     case 'deadline_missed':
     case 'escalated':

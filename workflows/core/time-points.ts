@@ -8,6 +8,7 @@ import { screenChecklist } from './checklist.ts'
 import type { ArrivalMode, Diagnosis, Outcome, Strategy } from './event-payloads.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { arrivalsOf, eventFacility, startFacilityOf, type Arrival } from './patient-location.ts'
+import { LYSIS_ONSET_WINDOW, onsetCheck, type OnsetCheck } from './lysis-window.ts'
 import type { Instant } from './time.ts'
 
 export interface Departure {
@@ -51,6 +52,10 @@ export interface TimePoints {
     drug: string | null
     doseMg: number | null
     doseFraction: 'full' | 'half' | null
+    /** The onset window at the time of the checklist (null when the onset is unknown). */
+    onset: OnsetCheck | null
+    /** Indication problems: `onset_over_12h` / `onset_over_24h` (docs/clinical-rules.md). */
+    indications: string[]
   } | null
   consentStarted: Instant | null
   consentSigned: Instant | null
@@ -92,6 +97,14 @@ export interface TimePoints {
   cathLabReady: Instant | null
   wire: Instant | null
   wireEventId: string | null
+  /**
+   * Bedside observations (docs/clinical-rules.md, "Clinical status"): when ongoing ischaemia or
+   * haemodynamic instability (shock and arrest included) was first recorded — it opens the
+   * 12–24 h lysis window — and the latest shock / arrest / Killip state.
+   */
+  ischaemiaOrInstabilityAt: Instant | null
+  shockOrArrest: { at: Instant; cardiogenicShock: boolean; cardiacArrest: boolean } | null
+  killipClass: 1 | 2 | 3 | 4 | null
   outcome: Instant | null
   outcomeDetail: { outcome: Outcome; reason: string | null } | null
 }
@@ -150,6 +163,9 @@ export function derivePoints(
     cathLabReady: null,
     wire: null,
     wireEventId: null,
+    ischaemiaOrInstabilityAt: null,
+    shockOrArrest: null,
+    killipClass: null,
     outcome: null,
     outcomeDetail: null,
   }
@@ -218,6 +234,8 @@ export function derivePoints(
           drug: str(d.drug),
           doseMg: num(d.doseMg),
           doseFraction: fraction(d.doseFraction),
+          onset: null,
+          indications: [],
         }
         break
       }
@@ -291,6 +309,19 @@ export function derivePoints(
           p.outcomeDetail = { outcome: str(d.outcome) as Outcome, reason: str(d.reason) }
         }
         break
+      case 'clinical_status': {
+        const killip = d.killipClass === 1 || d.killipClass === 2 || d.killipClass === 3 || d.killipClass === 4
+        if (killip) p.killipClass = d.killipClass as 1 | 2 | 3 | 4
+        // Killip IV is cardiogenic shock.
+        const shock = d.cardiogenicShock === true || d.killipClass === 4
+        const arrest = d.cardiacArrest === true
+        if (shock || arrest) p.shockOrArrest = { at: e.at, cardiogenicShock: shock, cardiacArrest: arrest }
+        else if (d.cardiogenicShock === false || d.cardiacArrest === false) p.shockOrArrest = null
+        if (d.ongoingIschaemia === true || d.haemodynamicInstability === true || shock || arrest)
+          p.ischaemiaOrInstabilityAt = first(p.ischaemiaOrInstabilityAt, e.at)
+        if (d.reocclusion === true) failures.push(e.at)
+        break
+      }
       case 'correction':
       case 'note':
       case 'alert_acknowledged':
@@ -302,9 +333,17 @@ export function derivePoints(
         break
     }
   }
+  if (p.checklist !== null) {
+    // The screening shows the onset window too: outside it, lysis is unsuitable.
+    const onset = onsetCheck(p, p.checklist.at)
+    p.checklist.onset = onset
+    if (onset !== null && !onset.within)
+      p.checklist.indications = [onset.window === LYSIS_ONSET_WINDOW ? 'onset_over_12h' : 'onset_over_24h']
+    if (p.checklist.indications.length > 0) p.checklist.result = 'unsuitable'
+  }
   if (p.bolus !== null) {
     const bolusAt = p.bolus.at
-    p.lysisFailedAt = failures.find((at) => at >= bolusAt) ?? null
+    p.lysisFailedAt = failures.filter((at) => at >= bolusAt).sort((a, b) => a - b)[0] ?? null
   }
   return p
 }

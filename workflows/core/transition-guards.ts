@@ -8,6 +8,7 @@ import type { Actor, CaseEvent } from './case-model.ts'
 import { applyChanges, isCorrectable } from './corrections.ts'
 import { doseAboveSuggestion } from './dosing.ts'
 import { issueField } from './event-input.ts'
+import { onsetCheck } from './lysis-window.ts'
 import { PAYLOAD_SCHEMAS } from './event-payloads.ts'
 import { isClinicalEventType, isSystemEventType } from './event-types.ts'
 import { fold, type CaseState } from './fold.ts'
@@ -107,6 +108,7 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
     case 'cath_lab_ready':
     case 'outcome':
     case 'note':
+    case 'clinical_status':
       return null
     case 'deadline_warning':
     case 'deadline_missed':
@@ -170,8 +172,11 @@ function guardBolus(state: CaseState, event: CaseEvent, override: boolean): Reje
   if (override) return null
   if (dx !== null) return reject(dx.reason)
   if (p.decision?.decision === 'declined') return reject('lysis_declined')
-  if (p.checklist?.result === 'unsuitable')
+  if (p.checklist !== null && p.checklist.absolute.length > 0)
     return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+  const onset = onsetCheck(p, event.at)
+  if (onset !== null && !onset.within)
+    return reject('onset_window', 'at', `${Math.round(onset.minutesSinceOnset / 6) / 10} h`)
   const drug = typeof event.data.drug === 'string' ? event.data.drug : null
   const doseMg = typeof event.data.doseMg === 'number' ? event.data.doseMg : null
   if (drug !== null && doseMg !== null) {

@@ -629,4 +629,23 @@ export const en: Record<MessageKey, string> = {
   'tp.county_door_in': 'PCI hospital door-in',
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
+  // Clinical safety (docs/clinical-rules.md): event, problem and screening texts.
+  'ev.clinical_status': 'Clinical status',
+  'problem.not_stemi': 'The current diagnosis is not STEMI; a bolus needs an override reason',
+  'problem.aortic_dissection_read': 'The current diagnosis is aortic dissection: fibrinolysis is never given',
+  'problem.aortic_dissection_earlier_read':
+    'An earlier read was aortic dissection; a bolus after the STEMI re-read needs an override reason',
+  'problem.dose_above_suggested':
+    'The dose is above the suggested dose for weight and age; it needs an override reason',
+  'problem.onset_window':
+    'Symptom onset is outside the lysis window (12 h; 24 h with ongoing ischaemia or instability)',
+  'problem.checklist_incomplete': "A checklist item of this network's list is not answered",
+  'ind.onset_over_12h': 'Onset more than 12 h ago',
+  'ind.onset_over_24h': 'Onset more than 24 h ago',
+  'status.ongoing_ischaemia': 'Ongoing ischaemia',
+  'status.haemodynamic_instability': 'Haemodynamic instability',
+  'status.cardiogenic_shock': 'Cardiogenic shock',
+  'status.cardiac_arrest': 'Cardiac arrest',
+  'status.killip': 'Killip class {k}',
+  'status.reocclusion': 'Re-occlusion',
 }

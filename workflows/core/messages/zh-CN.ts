@@ -620,6 +620,22 @@ export const zhCN = {
   'tp.county_door_in': 'PCI 医院入门',
   'tp.cath_lab_activated': '启动导管室',
   'tp.wire': '导丝通过',
+  // Clinical safety (docs/clinical-rules.md): event, problem and screening texts.
+  'ev.clinical_status': '临床状态',
+  'problem.not_stemi': '当前诊断不是 STEMI,不能记录溶栓给药;如确需溶栓请注明理由',
+  'problem.aortic_dissection_read': '当前诊断为主动脉夹层,禁止溶栓',
+  'problem.aortic_dissection_earlier_read': '曾诊断主动脉夹层;再次确诊 STEMI 后溶栓须注明理由',
+  'problem.dose_above_suggested': '剂量高于按体重和年龄推荐的剂量;如确需请注明理由',
+  'problem.onset_window': '发病超过溶栓时间窗(12 小时;有持续缺血或血流动力学不稳定时 24 小时)',
+  'problem.checklist_incomplete': '筛查表有未回答的项目',
+  'ind.onset_over_12h': '发病超过 12 小时',
+  'ind.onset_over_24h': '发病超过 24 小时',
+  'status.ongoing_ischaemia': '持续缺血',
+  'status.haemodynamic_instability': '血流动力学不稳定',
+  'status.cardiogenic_shock': '心源性休克',
+  'status.cardiac_arrest': '心脏骤停',
+  'status.killip': 'Killip 分级 {k}',
+  'status.reocclusion': '再闭塞',
 } as const
 
 export type MessageKey = keyof typeof zhCN
