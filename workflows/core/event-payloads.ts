@@ -5,7 +5,7 @@
  * "facilityId where relevant"); when absent the fold uses the case's current facility.
  */
 import { z } from 'zod'
-import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from './checklist.ts'
+import { ALL_CHECKLIST_KEYS } from './checklist.ts'
 import type { ClinicalEventType } from './event-types.ts'
 
 export const ARRIVAL_MODES = ['ambulance', 'transfer', 'walk_in', 'in_hospital'] as const
@@ -43,9 +43,10 @@ const weightKg = z.number().min(20).max(300)
 const doseMg = z.number().positive().max(100)
 const doseFraction = z.enum(['full', 'half'])
 
-const answerShape: Record<string, z.ZodBoolean> = {}
-for (const c of [...ABSOLUTE_CONTRAINDICATIONS, ...RELATIVE_CONTRAINDICATIONS])
-  answerShape[c.key] = z.boolean()
+// Keys of either list; which ones must be answered depends on the network's list, so
+// completeness is checked by the guard (transition-guards.ts), not here.
+const answerShape: Record<string, z.ZodOptional<z.ZodBoolean>> = {}
+for (const key of ALL_CHECKLIST_KEYS) answerShape[key] = z.boolean().optional()
 
 /** The override an authorised physician gives to record a blocked clinical move (SPEC §3). */
 export const overrideSchema = z.strictObject({ reason: text })

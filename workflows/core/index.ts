@@ -18,6 +18,9 @@ export {
   ABSOLUTE_CONTRAINDICATIONS,
   RELATIVE_CONTRAINDICATIONS,
   CHECKLIST_KEYS,
+  CHECKLISTS,
+  checklistFor,
+  checklistKeys,
   screenChecklist,
 } from './checklist.ts'
 export type {

@@ -225,7 +225,7 @@ export function derivePoints(
       }
       case 'lysis_checklist': {
         // SPEC §3: the server derives the screening result; the client's `result` is ignored.
-        const s = screenChecklist(answersOf(d.answers))
+        const s = screenChecklist(answersOf(d.answers), network.checklist ?? 'cn')
         p.checklist = {
           at: e.at,
           facilityId,
@@ -310,7 +310,8 @@ export function derivePoints(
         }
         break
       case 'clinical_status': {
-        const killip = d.killipClass === 1 || d.killipClass === 2 || d.killipClass === 3 || d.killipClass === 4
+        const killip =
+          d.killipClass === 1 || d.killipClass === 2 || d.killipClass === 3 || d.killipClass === 4
         if (killip) p.killipClass = d.killipClass as 1 | 2 | 3 | 4
         // Killip IV is cardiogenic shock.
         const shock = d.cardiogenicShock === true || d.killipClass === 4

@@ -6,6 +6,7 @@
  */
 import type { Actor, CaseEvent } from './case-model.ts'
 import { applyChanges, isCorrectable } from './corrections.ts'
+import { checklistKeys } from './checklist.ts'
 import { doseAboveSuggestion } from './dosing.ts'
 import { issueField } from './event-input.ts'
 import { onsetCheck } from './lysis-window.ts'
@@ -93,13 +94,21 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
       const key = typeof d.alertKey === 'string' ? d.alertKey.replace(/:repeat:\d+$/, '') : ''
       return state.fired.includes(key) ? null : reject('unknown_alert', 'alertKey')
     }
+    case 'lysis_checklist': {
+      // Every item of the network's own list must be answered (docs/clinical-rules.md, "Checklists").
+      const answers = (typeof d.answers === 'object' && d.answers !== null ? d.answers : {}) as Record<
+        string,
+        unknown
+      >
+      const missing = checklistKeys(network.checklist).find((k) => typeof answers[k] !== 'boolean')
+      return missing === undefined ? null : reject('checklist_incomplete', `answers.${missing}`)
+    }
     case 'symptom_onset':
     case 'ecg_acquired':
     case 'ecg_transmitted':
     case 'consult_acknowledged':
     case 'diagnosis':
     case 'strategy':
-    case 'lysis_checklist':
     case 'consent_started':
     case 'consent_signed':
     case 'lysis_end':

@@ -1,6 +1,7 @@
 import type { Q } from './platform/connect.ts'
 import {
   adviseStrategy,
+  checklistFor,
   metricsOf,
   plan,
   recommendedDose,
@@ -35,6 +36,7 @@ export async function caseView(q: Q, row: CaseRow, state: CaseState, network: Ne
     network.facilities.find((f) => f.id === state.currentFacilityId)?.lysisDrugs[0] ??
     null
   const weight = p.checklist?.weightKg ?? state.info.patient.weightKg ?? null
+  const checklist = checklistFor(network.checklist)
   return {
     id: row.id,
     networkId: row.networkId,
@@ -70,6 +72,12 @@ export async function caseView(q: Q, row: CaseRow, state: CaseState, network: Ne
     flags: state.flags,
     advice: adviseStrategy(state, network, now),
     checklist: p.checklist,
+    // The network's list decides the questions asked (docs/clinical-rules.md, "Checklists").
+    checklistItems: {
+      variant: checklist.variant,
+      absolute: checklist.absolute.map((i) => i.key),
+      relative: checklist.relative.map((i) => i.key),
+    },
     dose: drug ? recommendedDose(drug, weight, state.info.patient.age) : null,
     decision: p.decision
       ? { ...p.decision, at: iso(p.decision.at), byName: p.decision.by ? names.get(p.decision.by) : null }

@@ -648,4 +648,15 @@ export const en: Record<MessageKey, string> = {
   'status.cardiac_arrest': 'Cardiac arrest',
   'status.killip': 'Killip class {k}',
   'status.reocclusion': 'Re-occlusion',
+  'ck.prior_intracranial_haemorrhage_or_unknown_stroke':
+    'Prior intracranial haemorrhage or stroke of unknown origin',
+  'ck.ischaemic_stroke_6m': 'Ischaemic stroke within 6 months',
+  'ck.cns_damage_neoplasm_or_avm': 'CNS damage, neoplasm or AVM',
+  'ck.major_trauma_surgery_head_injury_1m': 'Major trauma, surgery or head injury within 1 month',
+  'ck.gi_bleeding_1m': 'GI bleeding within 1 month',
+  'ck.known_bleeding_disorder': 'Known bleeding disorder (excluding menses)',
+  'ck.noncompressible_puncture_24h': 'Non-compressible puncture within 24 h',
+  'ck.tia_6m': 'TIA within 6 months',
+  'ck.pregnancy_or_postpartum_1w': 'Pregnancy or within 1 week postpartum',
+  'ck.advanced_liver_disease': 'Advanced liver disease',
 }

@@ -636,6 +636,16 @@ export const zhCN = {
   'status.cardiac_arrest': '心脏骤停',
   'status.killip': 'Killip 分级 {k}',
   'status.reocclusion': '再闭塞',
+  'ck.prior_intracranial_haemorrhage_or_unknown_stroke': '既往颅内出血或不明原因卒中',
+  'ck.ischaemic_stroke_6m': '6 个月内缺血性卒中',
+  'ck.cns_damage_neoplasm_or_avm': '中枢神经系统损伤、肿瘤或动静脉畸形',
+  'ck.major_trauma_surgery_head_injury_1m': '1 个月内严重创伤、大手术或头部外伤',
+  'ck.gi_bleeding_1m': '1 个月内消化道出血',
+  'ck.known_bleeding_disorder': '已知出血性疾病(月经除外)',
+  'ck.noncompressible_puncture_24h': '24 小时内不可压迫部位穿刺',
+  'ck.tia_6m': '6 个月内 TIA',
+  'ck.pregnancy_or_postpartum_1w': '妊娠或产后 1 周内',
+  'ck.advanced_liver_disease': '晚期肝病',
 } as const
 
 export type MessageKey = keyof typeof zhCN
