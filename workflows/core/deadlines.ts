@@ -46,7 +46,8 @@ export function plan(state: CaseState, network: NetworkInfo, now: Instant): Dead
     // satisfied and not yet due when the case closed is not judged.
     const closedAt = state.points.outcome
     if (metAt === null && closedAt !== null && dueAt >= closedAt) continue
-    const status = metAt !== null ? (metAt <= dueAt ? 'met' : 'missed') : now > dueAt ? 'missed' : 'pending'
+    const inTime = (at: Instant) => (rule.strictTarget === true ? at < dueAt : at <= dueAt)
+    const status = metAt !== null ? (inTime(metAt) ? 'met' : 'missed') : now > dueAt ? 'missed' : 'pending'
     out.push({
       rule: rule.key,
       title: rule.title,

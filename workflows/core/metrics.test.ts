@@ -42,7 +42,8 @@ describe('metricsOf', () => {
     expect(values).toEqual({
       onset_to_fmc: 50,
       fmc_to_ecg: 4,
-      ecg_to_diagnosis: 7,
+      // First ECG (4) → first confirmed read (12).
+      ecg_to_diagnosis: 8,
       door_to_needle: 19,
       diagnosis_to_needle: 8,
       door_in_door_out: 32.5,
@@ -151,5 +152,46 @@ describe('withinTarget', () => {
   it('METRICS lists exactly the SPEC §5 keys with sources', () => {
     expect(METRICS.map((m) => m.key)).toEqual([...METRIC_KEYS])
     for (const m of METRICS) expect(m.source.length).toBeGreaterThan(5)
+  })
+})
+
+describe('ecg_to_diagnosis: first ECG → first confirmed read', () => {
+  it.each([
+    { reads: [[10, 'stemi']], value: 8 },
+    {
+      reads: [
+        [6, 'inconclusive'],
+        [20, 'stemi'],
+      ],
+      value: 18,
+    },
+    {
+      reads: [
+        [6, 'inconclusive'],
+        [20, 'non_cardiac'],
+      ],
+      value: 18,
+    },
+    { reads: [[6, 'inconclusive']], value: null },
+  ] as { reads: [number, string][]; value: number | null }[])('$reads → $value', ({ reads, value }) => {
+    const events = [
+      ev('first_medical_contact', 0, { facilityId: 'lantian' }),
+      ev('ecg_acquired', 2),
+      ev('ecg_transmitted', 3, { via: 'realtime' }),
+      ...reads.map(([m, diagnosis]) => ev('diagnosis', m, { diagnosis }, { by: 'dr.chen' })),
+    ]
+    expect(metricsOf(build(events)).values.ecg_to_diagnosis).toBe(value)
+  })
+})
+
+describe('cath_lab_activation: "< 30"', () => {
+  it.each([
+    { ready: 29, within: true },
+    { ready: 29.9, within: true },
+    { ready: 30, within: false },
+  ])('ready at $ready min → within target $within', ({ ready, within }) => {
+    const events = [ev('cath_lab_activated', 0), ev('cath_lab_ready', ready)]
+    const v = metricsOf(build(events)).values.cath_lab_activation!
+    expect(withinTarget('cath_lab_activation', v)).toBe(within)
   })
 })

@@ -152,3 +152,48 @@ describe('angiography after lysis is not a primary-PCI clock', () => {
     expect(m.lysis_to_angiography).toBeNull()
   })
 })
+
+describe('lysis failure starts the rescue clock', () => {
+  const lysed = (after: CaseEvent[]): CaseEvent[] => [
+    ...townshipStart(),
+    read(6, 'stemi'),
+    ev('lysis_decision', 9, { decision: 'approved' }, { by: 'dr.chen' }),
+    ev('lysis_bolus', 12, { drug: 'tenecteplase', doseMg: 35, doseFraction: 'full' }),
+    ...after,
+  ]
+  const assess = (m: number, data: Record<string, unknown>) =>
+    ev('reperfusion_assessment', m, { stResolution: true, painRelief: true, ...data }, { by: 'dr.chen' })
+  it.each([
+    { name: 'ST resolved, pain relieved', after: [assess(90, {})], rescueAt: null },
+    { name: 'no ST resolution', after: [assess(90, { stResolution: false })], rescueAt: 90 },
+    { name: 'ongoing pain at the assessment', after: [assess(90, { painRelief: false })], rescueAt: 90 },
+    {
+      name: 'instability at the assessment',
+      after: [assess(90, { haemodynamicInstability: true })],
+      rescueAt: 90,
+    },
+    {
+      name: 'success, then a later failed assessment',
+      after: [assess(80, {}), assess(200, { stResolution: false })],
+      rescueAt: 200,
+    },
+    {
+      name: 'success, then re-occlusion recorded',
+      after: [assess(80, {}), ev('clinical_status', 300, { reocclusion: true })],
+      rescueAt: 300,
+    },
+    { name: 'no assessment', after: [], rescueAt: null },
+  ])('$name → rescue at $rescueAt', ({ after, rescueAt }) => {
+    const d = plan(build(lysed(after)), NETWORK, t(400))
+    const rescue = d.find((x) => x.rule === 'rescue_pci')
+    const angio = d.find((x) => x.rule === 'angiography_after_lysis')
+    if (rescueAt === null) {
+      expect(rescue).toBeUndefined()
+      // Success or no assessment: the 2–24 h angiography window from the bolus.
+      expect(angio?.startAt).toBe(t(12))
+    } else {
+      expect(rescue?.startAt).toBe(t(rescueAt))
+      expect(angio).toBeUndefined()
+    }
+  })
+})
