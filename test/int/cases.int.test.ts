@@ -162,6 +162,9 @@ describe('events API', () => {
   it('refuses a bolus after a declined decision unless overridden with a reason', async () => {
     const caseId = await startCase()
     expect(
+      (await post(caseId, 'dr.chen', { type: 'diagnosis', at: minutesAgo(0.6), diagnosis: 'stemi' })).status,
+    ).toBe(201)
+    expect(
       (
         await post(caseId, 'dr.chen', {
           type: 'lysis_decision',
