@@ -7,5 +7,5 @@ alter table case_events add constraint case_events_type_check check (type in (
   'consent_signed', 'lysis_decision', 'lysis_bolus', 'lysis_end', 'reperfusion_assessment',
   'transfer_decided', 'departed', 'cath_lab_activated', 'cath_lab_ready', 'wire_crossed',
   'outcome', 'correction', 'note', 'alert_acknowledged',
-  'clinical_status',
+  'clinical_status', 'medication_given', 'complication',
   'deadline_warning', 'deadline_missed', 'escalated', 'alert_repeated'));

@@ -98,6 +98,19 @@ describe('clinical safety through the API', () => {
     expect(err.field).toBe('doseMg')
     expect(err.messageZh).toContain('剂量')
     expect((await post(caseId, 'lantian', bolus(1, 17.5))).status).toBe(201)
+    // The lysis packet suggests the co-therapy for an 80-year-old and records what was given.
+    await created(caseId, 'lantian', {
+      type: 'medication_given',
+      at: minutesAgo(0.5),
+      drug: 'aspirin',
+      doseMg: 300,
+      route: 'oral',
+    })
+    const view = await getCase(caseId)
+    const suggested = Object.fromEntries(view.lysisPacket.cotherapy.map((x: any) => [x.drug, x]))
+    expect(suggested.clopidogrel.doseMg).toBe(75)
+    expect(suggested.enoxaparin.doseMg).toBeNull() // no IV bolus at ≥ 75
+    expect(view.lysisPacket.medicationsGiven).toMatchObject([{ drug: 'aspirin', doseMg: 300 }])
   })
 
   it('an 80-year-old full dose with an override reason is stored and flagged for QA', async () => {

@@ -28,6 +28,30 @@ export const ADVICE_KINDS = [
 ] as const
 export const OUTCOMES = ['discharged_alive', 'died', 'transferred_elsewhere', 'not_acs'] as const
 export const TRANSMISSION_VIA = ['realtime', 'upload', 'wechat'] as const
+// docs/clinical-rules.md, "Co-therapy" and "Complications".
+export const COTHERAPY_DRUGS = [
+  'aspirin',
+  'clopidogrel',
+  'ticagrelor',
+  'enoxaparin',
+  'unfractionated_heparin',
+] as const
+export const ROUTES = ['oral', 'iv', 'sc'] as const
+export const COMPLICATIONS = [
+  'intracranial_haemorrhage',
+  'major_bleeding',
+  'minor_bleeding',
+  'reperfusion_arrhythmia',
+  'allergy',
+] as const
+// STEMI-equivalent ECG patterns qualifying a STEMI read (ESC 2023).
+export const STEMI_EQUIVALENTS = [
+  'posterior',
+  'de_winter',
+  'lbbb_sgarbossa',
+  'paced_sgarbossa',
+  'hyperacute_t',
+] as const
 
 export type Diagnosis = (typeof DIAGNOSES)[number]
 export type Strategy = (typeof STRATEGIES)[number]
@@ -65,7 +89,16 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   ecg_acquired: z.strictObject({ facilityId, attachmentId: id.optional() }),
   ecg_transmitted: z.strictObject({ facilityId, attachmentId: id.optional(), via: z.enum(TRANSMISSION_VIA) }),
   consult_acknowledged: empty,
-  diagnosis: z.strictObject({ facilityId, diagnosis: z.enum(DIAGNOSES) }),
+  diagnosis: z
+    .strictObject({
+      facilityId,
+      diagnosis: z.enum(DIAGNOSES),
+      stemiEquivalent: z.enum(STEMI_EQUIVALENTS).optional(),
+    })
+    .refine((d) => d.stemiEquivalent === undefined || d.diagnosis === 'stemi', {
+      path: ['stemiEquivalent'],
+      message: 'A STEMI-equivalent pattern qualifies a STEMI read only',
+    }),
   strategy: z
     .strictObject({
       facilityId,
@@ -124,6 +157,19 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   alert_acknowledged: z.strictObject({ alertKey: id }),
   // What the physician observes at the bedside; each field optional, at least one given
   // (docs/clinical-rules.md, "Clinical status").
+  medication_given: z
+    .strictObject({
+      facilityId,
+      drug: z.enum(COTHERAPY_DRUGS),
+      doseMg: z.number().positive().max(1000).optional(),
+      units: z.number().positive().max(100_000).optional(),
+      route: z.enum(ROUTES),
+    })
+    .refine((m) => (m.doseMg === undefined) !== (m.units === undefined), {
+      path: ['doseMg'],
+      message: 'Give the dose in mg or in units (one of them)',
+    }),
+  complication: z.strictObject({ facilityId, complication: z.enum(COMPLICATIONS), note: text.optional() }),
   clinical_status: z
     .strictObject({
       facilityId,

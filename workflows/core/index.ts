@@ -29,7 +29,10 @@ export type {
   AbsoluteContraindication,
   RelativeContraindication,
 } from './checklist.ts'
-export { tenecteplaseDose, recommendedDose } from './dosing.ts'
+export { tenecteplaseDose, recommendedDose, doseAboveSuggestion } from './dosing.ts'
+export { cotherapyFor } from './cotherapy.ts'
+export type { CotherapySuggestion } from './cotherapy.ts'
+export { workingDiagnosis, isWorkingStemi } from './working-diagnosis.ts'
 export type { DoseRecommendation } from './dosing.ts'
 export {
   PAYLOAD_SCHEMAS,

@@ -68,6 +68,8 @@ function notificationsFor(event: CaseEvent): Effect[] {
     case 'note':
     case 'alert_acknowledged':
     case 'clinical_status':
+    case 'medication_given':
+    case 'complication':
     case 'deadline_warning':
     case 'deadline_missed':
     case 'escalated':

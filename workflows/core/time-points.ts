@@ -102,6 +102,9 @@ export interface TimePoints {
    * haemodynamic instability (shock and arrest included) was first recorded — it opens the
    * 12–24 h lysis window — and the latest shock / arrest / Killip state.
    */
+  /** Co-therapy given and complications recorded (docs/clinical-rules.md, "Co-therapy"). */
+  medications: { at: Instant; drug: string; doseMg: number | null; units: number | null }[]
+  complications: { at: Instant; complication: string }[]
   ischaemiaOrInstabilityAt: Instant | null
   shockOrArrest: { at: Instant; cardiogenicShock: boolean; cardiacArrest: boolean } | null
   killipClass: 1 | 2 | 3 | 4 | null
@@ -163,6 +166,8 @@ export function derivePoints(
     cathLabReady: null,
     wire: null,
     wireEventId: null,
+    medications: [],
+    complications: [],
     ischaemiaOrInstabilityAt: null,
     shockOrArrest: null,
     killipClass: null,
@@ -323,6 +328,13 @@ export function derivePoints(
         if (d.reocclusion === true) failures.push(e.at)
         break
       }
+      case 'medication_given':
+        p.medications.push({ at: e.at, drug: str(d.drug) ?? '', doseMg: num(d.doseMg), units: num(d.units) })
+        break
+      case 'complication':
+        if (str(d.complication) !== null)
+          p.complications.push({ at: e.at, complication: str(d.complication)! })
+        break
       case 'correction':
       case 'note':
       case 'alert_acknowledged':

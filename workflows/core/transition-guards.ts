@@ -118,6 +118,8 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
     case 'outcome':
     case 'note':
     case 'clinical_status':
+    case 'medication_given':
+    case 'complication':
       return null
     case 'deadline_warning':
     case 'deadline_missed':

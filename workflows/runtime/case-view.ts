@@ -2,7 +2,9 @@ import type { Q } from './platform/connect.ts'
 import {
   adviseStrategy,
   checklistFor,
+  cotherapyFor,
   metricsOf,
+  workingDiagnosis,
   plan,
   recommendedDose,
   type CaseState,
@@ -79,6 +81,19 @@ export async function caseView(q: Q, row: CaseRow, state: CaseState, network: Ne
       relative: checklist.relative.map((i) => i.key),
     },
     dose: drug ? recommendedDose(drug, weight, state.info.patient.age) : null,
+    // The lysis packet: the co-therapy suggested beside the lytic dose, and what was given
+    // (docs/clinical-rules.md, "Co-therapy").
+    lysisPacket: {
+      cotherapy: cotherapyFor(state.info.patient.age, weight),
+      medicationsGiven: p.medications.map((m) => ({ ...m, at: iso(m.at) })),
+      complications: p.complications.map((c) => ({ ...c, at: iso(c.at) })),
+    },
+    workingDiagnosis: workingDiagnosis(p),
+    clinicalStatus: {
+      shockOrArrest: p.shockOrArrest ? { ...p.shockOrArrest, at: iso(p.shockOrArrest.at) } : null,
+      killipClass: p.killipClass,
+      ischaemiaOrInstabilityAt: iso(p.ischaemiaOrInstabilityAt),
+    },
     decision: p.decision
       ? { ...p.decision, at: iso(p.decision.at), byName: p.decision.by ? names.get(p.decision.by) : null }
       : null,

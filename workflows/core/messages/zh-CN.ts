@@ -646,6 +646,23 @@ export const zhCN = {
   'ck.tia_6m': '6 个月内 TIA',
   'ck.pregnancy_or_postpartum_1w': '妊娠或产后 1 周内',
   'ck.advanced_liver_disease': '晚期肝病',
+  'ev.medication_given': '用药',
+  'ev.complication': '并发症',
+  'cx.intracranial_haemorrhage': '颅内出血',
+  'cx.major_bleeding': '大出血',
+  'cx.minor_bleeding': '小出血',
+  'cx.reperfusion_arrhythmia': '再灌注心律失常',
+  'cx.allergy': '过敏反应',
+  'drug.aspirin': '阿司匹林',
+  'drug.clopidogrel': '氯吡格雷',
+  'drug.ticagrelor': '替格瑞洛',
+  'drug.enoxaparin': '依诺肝素',
+  'drug.unfractionated_heparin': '普通肝素',
+  'stemi_eq.posterior': '后壁心梗',
+  'stemi_eq.de_winter': 'de Winter 综合征',
+  'stemi_eq.lbbb_sgarbossa': '左束支阻滞(Sgarbossa 阳性)',
+  'stemi_eq.paced_sgarbossa': '起搏心律(Sgarbossa 阳性)',
+  'stemi_eq.hyperacute_t': '超急性 T 波',
 } as const
 
 export type MessageKey = keyof typeof zhCN
