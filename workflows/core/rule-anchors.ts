@@ -100,6 +100,21 @@ export function fmcToWireStart(s: CaseState): Instant | null {
   return null
 }
 
+/**
+ * Repeat ECG: while the working read is `inconclusive`, a new ECG is due, counted from that read
+ * (docs/clinical-rules.md, "Repeat ECG").
+ */
+export function repeatEcgStart(s: CaseState): Instant | null {
+  const last = s.points.diagnoses.at(-1)
+  return last?.diagnosis === 'inconclusive' ? last.at : null
+}
+
+/** The first ECG recorded at or after the inconclusive read. */
+export function repeatEcgDone(s: CaseState): Instant | null {
+  const from = repeatEcgStart(s)
+  return from === null ? null : (s.points.ecgs.filter((at) => at >= from).sort((a, b) => a - b)[0] ?? null)
+}
+
 /** FMC directly at a PCI center (direct admission) has the shorter 90-min target. */
 export function fmcAtPciCenter(s: CaseState, n: NetworkInfo): boolean {
   return isPciCenter(facilityById(n, s.points.fmcFacilityId))

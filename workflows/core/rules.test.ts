@@ -122,6 +122,17 @@ const CASES: Record<RuleKey, RuleCase> = {
     satisfy: (m) => [ev('wire_crossed', m)],
     info: { ...INFO, facilityId: 'county' },
   },
+  repeat_ecg: {
+    start: () => [
+      ...townshipStart(),
+      ev('ecg_acquired', 1),
+      ev('diagnosis', 5, { diagnosis: 'inconclusive' }),
+    ],
+    startMin: 5,
+    target: 30,
+    warn: 15,
+    satisfy: (m) => [ev('ecg_acquired', m)],
+  },
 }
 
 describe('RULES table', () => {

@@ -16,6 +16,8 @@ import {
   failedLysisAt,
   fmcAtPciCenter,
   fmcToWireStart,
+  repeatEcgDone,
+  repeatEcgStart,
   successfulLysisBolusAt,
 } from './rule-anchors.ts'
 import type { Audience, RuleKey } from './rule-keys.ts'
@@ -183,6 +185,18 @@ export const RULES: readonly Rule[] = [
     alert: ['cath_lab'],
     source:
       "Xinlian's own target (60 min); the China CPC accreditation standard asks door-to-balloon ≤ 90 min for primary PCI",
+  },
+  {
+    key: 'repeat_ecg',
+    title: { zh: '复查心电图', en: 'Repeat ECG' },
+    startsAt: repeatEcgStart,
+    satisfiedBy: repeatEcgDone,
+    // ESC 2023 ACS and ACC/AHA 2025 ACS: a non-diagnostic first ECG with ongoing symptoms is
+    // repeated every 15–30 min: warn at 15, due at 30 (docs/clinical-rules.md, "Repeat ECG").
+    target: minutes(30),
+    warnAt: minutes(15),
+    alert: ['case_physician'],
+    source: 'ESC 2023 ACS guideline; ACC/AHA 2025 ACS guideline: repeat a non-diagnostic ECG every 15–30 min',
   },
 ]
 

@@ -197,3 +197,30 @@ describe('lysis failure starts the rescue clock', () => {
     }
   })
 })
+
+describe('repeat ECG after an inconclusive read', () => {
+  const repeat = (events: CaseEvent[], now: number) =>
+    plan(build([...townshipStart(), ev('ecg_acquired', 1), ...events]), NETWORK, t(now)).find(
+      (d) => d.rule === 'repeat_ecg',
+    )
+  it('starts at the inconclusive read, warns at 15 and is due at 30 min', () => {
+    expect(repeat([read(5, 'inconclusive')], 10)).toMatchObject({
+      startAt: t(5),
+      warnAt: t(20),
+      dueAt: t(35),
+      status: 'pending',
+    })
+  })
+  it('a new ECG meets it; the next inconclusive read starts a new clock', () => {
+    expect(repeat([read(5, 'inconclusive'), ev('ecg_acquired', 25)], 60)?.status).toBe('met')
+    expect(
+      repeat([read(5, 'inconclusive'), ev('ecg_acquired', 25), read(30, 'inconclusive')], 40),
+    ).toMatchObject({
+      startAt: t(30),
+      status: 'pending',
+    })
+  })
+  it('a confirmed read ends it', () => {
+    expect(repeat([read(5, 'inconclusive'), read(12, 'stemi')], 60)).toBeUndefined()
+  })
+})

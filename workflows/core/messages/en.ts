@@ -676,4 +676,5 @@ export const en: Record<MessageKey, string> = {
   'stemi_eq.lbbb_sgarbossa': 'LBBB with Sgarbossa criteria',
   'stemi_eq.paced_sgarbossa': 'Paced rhythm with Sgarbossa criteria',
   'stemi_eq.hyperacute_t': 'Hyperacute T waves',
+  'rule.repeat_ecg': 'Repeat ECG 15–30 min',
 }

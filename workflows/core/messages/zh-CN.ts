@@ -663,6 +663,7 @@ export const zhCN = {
   'stemi_eq.lbbb_sgarbossa': '左束支阻滞(Sgarbossa 阳性)',
   'stemi_eq.paced_sgarbossa': '起搏心律(Sgarbossa 阳性)',
   'stemi_eq.hyperacute_t': '超急性 T 波',
+  'rule.repeat_ecg': '复查心电图 15–30 分钟',
 } as const
 
 export type MessageKey = keyof typeof zhCN
