@@ -83,6 +83,8 @@ export interface CaseView {
   flags: { code: string; message: Bilingual }[]
   advice: Advice | null
   checklist?: { result: 'suitable' | 'unsuitable'; absolute: string[]; relative: string[] } | null
+  /** The network's checklist items (docs/clinical-rules.md, "Checklists"). */
+  checklistItems?: { variant: 'cn' | 'esc'; absolute: string[]; relative: string[] }
   dose?: { drug: string; doseMg: number; fullDoseMg?: number; doseFraction: 'full' | 'half' } | null
   acknowledgements?: unknown
   consult?: {

@@ -45,7 +45,15 @@ const getCase = async (caseId: string, user = 'lantian') =>
   (await t.call('GET', `/api/cases/${caseId}`, { token: await t.login(user) })).json()
 
 describe('scenario replays through HTTP', () => {
-  for (const name of ['anxi', 'village-start']) {
+  for (const name of [
+    'anxi',
+    'village-start',
+    'revised-to-dissection',
+    'revised-to-pericarditis',
+    'lysis-routine-angiography-3h',
+    'failed-lysis-pain-90',
+    'shock-township-150',
+  ]) {
     it(`${name}: every SPEC §5 metric and §4 verdict as expected, no false alarm`, async () => {
       const s = loadScenario(name)
       const { caseId } = await replayOverHttp(t, s)
@@ -161,6 +169,9 @@ describe('events API', () => {
 
   it('refuses a bolus after a declined decision unless overridden with a reason', async () => {
     const caseId = await startCase()
+    expect(
+      (await post(caseId, 'dr.chen', { type: 'diagnosis', at: minutesAgo(0.6), diagnosis: 'stemi' })).status,
+    ).toBe(201)
     expect(
       (
         await post(caseId, 'dr.chen', {

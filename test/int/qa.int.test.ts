@@ -140,16 +140,18 @@ describe('QA audit', () => {
     // Hand-computed from the timeline above (minutes after FMC at 09:00).
     expect(v.onset_to_fmc.median).toBe(50)
     expect(v.fmc_to_ecg.median).toBe(4)
-    expect(v.ecg_to_diagnosis.median).toBe(7)
+    expect(v.ecg_to_diagnosis.median).toBe(8) // first ECG → first confirmed read
     expect(v.door_to_needle.median).toBe(19)
     expect(v.diagnosis_to_needle.median).toBe(8)
     expect(v.door_in_door_out.median).toBe(32.5)
     expect(v.door_in_door_out.withinTarget).toBe(0)
     expect(v.door_in_door_out.outsideTarget).toEqual({ count: 1, caseIds: [caseId] })
-    expect(v.door_to_wire.median).toBe(38)
+    // Door-to-wire and FMC-to-wire are primary-PCI indicators: not computed after lysis
+    // (docs/clinical-rules.md, "Angiography after lysis").
+    expect(v.door_to_wire.median).toBeNull()
     expect(v.cath_lab_activation.median).toBe(30)
     expect(v.cath_lab_activation.withinTarget).toBe(0) // "< 30": 30 is outside
-    expect(v.fmc_to_wire.median).toBe(150)
+    expect(v.fmc_to_wire.median).toBeNull()
     expect(v.lysis_to_angiography.median).toBe(130)
     expect(v.lysis_to_angiography.withinTarget).toBe(1)
     expect(v.total_ischemic_time.median).toBe(70)
@@ -160,12 +162,12 @@ describe('QA audit', () => {
     // Walk-in at the township, transferred: counts as a transfer PCI case; ED bypassed.
     expect(rates.bypass_ed).toMatchObject({ numerator: 1, denominator: 1 })
 
-    // Per facility: D2N and DIDO belong to Lantian, door-to-wire to the county.
+    // Per facility: D2N and DIDO belong to Lantian; no door-to-wire after lysis.
     const f = await (await t.call('GET', `/api/metrics?${period}&groupBy=facility`, { token: qa })).json()
     const by = (key: string) => f.metrics.filter((x: any) => x.key === key).map((x: any) => x.group)
     expect(by('door_to_needle')).toEqual([LANTIAN])
     expect(by('door_in_door_out')).toEqual([LANTIAN])
-    expect(by('door_to_wire')).toEqual([COUNTY])
+    expect(by('door_to_wire')).toEqual([])
   })
 
   it('a correction moves the aggregate at once (cache invalidated in the same transaction)', async () => {

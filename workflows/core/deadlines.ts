@@ -42,7 +42,12 @@ export function plan(state: CaseState, network: NetworkInfo, now: Instant): Dead
     const { target, warnAt } = targetOf(rule, state, network)
     const dueAt = startAt + target
     const metAt = rule.satisfiedBy(state)
-    const status = metAt !== null ? (metAt <= dueAt ? 'met' : 'missed') : now > dueAt ? 'missed' : 'pending'
+    // An outcome ends every clock still running (docs/clinical-rules.md, "Outcome"): a rule not
+    // satisfied and not yet due when the case closed is not judged.
+    const closedAt = state.points.outcome
+    if (metAt === null && closedAt !== null && dueAt >= closedAt) continue
+    const inTime = (at: Instant) => (rule.strictTarget === true ? at < dueAt : at <= dueAt)
+    const status = metAt !== null ? (inTime(metAt) ? 'met' : 'missed') : now > dueAt ? 'missed' : 'pending'
     out.push({
       rule: rule.key,
       title: rule.title,

@@ -12,7 +12,10 @@ const TENECTEPLASE_BANDS: readonly { belowKg: number; doseMg: number }[] = [
   { belowKg: Infinity, doseMg: 50 },
 ]
 
-/** Half-dose tenecteplase from this age: STREAM-2 (intracranial haemorrhage risk in the elderly). */
+/**
+ * Half-dose tenecteplase from this age: the STREAM protocol amendment, after excess intracranial
+ * haemorrhage at full dose in patients ≥ 75 (docs/clinical-rules.md, "Dose check").
+ */
 const HALF_DOSE_AGE = 75
 
 /** Chinese recombinant TNK (rhTNK-tPA, 重组人 TNK 组织型纤溶酶原激活剂): 16 mg single bolus per label. */
@@ -26,7 +29,8 @@ export interface DoseRecommendation {
 }
 
 /**
- * Tenecteplase dose by weight band (< 60 kg 30 mg … ≥ 90 kg 50 mg), halved at age ≥ 75 (STREAM-2).
+ * Tenecteplase dose by weight band (< 60 kg 30 mg … ≥ 90 kg 50 mg), halved at age ≥ 75 (STREAM
+ * protocol amendment).
  */
 export function tenecteplaseDose(
   weightKg: number,
@@ -73,3 +77,26 @@ export const REGIMEN_REQUIRED: ReadonlySet<string> = new Set<string>([
   'reteplase',
   'prourokinase',
 ])
+/**
+ * The highest dose the suggestion allows for this patient, for the bolus dose check
+ * (docs/clinical-rules.md, "Dose check"). Tenecteplase with an unknown weight is checked against
+ * the top weight band (still halved at age ≥ 75), so a full dose at 80 years is caught even
+ * when nobody weighed the patient. null when the core has no suggestion for the drug.
+ */
+export function maxSuggestedDoseMg(drug: string, weightKg: number | null, age: number): number | null {
+  if (drug === 'tenecteplase' && (weightKg == null || !(weightKg > 0)))
+    return tenecteplaseDose(Infinity, age).doseMg
+  return recommendedDose(drug, weightKg, age)?.doseMg ?? null
+}
+
+/** The suggested maximum when `doseMg` exceeds it, else null (no check possible or within it). */
+export function doseAboveSuggestion(
+  drug: string,
+  doseMg: number,
+  weightKg: number | null,
+  age: number,
+): { maxMg: number } | null {
+  const maxMg = maxSuggestedDoseMg(drug, weightKg, age)
+  // A hundredth of a milligram absorbs float noise (17.5 mg entered as 17.50).
+  return maxMg !== null && doseMg > maxMg + 0.01 ? { maxMg } : null
+}

@@ -57,11 +57,6 @@ describe('parseEventInput', () => {
     ['misspelt field', body('arrived', { facilityId: 'x', bypassedED: true }), 'bypassedED'],
     ['weight out of range', body('lysis_checklist', { ...checklist, weightKg: 650 }), 'weightKg'],
     [
-      'checklist answer missing',
-      body('lysis_checklist', { ...checklist, answers: { ...NO_ANSWERS, pregnancy: undefined } }),
-      'answers.pregnancy',
-    ],
-    [
       'checklist answer not boolean',
       body('lysis_checklist', { ...checklist, answers: { ...NO_ANSWERS, endocarditis: 'no' } }),
       'answers.endocarditis',

@@ -5,7 +5,7 @@
  * "facilityId where relevant"); when absent the fold uses the case's current facility.
  */
 import { z } from 'zod'
-import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from './checklist.ts'
+import { ALL_CHECKLIST_KEYS } from './checklist.ts'
 import type { ClinicalEventType } from './event-types.ts'
 
 export const ARRIVAL_MODES = ['ambulance', 'transfer', 'walk_in', 'in_hospital'] as const
@@ -28,6 +28,30 @@ export const ADVICE_KINDS = [
 ] as const
 export const OUTCOMES = ['discharged_alive', 'died', 'transferred_elsewhere', 'not_acs'] as const
 export const TRANSMISSION_VIA = ['realtime', 'upload', 'wechat'] as const
+// docs/clinical-rules.md, "Co-therapy" and "Complications".
+export const COTHERAPY_DRUGS = [
+  'aspirin',
+  'clopidogrel',
+  'ticagrelor',
+  'enoxaparin',
+  'unfractionated_heparin',
+] as const
+export const ROUTES = ['oral', 'iv', 'sc'] as const
+export const COMPLICATIONS = [
+  'intracranial_haemorrhage',
+  'major_bleeding',
+  'minor_bleeding',
+  'reperfusion_arrhythmia',
+  'allergy',
+] as const
+// STEMI-equivalent ECG patterns qualifying a STEMI read (ESC 2023).
+export const STEMI_EQUIVALENTS = [
+  'posterior',
+  'de_winter',
+  'lbbb_sgarbossa',
+  'paced_sgarbossa',
+  'hyperacute_t',
+] as const
 
 export type Diagnosis = (typeof DIAGNOSES)[number]
 export type Strategy = (typeof STRATEGIES)[number]
@@ -43,9 +67,10 @@ const weightKg = z.number().min(20).max(300)
 const doseMg = z.number().positive().max(100)
 const doseFraction = z.enum(['full', 'half'])
 
-const answerShape: Record<string, z.ZodBoolean> = {}
-for (const c of [...ABSOLUTE_CONTRAINDICATIONS, ...RELATIVE_CONTRAINDICATIONS])
-  answerShape[c.key] = z.boolean()
+// Keys of either list; which ones must be answered depends on the network's list, so
+// completeness is checked by the guard (transition-guards.ts), not here.
+const answerShape: Record<string, z.ZodOptional<z.ZodBoolean>> = {}
+for (const key of ALL_CHECKLIST_KEYS) answerShape[key] = z.boolean().optional()
 
 /** The override an authorised physician gives to record a blocked clinical move (SPEC §3). */
 export const overrideSchema = z.strictObject({ reason: text })
@@ -64,7 +89,16 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   ecg_acquired: z.strictObject({ facilityId, attachmentId: id.optional() }),
   ecg_transmitted: z.strictObject({ facilityId, attachmentId: id.optional(), via: z.enum(TRANSMISSION_VIA) }),
   consult_acknowledged: empty,
-  diagnosis: z.strictObject({ facilityId, diagnosis: z.enum(DIAGNOSES) }),
+  diagnosis: z
+    .strictObject({
+      facilityId,
+      diagnosis: z.enum(DIAGNOSES),
+      stemiEquivalent: z.enum(STEMI_EQUIVALENTS).optional(),
+    })
+    .refine((d) => d.stemiEquivalent === undefined || d.diagnosis === 'stemi', {
+      path: ['stemiEquivalent'],
+      message: 'A STEMI-equivalent pattern qualifies a STEMI read only',
+    }),
   strategy: z
     .strictObject({
       facilityId,
@@ -98,7 +132,14 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
     }),
   lysis_bolus: z.strictObject({ facilityId, drug: text, doseMg, doseFraction }),
   lysis_end: empty,
-  reperfusion_assessment: z.strictObject({ facilityId, stResolution: z.boolean(), painRelief: z.boolean() }),
+  // Instability and re-occlusion are signs of failed lysis (docs/clinical-rules.md, "Lysis failure").
+  reperfusion_assessment: z.strictObject({
+    facilityId,
+    stResolution: z.boolean(),
+    painRelief: z.boolean(),
+    haemodynamicInstability: z.boolean().optional(),
+    reocclusion: z.boolean().optional(),
+  }),
   transfer_decided: z.strictObject({ facilityId, toFacilityId: id }),
   departed: z.strictObject({ facilityId: id, toFacilityId: id }),
   cath_lab_activated: empty,
@@ -114,4 +155,32 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   }),
   note: z.strictObject({ facilityId, text: z.string().trim().min(1).max(4000) }),
   alert_acknowledged: z.strictObject({ alertKey: id }),
+  // What the physician observes at the bedside; each field optional, at least one given
+  // (docs/clinical-rules.md, "Clinical status").
+  medication_given: z
+    .strictObject({
+      facilityId,
+      drug: z.enum(COTHERAPY_DRUGS),
+      doseMg: z.number().positive().max(1000).optional(),
+      units: z.number().positive().max(100_000).optional(),
+      route: z.enum(ROUTES),
+    })
+    .refine((m) => (m.doseMg === undefined) !== (m.units === undefined), {
+      path: ['doseMg'],
+      message: 'Give the dose in mg or in units (one of them)',
+    }),
+  complication: z.strictObject({ facilityId, complication: z.enum(COMPLICATIONS), note: text.optional() }),
+  clinical_status: z
+    .strictObject({
+      facilityId,
+      ongoingIschaemia: z.boolean().optional(),
+      haemodynamicInstability: z.boolean().optional(),
+      cardiogenicShock: z.boolean().optional(),
+      cardiacArrest: z.boolean().optional(),
+      killipClass: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+      reocclusion: z.boolean().optional(),
+    })
+    .refine((c) => Object.keys(c).some((k) => k !== 'facilityId'), {
+      message: 'Record at least one observation',
+    }),
 }

@@ -30,6 +30,12 @@ export const CLINICAL_EVENT_TYPES = [
   'correction',
   'note',
   'alert_acknowledged',
+  // Ongoing ischaemia, instability, shock, arrest, Killip class, re-occlusion
+  // (docs/clinical-rules.md, "Clinical status").
+  'clinical_status',
+  // Co-therapy given with lysis, and complications after it (docs/clinical-rules.md, "Co-therapy").
+  'medication_given',
+  'complication',
 ] as const
 
 /** Events only the server records, when a deadline timer fires (SPEC §4). */

@@ -28,6 +28,9 @@ export {
   ABSOLUTE_CONTRAINDICATIONS,
   RELATIVE_CONTRAINDICATIONS,
   CHECKLIST_KEYS,
+  CHECKLISTS,
+  checklistFor,
+  checklistKeys,
   screenChecklist,
 } from './checklist.ts'
 export type {
@@ -36,8 +39,17 @@ export type {
   AbsoluteContraindication,
   RelativeContraindication,
 } from './checklist.ts'
-export { tenecteplaseDose, recommendedDose, LYSIS_DRUGS, REGIMEN_REQUIRED } from './dosing.ts'
+export {
+  tenecteplaseDose,
+  recommendedDose,
+  doseAboveSuggestion,
+  LYSIS_DRUGS,
+  REGIMEN_REQUIRED,
+} from './dosing.ts'
 export type { LysisDrug } from './dosing.ts'
+export { cotherapyFor } from './cotherapy.ts'
+export type { CotherapySuggestion } from './cotherapy.ts'
+export { workingDiagnosis, isWorkingStemi } from './working-diagnosis.ts'
 export type { DoseRecommendation } from './dosing.ts'
 export {
   PAYLOAD_SCHEMAS,

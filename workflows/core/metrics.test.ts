@@ -32,23 +32,30 @@ const full = (): CaseEvent[] => [
   ev('wire_crossed', 150),
 ]
 
+/** The same case on the primary-PCI path (no lysis): the door-to-wire indicators apply. */
+const LYSIS_TYPES = new Set(['lysis_checklist', 'lysis_decision', 'lysis_bolus', 'reperfusion_assessment'])
+const primary = (): CaseEvent[] => full().filter((e) => !LYSIS_TYPES.has(e.type))
+
 describe('metricsOf', () => {
   it('computes every SPEC §5 metric in minutes', () => {
     const { values, flags } = metricsOf(build(full()))
     expect(values).toEqual({
       onset_to_fmc: 50,
       fmc_to_ecg: 4,
-      ecg_to_diagnosis: 7,
+      // First ECG (4) → first confirmed read (12).
+      ecg_to_diagnosis: 8,
       door_to_needle: 19,
       diagnosis_to_needle: 8,
       door_in_door_out: 32.5,
-      door_to_wire: 38,
+      // Primary-PCI indicators are not computed for a lysed patient (docs/clinical-rules.md).
+      door_to_wire: null,
       cath_lab_activation: 30,
-      fmc_to_wire: 150,
+      fmc_to_wire: null,
       lysis_to_angiography: 130,
       total_ischemic_time: 70,
-    } satisfies Record<MetricKey, number>)
+    } satisfies Record<MetricKey, number | null>)
     expect(flags).toEqual([])
+    expect(metricsOf(build(primary())).values).toMatchObject({ door_to_wire: 38, fmc_to_wire: 150 })
   })
 
   it('rounds to 0.1 min', () => {
@@ -56,17 +63,17 @@ describe('metricsOf', () => {
     expect(metricsOf(build(events)).values.fmc_to_ecg).toBe(3.3)
   })
 
-  const drop = (type: string, facility?: string) =>
-    full().filter((e) => !(e.type === type && (facility === undefined || e.data.facilityId === facility)))
+  const drop = (type: string, facility?: string, base = full) =>
+    base().filter((e) => !(e.type === type && (facility === undefined || e.data.facilityId === facility)))
 
   it.each([
     ['fmc_to_ecg', drop('first_medical_contact')],
     ['door_to_needle', drop('arrived', 'lantian').filter((e) => e.type !== 'first_medical_contact')],
     ['diagnosis_to_needle', drop('diagnosis')],
     ['door_in_door_out', drop('arrived', 'lantian').filter((e) => e.type !== 'first_medical_contact')],
-    ['door_to_wire', drop('arrived', 'county')],
+    ['door_to_wire', drop('arrived', 'county', primary)],
     ['cath_lab_activation', drop('cath_lab_activated')],
-    ['fmc_to_wire', drop('first_medical_contact')],
+    ['fmc_to_wire', drop('first_medical_contact', undefined, primary)],
   ] as [MetricKey, CaseEvent[]][])('%s with its start missing → null + missing_time_point', (key, events) => {
     const { values, flags } = metricsOf(build(events, { ...INFO, facilityId: 'longjuan' }))
     expect(values[key]).toBeNull()
@@ -79,8 +86,8 @@ describe('metricsOf', () => {
     expect(flags).toEqual([])
   })
 
-  const shift = (type: string, m: number, facility?: string) =>
-    full().map((e) =>
+  const shift = (type: string, m: number, facility?: string, base = full) =>
+    base().map((e) =>
       e.type === type && (facility === undefined || e.data.facilityId === facility) ? { ...e, at: t(m) } : e,
     )
 
@@ -91,9 +98,9 @@ describe('metricsOf', () => {
     ['door_to_needle', shift('arrived', 25, 'lantian')],
     ['diagnosis_to_needle', shift('diagnosis', 21)],
     ['door_in_door_out', shift('departed', 0.5)],
-    ['door_to_wire', shift('wire_crossed', 100)],
+    ['door_to_wire', shift('wire_crossed', 100, undefined, primary)],
     ['cath_lab_activation', shift('cath_lab_ready', 59)],
-    ['fmc_to_wire', shift('first_medical_contact', 151)],
+    ['fmc_to_wire', shift('first_medical_contact', 151, undefined, primary)],
     ['lysis_to_angiography', shift('wire_crossed', 19)],
     ['total_ischemic_time', shift('symptom_onset', 30)],
   ] as [MetricKey, CaseEvent[]][])(
@@ -145,5 +152,46 @@ describe('withinTarget', () => {
   it('METRICS lists exactly the SPEC §5 keys with sources', () => {
     expect(METRICS.map((m) => m.key)).toEqual([...METRIC_KEYS])
     for (const m of METRICS) expect(m.source.length).toBeGreaterThan(5)
+  })
+})
+
+describe('ecg_to_diagnosis: first ECG → first confirmed read', () => {
+  it.each([
+    { reads: [[10, 'stemi']], value: 8 },
+    {
+      reads: [
+        [6, 'inconclusive'],
+        [20, 'stemi'],
+      ],
+      value: 18,
+    },
+    {
+      reads: [
+        [6, 'inconclusive'],
+        [20, 'non_cardiac'],
+      ],
+      value: 18,
+    },
+    { reads: [[6, 'inconclusive']], value: null },
+  ] as { reads: [number, string][]; value: number | null }[])('$reads → $value', ({ reads, value }) => {
+    const events = [
+      ev('first_medical_contact', 0, { facilityId: 'lantian' }),
+      ev('ecg_acquired', 2),
+      ev('ecg_transmitted', 3, { via: 'realtime' }),
+      ...reads.map(([m, diagnosis]) => ev('diagnosis', m, { diagnosis }, { by: 'dr.chen' })),
+    ]
+    expect(metricsOf(build(events)).values.ecg_to_diagnosis).toBe(value)
+  })
+})
+
+describe('cath_lab_activation: "< 30"', () => {
+  it.each([
+    { ready: 29, within: true },
+    { ready: 29.9, within: true },
+    { ready: 30, within: false },
+  ])('ready at $ready min → within target $within', ({ ready, within }) => {
+    const events = [ev('cath_lab_activated', 0), ev('cath_lab_ready', ready)]
+    const v = metricsOf(build(events)).values.cath_lab_activation!
+    expect(withinTarget('cath_lab_activation', v)).toBe(within)
   })
 })

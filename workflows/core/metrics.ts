@@ -39,9 +39,10 @@ export const METRICS: readonly MetricDefinition[] = [
   },
   {
     key: 'ecg_to_diagnosis',
-    title: { zh: '心电图传输至确诊', en: 'ECG transmission to diagnosis' },
+    title: { zh: '首份心电图至确诊', en: 'First ECG to confirmed diagnosis' },
     target: { max: 10 },
-    source: 'China CPC accreditation standard: remote ECG read ≤ 10 min',
+    source:
+      'China CPC accreditation standard: first ECG to ECG diagnosis (首份心电图至心电图确诊) ≤ 10 min; an inconclusive read does not confirm',
   },
   {
     key: 'door_to_needle',
@@ -65,7 +66,8 @@ export const METRICS: readonly MetricDefinition[] = [
     key: 'door_to_wire',
     title: { zh: '进门至导丝通过', en: 'Door to wire (county)' },
     target: { max: 60 },
-    source: 'China CPC accreditation standard: D2W ≤ 60 min; ESC 2023 ACS',
+    source:
+      "Xinlian's own target (60 min), primary PCI only; the China CPC accreditation standard asks door-to-balloon ≤ 90 min",
   },
   {
     key: 'cath_lab_activation',
@@ -77,7 +79,7 @@ export const METRICS: readonly MetricDefinition[] = [
     key: 'fmc_to_wire',
     title: { zh: '首次医疗接触至导丝通过', en: 'FMC to wire' },
     target: { max: 120 },
-    source: 'ESC 2023 ACS: FMC-to-wire ≤ 120 min (transfer)',
+    source: 'ACC/AHA STEMI guideline: FMC-to-device ≤ 120 min (transfer), primary PCI only',
   },
   {
     key: 'lysis_to_angiography',
@@ -122,11 +124,11 @@ const MEASURES: Record<MetricKey, Measure> = {
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
-  // A county read of a local ECG has no transmission: no flag for a missing start.
+  // First ECG → first confirmed (non-inconclusive) read (docs/clinical-rules.md, "Metrics").
   ecg_to_diagnosis: {
-    start: (p) => p.firstTransmitted,
-    end: (p) => p.firstDiagnosis,
-    startRequired: false,
+    start: (p) => p.firstEcg,
+    end: (p) => p.diagnoses.find((d) => d.diagnosis !== 'inconclusive')?.at ?? null,
+    startRequired: true,
     implausibleAbove: HOURS_48,
   },
   door_to_needle: {
@@ -150,9 +152,11 @@ const MEASURES: Record<MetricKey, Measure> = {
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
+  // Primary-PCI indicators only: a lysed patient's wire is judged as angiography after lysis
+  // (docs/clinical-rules.md, "Angiography after lysis").
   door_to_wire: {
-    start: (p) => p.countyArrival,
-    end: (p) => p.wire,
+    start: (p) => (p.bolus === null ? p.countyArrival : null),
+    end: (p) => (p.bolus === null ? p.wire : null),
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
@@ -162,10 +166,16 @@ const MEASURES: Record<MetricKey, Measure> = {
     startRequired: true,
     implausibleAbove: HOURS_48,
   },
-  fmc_to_wire: { start: (p) => p.fmc, end: (p) => p.wire, startRequired: true, implausibleAbove: DAYS_7 },
-  // Primary PCI has a wire and no bolus: not applicable, no flag.
+  fmc_to_wire: {
+    start: (p) => (p.bolus === null ? p.fmc : null),
+    end: (p) => (p.bolus === null ? p.wire : null),
+    startRequired: true,
+    implausibleAbove: DAYS_7,
+  },
+  // Primary PCI has a wire and no bolus: not applicable, no flag. A rescue PCI after failed
+  // lysis is not routine angiography 2–24 h.
   lysis_to_angiography: {
-    start: (p) => p.bolus?.at ?? null,
+    start: (p) => (p.lysisFailedAt === null ? (p.bolus?.at ?? null) : null),
     end: (p) => p.wire,
     startRequired: false,
     implausibleAbove: 30 * 1440,

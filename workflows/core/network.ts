@@ -19,6 +19,8 @@ export interface NetworkInfo {
   travel: { from: string; to: string; minutes: number }[]
   /** The county center's expected door-to-wire in minutes (e.g. 60), used by the strategy advice. */
   expectedDoorToWireMinutes: number
+  /** The network's thrombolysis checklist (docs/clinical-rules.md, "Checklists"); default `cn`. */
+  checklist?: 'cn' | 'esc'
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

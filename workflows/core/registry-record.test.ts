@@ -84,7 +84,8 @@ describe('registryRecord', () => {
       flaggedMetrics: [],
       completeness: 1,
     })
-    expect(r.metrics).toMatchObject({ door_to_needle: 25, door_in_door_out: 39, door_to_wire: 32 })
+    // Door-to-wire is a primary-PCI indicator: not computed after lysis (docs/clinical-rules.md).
+    expect(r.metrics).toMatchObject({ door_to_needle: 25, door_in_door_out: 39, door_to_wire: null })
   })
 
   it('applies corrections before anything is derived and says so', () => {
@@ -105,10 +106,10 @@ describe('registryRecord', () => {
   })
 
   it('flags the metric (not the case) for a missing start or out-of-order times', () => {
-    const noCountyDoor = anxi().filter((e) => !(e.type === 'arrived' && e.data.facilityId === 'county'))
-    const r = record(noCountyDoor)
-    expect(r.metrics.door_to_wire).toBeNull()
-    expect(r.flaggedMetrics).toEqual(['door_to_wire'])
+    const noActivation = anxi().filter((e) => e.type !== 'cath_lab_activated')
+    const r = record(noActivation)
+    expect(r.metrics.cath_lab_activation).toBeNull()
+    expect(r.flaggedMetrics).toEqual(['cath_lab_activation'])
     expect(r.completeness).toBeLessThan(1)
     const early = anxi().map((e) => (e.type === 'ecg_acquired' ? { ...e, at: t(-60) } : e))
     const o = record(early)

@@ -12,6 +12,7 @@ import type { QualityFlagCode } from './quality-flag.ts'
 import { facilityAt } from './patient-location.ts'
 import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
+import { stemiClocksApply } from './working-diagnosis.ts'
 
 /** China has kept UTC+8 without daylight saving since 1991: the registry month is UTC+8. */
 const CHINA_OFFSET_MS = 8 * 3_600_000
@@ -194,9 +195,12 @@ export function registryRecord(
     lysisDoseFraction: p.bolus?.doseFraction ?? null,
     reperfusionAt: p.reperfusion?.at ?? null,
     reperfusion: p.reperfusion ? p.reperfusion.stResolution : null,
-    // Rescue PCI: a wire after a lysis judged failed (no ST resolution); null off the lysis path.
+    // Rescue PCI: a wire after a lysis judged failed (docs/clinical-rules.md, "Lysis failure");
+    // null off the lysis path or before any assessment.
     rescuePci:
-      p.bolus === null || p.reperfusion === null ? null : !p.reperfusion.stResolution && p.wire !== null,
+      p.bolus === null || (p.reperfusion === null && p.lysisFailedAt === null)
+        ? null
+        : p.lysisFailedAt !== null && p.wire !== null,
     countyFacilityId: county,
     countyDoorIn: p.countyArrival,
     bypassedEd: countyArrival?.bypassedEd ?? null,
@@ -211,7 +215,8 @@ export function registryRecord(
     flagCodes: [...codes].sort(),
     enteredLate: codes.has('late_entry'),
     corrected: state.corrections.length > 0,
-    stemi: p.firstStemiDiagnosis !== null,
+    // The working diagnosis decides (docs/clinical-rules.md, "Working diagnosis").
+    stemi: stemiClocksApply(p),
     closed: state.closed,
   }
   const req = requiredPoints(base)

@@ -68,6 +68,37 @@ export const REJECTIONS = {
   },
   unknown_facility: { status: 422, zh: '该机构不在本网络内', en: 'This facility is not part of the network' },
   unknown_alert: { status: 422, zh: '本病例没有这条提醒', en: 'There is no such alert on this case' },
+  // Clinical safety gates of a bolus (docs/clinical-rules.md, "Safety gates").
+  not_stemi: {
+    status: 409,
+    zh: '当前诊断不是 STEMI,不能记录溶栓给药;如确需溶栓请注明理由',
+    en: 'The current diagnosis is not STEMI; a bolus needs an override reason',
+  },
+  aortic_dissection_read: {
+    status: 409,
+    zh: '当前诊断为主动脉夹层,禁止溶栓',
+    en: 'The current diagnosis is aortic dissection: fibrinolysis is never given',
+  },
+  aortic_dissection_earlier_read: {
+    status: 409,
+    zh: '曾诊断主动脉夹层;再次确诊 STEMI 后溶栓须注明理由',
+    en: 'An earlier read was aortic dissection; a bolus after the STEMI re-read needs an override reason',
+  },
+  dose_above_suggested: {
+    status: 409,
+    zh: '剂量高于按体重和年龄推荐的剂量;如确需请注明理由',
+    en: 'The dose is above the suggested dose for weight and age; it needs an override reason',
+  },
+  onset_window: {
+    status: 409,
+    zh: '发病超过溶栓时间窗(12 小时;有持续缺血或血流动力学不稳定时 24 小时)',
+    en: 'Symptom onset is outside the lysis window (12 h; 24 h with ongoing ischaemia or instability)',
+  },
+  checklist_incomplete: {
+    status: 422,
+    zh: '筛查表有未回答的项目',
+    en: "A checklist item of this network's list is not answered",
+  },
 } as const satisfies Record<string, { status: 403 | 409 | 422; zh: string; en: string }>
 
 export type RejectionReason = keyof typeof REJECTIONS

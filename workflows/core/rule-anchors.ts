@@ -6,6 +6,7 @@ import type { CaseState } from './fold.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
+import { stemiClocksApply } from './working-diagnosis.ts'
 
 const canLyse = (n: NetworkInfo, id: string | null | undefined): boolean =>
   facilityById(n, id)?.canLyse === true
@@ -30,8 +31,12 @@ export function lysingFacilityId(s: CaseState, n: NetworkInfo): string | null {
   return candidates.find((id) => id != null && canLyse(n, id)) ?? null
 }
 
-/** D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first). */
+/**
+ * D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first),
+ * while the working diagnosis is STEMI or not yet read (docs/clinical-rules.md, "STEMI clocks").
+ */
 export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
+  if (!stemiClocksApply(s.points, true)) return null
   const f = lysingFacilityId(s, n)
   return f === null ? null : doorIn(s.points, f)
 }
@@ -44,7 +49,7 @@ export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null 
  */
 export function diagnosisToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
   const p = s.points
-  if (p.firstStemiDiagnosis === null || lysisDeclined(s)) return null
+  if (p.firstStemiDiagnosis === null || lysisDeclined(s) || !stemiClocksApply(p)) return null
   if (p.strategyChosen?.strategy !== 'pharmacoinvasive' && p.bolus === null) return null
   return canLyse(n, p.stemiDiagnosisFacilityId) ? p.firstStemiDiagnosis : null
 }
@@ -65,16 +70,21 @@ export function didoEnd(s: CaseState): Instant | null {
   return s.points.departures.find((d) => d.facilityId === from)?.at ?? null
 }
 
-/** Rescue PCI: the first reperfusion assessment showed no ST resolution (failed lysis). */
+/**
+ * Rescue PCI starts when lysis is judged failed: no ST resolution, ongoing pain or instability
+ * at an assessment, or a re-occlusion recorded later (docs/clinical-rules.md, "Lysis failure").
+ */
 export function failedLysisAt(s: CaseState): Instant | null {
-  const r = s.points.reperfusion
-  return s.points.bolus !== null && r !== null && !r.stResolution ? r.at : null
+  return s.points.bolus !== null ? s.points.lysisFailedAt : null
 }
 
-/** Routine angiography after lysis: counted from the bolus once the lysis proved successful. */
+/**
+ * Routine angiography after lysis: the 2–24 h window counts from the bolus unless lysis failed;
+ * with no assessment recorded the window still applies (docs/clinical-rules.md).
+ */
 export function successfulLysisBolusAt(s: CaseState): Instant | null {
-  const r = s.points.reperfusion
-  return s.points.bolus !== null && r?.stResolution === true ? s.points.bolus.at : null
+  const p = s.points
+  return p.bolus !== null && p.lysisFailedAt === null ? p.bolus.at : null
 }
 
 /**
@@ -83,11 +93,26 @@ export function successfulLysisBolusAt(s: CaseState): Instant | null {
  */
 export function fmcToWireStart(s: CaseState): Instant | null {
   const p = s.points
-  if (p.fmc === null || p.bolus !== null) return null
+  if (p.fmc === null || p.bolus !== null || !stemiClocksApply(p, true)) return null
   const strategy = p.strategyChosen?.strategy
   if (strategy === 'primary_pci') return p.fmc
   if (strategy === undefined && (p.firstStemiDiagnosis !== null || p.wire !== null)) return p.fmc
   return null
+}
+
+/**
+ * Repeat ECG: while the working read is `inconclusive`, a new ECG is due, counted from that read
+ * (docs/clinical-rules.md, "Repeat ECG").
+ */
+export function repeatEcgStart(s: CaseState): Instant | null {
+  const last = s.points.diagnoses.at(-1)
+  return last?.diagnosis === 'inconclusive' ? last.at : null
+}
+
+/** The first ECG recorded at or after the inconclusive read. */
+export function repeatEcgDone(s: CaseState): Instant | null {
+  const from = repeatEcgStart(s)
+  return from === null ? null : (s.points.ecgs.filter((at) => at >= from).sort((a, b) => a - b)[0] ?? null)
 }
 
 /** FMC directly at a PCI center (direct admission) has the shorter 90-min target. */
@@ -96,14 +121,17 @@ export function fmcAtPciCenter(s: CaseState, n: NetworkInfo): boolean {
 }
 
 /**
- * County door-to-wire applies to STEMI patients heading for the cath lab: a STEMI diagnosis,
- * an activated cath lab or a wire, unless managed conservatively. After successful lysis with
- * no cath lab call, angiography-after-lysis (2–24 h) governs instead.
+ * County door-to-wire is a primary-PCI clock (the accreditation standard's door-to-balloon
+ * indicator): STEMI patients heading for the cath lab without lysis — a STEMI diagnosis, an
+ * activated cath lab or a wire, unless managed conservatively. After a bolus, the
+ * angiography-after-lysis window or the rescue-PCI clock governs instead
+ * (docs/clinical-rules.md, "Angiography after lysis").
  */
 export function doorToWireStart(s: CaseState): Instant | null {
   const p = s.points
-  if (p.countyArrival === null || p.strategyChosen?.strategy === 'conservative') return null
+  if (p.countyArrival === null || p.bolus !== null || p.strategyChosen?.strategy === 'conservative')
+    return null
+  if (!stemiClocksApply(p, true)) return null
   if (p.firstStemiDiagnosis === null && p.cathLabActivated === null && p.wire === null) return null
-  if (successfulLysisBolusAt(s) !== null && p.cathLabActivated === null && p.wire === null) return null
   return p.countyArrival
 }

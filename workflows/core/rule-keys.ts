@@ -11,6 +11,7 @@ export const RULE_KEYS = [
   'angiography_after_lysis',
   'fmc_to_wire',
   'door_to_wire',
+  'repeat_ecg',
 ] as const
 export type RuleKey = (typeof RULE_KEYS)[number]
 

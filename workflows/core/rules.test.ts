@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CaseEvent } from './case-model.ts'
 import { plan } from './deadlines.ts'
 import { RULE_KEYS, type RuleKey } from './rule-keys.ts'
-import { RULES } from './rules.ts'
+import { RULES, ruleByKey } from './rules.ts'
 import { build, ev, NETWORK, t, townshipStart, INFO } from './test-support.ts'
 import { timersFor } from './timers.ts'
 
@@ -122,6 +122,17 @@ const CASES: Record<RuleKey, RuleCase> = {
     satisfy: (m) => [ev('wire_crossed', m)],
     info: { ...INFO, facilityId: 'county' },
   },
+  repeat_ecg: {
+    start: () => [
+      ...townshipStart(),
+      ev('ecg_acquired', 1),
+      ev('diagnosis', 5, { diagnosis: 'inconclusive' }),
+    ],
+    startMin: 5,
+    target: 30,
+    warn: 15,
+    satisfy: (m) => [ev('ecg_acquired', m)],
+  },
 }
 
 describe('RULES table', () => {
@@ -163,10 +174,18 @@ describe.each(RULES.map((r) => [r.key, r] as const))('rule %s', (key, rule) => {
     else expect(warn).toMatchObject({ key: `${key}:warn`, at: t(c.startMin + c.warn), audience: rule.alert })
   })
 
-  it('is met when satisfied exactly at the due time', () => {
+  // "< 30" rules (cath lab activation) miss at exactly the target; the others meet it
+  // (docs/clinical-rules.md, "Cath lab activation").
+  const strict = ruleByKey(key).strictTarget === true
+  it(`is ${strict ? 'missed' : 'met'} when satisfied exactly at the due time`, () => {
     const events = [...c.start(), ...c.satisfy(c.startMin + c.target)]
-    expect(deadline(events, due + 1)).toMatchObject({ status: 'met', metAt: due })
+    expect(deadline(events, due + 1)).toMatchObject({ status: strict ? 'missed' : 'met', metAt: due })
     expect(timersFor(build(events, c.info), NETWORK, due).filter((x) => x.rule === key)).toEqual([])
+  })
+
+  it('is met one minute before the due time', () => {
+    const events = [...c.start(), ...c.satisfy(c.startMin + c.target - 1)]
+    expect(deadline(events, due + 1)).toMatchObject({ status: 'met', metAt: due - 60_000 })
   })
 
   it('is missed when satisfied one minute late', () => {

@@ -7,6 +7,11 @@
 import { describe, expect, it } from 'vitest'
 import anxi from '../../fixtures/scenarios/anxi.json' with { type: 'json' }
 import villageStart from '../../fixtures/scenarios/village-start.json' with { type: 'json' }
+import revisedToDissection from '../../fixtures/scenarios/revised-to-dissection.json' with { type: 'json' }
+import revisedToPericarditis from '../../fixtures/scenarios/revised-to-pericarditis.json' with { type: 'json' }
+import lysisAngiography3h from '../../fixtures/scenarios/lysis-routine-angiography-3h.json' with { type: 'json' }
+import failedLysisPain from '../../fixtures/scenarios/failed-lysis-pain-90.json' with { type: 'json' }
+import shockTownship from '../../fixtures/scenarios/shock-township-150.json' with { type: 'json' }
 import type { Actor, CaseEvent, CaseInfo } from './case-model.ts'
 import { plan } from './deadlines.ts'
 import { parseEventInput } from './event-input.ts'
@@ -18,6 +23,7 @@ import { adviseStrategy, type StrategyAdvice } from './strategy.ts'
 import { simulate } from './test-support.ts'
 import { timersFor } from './timers.ts'
 import { parseInstant } from './time.ts'
+import { workingDiagnosis } from './working-diagnosis.ts'
 
 interface Scenario {
   name: string
@@ -38,7 +44,16 @@ interface Scenario {
   }
 }
 
-const SCENARIOS = [anxi, villageStart] as unknown as Scenario[]
+// The clinical-safety timelines (docs/clinical-rules.md) follow the two stories of the product.
+const SCENARIOS = [
+  anxi,
+  villageStart,
+  revisedToDissection,
+  revisedToPericarditis,
+  lysisAngiography3h,
+  failedLysisPain,
+  shockTownship,
+] as unknown as Scenario[]
 
 /** Parse the fixture's events exactly as the API would (body = event without `by`). */
 function toEvents(s: Scenario, recordedAt?: number): { event: CaseEvent; actor: Actor }[] {
@@ -101,6 +116,12 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name,
       s.network,
     )
     expect(adviseStrategy(state, s.network, events[dx]!.event.at)).toMatchObject(s.expected.adviceAtDiagnosis)
+  })
+
+  it('the advice at the end follows the working diagnosis', () => {
+    const advice = adviseStrategy(live.state, s.network, evaluateAt)
+    if (advice !== null) expect(workingDiagnosis(live.state.points)).toBe('stemi')
+    if (s.name.startsWith('revised-to-')) expect(advice).toBeNull()
   })
 
   it('a case entered the next day gets the same verdicts and metrics (clinical times), flagged late', () => {

@@ -67,6 +67,9 @@ function notificationsFor(event: CaseEvent): Effect[] {
     case 'correction':
     case 'note':
     case 'alert_acknowledged':
+    case 'clinical_status':
+    case 'medication_given':
+    case 'complication':
     case 'deadline_warning':
     case 'deadline_missed':
     case 'escalated':

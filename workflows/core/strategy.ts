@@ -14,15 +14,15 @@ import {
   type NetworkInfo,
 } from './network.ts'
 import { doorIn } from './time-points.ts'
-import { hours, toMinutes, type Instant } from './time.ts'
+import { LYSIS_ONSET_WINDOW, onsetCheck } from './lysis-window.ts'
+import { toMinutes, type Instant } from './time.ts'
+import { isWorkingStemi } from './working-diagnosis.ts'
 
 // ESC 2023 ACS: primary PCI when the anticipated STEMI-diagnosis-to-wire time is ≤ 120 min;
 // otherwise fibrinolysis within 10 min of diagnosis (pharmacoinvasive strategy).
 export const PRIMARY_PCI_MAX_MINUTES = 120
 // China CPC accreditation standard: door-in door-out at a non-PCI facility ≤ 30 min.
 export const DIDO_TARGET_MINUTES = 30
-// SPEC §6 / ESC 2023: fibrinolysis is indicated within 12 h of symptom onset.
-export const LYSIS_ONSET_WINDOW = hours(12)
 
 export interface StrategyAdvice {
   advice: 'primary_pci' | 'pharmacoinvasive' | 'transfer_for_lysis' | 'primary_pci_delayed'
@@ -58,11 +58,13 @@ function nearestLysisUnit(
  * (pharmacoinvasive) if this facility can; from a village, transfer for lysis to the nearest
  * lysis-capable township (if it is nearer than the county); with an absolute contraindication,
  * no lysis unit on the way, or onset > 12 h → primary PCI even though delayed.
- * Null without a STEMI diagnosis or without a reachable PCI center.
+ * Null unless the working (latest) diagnosis is STEMI, and without a reachable PCI center.
  */
 export function adviseStrategy(state: CaseState, network: NetworkInfo, now: Instant): StrategyAdvice | null {
   const p = state.points
-  if (p.firstStemiDiagnosis === null) return null
+  // Advice only while the working (latest) read is STEMI and the case is open
+  // (docs/clinical-rules.md, "Working diagnosis").
+  if (!isWorkingStemi(p) || state.closed) return null
   const from = state.currentFacilityId
   const county = nearestPciCenter(network, from)
   if (county === null) return null
@@ -92,6 +94,20 @@ export function adviseStrategy(state: CaseState, network: NetworkInfo, now: Inst
       reasons: [estimate, { zh: '≤120 分钟:直接 PCI', en: '≤ 120 min: primary PCI' }],
     }
 
+  // ESC 2023 ACS: cardiogenic shock or resuscitated arrest → immediate PCI irrespective of the
+  // time from onset or the delay (docs/clinical-rules.md, "Shock and arrest").
+  if (p.shockOrArrest !== null)
+    return {
+      ...base,
+      advice: 'primary_pci',
+      reasons: [
+        {
+          zh: '心源性休克或心脏骤停:无论延误多久,直接转运 PCI',
+          en: 'Cardiogenic shock or cardiac arrest: primary PCI regardless of delay',
+        },
+        estimate,
+      ],
+    }
   const over: Bilingual = { zh: '>120 分钟:直接 PCI 延迟', en: '> 120 min: primary PCI would be delayed' }
   const delayed = (why: Bilingual): StrategyAdvice => ({
     ...base,
@@ -103,11 +119,13 @@ export function adviseStrategy(state: CaseState, network: NetworkInfo, now: Inst
       zh: `溶栓绝对禁忌证:${p.checklist.absolute.join('、')}`,
       en: `Absolute contraindication to lysis: ${p.checklist.absolute.join(', ')}`,
     })
-  if (p.symptomOnset !== null && now - p.symptomOnset > LYSIS_ONSET_WINDOW)
-    return delayed({
-      zh: '发病超过 12 小时,不宜溶栓',
-      en: 'Onset more than 12 h ago: fibrinolysis not indicated',
-    })
+  const onset = onsetCheck(p, now)
+  if (onset !== null && !onset.within)
+    return delayed(
+      onset.window === LYSIS_ONSET_WINDOW
+        ? { zh: '发病超过 12 小时,不宜溶栓', en: 'Onset more than 12 h ago: fibrinolysis not indicated' }
+        : { zh: '发病超过 24 小时,不宜溶栓', en: 'Onset more than 24 h ago: fibrinolysis not indicated' },
+    )
   if (here?.canLyse === true)
     return {
       ...base,

@@ -8,6 +8,7 @@ import { screenChecklist } from './checklist.ts'
 import type { ArrivalMode, Diagnosis, Outcome, Strategy } from './event-payloads.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { arrivalsOf, eventFacility, startFacilityOf, type Arrival } from './patient-location.ts'
+import { LYSIS_ONSET_WINDOW, onsetCheck, type OnsetCheck } from './lysis-window.ts'
 import type { Instant } from './time.ts'
 
 export interface Departure {
@@ -51,6 +52,10 @@ export interface TimePoints {
     drug: string | null
     doseMg: number | null
     doseFraction: 'full' | 'half' | null
+    /** The onset window at the time of the checklist (null when the onset is unknown). */
+    onset: OnsetCheck | null
+    /** Indication problems: `onset_over_12h` / `onset_over_24h` (docs/clinical-rules.md). */
+    indications: string[]
   } | null
   consentStarted: Instant | null
   consentSigned: Instant | null
@@ -71,8 +76,14 @@ export interface TimePoints {
     doseFraction: 'full' | 'half' | null
   } | null
   lysisEnd: Instant | null
-  /** The first reperfusion assessment: it decides between rescue PCI and routine angiography. */
-  reperfusion: { at: Instant; stResolution: boolean; painRelief: boolean } | null
+  /** The first reperfusion assessment (the reperfusion-check clock and the registry's reperfusion field). */
+  reperfusion: { at: Instant; stResolution: boolean; painRelief: boolean; instability: boolean } | null
+  /**
+   * When lysis was judged failed (docs/clinical-rules.md, "Lysis failure"): the first assessment
+   * at or after the bolus with no ST resolution, ongoing pain or instability, or a later
+   * re-occlusion; null while lysis counts as successful (or no bolus).
+   */
+  lysisFailedAt: Instant | null
   /** The first transfer decision; `transferFromFacilityId`/`transferToFacilityId` say where from and to. */
   transferDecided: Instant | null
   transferFromFacilityId: string | null
@@ -86,6 +97,17 @@ export interface TimePoints {
   cathLabReady: Instant | null
   wire: Instant | null
   wireEventId: string | null
+  /**
+   * Bedside observations (docs/clinical-rules.md, "Clinical status"): when ongoing ischaemia or
+   * haemodynamic instability (shock and arrest included) was first recorded — it opens the
+   * 12–24 h lysis window — and the latest shock / arrest / Killip state.
+   */
+  /** Co-therapy given and complications recorded (docs/clinical-rules.md, "Co-therapy"). */
+  medications: { at: Instant; drug: string; doseMg: number | null; units: number | null }[]
+  complications: { at: Instant; complication: string }[]
+  ischaemiaOrInstabilityAt: Instant | null
+  shockOrArrest: { at: Instant; cardiogenicShock: boolean; cardiacArrest: boolean } | null
+  killipClass: 1 | 2 | 3 | 4 | null
   outcome: Instant | null
   outcomeDetail: { outcome: Outcome; reason: string | null } | null
 }
@@ -132,6 +154,7 @@ export function derivePoints(
     bolus: null,
     lysisEnd: null,
     reperfusion: null,
+    lysisFailedAt: null,
     transferDecided: null,
     transferFromFacilityId: null,
     transferToFacilityId: null,
@@ -143,10 +166,17 @@ export function derivePoints(
     cathLabReady: null,
     wire: null,
     wireEventId: null,
+    medications: [],
+    complications: [],
+    ischaemiaOrInstabilityAt: null,
+    shockOrArrest: null,
+    killipClass: null,
     outcome: null,
     outcomeDetail: null,
   }
   const first = (cur: Instant | null, at: Instant): Instant => cur ?? at
+  // Times at which a sign of failed lysis was recorded; only those at or after the bolus count.
+  const failures: Instant[] = []
   for (const e of effective) {
     const facilityId = eventFacility(e, arrivals, start)
     const d = e.data
@@ -200,7 +230,7 @@ export function derivePoints(
       }
       case 'lysis_checklist': {
         // SPEC §3: the server derives the screening result; the client's `result` is ignored.
-        const s = screenChecklist(answersOf(d.answers))
+        const s = screenChecklist(answersOf(d.answers), network.checklist ?? 'cn')
         p.checklist = {
           at: e.at,
           facilityId,
@@ -209,6 +239,8 @@ export function derivePoints(
           drug: str(d.drug),
           doseMg: num(d.doseMg),
           doseFraction: fraction(d.doseFraction),
+          onset: null,
+          indications: [],
         }
         break
       }
@@ -235,13 +267,17 @@ export function derivePoints(
       case 'lysis_end':
         p.lysisEnd = first(p.lysisEnd, e.at)
         break
-      case 'reperfusion_assessment':
-        p.reperfusion ??= {
+      case 'reperfusion_assessment': {
+        const r = {
           at: e.at,
           stResolution: d.stResolution === true,
           painRelief: d.painRelief === true,
+          instability: d.haemodynamicInstability === true || d.reocclusion === true,
         }
+        p.reperfusion ??= r
+        if (!r.stResolution || !r.painRelief || r.instability) failures.push(e.at)
         break
+      }
       case 'transfer_decided':
         if (p.transferDecided === null) {
           p.transferDecided = e.at
@@ -278,6 +314,27 @@ export function derivePoints(
           p.outcomeDetail = { outcome: str(d.outcome) as Outcome, reason: str(d.reason) }
         }
         break
+      case 'clinical_status': {
+        const killip =
+          d.killipClass === 1 || d.killipClass === 2 || d.killipClass === 3 || d.killipClass === 4
+        if (killip) p.killipClass = d.killipClass as 1 | 2 | 3 | 4
+        // Killip IV is cardiogenic shock.
+        const shock = d.cardiogenicShock === true || d.killipClass === 4
+        const arrest = d.cardiacArrest === true
+        if (shock || arrest) p.shockOrArrest = { at: e.at, cardiogenicShock: shock, cardiacArrest: arrest }
+        else if (d.cardiogenicShock === false || d.cardiacArrest === false) p.shockOrArrest = null
+        if (d.ongoingIschaemia === true || d.haemodynamicInstability === true || shock || arrest)
+          p.ischaemiaOrInstabilityAt = first(p.ischaemiaOrInstabilityAt, e.at)
+        if (d.reocclusion === true) failures.push(e.at)
+        break
+      }
+      case 'medication_given':
+        p.medications.push({ at: e.at, drug: str(d.drug) ?? '', doseMg: num(d.doseMg), units: num(d.units) })
+        break
+      case 'complication':
+        if (str(d.complication) !== null)
+          p.complications.push({ at: e.at, complication: str(d.complication)! })
+        break
       case 'correction':
       case 'note':
       case 'alert_acknowledged':
@@ -288,6 +345,18 @@ export function derivePoints(
         // Not time points: corrections are already applied, the rest are annotations.
         break
     }
+  }
+  if (p.checklist !== null) {
+    // The screening shows the onset window too: outside it, lysis is unsuitable.
+    const onset = onsetCheck(p, p.checklist.at)
+    p.checklist.onset = onset
+    if (onset !== null && !onset.within)
+      p.checklist.indications = [onset.window === LYSIS_ONSET_WINDOW ? 'onset_over_12h' : 'onset_over_24h']
+    if (p.checklist.indications.length > 0) p.checklist.result = 'unsuitable'
+  }
+  if (p.bolus !== null) {
+    const bolusAt = p.bolus.at
+    p.lysisFailedAt = failures.filter((at) => at >= bolusAt).sort((a, b) => a - b)[0] ?? null
   }
   return p
 }

@@ -6,14 +6,18 @@
  */
 import type { Actor, CaseEvent } from './case-model.ts'
 import { applyChanges, isCorrectable } from './corrections.ts'
+import { checklistKeys } from './checklist.ts'
+import { doseAboveSuggestion } from './dosing.ts'
 import { issueField } from './event-input.ts'
+import { onsetCheck } from './lysis-window.ts'
 import { PAYLOAD_SCHEMAS } from './event-payloads.ts'
 import { isClinicalEventType, isSystemEventType } from './event-types.ts'
-import type { CaseState } from './fold.ts'
+import { fold, type CaseState } from './fold.ts'
 import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
 import { reject, type Rejection } from './rejections.ts'
 import { eventFacility } from './patient-location.ts'
 import { minutes, parseInstant, type Instant } from './time.ts'
+import { diagnosisGate } from './working-diagnosis.ts'
 
 // Clock skew tolerated between a tablet and the server.
 export const FUTURE_LIMIT = minutes(5)
@@ -43,6 +47,15 @@ export function guard(
   if (isSystemEventType(event.type)) return reject('system_event', 'type')
   if (state.closed && event.type !== 'note' && event.type !== 'correction') return reject('case_closed')
   if (event.at > now + FUTURE_LIMIT) return reject('at_in_future', 'at')
+  if (event.type === 'correction') return guardCorrection(state, event, actor, network, now)
+  return guardType(state, event, actor, network)
+}
+
+/**
+ * The checks of the event's own type, shared by new events and by corrections (a corrected
+ * event must pass the same guards as the event it amends: docs/clinical-rules.md, "Corrections").
+ */
+function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: NetworkInfo): Rejection | null {
   const p = state.points
   const d = event.data
   const override = hasOverride(event)
@@ -64,11 +77,7 @@ export function guard(
       if (p.bolus !== null) return reject('duplicate_time_point')
       const facility = facilityById(network, eventFacility(event, p.arrivals, p.startFacilityId))
       if (facility?.canLyse !== true) return reject('facility_cannot_lyse', 'facilityId')
-      if (override) return null
-      if (p.decision?.decision === 'declined') return reject('lysis_declined')
-      if (p.checklist?.result === 'unsuitable')
-        return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
-      return null
+      return guardBolus(state, event, override)
     }
     case 'wire_crossed': {
       if (p.wire !== null) return reject('duplicate_time_point')
@@ -78,10 +87,21 @@ export function guard(
       return arrivedBefore || override ? null : reject('wire_before_county_arrival', 'at')
     }
     case 'correction':
-      return guardCorrection(state, event, now)
+      // Corrections are checked in guard() before the type checks; a correction of a correction
+      // is refused there.
+      return reject('invalid_correction_target', 'eventId')
     case 'alert_acknowledged': {
       const key = typeof d.alertKey === 'string' ? d.alertKey.replace(/:repeat:\d+$/, '') : ''
       return state.fired.includes(key) ? null : reject('unknown_alert', 'alertKey')
+    }
+    case 'lysis_checklist': {
+      // Every item of the network's own list must be answered (docs/clinical-rules.md, "Checklists").
+      const answers = (typeof d.answers === 'object' && d.answers !== null ? d.answers : {}) as Record<
+        string,
+        unknown
+      >
+      const missing = checklistKeys(network.checklist).find((k) => typeof answers[k] !== 'boolean')
+      return missing === undefined ? null : reject('checklist_incomplete', `answers.${missing}`)
     }
     case 'symptom_onset':
     case 'ecg_acquired':
@@ -89,7 +109,6 @@ export function guard(
     case 'consult_acknowledged':
     case 'diagnosis':
     case 'strategy':
-    case 'lysis_checklist':
     case 'consent_started':
     case 'consent_signed':
     case 'lysis_end':
@@ -98,7 +117,15 @@ export function guard(
     case 'cath_lab_ready':
     case 'outcome':
     case 'note':
+    case 'clinical_status':
+    case 'medication_given':
+    case 'complication':
       return null
+    case 'deadline_warning':
+    case 'deadline_missed':
+    case 'escalated':
+    case 'alert_repeated':
+      return reject('system_event', 'type')
   }
 }
 
@@ -106,7 +133,13 @@ export function guard(
  * A correction must name a stored clinical event that is not itself a correction, and the
  * corrected event must still be valid for its type (SPEC §3 payload) and not in the future.
  */
-function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Rejection | null {
+function guardCorrection(
+  state: CaseState,
+  event: CaseEvent,
+  actor: Actor,
+  network: NetworkInfo,
+  now: Instant,
+): Rejection | null {
   const targetId = event.data.eventId
   const changes = event.data.changes
   const target = state.events.find((e) => e.id === targetId)
@@ -128,6 +161,39 @@ function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Reje
   if (!parsed.success) {
     const { field, message } = issueField(parsed.error, 'changes')
     return reject('invalid_correction', field, message)
+  }
+  // The corrected event, judged against the case as it would be without the original.
+  const others = state.events.filter(
+    (e) => e.id !== target.id && !(e.type === 'correction' && e.data.eventId === target.id),
+  )
+  const without = fold(state.info, others, network)
+  return guardType(without, corrected, actor, network)
+}
+
+/**
+ * The safety gates of a bolus (docs/clinical-rules.md, "Safety gates"), most dangerous first:
+ * the working diagnosis (aortic dissection as the latest read is refused even with an override),
+ * then, unless an override reason is given, a declined decision, an absolute contraindication,
+ * a dose above the suggestion for weight and age, and symptom onset outside the window.
+ */
+function guardBolus(state: CaseState, event: CaseEvent, override: boolean): Rejection | null {
+  const p = state.points
+  const dx = diagnosisGate(p)
+  if (dx !== null && !dx.overridable) return reject(dx.reason, 'override')
+  if (override) return null
+  if (dx !== null) return reject(dx.reason)
+  if (p.decision?.decision === 'declined') return reject('lysis_declined')
+  if (p.checklist !== null && p.checklist.absolute.length > 0)
+    return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+  const onset = onsetCheck(p, event.at)
+  if (onset !== null && !onset.within)
+    return reject('onset_window', 'at', `${Math.round(onset.minutesSinceOnset / 6) / 10} h`)
+  const drug = typeof event.data.drug === 'string' ? event.data.drug : null
+  const doseMg = typeof event.data.doseMg === 'number' ? event.data.doseMg : null
+  if (drug !== null && doseMg !== null) {
+    const weight = p.checklist?.weightKg ?? state.info.patient.weightKg ?? null
+    const above = doseAboveSuggestion(drug, doseMg, weight, state.info.patient.age)
+    if (above) return reject('dose_above_suggested', 'doseMg', `${doseMg} mg > ${above.maxMg} mg`)
   }
   return null
 }

@@ -1,6 +1,9 @@
 import {
   adviseStrategy,
+  checklistFor,
+  cotherapyFor,
   metricsOf,
+  workingDiagnosis,
   plan,
   recommendedDose,
   type CaseState,
@@ -26,6 +29,7 @@ export function caseView(
     network.facilities.find((f) => f.id === state.currentFacilityId)?.lysisDrugs[0] ??
     null
   const weight = p.checklist?.weightKg ?? state.info.patient.weightKg ?? null
+  const checklist = checklistFor(network.checklist)
   return {
     id: row.id,
     networkId: row.networkId,
@@ -53,7 +57,26 @@ export function caseView(
     flags: state.flags,
     advice: adviseStrategy(state, network, now),
     checklist: p.checklist,
+    // The network's list decides the questions asked (docs/clinical-rules.md, "Checklists").
+    checklistItems: {
+      variant: checklist.variant,
+      absolute: checklist.absolute.map((i) => i.key),
+      relative: checklist.relative.map((i) => i.key),
+    },
     dose: drug ? recommendedDose(drug, weight, state.info.patient.age) : null,
+    // The lysis packet: the co-therapy suggested beside the lytic dose, and what was given
+    // (docs/clinical-rules.md, "Co-therapy").
+    lysisPacket: {
+      cotherapy: cotherapyFor(state.info.patient.age, weight),
+      medicationsGiven: p.medications.map((m) => ({ ...m, at: iso(m.at) })),
+      complications: p.complications.map((c) => ({ ...c, at: iso(c.at) })),
+    },
+    workingDiagnosis: workingDiagnosis(p),
+    clinicalStatus: {
+      shockOrArrest: p.shockOrArrest ? { ...p.shockOrArrest, at: iso(p.shockOrArrest.at) } : null,
+      killipClass: p.killipClass,
+      ischaemiaOrInstabilityAt: iso(p.ischaemiaOrInstabilityAt),
+    },
     decision: p.decision
       ? { ...p.decision, at: iso(p.decision.at), byName: p.decision.by ? names.get(p.decision.by) : null }
       : null,

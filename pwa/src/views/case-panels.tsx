@@ -136,8 +136,11 @@ export function ChecklistPanel(props: {
   const suggested = suggestDose(drug, Number(weight) || null, p?.age ?? 0)
   const dose: Dose | null =
     suggested ?? (Number(manualDose) > 0 ? { drug, doseMg: Number(manualDose), doseFraction: 'full' } : null)
-  const unanswered = [...ABSOLUTE_KEYS, ...RELATIVE_KEYS].filter((k) => answers[k] === undefined).length
-  const anyAbsolute = ABSOLUTE_KEYS.some((k) => answers[k])
+  // The network's own list (Chinese or ESC 2023), from the case view; the Chinese list by default.
+  const absoluteKeys = props.view?.checklistItems?.absolute ?? ABSOLUTE_KEYS
+  const relativeKeys = props.view?.checklistItems?.relative ?? RELATIVE_KEYS
+  const unanswered = [...absoluteKeys, ...relativeKeys].filter((k) => answers[k] === undefined).length
+  const anyAbsolute = absoluteKeys.some((k) => answers[k])
   const result = props.view?.checklist
   const save = () => {
     if (!dose || unanswered > 0) return
@@ -188,9 +191,9 @@ export function ChecklistPanel(props: {
         </p>
       )}
       <h3>{t('checklist.absolute')}</h3>
-      <ul class="cklist">{ABSOLUTE_KEYS.map((k) => item(k, true))}</ul>
+      <ul class="cklist">{absoluteKeys.map((k) => item(k, true))}</ul>
       <h3>{t('checklist.relative')}</h3>
-      <ul class="cklist">{RELATIVE_KEYS.map((k) => item(k, false))}</ul>
+      <ul class="cklist">{relativeKeys.map((k) => item(k, false))}</ul>
       <div class="row wrap">
         <label class="field">
           <span>{t('checklist.weight')}</span>

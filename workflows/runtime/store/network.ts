@@ -25,7 +25,7 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel] = await Promise.all([
     sql<
-      { settings: { expectedDoorToWireMinutes?: number } }[]
+      { settings: { expectedDoorToWireMinutes?: number; checklist?: string } }[]
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
@@ -42,6 +42,8 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     })),
     travel,
     expectedDoorToWireMinutes: net?.settings.expectedDoorToWireMinutes ?? 60,
+    // The admin's checklist choice changes the questions and the screening (docs/clinical-rules.md).
+    checklist: net?.settings.checklist === 'esc' ? 'esc' : 'cn',
   }
 }
 
