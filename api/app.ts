@@ -24,6 +24,9 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
+import { isDatabaseUnavailable } from '../workflows/runtime/platform/connect.ts'
+import { ProblemError, problemOf } from '../workflows/core/problem.ts'
+import { problemBody } from './http/problem-body.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -98,6 +101,14 @@ export function createApp(deps: Deps) {
         },
         err.status,
       )
+    }
+    if (err instanceof ProblemError) return c.json(problemBody(err.problem), err.problem.status)
+    if (isDatabaseUnavailable(err)) {
+      // The database went away (killed, restarting, failing over): say so, and let the pools
+      // reconnect by themselves; the PWA's outbox re-sends what it keeps.
+      log.warn('database unavailable', { requestId: c.var.requestId, path: c.req.path })
+      c.header('Retry-After', '2')
+      return c.json(problemBody(problemOf('unavailable')), 503)
     }
     if (err instanceof HTTPException) {
       return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status)

@@ -629,4 +629,13 @@ export const en: Record<MessageKey, string> = {
   'tp.county_door_in': 'PCI hospital door-in',
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
+  // reliability: availability, request limits, CSRF, push ownership
+  'problem.unavailable': 'The database is unavailable for a moment; try again shortly (records kept on this device are re-sent automatically)',
+  'problem.too_large': 'Request body too large',
+  'problem.unsupported_media_type': 'Unsupported content type (JSON endpoints require application/json)',
+  'problem.cross_site': 'Cross-site request refused',
+  'problem.invalid': 'Invalid input: {field}',
+  'problem.too_many_requests': 'Too many attempts; try again later',
+  'problem.forbidden': 'Not allowed for your role',
+  'problem.push_endpoint_taken': 'This push endpoint is registered to another user',
 }
