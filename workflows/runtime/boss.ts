@@ -58,6 +58,9 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const [name, options] of Object.entries(QUEUES) as [string, Omit<Queue, 'name'>][]) {
     await boss.createQueue(name, options)
+    // A queue created by an older version keeps its old options: bring them up to date.
+    const { policy: _policy, ...updatable } = options
+    await boss.updateQueue(name, updatable)
   }
 }
 
