@@ -9,6 +9,7 @@ import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, notFound } from '../http/errors.ts'
 import { readJson, readQuery } from '../http/validate.ts'
+import { problem } from '../../workflows/core/problem.ts'
 
 const base64urlOf = (bytes: number, what: string) =>
   z
@@ -63,6 +64,7 @@ export const pushRoutes = new Hono<AppEnv>()
       auth: body.keys.auth,
       device,
     })
+    if (r === 'taken') throw problem('push_endpoint_taken', 'endpoint')
     return c.json({ id: r.id, device }, r.created ? 201 : 200)
   })
   .delete('/subscriptions', async (c) => {

@@ -68,6 +68,11 @@ export const REJECTIONS = {
   },
   unknown_facility: { status: 422, zh: '该机构不在本网络内', en: 'This facility is not part of the network' },
   unknown_alert: { status: 422, zh: '本病例没有这条提醒', en: 'There is no such alert on this case' },
+  consult_not_cardiologist: {
+    status: 403,
+    zh: '只有心内科医生可以接收会诊',
+    en: 'Only a cardiologist can acknowledge a consult',
+  },
 } as const satisfies Record<string, { status: 403 | 409 | 422; zh: string; en: string }>
 
 export type RejectionReason = keyof typeof REJECTIONS

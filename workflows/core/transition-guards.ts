@@ -78,15 +78,18 @@ export function guard(
       return arrivedBefore || override ? null : reject('wire_before_county_arrival', 'at')
     }
     case 'correction':
-      return guardCorrection(state, event, now)
+      return guardCorrection(state, event, now, network)
     case 'alert_acknowledged': {
       const key = typeof d.alertKey === 'string' ? d.alertKey.replace(/:repeat:\d+$/, '') : ''
       return state.fired.includes(key) ? null : reject('unknown_alert', 'alertKey')
     }
+    case 'consult_acknowledged':
+      // Opening a consult silences its escalation and names the reader in the receipt: only a
+      // cardiologist (of the case's network: the actor passed the case access check) may.
+      return actor.roles.includes('cardiologist') ? null : reject('consult_not_cardiologist')
     case 'symptom_onset':
     case 'ecg_acquired':
     case 'ecg_transmitted':
-    case 'consult_acknowledged':
     case 'diagnosis':
     case 'strategy':
     case 'lysis_checklist':
@@ -106,7 +109,12 @@ export function guard(
  * A correction must name a stored clinical event that is not itself a correction, and the
  * corrected event must still be valid for its type (SPEC §3 payload) and not in the future.
  */
-function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Rejection | null {
+function guardCorrection(
+  state: CaseState,
+  event: CaseEvent,
+  now: Instant,
+  network: NetworkInfo,
+): Rejection | null {
   const targetId = event.data.eventId
   const changes = event.data.changes
   const target = state.events.find((e) => e.id === targetId)
@@ -129,5 +137,9 @@ function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Reje
     const { field, message } = issueField(parsed.error, 'changes')
     return reject('invalid_correction', field, message)
   }
+  // A correction is held to the same network rule as the event it amends: it cannot move an
+  // arrival or a departure to a facility outside the case's network.
+  for (const f of ['facilityId', 'toFacilityId'] as const)
+    if (f in ch && !knownFacility(network, corrected.data[f])) return reject('unknown_facility', `changes.${f}`)
   return null
 }

@@ -638,4 +638,5 @@ export const en: Record<MessageKey, string> = {
   'problem.too_many_requests': 'Too many attempts; try again later',
   'problem.forbidden': 'Not allowed for your role',
   'problem.push_endpoint_taken': 'This push endpoint is registered to another user',
+  'problem.consult_not_cardiologist': 'Only a cardiologist can acknowledge a consult',
 }

@@ -629,6 +629,7 @@ export const zhCN = {
   'problem.too_many_requests': '尝试次数过多，请稍后再试',
   'problem.forbidden': '无权限',
   'problem.push_endpoint_taken': '该推送端点已被其他用户注册',
+  'problem.consult_not_cardiologist': '只有心内科医生可以接收会诊',
 } as const
 
 export type MessageKey = keyof typeof zhCN
