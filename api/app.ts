@@ -27,6 +27,7 @@ import { Refused } from '../workflows/runtime/apply-event.ts'
 import { isDatabaseUnavailable } from '../workflows/runtime/platform/connect.ts'
 import { ProblemError, problemOf } from '../workflows/core/problem.ts'
 import { problemBody } from './http/problem-body.ts'
+import { bodyLimits, contentTypes, originCheck, strictTransport } from './http/request-guards.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -40,6 +41,11 @@ export function createApp(deps: Deps) {
   })
   app.use(
     secureHeaders({
+      // Routes may set their own (an attachment's sandbox CSP): keep theirs.
+      overwrite: false,
+      xFrameOptions: 'DENY',
+      // Sent only over https (strictTransport below).
+      strictTransportSecurity: false,
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
@@ -49,10 +55,16 @@ export function createApp(deps: Deps) {
         workerSrc: ["'self'"],
         manifestSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
       },
       crossOriginEmbedderPolicy: false,
     }),
   )
+
+  app.use(strictTransport)
+  app.use('/api/*', originCheck, bodyLimits, contentTypes)
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes)

@@ -27,6 +27,13 @@ const Env = z.object({
   VAPID_SUBJECT: z.string().optional(),
   PUSH_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  XINLIAN_TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+$/, 'a header name, e.g. x-forwarded-for')
+    .optional(),
+  XINLIAN_TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
 })
 
 export interface Config {
@@ -42,6 +49,8 @@ export interface Config {
   readonly vapidSubject: string
   readonly pushAllowedHosts: readonly string[]
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** The header a trusted reverse proxy sets with the client's address, and how many proxies append to it. */
+  readonly trustProxy: { header: string; hops: number } | undefined
 }
 
 /** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
@@ -81,5 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : [...DEFAULT_PUSH_HOSTS],
     ),
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.XINLIAN_TRUST_PROXY
+      ? Object.freeze({ header: e.XINLIAN_TRUST_PROXY, hops: e.XINLIAN_TRUST_PROXY_HOPS })
+      : undefined,
   })
 }

@@ -140,6 +140,7 @@ function guardCorrection(
   // A correction is held to the same network rule as the event it amends: it cannot move an
   // arrival or a departure to a facility outside the case's network.
   for (const f of ['facilityId', 'toFacilityId'] as const)
-    if (f in ch && !knownFacility(network, corrected.data[f])) return reject('unknown_facility', `changes.${f}`)
+    if (f in ch && !knownFacility(network, corrected.data[f]))
+      return reject('unknown_facility', `changes.${f}`)
   return null
 }

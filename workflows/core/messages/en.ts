@@ -630,7 +630,8 @@ export const en: Record<MessageKey, string> = {
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
   // reliability: availability, request limits, CSRF, push ownership
-  'problem.unavailable': 'The database is unavailable for a moment; try again shortly (records kept on this device are re-sent automatically)',
+  'problem.unavailable':
+    'The database is unavailable for a moment; try again shortly (records kept on this device are re-sent automatically)',
   'problem.too_large': 'Request body too large',
   'problem.unsupported_media_type': 'Unsupported content type (JSON endpoints require application/json)',
   'problem.cross_site': 'Cross-site request refused',

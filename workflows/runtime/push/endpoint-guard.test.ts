@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { allowedEndpointHost, hostAllowed } from './endpoint-guard.ts'
 
-const hosts = ['fcm.googleapis.com', '*.notify.windows.com', 'push.example.test', '127.0.0.1:*', 'localhost:8443', '::1']
+const hosts = [
+  'fcm.googleapis.com',
+  '*.notify.windows.com',
+  'push.example.test',
+  '127.0.0.1:*',
+  'localhost:8443',
+  '::1',
+]
 
 describe('push endpoint guard', () => {
   it.each([
