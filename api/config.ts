@@ -34,6 +34,7 @@ const Env = z.object({
     .regex(/^[a-z0-9-]+$/, 'a header name, e.g. x-forwarded-for')
     .optional(),
   XINLIAN_TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  XINLIAN_STREAM_RECHECK_SECONDS: z.coerce.number().positive().max(3600).default(30),
 })
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** The header a trusted reverse proxy sets with the client's address, and how many proxies append to it. */
   readonly trustProxy: { header: string; hops: number } | undefined
+  /** How often an open live stream re-checks its session (a deactivated user's stream ends). */
+  readonly streamRecheckSeconds: number
 }
 
 /** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
@@ -93,5 +96,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.XINLIAN_TRUST_PROXY
       ? Object.freeze({ header: e.XINLIAN_TRUST_PROXY, hops: e.XINLIAN_TRUST_PROXY_HOPS })
       : undefined,
+    streamRecheckSeconds: e.XINLIAN_STREAM_RECHECK_SECONDS,
   })
 }
