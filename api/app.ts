@@ -27,7 +27,13 @@ import { Refused } from '../workflows/runtime/apply-event.ts'
 import { isDatabaseUnavailable } from '../workflows/runtime/platform/connect.ts'
 import { ProblemError, problemOf } from '../workflows/core/problem.ts'
 import { problemBody } from './http/problem-body.ts'
-import { bodyLimits, contentTypes, originCheck, strictTransport } from './http/request-guards.ts'
+import {
+  bodyLimits,
+  contentTypes,
+  originCheck,
+  storableQuery,
+  strictTransport,
+} from './http/request-guards.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -64,7 +70,7 @@ export function createApp(deps: Deps) {
   )
 
   app.use(strictTransport)
-  app.use('/api/*', originCheck, bodyLimits, contentTypes)
+  app.use('/api/*', originCheck, bodyLimits, contentTypes, storableQuery)
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes)

@@ -6,6 +6,7 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import { problem } from '../../workflows/core/problem.ts'
+import { findUnstorable } from '../../workflows/core/storable.ts'
 import { SESSION_COOKIE } from './auth.ts'
 import type { AppEnv } from './env.ts'
 
@@ -58,8 +59,25 @@ export const contentTypes = createMiddleware<AppEnv>(async (c, next) => {
       throw problem('invalid', 'content-type')
     return next()
   }
-  if (isJson(type) && jsonOk) return next()
+  if (isJson(type) && jsonOk) {
+    // Parse once (routes get Hono's cached body); one that does not parse is the route's 400.
+    const body: unknown = await c.req.json().catch(() => undefined)
+    refuseUnstorable(body)
+    return next()
+  }
   throw problem('unsupported_media_type', 'content-type')
+})
+
+/** 422 naming the field when a value could not be stored (workflows/core/storable.ts). */
+function refuseUnstorable(value: unknown) {
+  const bad = findUnstorable(value)
+  if (bad) throw problem('invalid', bad.field, { reason: bad.problem })
+}
+
+/** Query strings too: `?q=%00` must be a 422, not a database error. */
+export const storableQuery = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.url.includes('?')) refuseUnstorable(c.req.query())
+  return next()
 })
 
 /**

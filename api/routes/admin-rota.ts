@@ -17,7 +17,7 @@ import {
 } from '../../workflows/runtime/store/rota-admin.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
-import { readQuery } from '../http/validate.ts'
+import { instant, readQuery } from '../http/validate.ts'
 import {
   actorOf,
   DEFAULT_TZ,
@@ -34,7 +34,7 @@ import {
 const DAY = 24 * 3600_000
 const MAX_SLOT_DAYS = 31
 const Line = z.enum(['first', 'second'])
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
+const Instant = instant.transform((s) => new Date(s))
 const SlotFields = {
   line: Line,
   userId: Uuid,

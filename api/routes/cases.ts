@@ -19,10 +19,10 @@ import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
-import { readJson, readQuery } from '../http/validate.ts'
+import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 import { assertAttachmentOfCase } from './attachments.ts'
 
-const isoWithOffset = z.iso.datetime({ offset: true })
+const isoWithOffset = clinicalInstant
 
 export const NewCaseBody = z.object({
   id: z.uuid().optional(),

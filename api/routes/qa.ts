@@ -15,7 +15,7 @@ import {
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { notFound } from '../http/errors.ts'
-import { readJson, readQuery } from '../http/validate.ts'
+import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 import { PeriodQuery, periodOf } from './metrics.ts'
 
 /** Re-abstraction tolerance: paper and system disagree when they differ by more than 2 minutes. */
@@ -36,7 +36,7 @@ const AbstractionBody = z.object({
   caseId: z.uuid(),
   timePoint: z.enum(ABSTRACTABLE as [string, ...string[]]),
   /** null: the paper record does not document this time point. */
-  paperValue: z.iso.datetime({ offset: true }).nullable(),
+  paperValue: clinicalInstant.nullable(),
 })
 
 const deviceOf = (ua: string | undefined) => ua?.slice(0, 200) ?? null

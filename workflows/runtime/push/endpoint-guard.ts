@@ -7,8 +7,7 @@
 
 /** `host`, `host:port`, `host:*`, `[v6]:port`; a bare IPv6 literal (several colons) has no port. */
 function parseEntry(entry: string): { host: string; port: number | '*' | undefined } {
-  const m =
-    /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(entry) ?? (/^([^:]*):(\d+|\*)$/.exec(entry))
+  const m = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(entry) ?? /^([^:]*):(\d+|\*)$/.exec(entry)
   if (!m) return { host: entry, port: undefined }
   const port = m[2] === undefined ? undefined : m[2] === '*' ? '*' : Number(m[2])
   return { host: m[1] ?? entry, port }
