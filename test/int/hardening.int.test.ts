@@ -229,3 +229,67 @@ describe('corrections', () => {
     expect(await eventCount()).toBe(before)
   })
 })
+
+describe('input PostgreSQL cannot store', () => {
+  it('is a 422 naming the field and changes nothing: NUL, lone surrogates, impossible or out-of-window dates, deep nesting, bad ids', async () => {
+    const caseId = await startCase()
+    const token = await t.login('lantian')
+    const arrival = randomUUID()
+    expect(
+      (
+        await t.call('POST', `/api/cases/${caseId}/events`, {
+          token,
+          body: { id: arrival, at: iso(30_000), type: 'arrived', facilityId: demoId('facility:county') },
+        })
+      ).status,
+    ).toBe(201)
+    let deep: unknown = 'x'
+    for (let i = 0; i < 1_000; i++) deep = { a: deep }
+    const lantian = demoId('facility:lantian')
+    const events: [Record<string, unknown>, string][] = [
+      [{ type: 'note', facilityId: lantian, text: 'a\u0000b' }, 'text'],
+      [{ type: 'note', facilityId: lantian, text: 'a\uD800b' }, 'text'],
+      [{ type: 'note', facilityId: lantian, text: 'ok', at: '0000-01-01T00:00:00Z' }, 'at'],
+      [{ type: 'note', facilityId: lantian, text: 'ok', at: '2026-02-30T10:00:00+08:00' }, 'at'],
+      [{ type: 'note', facilityId: lantian, text: 'ok', at: '1900-01-01T10:00:00+08:00' }, 'at'],
+      [{ type: 'correction', eventId: arrival, changes: { bypassedEd: deep }, reason: 'x' }, 'changes'],
+      [
+        { type: 'correction', eventId: arrival, changes: { facilityId: 'not-a-uuid' }, reason: 'x' },
+        'changes.facilityId',
+      ],
+      [
+        { type: 'correction', eventId: arrival, changes: { at: '2026-02-30T10:00:00+08:00' }, reason: 'x' },
+        'changes.at',
+      ],
+    ]
+    const before = await eventCount()
+    for (const [event, field] of events) {
+      const r = await t.call('POST', `/api/cases/${caseId}/events`, {
+        token,
+        body: { id: randomUUID(), at: iso(), ...event },
+      })
+      expect(r.status, JSON.stringify(event).slice(0, 80)).toBe(422)
+      expect((await code(r))?.field ?? '').toMatch(new RegExp(`^${field.replace('.', '\\.')}`))
+    }
+    const cases: [Record<string, unknown>, string][] = [
+      [{ patient: { sex: 'male', age: 50, name: 'x\u0000' } }, 'patient.name'],
+      [{ firstMedicalContactAt: '2026-02-30T10:00:00+08:00' }, 'firstMedicalContactAt'],
+      [{ firstMedicalContactAt: '2031-01-01T10:00:00+08:00' }, 'firstMedicalContactAt'],
+    ]
+    for (const [over, field] of cases) {
+      const r = await t.call('POST', '/api/cases', {
+        token,
+        body: {
+          id: randomUUID(),
+          facilityId: lantian,
+          patient: { sex: 'male', age: 50 },
+          firstMedicalContactAt: iso(),
+          ...over,
+        },
+      })
+      expect(r.status, JSON.stringify(over)).toBe(422)
+      expect((await code(r))?.field).toBe(field)
+    }
+    expect(await eventCount()).toBe(before)
+  })
+})
