@@ -26,8 +26,17 @@ import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { whatIfRoutes } from './routes/what-if.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
-import { ProblemError } from '../workflows/core/problem.ts'
 import { isMessageKey, render } from '../workflows/core/messages/index.ts'
+import { isDatabaseUnavailable } from '../workflows/runtime/platform/connect.ts'
+import { ProblemError, problemOf } from '../workflows/core/problem.ts'
+import { problemBody } from './http/problem-body.ts'
+import {
+  bodyLimits,
+  contentTypes,
+  originCheck,
+  storableQuery,
+  strictTransport,
+} from './http/request-guards.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -41,6 +50,11 @@ export function createApp(deps: Deps) {
   })
   app.use(
     secureHeaders({
+      // Routes may set their own (an attachment's sandbox CSP): keep theirs.
+      overwrite: false,
+      xFrameOptions: 'DENY',
+      // Sent only over https (strictTransport below).
+      strictTransportSecurity: false,
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
@@ -50,10 +64,16 @@ export function createApp(deps: Deps) {
         workerSrc: ["'self'"],
         manifestSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
       },
       crossOriginEmbedderPolicy: false,
     }),
   )
+
+  app.use(strictTransport)
+  app.use('/api/*', originCheck, bodyLimits, contentTypes, storableQuery)
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes)
@@ -115,6 +135,14 @@ export function createApp(deps: Deps) {
         },
         err.status,
       )
+    }
+    if (err instanceof ProblemError) return c.json(problemBody(err.problem), err.problem.status)
+    if (isDatabaseUnavailable(err)) {
+      // The database went away (killed, restarting, failing over): say so, and let the pools
+      // reconnect by themselves; the PWA's outbox re-sends what it keeps.
+      log.warn('database unavailable', { requestId: c.var.requestId, path: c.req.path })
+      c.header('Retry-After', '2')
+      return c.json(problemBody(problemOf('unavailable')), 503)
     }
     if (err instanceof HTTPException) {
       return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status)

@@ -12,7 +12,8 @@ import { PUSH_RETRY, pushNotifier, type PushRetry } from '../workflows/runtime/p
 import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readiness.ts'
 import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
-import { startTimerWorker } from '../workflows/runtime/workers.ts'
+import { fireDueTimers, startTimerWorker } from '../workflows/runtime/workers.ts'
+import { describeError } from '../workflows/runtime/boss.ts'
 import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import {
   REGISTRY_QUEUE,
@@ -61,6 +62,13 @@ export async function compose(
   const workers: { queue: string; id: string }[] = []
   if (opts.workers ?? true) {
     workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
+    // Timers due while no process ran (or in flight in one that crashed) fire within seconds of
+    // this boot, not after pg-boss expires their jobs (test/int/timer-crash.int.test.ts).
+    void fireDueTimers(rt)
+      .then((fired) => {
+        if (fired) log.info('due timers fired at boot', { fired })
+      })
+      .catch((e: unknown) => log.error('boot timer re-check failed', describeError(e)))
     let vapid: Promise<VapidKeys> | undefined
     const ids = await startPushWorkers({
       rt,

@@ -33,6 +33,14 @@ const Env = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, '32 random bytes as 64 hex characters (openssl rand -hex 32)')
     .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  XINLIAN_TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+$/, 'a header name, e.g. x-forwarded-for')
+    .optional(),
+  XINLIAN_TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  XINLIAN_STREAM_RECHECK_SECONDS: z.coerce.number().positive().max(3600).default(30),
 })
 
 export interface Config {
@@ -52,6 +60,10 @@ export interface Config {
   readonly cpcPlatformUrl: string
   /** Key sealing secrets at rest (vendor and platform keys); undefined = secrets cannot be stored. */
   readonly secretKey: string | undefined
+  /** The header a trusted reverse proxy sets with the client's address, and how many proxies append to it. */
+  readonly trustProxy: { header: string; hops: number } | undefined
+  /** How often an open live stream re-checks its session (a deactivated user's stream ends). */
+  readonly streamRecheckSeconds: number
 }
 
 /** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
@@ -93,5 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     cpcPlatformUrl: e.CPC_PLATFORM_URL ?? DEFAULT_CPC_PLATFORM_URL,
     secretKey: e.XINLIAN_SECRET_KEY,
+    trustProxy: e.XINLIAN_TRUST_PROXY
+      ? Object.freeze({ header: e.XINLIAN_TRUST_PROXY, hops: e.XINLIAN_TRUST_PROXY_HOPS })
+      : undefined,
+    streamRecheckSeconds: e.XINLIAN_STREAM_RECHECK_SECONDS,
   })
 }

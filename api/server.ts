@@ -10,8 +10,26 @@ import { log } from '../workflows/runtime/platform/log.ts'
 import { DEMO_LOGINS, networkCount, seedDemo } from '../fixtures/seed-demo.ts'
 import { DEMO_PASSWORD } from '../fixtures/demo-network.ts'
 
+/**
+ * Last resort: an error nothing caught leaves the process in an unknown state. Log it (message and
+ * stack only, never request data) and exit non-zero so the service manager restarts us
+ * (docs/operations.md); the clinical events are already committed or still in the tablets' outboxes.
+ */
+function installCrashHandlers() {
+  const die = (kind: string) => (e: unknown) => {
+    log.error('fatal: ' + kind, {
+      error: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack?.split('\n').slice(0, 8).join('\n') : undefined,
+    })
+    process.exit(70) // EX_SOFTWARE
+  }
+  process.on('uncaughtException', die('uncaught exception'))
+  process.on('unhandledRejection', die('unhandled rejection'))
+}
+
 /** Composition root: `npm start`. API + PWA + workers in one process on one port. */
 async function main() {
+  installCrashHandlers()
   const config = loadConfig()
   if (
     !fs.existsSync(path.join(PWA_DIST, 'index.html')) &&

@@ -60,7 +60,7 @@ export async function runEventPush(cluster: Cluster) {
     const m = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
     for (const id of plain.match(m) ?? []) if (!pushArrivals.has(id)) pushArrivals.set(id, at)
   })
-  const srv = await startServer(db.url, { env: { PUSH_ALLOWED_HOSTS: '127.0.0.1' } })
+  const srv = await startServer(db.url, { env: { PUSH_ALLOWED_HOSTS: '127.0.0.1:*' } })
   try {
     const lantian = await srv.login('lantian')
     const chen = await srv.login('dr.chen')

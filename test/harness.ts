@@ -60,7 +60,7 @@ export async function testEnv(
   const boss = await startBoss(db.url, { supervise: false })
   const config = loadConfig({
     PORT: '0',
-    PUSH_ALLOWED_HOSTS: '127.0.0.1,localhost,push.example.test',
+    PUSH_ALLOWED_HOSTS: '127.0.0.1:*,localhost:*,push.example.test',
     ...opts.env,
   })
   const composed = await compose(config, sql, boss, { workers: opts.workers ?? true, ...opts.compose })

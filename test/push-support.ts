@@ -12,7 +12,7 @@ import type { PushPayload } from '../workflows/views/push/payload.ts'
 import type { TestEnv } from './harness.ts'
 
 export const PUSH_HOST = 'push.example.test'
-export const PUSH_ENV = { PUSH_ALLOWED_HOSTS: `${PUSH_HOST},127.0.0.1` }
+export const PUSH_ENV = { PUSH_ALLOWED_HOSTS: `${PUSH_HOST},127.0.0.1:*` }
 
 export interface FakeDevice {
   subscription: { endpoint: string; keys: { p256dh: string; auth: string } }

@@ -14,12 +14,12 @@ import {
 import { firstLineGaps, rotaTemplate, slotsBetween } from '../../workflows/runtime/store/rota-admin.ts'
 import type { AppEnv } from '../http/env.ts'
 import { Force, idParam, readOptionalJson, Uuid } from '../http/params.ts'
-import { readQuery } from '../http/validate.ts'
+import { instant, readQuery } from '../http/validate.ts'
 
 const DAY = 24 * 3600_000
 const MAX_RANGE_DAYS = 92
 const Line = z.enum(['first', 'second'])
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
+const Instant = instant.transform((s) => new Date(s))
 const SlotFields = {
   line: Line,
   userId: Uuid,

@@ -104,7 +104,10 @@ export const attachmentRoutes = new Hono<AppEnv>()
       'Content-Length': String(meta.size),
       // Patient data: never in a shared cache; revalidate so every view is audited.
       'Cache-Control': 'private, no-cache',
+      // Shown in the case screen's <img>; opened on its own it is a sandboxed document that can
+      // run nothing and reach nothing (a crafted file must not become a page of our origin).
       'Content-Disposition': `inline; filename="ecg-${id}.${extensionOf(meta.contentType)}"`,
+      'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
       ETag: `"${meta.sha256}"`,
     })
   })

@@ -23,9 +23,9 @@ import {
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { ApiError, forbidden, notFound } from '../http/errors.ts'
-import { readJson, readQuery } from '../http/validate.ts'
+import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 
-const isoWithOffset = z.iso.datetime({ offset: true })
+const isoWithOffset = clinicalInstant
 
 export const NewCaseBody = z.object({
   id: z.uuid().optional(),

@@ -64,6 +64,7 @@ export const pushRoutes = new Hono<AppEnv>()
       auth: body.keys.auth,
       device,
     })
+    if (r === 'taken') throw problem('push_endpoint_taken', 'endpoint')
     return c.json({ id: r.id, device }, r.created ? 201 : 200)
   })
   .delete('/subscriptions', async (c) => {

@@ -12,7 +12,7 @@ import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { idParam } from '../http/params.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
-import { readJson, readQuery } from '../http/validate.ts'
+import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 
 const CasesQuery = PeriodQuery.extend({
   flag: z.enum(QUALITY_FLAG_CODES).optional(),
@@ -31,7 +31,7 @@ const AbstractionBody = z.object({
   caseId: z.uuid(),
   timePoint: z.enum(ABSTRACTABLE as [string, ...string[]]),
   /** null: the paper record does not document this time point. */
-  paperValue: z.iso.datetime({ offset: true }).nullable(),
+  paperValue: clinicalInstant.nullable(),
 })
 
 /** QA audit endpoints (docs/qa-api.md): QA and admin of the caller's network only. */

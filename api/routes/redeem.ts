@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { hashCode } from '../../workflows/runtime/admin/users.ts'
+import { hashCode, normaliseCode } from '../../workflows/runtime/admin/users.ts'
 import { inTx } from '../../workflows/runtime/store/admin.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { codeFailed, liveCodeFor, redeemCode } from '../../workflows/runtime/store/admin-users.ts'
@@ -14,6 +14,9 @@ import type { AppEnv } from '../http/env.ts'
 import { ApiError } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
+import { clientAddress } from '../http/client-address.ts'
+import { problem } from '../../workflows/core/problem.ts'
+import { takeThrottle } from '../../workflows/runtime/store/throttle.ts'
 import { timingSafeEqual } from 'node:crypto'
 
 const Redeem = z.strictObject({
@@ -30,18 +33,49 @@ const badCode = () =>
     'Wrong or expired code: ask your network admin for a new one / 验证码错误或已过期，请联系网络管理员',
   )
 
+/** Redeems per client address and for the whole deployment, per window (kept in Postgres). */
+export const REDEEM_LIMITS = {
+  perAddress: { limit: 10, windowSeconds: 15 * 60 },
+  global: { limit: 60, windowSeconds: 60 },
+} as const
+
+/** A one-time code as newOneTimeCode writes it (api/routes/admin-users.ts), once normalised. */
+const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{12}$/
+
+/**
+ * Cheap checks first, the 128 MiB scrypt last: the format of the code, the throttles (per
+ * address and global, shared by every process), then whether a live code exists and matches
+ * (a SHA-256 compare). Only a right code pays for hashing the new password.
+ */
 export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
   const body = await readJson(c, Redeem)
+  if (!CODE_FORMAT.test(normaliseCode(body.code))) throw badCode()
   const { sql } = c.var.deps
+  for (const [key, l] of [
+    [`redeem:addr:${clientAddress(c)}`, REDEEM_LIMITS.perAddress],
+    ['redeem:global', REDEEM_LIMITS.global],
+  ] as const) {
+    const t = await takeThrottle(sql, key, l.limit, l.windowSeconds)
+    if (!t.allowed) {
+      c.header('Retry-After', String(t.retryAfterSeconds))
+      throw problem('too_many_requests')
+    }
+  }
+  const matches = (live: { codeHash: string }) => {
+    const given = Buffer.from(hashCode(body.code))
+    return given.length === live.codeHash.length && timingSafeEqual(given, Buffer.from(live.codeHash))
+  }
+  const candidate = await liveCodeFor(sql, body.username)
+  if (!candidate) throw badCode()
+  if (!matches(candidate)) {
+    await codeFailed(sql, candidate.id)
+    throw badCode()
+  }
   const passwordHash = await hashPassword(body.newPassword)
   const ok = await inTx(sql, async (tx) => {
+    // Re-read under lock: the code may have been spent or replaced while we hashed.
     const live = await liveCodeFor(tx, body.username)
-    if (!live) return false
-    const given = Buffer.from(hashCode(body.code))
-    if (given.length !== live.codeHash.length || !timingSafeEqual(given, Buffer.from(live.codeHash))) {
-      await codeFailed(tx, live.id)
-      return false
-    }
+    if (live?.id !== candidate.id || !matches(live)) return false
     await redeemCode(tx, live.id, live.userId, passwordHash)
     await audit(
       tx,

@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { openOutbox, type OutboxDeps } from './outbox.ts'
+import { MAX_FAILED_ATTEMPTS, openOutbox, type OutboxDeps } from './outbox.ts'
 
 type Reply = number | 'network'
 
@@ -87,6 +87,22 @@ describe('outbox', () => {
     expect(r).toMatchObject({ sent: 1, remaining: 2, refused: 0 })
     expect(server.received.map((x) => x.body.id)).toEqual([ev(1).id, ev(3).id])
     expect((await box.pending()).map((i) => i.id)).toEqual([ev(1).id, ev(2).id])
+  })
+
+  it('sets an item aside after repeated 500s so the case’s later time points go on; 503 waits for ever', async () => {
+    const server = fakeServer((b) => (b.id === ev(1).id ? 500 : b.id === ev(3).id ? 503 : 201))
+    const box = outbox(server.fetch)
+    await box.enqueueEvent('a', ev(1))
+    await box.enqueueEvent('a', ev(2))
+    await box.enqueueEvent('b', ev(3))
+    await box.enqueueEvent('b', ev(4))
+    for (let i = 1; i < MAX_FAILED_ATTEMPTS; i++) expect(await box.flush()).toMatchObject({ sent: 0 })
+    const last = await box.flush()
+    expect(last).toMatchObject({ refused: 1, sent: 1 })
+    expect((await box.refused()).map((i) => i.id)).toEqual([ev(1).id])
+    for (let i = 0; i < 2 * MAX_FAILED_ATTEMPTS; i++) await box.flush()
+    // The 503 (database restarting) is kept, and still holds its own case's order.
+    expect((await box.pending()).map((i) => i.id)).toEqual([ev(3).id, ev(4).id])
   })
 
   it('moves 409/422 to the refused list with the server message, and goes on', async () => {

@@ -86,6 +86,14 @@ function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
 
 /** Statuses that mean "try again later" rather than "the server refused this". */
 const RETRYABLE = (status: number) => status >= 500 || status === 408 || status === 429
+/**
+ * Waiting is right while the server is unavailable (503, a timeout, a throttle: it will come
+ * back), but an item the server fails on every time (a 500 on input it cannot handle) would hold
+ * back the case's later time points forever: after this many such attempts it is set aside with
+ * the refused items, where the screen shows it, and the case's later items go on.
+ */
+export const MAX_FAILED_ATTEMPTS = 5
+const TRANSIENT = (status: number) => status === 503 || status === 408 || status === 429
 
 export interface Outbox {
   enqueueCase: (body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
@@ -191,6 +199,13 @@ export function openOutbox(deps: OutboxDeps): Outbox {
       } else if (res.status === 401) {
         result.authRequired = true
         result.remaining++
+      } else if (
+        RETRYABLE(res.status) &&
+        !TRANSIENT(res.status) &&
+        item.attempts + 1 >= MAX_FAILED_ATTEMPTS
+      ) {
+        await moveToRefused(item, res.status, res)
+        result.refused++
       } else if (RETRYABLE(res.status)) {
         held.add(item.caseId)
         result.remaining++

@@ -82,27 +82,37 @@ describe('VAPID and subscriptions', () => {
     expect((await t.call('POST', '/api/push/subscriptions', { body: d.subscription })).status).toBe(401)
   })
 
-  it('upserts by endpoint (re-binding the device to who signed in) and deletes only your own', async () => {
+  it('upserts by endpoint for its owner only: another user cannot take the device over, and deletes only your own', async () => {
     const d = fakeDevice()
     const first = await t.call('POST', '/api/push/subscriptions', {
       token: await t.login('dr.chen'),
       body: { ...d.subscription, device: 'Chen phone' },
     })
     expect(first.status).toBe(201)
-    const again = await t.call('POST', '/api/push/subscriptions', {
-      token: await t.login('dr.lin'),
+    const refreshed = await t.call('POST', '/api/push/subscriptions', {
+      token: await t.login('dr.chen'),
       body: d.subscription,
     })
-    expect(again.status).toBe(200)
-    const rows = await t.sql<{ userId: string }[]>`select user_id as "userId" from push_subscriptions`
-    expect(rows.map((r) => r.userId)).toEqual([demoId('user:dr.lin')])
+    expect(refreshed.status).toBe(200)
+    // A colleague of the same network, and a user of another network, re-posting the endpoint.
+    for (const other of ['dr.lin', 'dr.yong']) {
+      const again = await t.call('POST', '/api/push/subscriptions', {
+        token: await t.login(other),
+        body: d.subscription,
+      })
+      expect(again.status).toBe(409)
+      expect(((await again.json()) as { error: { code: string } }).error.code).toBe('push_endpoint_taken')
+    }
+    const rows = await t.sql<{ userId: string; device: string }[]>`
+      select user_id as "userId", device from push_subscriptions`
+    expect(rows).toEqual([{ userId: demoId('user:dr.chen'), device: 'Chen phone' }])
     const notMine = await t.call('DELETE', '/api/push/subscriptions', {
-      token: await t.login('dr.chen'),
+      token: await t.login('dr.lin'),
       body: { endpoint: d.subscription.endpoint },
     })
     expect(notMine.status).toBe(404)
     const mine = await t.call('DELETE', '/api/push/subscriptions', {
-      token: await t.login('dr.lin'),
+      token: await t.login('dr.chen'),
       body: { endpoint: d.subscription.endpoint },
     })
     expect(mine.status).toBe(204)

@@ -20,6 +20,8 @@ export const EDGE_PROBLEMS = {
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
+  cross_site: 403,
+  push_endpoint_taken: 409,
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,

@@ -99,6 +99,11 @@ export const REJECTIONS = {
     zh: '筛查表有未回答的项目',
     en: "A checklist item of this network's list is not answered",
   },
+  consult_not_cardiologist: {
+    status: 403,
+    zh: '只有心内科医生可以接收会诊',
+    en: 'Only a cardiologist can acknowledge a consult',
+  },
 } as const satisfies Record<string, { status: 403 | 409 | 422; zh: string; en: string }>
 
 export type RejectionReason = keyof typeof REJECTIONS

@@ -25,7 +25,25 @@ export const toMinutes = (d: Duration): number => Math.round(d / 6_000) / 10
  * the server and a tablet in a township, so it is never guessed.
  */
 export function parseInstant(iso: string): Instant | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(iso)) return null
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(
+    iso,
+  )
+  if (!m) return null
+  const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)))
+  // A real calendar date and clock time: `2026-02-30` is refused, not rolled over to 2 March.
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth(y!, mo!)) return null
+  if (h! > 23 || mi! > 59 || s! > 59 || oh! > 14 || om! > 59) return null
   const t = Date.parse(iso)
-  return Number.isFinite(t) ? t : null
+  // Within the clinical window: no year 0000 or 1900 typo reaches the database.
+  if (!Number.isFinite(t) || t < EARLIEST_INSTANT || t >= LATEST_INSTANT) return null
+  return t
+}
+
+/** The clinical window of any recorded time (UTC): 2000-01-01 ≤ t < 2100-01-01. Later bounds use now. */
+export const EARLIEST_INSTANT: Instant = 946_684_800_000
+export const LATEST_INSTANT: Instant = 4_102_444_800_000
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return [4, 6, 9, 11].includes(month) ? 30 : 31
 }

@@ -103,10 +103,13 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
       const missing = checklistKeys(network.checklist).find((k) => typeof answers[k] !== 'boolean')
       return missing === undefined ? null : reject('checklist_incomplete', `answers.${missing}`)
     }
+    case 'consult_acknowledged':
+      // Opening a consult silences its escalation and names the reader in the receipt: only a
+      // cardiologist (of the case's network: the actor passed the case access check) may.
+      return actor.roles.includes('cardiologist') ? null : reject('consult_not_cardiologist')
     case 'symptom_onset':
     case 'ecg_acquired':
     case 'ecg_transmitted':
-    case 'consult_acknowledged':
     case 'diagnosis':
     case 'strategy':
     case 'consent_started':
@@ -162,6 +165,11 @@ function guardCorrection(
     const { field, message } = issueField(parsed.error, 'changes')
     return reject('invalid_correction', field, message)
   }
+  // A correction is held to the same network rule as the event it amends: it cannot move an
+  // arrival or a departure to a facility outside the case's network.
+  for (const f of ['facilityId', 'toFacilityId'] as const)
+    if (f in ch && !knownFacility(network, corrected.data[f]))
+      return reject('unknown_facility', `changes.${f}`)
   // The corrected event, judged against the case as it would be without the original.
   const others = state.events.filter(
     (e) => e.id !== target.id && !(e.type === 'correction' && e.data.eventId === target.id),

@@ -2,6 +2,7 @@ import { PgBoss } from 'pg-boss'
 import type { Db, Queue } from 'pg-boss'
 import type postgres from 'postgres'
 import { QUEUES } from './queues.ts'
+import { log } from './platform/log.ts'
 
 /**
  * Bridge a postgres.js pool or transaction to pg-boss's per-call `db` option (STACK-NOTES 1.7a),
@@ -39,7 +40,9 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
   boss.on('error', (e: unknown) => {
     // During shutdown the database may already be gone (Ctrl-C reaches it too): not an error.
     if (stopping || opts.stopping?.()) return
-    process.stderr.write(JSON.stringify({ level: 'error', msg: 'pg-boss error', error: String(e) }) + '\n')
+    // pg-boss hands over Error objects and, from its maintenance, plain objects: log the message
+    // and code of either, never "[object Object]" (and never query parameters: patient data).
+    log.error('pg-boss error', describeError(e))
   })
   boss.on('stopped', () => (stopping = true))
   await boss.start()
@@ -51,5 +54,20 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const [name, options] of Object.entries(QUEUES) as [string, Omit<Queue, 'name'>][]) {
     await boss.createQueue(name, options)
+    // A queue created by an older version keeps its old options: bring them up to date.
+    const { policy: _policy, ...updatable } = options
+    await boss.updateQueue(name, updatable)
   }
+}
+
+/** The loggable part of anything thrown: message, code and (for wrappers) the cause's message. */
+export function describeError(e: unknown): { error: string; code?: string; cause?: string } {
+  if (typeof e !== 'object' || e === null) return { error: String(e) }
+  const o = e as { message?: unknown; code?: unknown; cause?: unknown }
+  const out: { error: string; code?: string; cause?: string } = {
+    error: typeof o.message === 'string' && o.message ? o.message : JSON.stringify(e).slice(0, 300),
+  }
+  if (typeof o.code === 'string') out.code = o.code
+  if (o.cause instanceof Error) out.cause = o.cause.message
+  return out
 }

@@ -4,7 +4,9 @@ import type { Queue } from 'pg-boss'
  * All pg-boss queues and their policies, in one place.
  * - `deadline`: one job per (case, timer key). `short` policy keeps at most one queued job per
  *   singletonKey, but correctness never depends on it: a firing job re-derives the case and is a
- *   no-op when stale (house style 5).
+ *   no-op when stale (house style 5). Its expiry is short (30 s) because firing is idempotent:
+ *   a job left `active` by a crashed process is retried by pg-boss soon after, and every boot
+ *   re-checks the due timers at once (workflows/runtime/workers.ts fireDueTimers).
  * - `push-send`: one job per (alert or readiness check, device). Retried with exponential backoff
  *   (1 s, 2 s, 4 s): a push that arrives a minute late is still worth it, a push-service outage
  *   longer than that escalates instead (see workflows/runtime/push/sender.ts).
@@ -12,7 +14,7 @@ import type { Queue } from 'pg-boss'
  * - `push-readiness`: the per-minute cron tick that starts readiness checks at rota slot starts.
  */
 export const QUEUES = {
-  deadline: { policy: 'short', retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
+  deadline: { policy: 'short', retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 30 },
   'push-send': {
     policy: 'standard',
     retryLimit: 3,

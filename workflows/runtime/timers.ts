@@ -69,3 +69,14 @@ export async function cancelTimer(q: Q, boss: PgBoss, caseId: string, key: strin
 export async function forgetTimer(q: Q, caseId: string, key: string): Promise<void> {
   await q`delete from case_timers where case_id = ${caseId} and key = ${key}`
 }
+
+/**
+ * Timers whose time has come (due_at ≤ the database clock), oldest first. At boot these are
+ * re-checked at once: their pg-boss jobs may be stuck `active` under a worker that crashed, which
+ * pg-boss would retry only after the queue's expiry (see workflows/runtime/queues.ts).
+ */
+export async function dueTimers(q: Q, limit = 10_000): Promise<TimerJob[]> {
+  return q<TimerJob[]>`
+    select case_id as "caseId", key from case_timers
+    where due_at <= now() order by due_at limit ${limit}`
+}

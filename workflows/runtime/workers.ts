@@ -1,7 +1,7 @@
 import type { Job } from 'pg-boss'
 import { log } from './platform/log.ts'
 import { fireTimer, fireTimers, type Runtime } from './apply-event.ts'
-import { TIMER_QUEUE, type TimerJob } from './timers.ts'
+import { dueTimers, TIMER_QUEUE, type TimerJob } from './timers.ts'
 
 /**
  * Timer worker settings, sized for a regional burst (thousands of deadlines due in the same
@@ -71,4 +71,34 @@ export async function startTimerWorker(
       if (failures.length) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]))
     },
   )
+}
+
+/**
+ * Fire every timer already due, now (called once at boot). A crash leaves the jobs a worker had
+ * fetched `active` until their expiry; firing re-derives the case and is idempotent (house style
+ * 5), so re-checking them here costs a no-op at worst, and a pg-boss retry later is a no-op too.
+ * Returns how many timers recorded something.
+ */
+export async function fireDueTimers(rt: Runtime, opts: Partial<typeof TIMER_WORKER> = {}): Promise<number> {
+  const o = { ...TIMER_WORKER, ...opts }
+  const due = await dueTimers(rt.sql)
+  let fired = 0
+  const chunks: TimerJob[][] = []
+  for (let i = 0; i < due.length; i += o.perTx) chunks.push(due.slice(i, i + o.perTx))
+  await inParallel(chunks, o.parallel, async (chunk) => {
+    try {
+      fired += await fireTimers(rt, chunk)
+      return
+    } catch {
+      // one by one, so that one bad case does not hold up the others
+    }
+    for (const t of chunk) {
+      try {
+        if (await fireTimer(rt, t.caseId, t.key)) fired++
+      } catch (e) {
+        log.error('timer failed at boot re-check', { caseId: t.caseId, key: t.key, error: String(e) })
+      }
+    }
+  })
+  return fired
 }

@@ -71,8 +71,19 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { key: 'completeness', label: { zh: '完整度', en: 'Completeness' }, kind: 'num' },
 ]
 
-/** RFC 4180: quote when the field holds a comma, quote, CR or LF; double inner quotes. */
-export const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s)
+/**
+ * A cell a spreadsheet (Excel, WPS) would run as a formula — leading `= + - @`, tab or CR, e.g.
+ * `=HYPERLINK(…)` typed into a drug field — is prefixed with `'` so it stays text (OWASP "CSV
+ * injection"). Plain numbers (a negative interval) stay numbers.
+ */
+export const neutraliseFormula = (s: string): string =>
+  /^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+(\.\d+)?$/.test(s) ? `'${s}` : s
+
+/** RFC 4180: quote when the field holds a comma, quote, CR or LF; double inner quotes. Formulas neutralised. */
+export const csvField = (raw: string): string => {
+  const s = neutraliseFormula(raw)
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+}
 
 /** `YYYY-MM-DD HH:mm:ss` in China time (what the registry form expects; no DST in China). */
 export const chinaTime = (d: Date): string =>

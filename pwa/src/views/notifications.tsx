@@ -32,8 +32,23 @@ export async function enablePush(): Promise<Status> {
       userVisibleOnly: true,
       applicationServerKey: urlBase64ToUint8Array(publicKey),
     }))
-  await api('POST', '/api/push/subscriptions', { ...sub.toJSON(), device: navigator.userAgent.slice(0, 120) })
-  localStorage.setItem('xl.pushEndpoint', sub.endpoint)
+  const register = (s: PushSubscription) =>
+    api('POST', '/api/push/subscriptions', { ...s.toJSON(), device: navigator.userAgent.slice(0, 120) })
+  let current = sub
+  try {
+    await register(current)
+  } catch (e) {
+    // This browser's endpoint belongs to the previous user of the device: the server never
+    // re-binds it, so start a fresh subscription (a new endpoint) for the one signed in now.
+    if (!(e instanceof ApiFailure && e.code === 'push_endpoint_taken')) throw e
+    await current.unsubscribe()
+    current = await reg.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: urlBase64ToUint8Array(publicKey),
+    })
+    await register(current)
+  }
+  localStorage.setItem('xl.pushEndpoint', current.endpoint)
   return 'enabled'
 }
 

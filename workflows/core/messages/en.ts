@@ -763,4 +763,15 @@ export const en: Record<MessageKey, string> = {
   'stemi_eq.paced_sgarbossa': 'Paced rhythm with Sgarbossa criteria',
   'stemi_eq.hyperacute_t': 'Hyperacute T waves',
   'rule.repeat_ecg': 'Repeat ECG 15–30 min',
+  // reliability: availability, request limits, CSRF, push ownership
+  'problem.unavailable':
+    'The database is unavailable for a moment; try again shortly (records kept on this device are re-sent automatically)',
+  'problem.too_large': 'Request body too large',
+  'problem.unsupported_media_type': 'Unsupported content type (JSON endpoints require application/json)',
+  'problem.cross_site': 'Cross-site request refused',
+  'problem.invalid': 'Invalid input: {field}',
+  'problem.too_many_requests': 'Too many attempts; try again later',
+  'problem.forbidden': 'Not allowed for your role',
+  'problem.push_endpoint_taken': 'This push endpoint is registered to another user',
+  'problem.consult_not_cardiologist': 'Only a cardiologist can acknowledge a consult',
 }

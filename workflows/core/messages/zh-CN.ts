@@ -743,6 +743,16 @@ export const zhCN = {
   'stemi_eq.paced_sgarbossa': '起搏心律(Sgarbossa 阳性)',
   'stemi_eq.hyperacute_t': '超急性 T 波',
   'rule.repeat_ecg': '复查心电图 15–30 分钟',
+  // reliability: availability, request limits, CSRF, push ownership
+  'problem.unavailable': '数据库暂时不可用，请稍后重试（已保存在本机的记录会自动重发）',
+  'problem.too_large': '请求体过大',
+  'problem.unsupported_media_type': '请求内容类型不受支持（JSON 接口须为 application/json）',
+  'problem.cross_site': '拒绝跨站请求',
+  'problem.invalid': '输入无效：{field}',
+  'problem.too_many_requests': '尝试次数过多，请稍后再试',
+  'problem.forbidden': '无权限',
+  'problem.push_endpoint_taken': '该推送端点已被其他用户注册',
+  'problem.consult_not_cardiologist': '只有心内科医生可以接收会诊',
 } as const
 
 export type MessageKey = keyof typeof zhCN

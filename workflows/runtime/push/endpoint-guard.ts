@@ -5,17 +5,30 @@
  * since the list may have changed since the subscription was stored).
  */
 
-/** `*.notify.windows.com` matches any subdomain (not the apex); other entries match exactly. */
-export function hostAllowed(host: string, allowed: readonly string[]): boolean {
+/** `host`, `host:port`, `host:*`, `[v6]:port`; a bare IPv6 literal (several colons) has no port. */
+function parseEntry(entry: string): { host: string; port: number | '*' | undefined } {
+  const m = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(entry) ?? /^([^:]*):(\d+|\*)$/.exec(entry)
+  if (!m) return { host: entry, port: undefined }
+  const port = m[2] === undefined ? undefined : m[2] === '*' ? '*' : Number(m[2])
+  return { host: m[1] ?? entry, port }
+}
+
+/**
+ * `*.notify.windows.com` matches any subdomain (not the apex); other entries match exactly. An
+ * entry without a port allows 443 only (every public push service); `host:8443` allows that port
+ * and `host:*` any port (a loopback fake push service in tests and benchmarks).
+ */
+export function hostAllowed(host: string, allowed: readonly string[], port = 443): boolean {
   const h = host.toLowerCase().replace(/\.$/, '')
-  return allowed.some((entry) => {
-    const e = entry.toLowerCase()
+  return allowed.some((raw) => {
+    const { host: e, port: p } = parseEntry(raw.toLowerCase())
+    if (!(p === '*' || (p ?? 443) === port)) return false
     if (e.startsWith('*.')) return h.endsWith(e.slice(1)) && h.length > e.length - 1
     return h === e
   })
 }
 
-/** The endpoint's host when it may be called, else null (not a URL, not https, credentials, host not allowed). */
+/** The endpoint's host when it may be called, else null (not a URL, not https, credentials, host or port not allowed). */
 export function allowedEndpointHost(endpoint: string, allowed: readonly string[]): string | null {
   let url: URL
   try {
@@ -26,5 +39,6 @@ export function allowedEndpointHost(endpoint: string, allowed: readonly string[]
   if (url.protocol !== 'https:' || url.username || url.password) return null
   // IPv6 literals come bracketed from URL; compare them as written in the allow-list.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
-  return hostAllowed(host, allowed) ? host : null
+  const port = url.port === '' ? 443 : Number(url.port)
+  return hostAllowed(host, allowed, port) ? host : null
 }

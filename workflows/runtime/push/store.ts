@@ -10,20 +10,26 @@ export interface SubscriptionRow {
   auth: string
 }
 
-/** Upsert by endpoint: a browser re-subscribing, or another person signing in on the same device, re-binds it. */
+/**
+ * Upsert by endpoint for its owner only: the same browser re-subscribing refreshes its keys. An
+ * endpoint bound to another user is never re-bound (that would silently take the on-call
+ * cardiologist's device away): `taken` — the new user's browser unsubscribes and subscribes
+ * afresh, which yields a new endpoint (pwa/src/views/notifications.tsx).
+ */
 export async function upsertSubscription(
   q: Q,
   s: { userId: string; endpoint: string; p256dh: string; auth: string; device: string | null },
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean } | 'taken'> {
   const [row] = await q<{ id: string; created: boolean }[]>`
     insert into push_subscriptions (user_id, endpoint, p256dh, auth, device)
     values (${s.userId}, ${s.endpoint}, ${s.p256dh}, ${s.auth}, ${s.device})
     on conflict (endpoint) do update
-       set user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
+       set p256dh = excluded.p256dh, auth = excluded.auth,
            device = coalesce(excluded.device, push_subscriptions.device), updated_at = now(),
            failure_count = 0, last_status = null
+     where push_subscriptions.user_id = excluded.user_id
     returning id, (xmax = 0) as created`
-  return row!
+  return row ?? 'taken'
 }
 
 /** Remove the caller's own subscription; another user's endpoint is left alone (0 rows). */

@@ -87,6 +87,9 @@ export async function issueCode(
 ): Promise<Date> {
   await tx`update user_codes set expires_at = now()
             where user_id = ${c.userId} and used_at is null and expires_at > now()`
+  // A reset is what an admin does when a password may be known to someone else: the sessions
+  // opened with it end now, not when the new password is chosen.
+  if (c.purpose === 'reset') await tx`delete from sessions where user_id = ${c.userId}`
   const [row] = await tx<{ expiresAt: Date }[]>`
     insert into user_codes (user_id, code_hash, purpose, created_by, expires_at)
     values (${c.userId}, ${c.codeHash}, ${c.purpose}, ${c.createdBy}, now() + ${CODE_TTL_HOURS} * interval '1 hour')
