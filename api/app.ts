@@ -2,13 +2,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
+import { routePath } from 'hono/route'
 import { secureHeaders } from 'hono/secure-headers'
+import { problemOf } from '../workflows/core/problem.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
 import { buildOpenApi } from './openapi.ts'
 import type { AppEnv, Deps } from './http/env.ts'
-import { ApiError } from './http/errors.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -23,7 +23,7 @@ import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
-import { Refused } from '../workflows/runtime/apply-event.ts'
+import { errorName, problemBody, toProblem } from './http/problem-response.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -70,9 +70,7 @@ export function createApp(deps: Deps) {
     .route('/alerts', alertRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
-  app.all('/api/*', (c) =>
-    c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
-  )
+  app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))
 
   // The PWA, same origin. sw.js must never be cached by the HTTP layer.
   app.use('/sw.js', async (c, next) => {
@@ -89,21 +87,14 @@ export function createApp(deps: Deps) {
     )
   })
 
+  // The one error handler: every refusal is a Problem; its text is rendered from the catalogue.
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
-    if (err instanceof Refused) {
-      return c.json(
-        {
-          error: { code: err.reason, message: err.messages.en, messageZh: err.messages.zh, field: err.field },
-        },
-        err.status,
-      )
-    }
-    if (err instanceof HTTPException) {
-      return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status)
-    }
-    log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error: String(err) })
-    return c.json({ error: { code: 'internal', message: 'Internal error', requestId: c.var.requestId } }, 500)
+    const p = toProblem(err)
+    if (p) return c.json(problemBody(p), p.status)
+    // Unknown: logged with the request id (no body, no patient data), answered generically.
+    const requestId = c.var.requestId
+    log.error('unhandled error', { requestId, path: routePath(c), error: errorName(err) })
+    return c.json(problemBody(problemOf('internal', undefined, { requestId })), 500)
   })
   return app
 }

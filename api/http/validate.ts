@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { z } from 'zod'
-import { ApiError, fromZod } from './errors.ts'
+import { fromZod, problem } from './errors.ts'
 
 /** Parse and validate a JSON body: 400 when it is not JSON, 422 naming the field when it is wrong. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -8,7 +8,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     body = await c.req.json()
   } catch {
-    throw new ApiError(400, 'bad_json', 'Request body must be JSON / 请求体须为 JSON')
+    throw problem('bad_json')
   }
   const r = schema.safeParse(body)
   if (!r.success) throw fromZod(r.error)

@@ -5,7 +5,7 @@ import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError, forbidden } from '../http/errors.ts'
+import { forbidden, problem } from '../http/errors.ts'
 import { readQuery } from '../http/validate.ts'
 
 const DAY = 86_400_000
@@ -46,9 +46,9 @@ function yearBefore(t: Date): Date {
 export function periodOf(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
   const to = q.to ?? nextChinaMonth(Date.now())
   const from = q.from ?? yearBefore(to)
-  if (from >= to) throw new ApiError(422, 'invalid', 'from: must be before to', 'from')
+  if (from >= to) throw problem('invalid', 'from', { detail: 'must be before to' })
   if (to.getTime() - from.getTime() > 5 * 366 * DAY)
-    throw new ApiError(422, 'invalid', 'to: at most 5 years per request', 'to')
+    throw problem('invalid', 'to', { detail: 'at most 5 years per request' })
   return { from, to }
 }
 
@@ -60,11 +60,11 @@ export function periodOf(q: { from?: Date; to?: Date }): { from: Date; to: Date 
 export function metricsScope(user: UserRow, facilityId: string | undefined): string | undefined {
   if (isNetworkWide(user)) return facilityId
   if (facilityId) {
-    if (!user.facilityIds.includes(facilityId)) throw forbidden('Only your own facility / 仅限本机构')
+    if (!user.facilityIds.includes(facilityId)) throw forbidden()
     return facilityId
   }
   if (user.facilityIds.length === 1) return user.facilityIds[0]
-  throw new ApiError(422, 'invalid', 'facilityId: required (you work at several facilities)', 'facilityId')
+  throw problem('invalid', 'facilityId', { detail: 'required: you work at several facilities' })
 }
 
 const MetricsQuery = PeriodQuery.extend({

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { inTx, writeAudit } from '../../workflows/runtime/store/admin.ts'
 import { codeFailed, liveCodeFor, redeemCode } from '../../workflows/runtime/store/admin-users.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError } from '../http/errors.ts'
+import { problem } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { hashCode } from './admin-users.ts'
@@ -21,12 +21,7 @@ const Redeem = z.strictObject({
   newPassword: z.string().min(8).max(200),
 })
 
-const badCode = () =>
-  new ApiError(
-    401,
-    'bad_code',
-    'Wrong or expired code: ask your network admin for a new one / 验证码错误或已过期，请联系网络管理员',
-  )
+const badCode = () => problem('bad_code')
 
 export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
   const body = await readJson(c, Redeem)

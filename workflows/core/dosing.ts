@@ -3,6 +3,10 @@
  * records the dose actually given.
  */
 
+/** The fibrinolytics a facility can stock (the network admin picks from these per facility). */
+export const LYSIS_DRUGS = ['tenecteplase', 'rhTNK-tPA', 'alteplase', 'reteplase', 'prourokinase'] as const
+export type LysisDrug = (typeof LYSIS_DRUGS)[number]
+
 /** Tenecteplase weight bands, single bolus over ~5 s (ESC 2023 ACS; ASSENT-2 label). */
 const TENECTEPLASE_BANDS: readonly { belowKg: number; doseMg: number }[] = [
   { belowKg: 60, doseMg: 30 },

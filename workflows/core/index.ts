@@ -26,8 +26,8 @@ export type {
   AbsoluteContraindication,
   RelativeContraindication,
 } from './checklist.ts'
-export { tenecteplaseDose, recommendedDose } from './dosing.ts'
-export type { DoseRecommendation } from './dosing.ts'
+export { LYSIS_DRUGS, tenecteplaseDose, recommendedDose } from './dosing.ts'
+export type { DoseRecommendation, LysisDrug } from './dosing.ts'
 export {
   PAYLOAD_SCHEMAS,
   ARRIVAL_MODES,
@@ -66,9 +66,19 @@ export { timersFor, REPEAT_EVERY, REPEAT_FOR } from './timers.ts'
 export type { TimerSpec } from './timers.ts'
 export { REJECTIONS } from './rejections.ts'
 export type { Rejection, RejectionReason } from './rejections.ts'
+export { EDGE_PROBLEMS, ProblemError, problem, problemOf, statusOf } from './problem.ts'
+export type {
+  EdgeProblemCode,
+  Problem,
+  ProblemCode,
+  ProblemParams,
+  ProblemStatus,
+  ProblemValue,
+} from './problem.ts'
 export type { Effect, Step, NotifyTemplate } from './effects.ts'
 export { step } from './step.ts'
-export { fire } from './fire.ts'
+export { ESCALATION_REASONS, fire } from './fire.ts'
+export type { EscalationReason } from './fire.ts'
 export { adviseStrategy } from './strategy.ts'
 export type { StrategyAdvice } from './strategy.ts'
 export { registryRecord, chinaMonth, METRIC_FACILITY } from './registry-record.ts'

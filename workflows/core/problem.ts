@@ -8,7 +8,7 @@
  */
 import { REJECTIONS, type RejectionReason } from './rejections.ts'
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503
 
 /** Codes raised outside the clinical guards (HTTP edge, runtime). Status per code. */
 export const EDGE_PROBLEMS = {
@@ -23,12 +23,33 @@ export const EDGE_PROBLEMS = {
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,
+  internal: 500,
+  bad_multipart: 400,
+  unsupported_type: 422,
+  too_many_attempts: 429,
+  bad_code: 401,
+  id_reused: 409,
+  // Administration (api/routes/admin-*.ts, push, alerts, import).
+  rota_gap: 422,
+  last_admin: 422,
+  inactive: 422,
+  county_exists: 422,
+  missing_county: 422,
+  missing_travel_to_county: 422,
+  lysis_without_drug: 422,
+  regimen_required: 422,
+  import_invalid: 422,
+  endpoint_not_allowed: 422,
+  not_acknowledgeable: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS
 export type ProblemCode = EdgeProblemCode | RejectionReason
 
-export type ProblemParams = Record<string, string | number>
+/** Parameters of a problem's message, and machine-readable detail (e.g. the gaps of a rota). */
+export type ProblemValue =
+  string | number | boolean | null | readonly ProblemValue[] | { readonly [k: string]: ProblemValue }
+export type ProblemParams = Readonly<Record<string, ProblemValue>>
 
 export interface Problem {
   code: ProblemCode

@@ -67,7 +67,7 @@ export function guard(
       if (override) return null
       if (p.decision?.decision === 'declined') return reject('lysis_declined')
       if (p.checklist?.result === 'unsuitable')
-        return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+        return reject('absolute_contraindication', undefined, { items: p.checklist.absolute })
       return null
     }
     case 'wire_crossed': {
@@ -127,7 +127,7 @@ function guardCorrection(state: CaseState, event: CaseEvent, now: Instant): Reje
   const parsed = PAYLOAD_SCHEMAS[target.type].safeParse(payload)
   if (!parsed.success) {
     const { field, message } = issueField(parsed.error, 'changes')
-    return reject('invalid_correction', field, message)
+    return reject('invalid_correction', field, { detail: message })
   }
   return null
 }

@@ -1,4 +1,9 @@
-/** Simplified Chinese: the default catalogue. Every key here must exist in en.ts (a test checks). */
+import type { RequiredKey } from './keys.ts'
+
+/**
+ * Simplified Chinese: the default catalogue. en.ts has exactly these keys (its type); every
+ * `RequiredKey` (a problem code, event type, rule, drug, reason…) must be here (`satisfies`).
+ */
 export const zhCN = {
   'app.name': '心联',
   'app.tagline': '县域胸痛急救协同',
@@ -620,6 +625,66 @@ export const zhCN = {
   'tp.county_door_in': 'PCI 医院入门',
   'tp.cath_lab_activated': '启动导管室',
   'tp.wire': '导丝通过',
-} as const
+
+  // Problems: the text of every error code (workflows/core/problem.ts, workflows/core/rejections.ts).
+  'problem.bad_json': '请求内容须为 JSON',
+  'problem.unauthorized': '请先登录',
+  'problem.bad_credentials': '用户名或密码错误',
+  'problem.forbidden': '您的角色无权执行此操作',
+  'problem.not_found': '未找到',
+  'problem.conflict': '与已有记录冲突',
+  'problem.too_large': '文件超过 15 MB',
+  'problem.unsupported_media_type': '不支持的内容类型',
+  'problem.invalid': '输入有误,请核对',
+  'problem.too_many_requests': '请求过于频繁,请稍后再试',
+  'problem.unavailable': '服务暂时不可用,请稍后再试',
+  'problem.internal': '服务器内部错误(编号 {requestId})',
+  'problem.bad_multipart': '上传内容不完整',
+  'problem.unsupported_type': '仅支持 JPEG、PNG、HEIC 或 PDF',
+  'problem.too_many_attempts': '登录失败次数过多,请 {wait} 秒后再试',
+  'problem.bad_code': '验证码错误或已过期,请联系网络管理员',
+  'problem.id_reused': '该编号已用于另一条记录',
+  'problem.rota_gap':
+    '此更改将使未来 14 天内出现无一线值班心内科医生的时段。请先安排值班或换班覆盖,或强制提交',
+  'problem.last_admin': '不能停用或降级最后一位网络管理员',
+  'problem.inactive': '请先重新启用该用户',
+  'problem.county_exists': '本网络已有县级 PCI 医院',
+  'problem.missing_county': '请先建立县级 PCI 医院',
+  'problem.missing_travel_to_county': '请填写到县医院的转运时间',
+  'problem.lysis_without_drug': '可溶栓机构须至少有一种溶栓药物',
+  'problem.regimen_required': '请填写该溶栓药物的用法用量',
+  'problem.import_invalid': '有被拒绝的行:未写入任何数据',
+  'problem.endpoint_not_allowed': '不接受该推送服务地址',
+  'problem.not_acknowledgeable': '这条提醒不能由您确认',
+  'problem.system_event': '系统事件只能由服务器记录',
+  'problem.case_closed': '病例已结束,只能添加备注或更正',
+  'problem.at_in_future': '时间晚于当前时间,请核对',
+  'problem.duplicate_time_point': '该时间点已记录;如需修改请提交更正',
+  'problem.not_cardiologist': '只有心内科医生可以决定是否溶栓',
+  'problem.already_decided': '溶栓决定已记录;如需更改请注明理由',
+  'problem.facility_cannot_lyse': '该机构不具备溶栓条件',
+  'problem.lysis_declined': '溶栓已被拒绝,不能记录给药时间',
+  'problem.absolute_contraindication': '筛查表有溶栓绝对禁忌证,不能记录给药时间',
+  'problem.wire_before_county_arrival': '导丝时间早于到达县医院时间,请先记录到达',
+  'problem.unknown_event': '要更正的事件不存在',
+  'problem.invalid_correction_target': '不能更正“更正”记录或系统事件',
+  'problem.invalid_correction': '更正内容对该事件无效',
+  'problem.unknown_facility': '该机构不在本网络内',
+  'problem.unknown_alert': '本病例没有这条提醒',
+  // Why an escalation fired early (workflows/core/fire.ts ESCALATION_REASONS).
+  'reason.push_failed': '未能推送到任何设备',
+  'reason.no_subscription': '没有可接收推送的设备',
+  // QA targets (pwa/src/views/qa): a metric's target in words.
+  'qa.target.below': '< {n} 分',
+  'qa.target.atMost': '≤ {n} 分',
+  'qa.target.atLeast': '≥ {n} 分',
+  'qa.target.range': '{min}–{max} 分',
+  // Access trail actions that had no name (workflows/runtime/store/audit.ts callers).
+  'action.ecg.view': '查看心电图',
+  'action.case.export_fhir': '导出病例(FHIR)',
+  'action.export.cases_csv': '导出病例 CSV',
+  // Service worker (pwa/src/sw.ts): the reason recorded with an approval tapped on a notification.
+  'sw.approvedReason': '通知中批准',
+} as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -3,7 +3,7 @@ import { api } from '../../api.ts'
 import { ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
 import { Dialog, toInputValue } from '../../components/ui.tsx'
 import { isoLocal } from '../../clinical.ts'
-import { lang, t, tk } from '../../i18n/index.ts'
+import { lang, t } from '../../i18n/index.ts'
 import type { AdminUser } from './users.tsx'
 
 interface Slot {
@@ -258,7 +258,7 @@ function SlotDialog(props: {
             who: s.displayName,
             from: when(s.startsAt),
             to: when(s.endsAt),
-            kind: tk('rotaKind.' + s.kind),
+            kind: t(`rotaKind.${s.kind}`),
           })}
         </p>
       )}
@@ -433,9 +433,9 @@ export function TemplatePage() {
                     value={e.weekday}
                     onChange={(ev) => set(i, { weekday: Number(ev.currentTarget.value) })}
                   >
-                    {[1, 2, 3, 4, 5, 6, 7].map((w) => (
+                    {([1, 2, 3, 4, 5, 6, 7] as const).map((w) => (
                       <option key={w} value={w}>
-                        {tk(`wd.${w}`)}
+                        {t(`wd.${w}`)}
                       </option>
                     ))}
                   </select>
