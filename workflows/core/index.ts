@@ -81,5 +81,14 @@ export { ESCALATION_REASONS, fire } from './fire.ts'
 export type { EscalationReason } from './fire.ts'
 export { adviseStrategy } from './strategy.ts'
 export type { StrategyAdvice } from './strategy.ts'
-export { registryRecord, chinaMonth, METRIC_FACILITY } from './registry-record.ts'
+export { registryRecord, METRIC_FACILITY } from './registry-record.ts'
+export {
+  dayStart,
+  localDate,
+  localDateTime,
+  monthOf,
+  monthStart,
+  REGISTRY_TIME_ZONE,
+  yearBefore,
+} from './calendar.ts'
 export type { RegistryRecord } from './registry-record.ts'

@@ -19,6 +19,8 @@ export interface NetworkInfo {
   travel: { from: string; to: string; minutes: number }[]
   /** The county center's expected door-to-wire in minutes (e.g. 60), used by the strategy advice. */
   expectedDoorToWireMinutes: number
+  /** The network's IANA time zone (its `timezone` setting): local times in exports. Asia/Shanghai when unset. */
+  timeZone?: string
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

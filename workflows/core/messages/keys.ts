@@ -20,6 +20,7 @@ export type RequiredKey =
   | `ev.${EventType}`
   | `rule.${RuleKey}`
   | `metric.${MetricKey}`
+  | `csv.metric.${MetricKey}`
   | `qflag.${QualityFlagCode}`
   | `drug.${LysisDrug}`
   | `reason.${EscalationReason}`

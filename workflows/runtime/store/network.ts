@@ -1,5 +1,5 @@
 import type { Q } from '../platform/connect.ts'
-import type { Facility, NetworkInfo } from '../../core/index.ts'
+import { REGISTRY_TIME_ZONE, type Facility, type NetworkInfo } from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {
   nameEn: string | null
@@ -25,7 +25,7 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel] = await Promise.all([
     sql<
-      { settings: { expectedDoorToWireMinutes?: number } }[]
+      { settings: { expectedDoorToWireMinutes?: number; timezone?: string } }[]
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
@@ -42,6 +42,7 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     })),
     travel,
     expectedDoorToWireMinutes: net?.settings.expectedDoorToWireMinutes ?? 60,
+    timeZone: net?.settings.timezone ?? REGISTRY_TIME_ZONE,
   }
 }
 
