@@ -213,7 +213,9 @@ export function ChecklistPanel(props: {
           <span>{t('checklist.drug')}</span>
           <select value={drug} onChange={(e) => setDrug(e.currentTarget.value)}>
             {props.drugs.map((d) => (
-              <option key={d}>{d}</option>
+              <option key={d} value={d}>
+                {drugName(d)}
+              </option>
             ))}
           </select>
         </label>
@@ -234,7 +236,7 @@ export function ChecklistPanel(props: {
         {dose ? (
           <strong>
             {t('checklist.doseValue', {
-              drug: dose.drug,
+              drug: drugName(dose.drug),
               mg: dose.doseMg,
               fraction: t(dose.doseFraction === 'half' ? 'checklist.half' : 'checklist.full'),
             })}

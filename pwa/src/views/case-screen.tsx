@@ -3,7 +3,7 @@ import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from
 import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import type { ClinicalEventType, EventType } from '../../../workflows/core/event-types.ts'
-import { t, pick } from '../i18n/index.ts'
+import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
 import { useCase } from './use-case.ts'
@@ -358,7 +358,7 @@ export function CaseScreen(props: { caseId: string }) {
           }
         >
           <p class="dose big" data-testid="bolus-dose">
-            {t('lysis.confirmDose', { drug: dose.drug, mg: dose.doseMg })} (
+            {t('lysis.confirmDose', { drug: drugName(dose.drug), mg: dose.doseMg })} (
             {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
           </p>
           <p class="muted">{t('checklist.neverAuto')}</p>

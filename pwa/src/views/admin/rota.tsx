@@ -1,3 +1,4 @@
+import { addHours } from 'date-fns'
 import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
 import { ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
@@ -217,10 +218,10 @@ function SlotDialog(props: {
   const [line, setLine] = useState<'first' | 'second'>(s?.line ?? 'first')
   const [userId, setUserId] = useState(s?.userId ?? props.cardiologists[0]?.id ?? '')
   const [startsAt, setStartsAt] = useState(
-    toInputValue(new Date(s ? Date.parse(s.startsAt) : props.day + 8 * 3_600_000)),
+    toInputValue(s ? new Date(Date.parse(s.startsAt)) : addHours(props.day, 8)),
   )
   const [endsAt, setEndsAt] = useState(
-    toInputValue(new Date(s ? Date.parse(s.endsAt) : props.day + 20 * 3_600_000)),
+    toInputValue(s ? new Date(Date.parse(s.endsAt)) : addHours(props.day, 20)),
   )
   const [note, setNote] = useState(s?.note ?? '')
   const [error, setError] = useState<unknown>(null)
