@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from '../../workflows/core/checklist.ts'
+import { render } from '../../workflows/core/messages/index.ts'
 import { fireTimer } from '../../workflows/runtime/apply-event.ts'
-import { describeBrowser, dismissBanners, signIn, startE2E, type E2E } from './browser.ts'
+import { describeBrowser, dismissBanners, signIn, startE2E, until, type E2E } from './browser.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const iso = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString()
@@ -67,20 +68,25 @@ describeBrowser('no untranslated key or raw identifier on a screen (real chromiu
       expect([r.status, body.type]).toEqual([201, body.type])
     }
     const no = Object.fromEntries(
-      [...ABSOLUTE_CONTRAINDICATIONS, ...RELATIVE_CONTRAINDICATIONS].map((c) => [c.key, 'no']),
+      [...ABSOLUTE_CONTRAINDICATIONS, ...RELATIVE_CONTRAINDICATIONS].map((c) => [c.key, false]),
     )
     await post(lantian, { type: 'arrived', at: iso(19), facilityId: LANTIAN })
     await post(lantian, { type: 'ecg_acquired', at: iso(18), facilityId: LANTIAN })
     await post(lantian, { type: 'ecg_transmitted', at: iso(1), via: 'upload' })
-    // An escalation that fired early, recorded with its reason code (no device to push to).
-    expect(
-      await fireTimer(e.env.deps.rt, caseId, 'remote_read:escalate:1', { reason: 'no_subscription' }),
-    ).toBe(true)
+    // An escalation that fired early, recorded with its reason code: the push notifier does it by
+    // itself when the first-line has no device (the demo cardiologists have none here); firing it
+    // by hand covers the case where its job has not run yet (then it is a no-op).
+    await fireTimer(e.env.deps.rt, caseId, 'remote_read:escalate:1', { reason: 'no_subscription' })
+    await until(async () => {
+      const r = await e.env.call('GET', `/api/cases/${caseId}`, { token: lantian })
+      const v = (await r.json()) as { events: { type: string; data: { reason?: string } }[] }
+      return v.events.some((x) => x.type === 'escalated' && x.data.reason === 'no_subscription')
+    })
     await post(chen, { type: 'diagnosis', at: iso(0.8), diagnosis: 'stemi' })
     await post(lantian, {
       type: 'lysis_checklist',
       at: iso(0.6),
-      answers: { ...no, uncontrolled_hypertension: 'yes' },
+      answers: { ...no, current_anticoagulant: true },
       weightKg: 70,
       drug: 'tenecteplase',
       doseMg: 40,
@@ -132,8 +138,8 @@ describeBrowser('no untranslated key or raw identifier on a screen (real chromiu
           expect(text.length).toBeGreaterThan(50)
           if (s.name === 'township case screen') {
             // The drug and the early escalation's reason are on screen, by name.
-            const drug = lang === 'en' ? 'Tenecteplase' : '替奈普酶'
-            expect(text).toContain(drug)
+            expect(text).toContain(render(lang, 'drug.tenecteplase'))
+            expect(text).toContain(render(lang, 'reason.no_subscription'))
           }
           expect(offenders(text)).toEqual([])
         } finally {
