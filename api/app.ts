@@ -2,13 +2,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
+import { routePath } from 'hono/route'
 import { secureHeaders } from 'hono/secure-headers'
+import { problemOf } from '../workflows/core/problem.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
 import { buildOpenApi } from './openapi.ts'
 import type { AppEnv, Deps } from './http/env.ts'
-import { ApiError } from './http/errors.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -25,11 +25,7 @@ import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { whatIfRoutes } from './routes/what-if.ts'
-import { Refused } from '../workflows/runtime/apply-event.ts'
-import { isMessageKey, render } from '../workflows/core/messages/index.ts'
 import { isDatabaseUnavailable } from '../workflows/runtime/platform/connect.ts'
-import { ProblemError, problemOf } from '../workflows/core/problem.ts'
-import { problemBody } from './http/problem-body.ts'
 import {
   bodyLimits,
   contentTypes,
@@ -37,6 +33,7 @@ import {
   storableQuery,
   strictTransport,
 } from './http/request-guards.ts'
+import { errorName, problemBody, toProblem } from './http/problem-response.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -97,9 +94,7 @@ export function createApp(deps: Deps) {
     .route('/admin/platform', platformAdminRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
-  app.all('/api/*', (c) =>
-    c.json({ error: { code: 'not_found', message: `No such endpoint: ${c.req.path}` } }, 404),
-  )
+  app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))
 
   // The PWA, same origin. sw.js must never be cached by the HTTP layer.
   app.use('/sw.js', async (c, next) => {
@@ -116,27 +111,8 @@ export function createApp(deps: Deps) {
     )
   })
 
+  // The one error handler: every refusal is a Problem; its text is rendered from the catalogue.
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
-    if (err instanceof ProblemError) {
-      // The wire shape of every problem: code, text from the catalogue (en, zh-CN), field, params.
-      const { code, status, field, params } = err.problem
-      const key = `problem.${code}`
-      const text = (lang: 'en' | 'zh-CN') => (isMessageKey(key) ? render(lang, key, params) : code)
-      return c.json(
-        { error: { code, message: text('en'), messageZh: text('zh-CN'), field, params, ...err.details } },
-        status,
-      )
-    }
-    if (err instanceof Refused) {
-      return c.json(
-        {
-          error: { code: err.reason, message: err.messages.en, messageZh: err.messages.zh, field: err.field },
-        },
-        err.status,
-      )
-    }
-    if (err instanceof ProblemError) return c.json(problemBody(err.problem), err.problem.status)
     if (isDatabaseUnavailable(err)) {
       // The database went away (killed, restarting, failing over): say so, and let the pools
       // reconnect by themselves; the PWA's outbox re-sends what it keeps.
@@ -144,11 +120,12 @@ export function createApp(deps: Deps) {
       c.header('Retry-After', '2')
       return c.json(problemBody(problemOf('unavailable')), 503)
     }
-    if (err instanceof HTTPException) {
-      return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status)
-    }
-    log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error: String(err) })
-    return c.json({ error: { code: 'internal', message: 'Internal error', requestId: c.var.requestId } }, 500)
+    const p = toProblem(err)
+    if (p) return c.json(problemBody(p), p.status)
+    // Unknown: logged with the request id (no body, no patient data), answered generically.
+    const requestId = c.var.requestId
+    log.error('unhandled error', { requestId, path: routePath(c), error: errorName(err) })
+    return c.json(problemBody(problemOf('internal', undefined, { requestId })), 500)
   })
   return app
 }

@@ -31,7 +31,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenOf(c)
   if (!token) throw unauthorized()
   const user = await userBySession(c.var.deps.sql, hashToken(token))
-  if (!user) throw unauthorized('Session expired or signed out / 登录已过期')
+  if (!user) throw unauthorized()
   c.set('user', user)
   c.set('tokenHash', hashToken(token))
   c.set('ctx', {

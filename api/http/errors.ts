@@ -1,36 +1,54 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
+import { problem, ProblemError, type ProblemCode, type ProblemStatus } from '../../workflows/core/problem.ts'
 
-/** The one error type of the HTTP edge. Serialised as `{error:{code,message,field?}}`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message)
-  }
-  toJSON() {
-    return { error: { code: this.code, message: this.message, field: this.field, ...this.details } }
-  }
-}
+export { problem, ProblemError }
 
-export const unauthorized = (message = 'Sign in first / 请先登录') =>
-  new ApiError(401, 'unauthorized', message)
-export const forbidden = (message = 'Not allowed for your role / 无权限') =>
-  new ApiError(403, 'forbidden', message)
-export const notFound = (what = 'resource') => new ApiError(404, 'not_found', `${what} not found`)
+export const unauthorized = () => problem('unauthorized')
+/** `_legacyMessage` is ignored (the text is the catalogue's); it goes with the ApiError shim below. */
+export const forbidden = (_legacyMessage?: string) => problem('forbidden')
+export const notFound = (what?: string) => problem('not_found', undefined, what ? { what } : undefined)
 
-/** Turn the first zod issue into a 422 that names the field, e.g. `patient.age`. */
-export function fromZod(err: ZodError, prefix?: string): ApiError {
+/**
+ * Turn the first zod issue into a 422 `invalid` that names the field, e.g. `patient.age`; the
+ * validator's own wording and code go into `params` (detail for developers, not the screen's text).
+ */
+export function fromZod(err: ZodError, prefix?: string): ProblemError {
   const issue = err.issues[0]
   const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.') || undefined
-  return new ApiError(422, 'invalid', `${field ?? 'body'}: ${issue?.message ?? 'invalid'}`, field)
+  return problem('invalid', field, { detail: issue?.message ?? 'invalid', issue: issue?.code ?? 'custom' })
 }
 
-/** PostgreSQL SQLSTATE codes we react to (house style: named constants). */
+/**
+ * Transitional (do not use in new code): the admin, QA, alert, network, export and push routes still build
+ * their errors with it until they move to runtime modules. It is a `ProblemError`: the code picks
+ * the catalogue text (`problem.<code>`), the English message given here is kept for logs only,
+ * `details` become `params`. New code uses `problem(code, field?, params?)`.
+ */
+export class ApiError extends ProblemError {
+  readonly status: ProblemStatus
+  readonly code: string
+  readonly field?: string
+  constructor(
+    status: number,
+    code: string,
+    readonly legacyMessage: string,
+    field?: string,
+    details?: Record<string, unknown>,
+  ) {
+    super({
+      code: code as ProblemCode,
+      status: status as ProblemStatus,
+      ...(field !== undefined ? { field } : {}),
+      ...(details !== undefined ? { params: details as ProblemError['problem']['params'] } : {}),
+    })
+    this.status = status as ProblemStatus
+    this.code = code
+    if (field !== undefined) this.field = field
+    this.message = legacyMessage
+  }
+}
+
+/** PostgreSQL SQLSTATE codes we react to (named constants). */
 export const SQLSTATE = {
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { parseInstant } from '../../workflows/core/time.ts'
-import { ApiError, fromZod } from './errors.ts'
+import { fromZod, problem } from './errors.ts'
 
 /** Parse and validate a JSON body: 400 when it is not JSON, 422 naming the field when it is wrong. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -9,7 +9,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     body = await c.req.json()
   } catch {
-    throw new ApiError(400, 'bad_json', 'Request body must be JSON / 请求体须为 JSON')
+    throw problem('bad_json')
   }
   const r = schema.safeParse(body)
   if (!r.success) throw fromZod(r.error)

@@ -14,12 +14,9 @@ import { audit } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError, forbidden, notFound } from '../http/errors.ts'
+import { forbidden, notFound, problem } from '../http/errors.ts'
 
-const tooLarge = () =>
-  new ApiError(413, 'too_large', 'file: larger than 15 MB / 文件超过 15 MB', 'file', {
-    maxBytes: MAX_ATTACHMENT_BYTES,
-  })
+const tooLarge = () => problem('too_large', 'file', { maxBytes: MAX_ATTACHMENT_BYTES })
 
 // Multipart framing (boundaries, part headers) on top of the file itself.
 const MULTIPART_OVERHEAD = 64 * 1024
@@ -46,38 +43,22 @@ export const attachmentRoutes = new Hono<AppEnv>()
       const { sql } = c.var.deps
       const row = await getCase(sql, caseId)
       if (!row || !canSeeCase(user, row)) throw notFound('case')
-      if (!isClinical(user)) throw forbidden('Only clinical staff can upload an ECG / 仅临床人员可上传心电图')
+      if (!isClinical(user)) throw forbidden()
       if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data'))
-        throw new ApiError(
-          400,
-          'bad_multipart',
-          'Send multipart/form-data with a field "file" / 请以表单上传',
-          'file',
-        )
+        throw problem('bad_multipart', 'file', { detail: 'send multipart/form-data with a field "file"' })
       let form: FormData
       try {
         form = await c.req.raw.formData()
       } catch {
-        throw new ApiError(
-          400,
-          'bad_multipart',
-          'Incomplete or malformed multipart body / 上传内容不完整',
-          'file',
-        )
+        throw problem('bad_multipart', 'file')
       }
       const file = form.get('file')
-      if (!(file instanceof File)) throw new ApiError(422, 'invalid', 'file: required / 请选择文件', 'file')
+      if (!(file instanceof File)) throw problem('invalid', 'file', { detail: 'required' })
       if (file.size > MAX_ATTACHMENT_BYTES) throw tooLarge()
-      if (file.size === 0) throw new ApiError(422, 'invalid', 'file: empty / 文件为空', 'file')
+      if (file.size === 0) throw problem('invalid', 'file', { detail: 'empty' })
       const data = new Uint8Array(await file.arrayBuffer())
       const contentType = sniffType(data)
-      if (!contentType)
-        throw new ApiError(
-          422,
-          'unsupported_type',
-          'file: only JPEG, PNG, HEIC or PDF / 仅支持 JPEG、PNG、HEIC 或 PDF',
-          'file',
-        )
+      if (!contentType) throw problem('unsupported_type', 'file')
       const meta = await insertAttachment(sql, {
         caseId,
         networkId: row.networkId,

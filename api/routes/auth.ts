@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { createSession, deleteSession, findUserForLogin } from '../../workflows/runtime/store/users.ts'
 import { hashToken, newToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError } from '../http/errors.ts'
+import { problem } from '../http/errors.ts'
 import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -35,17 +35,13 @@ export const authRoutes = new Hono<AppEnv>()
     const wait = throttle.retryAfter(key)
     if (wait > 0) {
       c.header('Retry-After', String(wait))
-      throw new ApiError(
-        429,
-        'too_many_attempts',
-        `Too many failed sign-ins; try again in ${wait} s / 登录失败次数过多`,
-      )
+      throw problem('too_many_attempts', undefined, { wait })
     }
     const user = await findUserForLogin(sql, username)
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
     if (!user || !ok || !user.active) {
       throttle.fail(key)
-      throw new ApiError(401, 'bad_credentials', 'Wrong username or password / 用户名或密码错误')
+      throw problem('bad_credentials')
     }
     throttle.succeed(key)
     const token = newToken()

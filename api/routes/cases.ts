@@ -22,7 +22,7 @@ import {
 } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError, forbidden, notFound } from '../http/errors.ts'
+import { forbidden, notFound, problem } from '../http/errors.ts'
 import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 
 const isoWithOffset = clinicalInstant
@@ -63,20 +63,15 @@ export const caseRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .post('/', async (c) => {
     const user = c.var.user
-    if (!isClinical(user)) throw forbidden('Only clinical staff can start a case / 仅临床人员可建立病例')
+    if (!isClinical(user)) throw forbidden()
     const body = await readJson(c, NewCaseBody)
     const { rt } = c.var.deps
     const network = await rt.networks.get(c.var.deps.sql, user.networkId)
     if (!network.facilities.some((f) => f.id === body.facilityId)) {
-      throw new ApiError(422, 'invalid', 'facilityId: not a facility of your network', 'facilityId')
+      throw problem('invalid', 'facilityId', { detail: 'not a facility of your network' })
     }
     if (!isNetworkWide(user) && !user.facilityIds.includes(body.facilityId)) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        'facilityId: you do not work at this facility / 非本机构',
-        'facilityId',
-      )
+      throw problem('forbidden', 'facilityId')
     }
     const id = body.id ?? randomUUID()
     const result = await createCase(rt, actorOf(c.var.ctx), {
@@ -126,16 +121,16 @@ export const caseRoutes = new Hono<AppEnv>()
     const user = c.var.user
     const caseId = c.req.param('id')
     if (!z.uuid().safeParse(caseId).success) throw notFound('case')
-    if (!isClinical(user))
-      throw forbidden('QA and admin accounts cannot record clinical events / 质控与管理员不能记录临床事件')
+    // QA and admin accounts read; they never record clinical events.
+    if (!isClinical(user)) throw forbidden()
     let body: unknown
     try {
       body = await c.req.json()
     } catch {
-      throw new ApiError(400, 'bad_json', 'Request body must be JSON / 请求体须为 JSON')
+      throw problem('bad_json')
     }
     const parsed = parseEventInput(body)
-    if (!parsed.ok) throw new ApiError(422, 'invalid', `${parsed.field}: ${parsed.message}`, parsed.field)
+    if (!parsed.ok) throw problem('invalid', parsed.field, { detail: parsed.message })
     const { rt, sql } = c.var.deps
     await assertAttachmentOfCase(sql, caseId, parsed.value.data)
     const r = await recordEvent(rt, actorOf(c.var.ctx), caseId, parsed.value, (row) => canSeeCase(user, row))

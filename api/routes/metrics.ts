@@ -5,7 +5,7 @@ import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError, forbidden } from '../http/errors.ts'
+import { forbidden, problem } from '../http/errors.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 import { readQuery } from '../http/validate.ts'
 
@@ -17,11 +17,11 @@ import { readQuery } from '../http/validate.ts'
 export function metricsScope(user: UserRow, facilityId: string | undefined): string | undefined {
   if (isNetworkWide(user)) return facilityId
   if (facilityId) {
-    if (!user.facilityIds.includes(facilityId)) throw forbidden('Only your own facility / 仅限本机构')
+    if (!user.facilityIds.includes(facilityId)) throw forbidden()
     return facilityId
   }
   if (user.facilityIds.length === 1) return user.facilityIds[0]
-  throw new ApiError(422, 'invalid', 'facilityId: required (you work at several facilities)', 'facilityId')
+  throw problem('invalid', 'facilityId', { detail: 'required: you work at several facilities' })
 }
 
 const MetricsQuery = PeriodQuery.extend({

@@ -11,11 +11,10 @@ import { audit } from '../../workflows/runtime/store/audit.ts'
 import { codeFailed, liveCodeFor, redeemCode } from '../../workflows/runtime/store/admin-users.ts'
 import { deviceOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { ApiError } from '../http/errors.ts'
+import { problem } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { clientAddress } from '../http/client-address.ts'
-import { problem } from '../../workflows/core/problem.ts'
 import { takeThrottle } from '../../workflows/runtime/store/throttle.ts'
 import { timingSafeEqual } from 'node:crypto'
 
@@ -26,12 +25,7 @@ const Redeem = z.strictObject({
   newPassword: z.string().min(8).max(200),
 })
 
-const badCode = () =>
-  new ApiError(
-    401,
-    'bad_code',
-    'Wrong or expired code: ask your network admin for a new one / 验证码错误或已过期，请联系网络管理员',
-  )
+const badCode = () => problem('bad_code')
 
 /** Redeems per client address and for the whole deployment, per window (kept in Postgres). */
 export const REDEEM_LIMITS = {

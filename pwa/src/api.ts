@@ -1,11 +1,13 @@
 /** HTTP client for the Xinlian API (SPEC §8): same origin, the HttpOnly session cookie, no token in JS. */
+import type { ChecklistKey, EventType, LysisDrug, Phase, Role, RuleKey } from '../../workflows/core/index.ts'
+import type { KeyOf } from '../../workflows/core/messages/index.ts'
 
 export interface User {
   id: string
   networkId: string
   username: string
   displayName: string
-  roles: string[]
+  roles: Role[]
   facilityIds: string[]
 }
 
@@ -15,7 +17,7 @@ export interface Facility {
   nameEn: string | null
   level: 'village' | 'township' | 'county'
   hasCathLab: boolean
-  lysisDrugs: string[]
+  lysisDrugs: LysisDrug[]
   canLyse: boolean
 }
 
@@ -35,7 +37,7 @@ export interface Patient {
 
 export interface CaseEvent {
   id: string
-  type: string
+  type: EventType
   at: string
   recordedAt?: string
   by?: string | null
@@ -44,7 +46,7 @@ export interface CaseEvent {
 }
 
 export interface Deadline {
-  rule: string
+  rule: RuleKey
   startAt: string
   dueAt: string
   /** Null for rules that alert at once (rescue PCI). */
@@ -59,7 +61,7 @@ export interface Bilingual {
 }
 
 export interface Advice {
-  advice: string
+  advice: KeyOf<'strategy.advice'>
   travelMinutes: number | null
   remainingDidoMinutes: number | null
   doorToWireMinutes: number | null
@@ -72,7 +74,7 @@ export interface CaseView {
   networkId?: string
   facilityId: string
   patient: Patient
-  phase: string
+  phase: Phase
   status: string
   createdAt: string
   /** The server's clock when it answered (to correct a device clock that is off). */
@@ -82,7 +84,7 @@ export interface CaseView {
   deadlines: Deadline[]
   flags: { code: string; message: Bilingual }[]
   advice: Advice | null
-  checklist?: { result: 'suitable' | 'unsuitable'; absolute: string[]; relative: string[] } | null
+  checklist?: { result: 'suitable' | 'unsuitable'; absolute: ChecklistKey[]; relative: ChecklistKey[] } | null
   /** The network's checklist items (docs/clinical-rules.md, "Checklists"). */
   checklistItems?: { variant: 'cn' | 'esc'; absolute: string[]; relative: string[] }
   dose?: { drug: string; doseMg: number; fullDoseMg?: number; doseFraction: 'full' | 'half' } | null
@@ -97,7 +99,7 @@ export interface CaseView {
 
 export interface CaseSummary {
   id: string
-  phase: string
+  phase: Phase
   patient: Patient
   facilityId: string
   createdAt: string
@@ -114,17 +116,34 @@ export interface ConsultSummary {
   acknowledgedAt: string | null
 }
 
+/** The wire shape of every API error (api/http/problem-response.ts). */
+export interface ProblemJson {
+  code?: string
+  message?: string
+  messageZh?: string
+  field?: string
+  params?: Record<string, unknown>
+}
+
+/**
+ * A refused or failed request. The screen renders `problem.<code>` with `params` from the
+ * catalogue (`problemText`), never the server's sentence; `params` also carry detail such as a
+ * rota guard's `gaps` or an import's `report`.
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
-    readonly messageZh?: string,
-    /** The whole `error` object (guards add `field`, `gaps`, `report`, …). */
-    readonly detail: Record<string, unknown> = {},
+    readonly params: Record<string, unknown> = {},
+    readonly field?: string,
   ) {
-    super(message)
+    super(code)
   }
+}
+
+const failureOf = (status: number, json: unknown): ApiFailure => {
+  const err = (json as { error?: ProblemJson } | null)?.error ?? {}
+  return new ApiFailure(status, err.code ?? `http_${status}`, err.params ?? {}, err.field)
 }
 
 /** GET/POST JSON. Network failures throw ApiFailure with status 0. */
@@ -138,19 +157,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   } catch (e) {
-    throw new ApiFailure(0, 'network', String(e))
+    throw new ApiFailure(0, 'network', { detail: String(e) })
   }
   const text = await res.text()
   const json = text ? (JSON.parse(text) as unknown) : {}
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; messageZh?: string } }).error ?? {}
-    throw new ApiFailure(
-      res.status,
-      err.code ?? `http_${res.status}`,
-      err.message ?? res.statusText,
-      err.messageZh,
-      err,
-    )
+    throw failureOf(res.status, json)
   }
   return json as T
 }
@@ -206,18 +218,10 @@ export function uploadAttachment(
         onProgress(1)
         resolve(json as { id: string; contentType: string; size: number })
       } else {
-        const err = (json as { error?: { code?: string; message?: string; messageZh?: string } }).error ?? {}
-        reject(
-          new ApiFailure(
-            xhr.status,
-            err.code ?? `http_${xhr.status}`,
-            err.message ?? 'upload failed',
-            err.messageZh,
-          ),
-        )
+        reject(failureOf(xhr.status, json))
       }
     }
-    xhr.onerror = () => reject(new ApiFailure(0, 'network', 'network error'))
+    xhr.onerror = () => reject(new ApiFailure(0, 'network'))
     const form = new FormData()
     form.append('file', file, file instanceof File ? file.name : 'ecg.jpg')
     xhr.send(form)

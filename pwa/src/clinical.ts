@@ -4,6 +4,8 @@
  */
 import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from '../../workflows/core/checklist.ts'
 import { recommendedDose } from '../../workflows/core/dosing.ts'
+import type { EventType } from '../../workflows/core/event-types.ts'
+import type { RuleKey } from '../../workflows/core/rule-keys.ts'
 
 // One source of truth with the server: the pure core's checklist and dosing modules (no
 // dependencies, so they cost the bundle a few hundred bytes). Dependencies point pwa → core.
@@ -71,7 +73,7 @@ export function deadlineTone(d: { status: string; dueAt: string; warnAt: string 
 }
 
 /** Which time point satisfies each rule (SPEC §4), to show an unsynced tap as met straight away. */
-export const SATISFIED_BY: Record<string, string> = {
+export const SATISFIED_BY: Record<RuleKey, EventType> = {
   first_ecg: 'ecg_acquired',
   remote_read: 'diagnosis',
   diagnosis_to_needle: 'lysis_bolus',
@@ -83,6 +85,7 @@ export const SATISFIED_BY: Record<string, string> = {
   angiography_after_lysis: 'wire_crossed',
   fmc_to_wire: 'wire_crossed',
   door_to_wire: 'wire_crossed',
+  repeat_ecg: 'ecg_acquired',
 }
 
 /**
@@ -95,7 +98,7 @@ export function provisionalDeadlines(
   fmcAt: string,
   canLyse: boolean,
 ): {
-  rule: string
+  rule: RuleKey
   startAt: string
   dueAt: string
   warnAt: string
@@ -104,7 +107,7 @@ export function provisionalDeadlines(
 }[] {
   const first = (type: string) =>
     events.filter((e) => e.type === type).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0]
-  const rule = (key: string, start: string, warnMin: number, dueMin: number, metBy: string) => {
+  const rule = (key: RuleKey, start: string, warnMin: number, dueMin: number, metBy: string) => {
     const s = Date.parse(start)
     const met = first(metBy)
     return {

@@ -4,13 +4,15 @@
  * codes only: the text comes from the catalogue, patient data never travels on the stream),
  * `resync` (the server's listener reconnected) re-fetches everything.
  */
+import type { RuleKey } from '../../workflows/core/rule-keys.ts'
+import { hasKey, type KeyOf } from './i18n/index.ts'
 import { emit } from './bus.ts'
 
 export interface LiveAlert {
   key: string
   caseId: string
-  template: string
-  rule: string | null
+  template: KeyOf<'alertT'>
+  rule: RuleKey | null
   alertKey: string | null
   /** Clinical alerts stay until acknowledged or dismissed; notices fade by themselves. */
   clinical: boolean
@@ -19,7 +21,13 @@ export interface LiveAlert {
   at: number
 }
 
-const CLINICAL = new Set(['consult', 'deadline_warning', 'deadline_missed', 'escalated', 'alert_repeated'])
+const CLINICAL = new Set<string>([
+  'consult',
+  'deadline_warning',
+  'deadline_missed',
+  'escalated',
+  'alert_repeated',
+])
 const NOTICE_MS = 15_000
 
 export const alerts: LiveAlert[] = []
@@ -66,12 +74,14 @@ interface AlertMessage {
 }
 
 function onAlert(d: AlertMessage): void {
-  const template = d.template ?? d.kind ?? 'other'
+  // Ids and codes from the server; a template or rule this build does not know reads generically.
+  const named = d.template ?? d.kind ?? 'other'
+  const template = hasKey('alertT', named) ? named : 'other'
   const a: LiveAlert = {
     key: d.alertId ?? `${d.caseId}:${template}:${d.rule ?? ''}:${Date.now()}`,
     caseId: d.caseId,
     template,
-    rule: d.rule ?? null,
+    rule: hasKey('rule', d.rule) ? d.rule : null,
     alertKey: d.alertKey ?? null,
     clinical: CLINICAL.has(template),
     ...(d.title ? { title: d.title } : {}),

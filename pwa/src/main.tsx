@@ -3,7 +3,7 @@ import { render, type ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from './api.ts'
 import { useBus } from './bus.ts'
-import { lang, onLangChange, setLang, t, tk } from './i18n/index.ts'
+import { lang, onLangChange, setLang, t } from './i18n/index.ts'
 import { alerts, dismissAlert, sound, startLive, stopLive } from './live.ts'
 import { match, navigate, onLinkClick, useLocation } from './router.ts'
 import {
@@ -115,9 +115,7 @@ function Alerts() {
     <div class="alerts" role="alert" aria-live="assertive">
       {alerts.map((a) => (
         <div class={`alert-banner ${a.clinical ? '' : 'info'}`} key={a.key} data-testid="alert-banner">
-          <strong>
-            {a.title ?? tk('alertT.' + a.template, { rule: a.rule ? tk('rule.' + a.rule) : '' })}
-          </strong>
+          <strong>{a.title ?? t(`alertT.${a.template}`, { rule: a.rule ? t(`rule.${a.rule}`) : '' })}</strong>
           {a.body && <span>{a.body}</span>}
           <a
             class="btn"

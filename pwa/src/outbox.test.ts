@@ -14,7 +14,14 @@ function fakeServer(script: (body: Record<string, unknown>, url: string) => Repl
     if (init.method !== 'GET') received.push({ url, body })
     const payload =
       r >= 400
-        ? { error: { code: 'lysis_declined', message: 'Lysis was declined', messageZh: '已拒绝溶栓' } }
+        ? {
+            error: {
+              code: 'lysis_declined',
+              message: 'Lysis was declined',
+              messageZh: '已拒绝溶栓',
+              params: { drug: 'x' },
+            },
+          }
         : {}
     return Promise.resolve(new Response(JSON.stringify(payload), { status: r }))
   }
@@ -115,9 +122,9 @@ describe('outbox', () => {
     const r = await box.flush()
     expect(r).toMatchObject({ sent: 2, refused: 2, remaining: 0 })
     const refused = await box.refused('c')
-    expect(refused.map((i) => [i.body.type, i.status, i.code, i.messageZh])).toEqual([
-      ['lysis_bolus', 409, 'lysis_declined', '已拒绝溶栓'],
-      ['note', 422, 'lysis_declined', '已拒绝溶栓'],
+    expect(refused.map((i) => [i.body.type, i.status, i.code, i.params])).toEqual([
+      ['lysis_bolus', 409, 'lysis_declined', { drug: 'x' }],
+      ['note', 422, 'lysis_declined', { drug: 'x' }],
     ])
     await box.dismissRefused(ev(2).id)
     expect(await box.refused()).toHaveLength(1)

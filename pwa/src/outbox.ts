@@ -27,9 +27,9 @@ export interface OutboxItem {
 
 export interface RefusedItem extends OutboxItem {
   status: number
+  /** The problem code; the screen renders `problem.<code>` with `params` (never a server sentence). */
   code: string
-  message: string
-  messageZh?: string
+  params?: Record<string, unknown>
   field?: string
   refusedAt: string
 }
@@ -142,7 +142,7 @@ export function openOutbox(deps: OutboxDeps): Outbox {
   }
 
   async function moveToRefused(item: OutboxItem, status: number, res: Response): Promise<void> {
-    let err: { code?: string; message?: string; messageZh?: string; field?: string } = {}
+    let err: { code?: string; params?: Record<string, unknown>; field?: string } = {}
     try {
       const j = (await res.json()) as { error?: typeof err }
       err = j.error ?? {}
@@ -153,8 +153,7 @@ export function openOutbox(deps: OutboxDeps): Outbox {
       ...item,
       status,
       code: err.code ?? `http_${status}`,
-      message: err.message ?? `HTTP ${status}`,
-      ...(err.messageZh ? { messageZh: err.messageZh } : {}),
+      ...(err.params ? { params: err.params } : {}),
       ...(err.field ? { field: err.field } : {}),
       refusedAt: now().toISOString(),
     }

@@ -3,6 +3,7 @@
  * (on start, on `online`, every 15 s, by Background Sync), and recording events.
  */
 import { api, local, type CaseView, type NetworkInfo, type User } from './api.ts'
+import type { Role } from '../../workflows/core/index.ts'
 import { emit } from './bus.ts'
 import { isoLocal } from './clinical.ts'
 import { openOutbox, webLock, type FlushResult, type OutboxItem } from './outbox.ts'
@@ -50,7 +51,7 @@ export const facilityName = (id: string | undefined): string => {
   return document.documentElement.lang === 'en' ? (f.nameEn ?? f.name) : f.name
 }
 
-export const hasRole = (...roles: string[]) => roles.some((r) => session.user?.roles.includes(r))
+export const hasRole = (...roles: Role[]) => roles.some((r) => session.user?.roles.includes(r))
 
 export let lastFlush: FlushResult | null = null
 

@@ -9,7 +9,7 @@
  *   decline → opens the consult page's decline form (a reason is required); plain click opens the case.
  * - sync `outbox`: flush the offline outbox.
  */
-import { bilingual } from './i18n/index.ts'
+import { bilingual, bilingualProblem } from './i18n/index.ts'
 import { isoLocal } from './clinical.ts'
 import { openOutbox, webLock } from './outbox.ts'
 
@@ -141,13 +141,17 @@ async function approve(m: PushMessage & { caseId: string }, tag: string): Promis
     type: 'lysis_decision',
     at: isoLocal(new Date()),
     decision: 'approved',
-    reason: 'Approved from notification / 通知中批准',
+    reason: bilingual('sw.approvedReason'),
   })
   await outbox.flush()
   const stillPending = (await outbox.pending(m.caseId)).some((i) => i.id === id)
   const refused = (await outbox.refused(m.caseId)).find((i) => i.id === id)
   const title = refused ? bilingual('sw.failed') : bilingual('sw.approved')
-  const body = refused ? (refused.messageZh ?? refused.message) : stillPending ? '⏳' : (m.body ?? '')
+  const body = refused
+    ? bilingualProblem(refused.code, refused.params, refused.status)
+    : stillPending
+      ? '⏳'
+      : (m.body ?? '')
   const options: NotificationOptions & Record<string, unknown> = { body, tag, data: { ...m, actions: [] } }
   return self.registration.showNotification(title, options)
 }

@@ -91,7 +91,7 @@ describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)',
     await expect.poll(() => tablet.getByTestId('read-receipt').textContent()).toContain('陈主任')
 
     // Strategy: pharmacoinvasive (county 78 min away), with the advice numbers shown.
-    await tablet.getByTestId('advice').getByText('预计诊断至导丝').waitFor({ timeout: 20_000 })
+    await tablet.getByTestId('advice').getByText('预计确诊至导丝').first().waitFor({ timeout: 20_000 })
     await tablet.getByTestId('tp-strategy').click()
     await tablet.getByTestId('strategy-pharmacoinvasive').click()
     await tablet.getByTestId('dialog-record').click()

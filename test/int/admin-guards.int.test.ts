@@ -208,6 +208,7 @@ describe('rota guards', () => {
     expect(err.message).toMatch(/no first-line cardiologist/)
     expect(err.messageZh).toMatch(/无一线值班心内科医生/)
     expect(err.gaps).toEqual([{ from: slot.startsAt.toISOString(), to: slot.endsAt.toISOString() }])
+    expect(err.params.gaps).toEqual([{ from: slot.startsAt.toISOString(), to: slot.endsAt.toISOString() }])
     const shorten = await t.call('PATCH', `/api/admin/rota/slots/${slot.id}`, {
       token: admin,
       body: { endsAt: new Date(slot.endsAt.getTime() - 3600_000).toISOString() },
@@ -351,7 +352,10 @@ describe('facilities, travel and settings', () => {
     expect(empty.status).toBe(422)
     const err = (await json(empty)).error
     expect(err).toMatchObject({ code: 'lysis_without_drug', field: 'lysisDrugs' })
-    expect(err.message).toMatch(/canLyse: false/)
+    expect([err.message, err.messageZh]).toEqual([
+      expect.stringMatching(/lysis drug/),
+      expect.stringMatching(/溶栓药物/),
+    ])
     const alteplase = await t.call('PATCH', `/api/admin/facilities/${lantian}`, {
       token: admin,
       body: { lysisDrugs: ['alteplase'] },

@@ -72,7 +72,7 @@ describe('import', () => {
     expect(real.status).toBe(422)
     const err = (await json(real)).error
     expect(err.code).toBe('import_invalid')
-    expect(err.report.rows.find((r: { ref: string }) => r.ref === 'broken').line).toBe(5)
+    expect(err.params.report.rows.find((r: { ref: string }) => r.ref === 'broken').line).toBe(5)
     expect(await counts()).toEqual(before)
   })
 

@@ -1,3 +1,4 @@
+import { render } from '../../workflows/core/messages/index.ts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
@@ -85,7 +86,7 @@ describe('on-call readiness (SPEC §2)', () => {
       const shown = decrypt(d, p!.body)
       expect(shown).toMatchObject({ kind: 'readiness', title: '值班医生可能收不到急会诊' })
       expect(shown.body).toContain('王医生 Dr Wang')
-      expect(shown.body).toContain('推送发送失败')
+      expect(shown.body).toContain(render('zh-CN', 'ready.problem.push_failed'))
     }
 
     // And on the admin's readiness page (the screen's API and the push API agree).
@@ -183,7 +184,11 @@ describe('on-call readiness (SPEC §2)', () => {
     await readinessTick(t.sql, t.boss)
     expect((await checkOf(none))!.problem).toBe('no_subscription')
     await waitFor('admin told', () =>
-      push.to(adminDevice).some((x) => decrypt(adminDevice, x.body).body.includes('没有可接收推送的设备')),
+      push
+        .to(adminDevice)
+        .some((x) =>
+          decrypt(adminDevice, x.body).body.includes(render('zh-CN', 'ready.problem.no_subscription')),
+        ),
     )
   })
 })

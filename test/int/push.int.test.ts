@@ -150,7 +150,7 @@ describe('consult by push, end to end', () => {
       url: `/consults/${caseId}`,
       actions: [
         { action: 'approve', title: '批准溶栓' },
-        { action: 'decline', title: '拒绝' },
+        { action: 'decline', title: '不同意溶栓' },
       ],
     })
     expect(payload.title).toBe('急会诊 STEMI? 男 58 岁')

@@ -96,7 +96,9 @@ export function planImport(
     }
     if (errors.length === 0)
       for (const p of facilityProblems(f, canLyse, true).slice(0, 1))
-        errors.push(`${p.field ?? 'row'}: ${render('en', `problem.${p.code}` as MessageKey, p.params)}`)
+        errors.push(
+          `${p.field ?? 'row'}: ${render('en', `problem.${p.code}` as MessageKey, p.params as Record<string, string | number> | undefined)}`,
+        )
     if (level === 'county' && errors.length === 0) {
       if (existing.countyId || newCounty) errors.push('level: the network already has a county PCI center')
       else newCounty = key

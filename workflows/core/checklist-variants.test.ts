@@ -50,15 +50,15 @@ describe('checklist variants', () => {
     const before = build([...townshipStart()], undefined, ESC)
     // A Chinese-list checklist on an ESC network misses the ESC items.
     const r = step(before, checklist(NO_ANSWERS), ACTORS.township, ESC, checklist(NO_ANSWERS).at)
-    expect(r).toMatchObject({ ok: false, status: 422, reason: 'checklist_incomplete' })
-    if (!r.ok) expect(r.field).toMatch(/^answers\./)
+    expect(r).toMatchObject({ ok: false, problem: { status: 422, code: 'checklist_incomplete' } })
+    if (!r.ok) expect(r.problem.field).toMatch(/^answers\./)
     const e = checklist(allNo('esc'))
     expect(step(before, e, ACTORS.township, ESC, e.at).ok).toBe(true)
     const missing = { ...NO_ANSWERS } as Record<string, boolean>
     delete missing.pregnancy
     expect(step(build(townshipStart()), checklist(missing), ACTORS.township, NETWORK, e.at)).toMatchObject({
       ok: false,
-      field: 'answers.pregnancy',
+      problem: { field: 'answers.pregnancy' },
     })
   })
 

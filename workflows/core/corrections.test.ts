@@ -73,7 +73,10 @@ describe('corrections', () => {
       NETWORK,
       t(7),
     )
-    expect(r).toMatchObject({ ok: false, status: 422, reason: 'invalid_correction_target', field: 'eventId' })
+    expect(r).toMatchObject({
+      ok: false,
+      problem: { status: 422, code: 'invalid_correction_target', field: 'eventId' },
+    })
   })
 
   it('a correction of a system event is rejected', () => {
@@ -93,7 +96,7 @@ describe('corrections', () => {
       NETWORK,
       t(8),
     )
-    expect(r).toMatchObject({ ok: false, reason: 'invalid_correction_target' })
+    expect(r).toMatchObject({ ok: false, problem: { code: 'invalid_correction_target' } })
   })
 
   it('changes must stay valid for the target type', () => {
@@ -107,9 +110,7 @@ describe('corrections', () => {
     )
     expect(bad).toMatchObject({
       ok: false,
-      status: 422,
-      reason: 'invalid_correction',
-      field: 'changes.diagnosis',
+      problem: { status: 422, code: 'invalid_correction', field: 'changes.diagnosis' },
     })
     const future = step(
       build([...townshipStart(), dx]),
@@ -118,7 +119,7 @@ describe('corrections', () => {
       NETWORK,
       t(8),
     )
-    expect(future).toMatchObject({ ok: false, reason: 'at_in_future', field: 'changes.at' })
+    expect(future).toMatchObject({ ok: false, problem: { code: 'at_in_future', field: 'changes.at' } })
   })
 
   it('a correction targeting an event that does not exist is rejected', () => {
@@ -129,6 +130,6 @@ describe('corrections', () => {
       NETWORK,
       t(8),
     )
-    expect(r).toMatchObject({ ok: false, status: 422, reason: 'unknown_event' })
+    expect(r).toMatchObject({ ok: false, problem: { status: 422, code: 'unknown_event' } })
   })
 })

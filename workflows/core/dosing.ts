@@ -3,6 +3,10 @@
  * records the dose actually given.
  */
 
+/** The fibrinolytics a facility can stock (the network admin picks from these per facility). */
+export const LYSIS_DRUGS = ['tenecteplase', 'rhTNK-tPA', 'alteplase', 'reteplase', 'prourokinase'] as const
+export type LysisDrug = (typeof LYSIS_DRUGS)[number]
+
 /** Tenecteplase weight bands, single bolus over ~5 s (ESC 2023 ACS; ASSENT-2 label). */
 const TENECTEPLASE_BANDS: readonly { belowKg: number; doseMg: number }[] = [
   { belowKg: 60, doseMg: 30 },
@@ -68,9 +72,6 @@ export function recommendedDose(
   }
 }
 
-/** Fibrinolytics used in Chinese county networks (docs/clinical-rules.md). */
-export const LYSIS_DRUGS = ['tenecteplase', 'rhTNK-tPA', 'alteplase', 'reteplase', 'prourokinase'] as const
-export type LysisDrug = (typeof LYSIS_DRUGS)[number]
 /** Their dose is not computed by recommendedDose: the facility must state its regimen. */
 export const REGIMEN_REQUIRED: ReadonlySet<string> = new Set<string>([
   'alteplase',

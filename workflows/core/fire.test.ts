@@ -7,7 +7,7 @@ import { ACTORS, build, ev, NETWORK, t, townshipStart } from './test-support.ts'
 import { timersFor } from './timers.ts'
 
 const accepted = (r: ReturnType<typeof step>): { state: CaseState; effects: Effect[] } => {
-  if (!r.ok) throw new Error(`rejected: ${r.reason}`)
+  if (!r.ok) throw new Error(`rejected: ${r.problem.code}`)
   return r
 }
 const armed = (effects: Effect[]) => effects.flatMap((e) => (e.kind === 'armTimer' ? [e.timer] : []))

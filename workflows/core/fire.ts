@@ -19,6 +19,10 @@ const SYSTEM_TYPE: Record<TimerSpec['kind'], SystemEventType & NotifyTemplate> =
   repeat: 'alert_repeated',
 }
 
+/** Why an escalation fired before its time: the push could not reach anyone (workflows/runtime/push). */
+export const ESCALATION_REASONS = ['push_failed', 'no_subscription'] as const
+export type EscalationReason = (typeof ESCALATION_REASONS)[number]
+
 /**
  * Fire timer `timerKey` at `now`. Returns the system event to record (its `at` is `now`, the
  * moment the alert went out; `dueAt` is the rule's clinical due time), the notification, and
@@ -32,7 +36,7 @@ export function fire(
   network: NetworkInfo,
   timerKey: string,
   now: Instant,
-  early?: { reason: string },
+  early?: { reason: EscalationReason },
 ): Effect[] {
   const wanted = timersFor(state, network, now)
   const timer = wanted.find((t) => t.key === timerKey)

@@ -89,10 +89,29 @@ export { timersFor, REPEAT_EVERY, REPEAT_FOR } from './timers.ts'
 export type { TimerSpec } from './timers.ts'
 export { REJECTIONS } from './rejections.ts'
 export type { Rejection, RejectionReason } from './rejections.ts'
+export { EDGE_PROBLEMS, ProblemError, problem, problemOf, statusOf } from './problem.ts'
+export type {
+  EdgeProblemCode,
+  Problem,
+  ProblemCode,
+  ProblemParams,
+  ProblemStatus,
+  ProblemValue,
+} from './problem.ts'
 export type { Effect, Step, NotifyTemplate } from './effects.ts'
 export { step } from './step.ts'
-export { fire } from './fire.ts'
+export { ESCALATION_REASONS, fire } from './fire.ts'
+export type { EscalationReason } from './fire.ts'
 export { adviseStrategy } from './strategy.ts'
 export type { StrategyAdvice } from './strategy.ts'
-export { registryRecord, chinaMonth, METRIC_FACILITY } from './registry-record.ts'
+export { registryRecord, METRIC_FACILITY } from './registry-record.ts'
+export {
+  dayStart,
+  localDate,
+  localDateTime,
+  monthOf,
+  monthStart,
+  REGISTRY_TIME_ZONE,
+  yearBefore,
+} from './calendar.ts'
 export type { RegistryRecord } from './registry-record.ts'

@@ -75,7 +75,7 @@ describe('working diagnosis: the bolus gate', () => {
     const before = [...townshipStart(), ...c.reads.map(([m, d]) => read(m, d)), approved()]
     const r = gate(before, bolus())
     if (c.reason === null) expect(r.ok).toBe(true)
-    else expect(r).toMatchObject({ ok: false, status: 409, reason: c.reason })
+    else expect(r).toMatchObject({ ok: false, problem: { status: 409, code: c.reason } })
     const withOverride = gate(before, bolus(15, override))
     expect(withOverride.ok).toBe(c.overridable)
   })
@@ -84,7 +84,7 @@ describe('working diagnosis: the bolus gate', () => {
     const before = [...townshipStart(), read(6, 'stemi'), read(9, 'other_cardiac'), approved()]
     const e = bolus(15, override)
     const r = gate(before, e)
-    if (!r.ok) throw new Error(r.reason)
+    if (!r.ok) throw new Error(r.problem.code)
     expect(r.state.flags).toContainEqual(expect.objectContaining({ code: 'override', eventId: e.id }))
   })
 
@@ -96,7 +96,10 @@ describe('working diagnosis: the bolus gate', () => {
       approved(),
       ev('correction', 11, { eventId: stemi.id, changes: { diagnosis: 'aortic_dissection' }, reason: 'CT' }),
     ]
-    expect(gate(before, bolus(15, override))).toMatchObject({ ok: false, reason: 'aortic_dissection_read' })
+    expect(gate(before, bolus(15, override))).toMatchObject({
+      ok: false,
+      problem: { code: 'aortic_dissection_read' },
+    })
   })
 
   it('a correction must pass the same gates: moving a bolus after a dissection read is refused', () => {
@@ -108,7 +111,7 @@ describe('working diagnosis: the bolus gate', () => {
       changes: { at: '2022-11-26T13:13:00+08:00' },
       reason: '时间录错',
     })
-    expect(gate(before, c)).toMatchObject({ ok: false, reason: 'aortic_dissection_read' })
+    expect(gate(before, c)).toMatchObject({ ok: false, problem: { code: 'aortic_dissection_read' } })
   })
 })
 
@@ -187,7 +190,11 @@ describe('dose check: a bolus above the suggestion for weight and age', () => {
     const e = bolus(15, { doseMg: dose, doseFraction: dose < 30 ? 'half' : 'full' })
     const r = step(patientCase(age, kg), e, ACTORS.township, NETWORK, e.at)
     if (ok) expect(r.ok).toBe(true)
-    else expect(r).toMatchObject({ ok: false, status: 409, reason: 'dose_above_suggested', field: 'doseMg' })
+    else
+      expect(r).toMatchObject({
+        ok: false,
+        problem: { status: 409, code: 'dose_above_suggested', field: 'doseMg' },
+      })
     const overridden = { ...e, data: { ...e.data, ...override } }
     expect(step(patientCase(age, kg), overridden, ACTORS.township, NETWORK, e.at).ok).toBe(true)
   })
@@ -209,7 +216,9 @@ describe('dose check: a bolus above the suggestion for weight and age', () => {
       { ...INFO, patient: { sex: 'male', age: 58, weightKg: 95 } },
     )
     const e = bolus(15, { doseMg: 50 })
-    expect(step(s, e, ACTORS.township, NETWORK, e.at)).toMatchObject({ reason: 'dose_above_suggested' })
+    expect(step(s, e, ACTORS.township, NETWORK, e.at)).toMatchObject({
+      problem: { code: 'dose_above_suggested' },
+    })
   })
 
   it.each([
@@ -247,13 +256,13 @@ describe('onset window: > 12 h refused unless ongoing ischaemia or instability (
     const e = bolus(BOLUS_AT)
     const r = gate(withOnset(onset, status), e)
     if (ok) expect(r.ok).toBe(true)
-    else expect(r).toMatchObject({ ok: false, status: 409, reason: 'onset_window', field: 'at' })
+    else expect(r).toMatchObject({ ok: false, problem: { status: 409, code: 'onset_window', field: 'at' } })
     expect(gate(withOnset(onset, status), bolus(BOLUS_AT, override)).ok).toBe(true)
   })
 
   it('ischaemia recorded only after the bolus does not open the 24 h window', () => {
     const events = withOnset(13, { ongoingIschaemia: true }, 20)
-    expect(gate(events, bolus(BOLUS_AT))).toMatchObject({ reason: 'onset_window' })
+    expect(gate(events, bolus(BOLUS_AT))).toMatchObject({ problem: { code: 'onset_window' } })
   })
 
   it.each([

@@ -71,7 +71,7 @@ export const METRICS: readonly MetricDefinition[] = [
   },
   {
     key: 'cath_lab_activation',
-    title: { zh: '导管室激活至就位', en: 'Cath lab activation to ready' },
+    title: { zh: '导管室激活至就绪', en: 'Cath lab activation to ready' },
     target: { max: 30, strictMax: true },
     source: 'China CPC accreditation standard: cath lab team in place < 30 min',
   },

@@ -21,6 +21,8 @@ export interface NetworkInfo {
   expectedDoorToWireMinutes: number
   /** The network's thrombolysis checklist (docs/clinical-rules.md, "Checklists"); default `cn`. */
   checklist?: 'cn' | 'esc'
+  /** The network's IANA time zone (its `timezone` setting): local times in exports. Asia/Shanghai when unset. */
+  timeZone?: string
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

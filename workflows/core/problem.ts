@@ -8,7 +8,7 @@
  */
 import { REJECTIONS, type RejectionReason } from './rejections.ts'
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503
 
 /** Codes raised outside the clinical guards (HTTP edge, runtime). Status per code. */
 export const EDGE_PROBLEMS = {
@@ -25,6 +25,24 @@ export const EDGE_PROBLEMS = {
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,
+  internal: 500,
+  bad_multipart: 400,
+  unsupported_type: 422,
+  too_many_attempts: 429,
+  bad_code: 401,
+  id_reused: 409,
+  // Administration (api/routes/admin-*.ts, push, alerts, import).
+  rota_gap: 422,
+  last_admin: 422,
+  inactive: 422,
+  county_exists: 422,
+  missing_county: 422,
+  missing_travel_to_county: 422,
+  lysis_without_drug: 422,
+  regimen_required: 422,
+  import_invalid: 422,
+  endpoint_not_allowed: 422,
+  not_acknowledgeable: 422,
   // national platform reporting (docs/registry-platform.md)
   secret_key_missing: 409,
   not_pci_hospital: 422,
@@ -36,36 +54,25 @@ export const EDGE_PROBLEMS = {
   cath_lab_not_county: 422,
   village_no_lysis: 422,
   can_lyse_conflict: 422,
-  lysis_without_drug: 422,
   regimen_without_drug: 422,
-  regimen_required: 422,
-  county_exists: 422,
-  missing_county: 422,
   county_level_fixed: 422,
   county_always_active: 422,
-  missing_travel_to_county: 422,
   same_facility: 422,
   not_in_network: 422,
   scope_required: 422,
-  last_admin: 422,
   username_taken: 409,
-  inactive: 422,
-  rota_gap: 422,
   not_cardiologist: 422,
   ends_before_start: 422,
   slot_too_long: 422,
   range_too_long: 422,
   template_empty: 422,
-  import_invalid: 422,
   import_conflict: 409,
   import_empty: 422,
   import_bad_body: 400,
   csv_not_text: 422,
   csv_missing_columns: 422,
   csv_malformed: 422,
-  not_acknowledgeable: 422,
   consult_cardiologist_only: 403,
-  endpoint_not_allowed: 422,
   period_order: 422,
   period_too_long: 422,
   attachment_not_of_case: 422,
@@ -74,7 +81,10 @@ export const EDGE_PROBLEMS = {
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS
 export type ProblemCode = EdgeProblemCode | RejectionReason
 
-export type ProblemParams = Record<string, string | number>
+/** Parameters of a problem's message, and machine-readable detail (e.g. the gaps of a rota). */
+export type ProblemValue =
+  string | number | boolean | null | readonly ProblemValue[] | { readonly [k: string]: ProblemValue }
+export type ProblemParams = Readonly<Record<string, ProblemValue>>
 
 export interface Problem {
   code: ProblemCode

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseEvent } from './case-model.ts'
-import { chinaMonth, registryRecord } from './registry-record.ts'
+import { monthOf } from './calendar.ts'
+import { registryRecord } from './registry-record.ts'
 import { build, ev, NETWORK, NO_ANSWERS, t, T0 } from './test-support.ts'
 
 const record = (events: CaseEvent[]) => registryRecord(build(events), NETWORK, T0)
@@ -136,9 +137,9 @@ describe('registryRecord', () => {
   })
 })
 
-describe('chinaMonth', () => {
+describe('registry month', () => {
   it('uses China time (UTC+8) for the registry month', () => {
-    expect(chinaMonth(Date.parse('2025-02-28T15:59:59Z'))).toBe('2025-02-01')
-    expect(chinaMonth(Date.parse('2025-02-28T16:00:00Z'))).toBe('2025-03-01')
+    expect(monthOf(Date.parse('2025-02-28T15:59:59Z'))).toBe('2025-02-01')
+    expect(monthOf(Date.parse('2025-02-28T16:00:00Z'))).toBe('2025-03-01')
   })
 })

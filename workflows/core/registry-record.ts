@@ -10,17 +10,10 @@ import { metricsOf } from './metrics.ts'
 import { isPciCenter, type NetworkInfo } from './network.ts'
 import type { QualityFlagCode } from './quality-flag.ts'
 import { facilityAt } from './patient-location.ts'
+import { monthOf, REGISTRY_TIME_ZONE } from './calendar.ts'
 import { doorIn } from './time-points.ts'
 import type { Instant } from './time.ts'
 import { stemiClocksApply } from './working-diagnosis.ts'
-
-/** China has kept UTC+8 without daylight saving since 1991: the registry month is UTC+8. */
-const CHINA_OFFSET_MS = 8 * 3_600_000
-
-/** The registry month (first day, `YYYY-MM-01`) of an instant, in China time. */
-export function chinaMonth(t: Instant): string {
-  return new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 7) + '-01'
-}
 
 export interface RegistryRecord {
   caseId: string
@@ -159,7 +152,8 @@ export function registryRecord(
     networkId: state.info.networkId,
     facilityId: p.startFacilityId,
     refAt,
-    month: chinaMonth(refAt),
+    // The national registry counts months in China time (workflows/core/calendar.ts).
+    month: monthOf(refAt, REGISTRY_TIME_ZONE),
     symptomOnset: p.symptomOnset,
     onsetApproximate: p.symptomOnsetApproximate,
     arrivalMode: p.arrivalMode,

@@ -128,7 +128,7 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))('scenario %s', (_name,
     let state = fold(info, [], s.network)
     for (const { event, actor } of toEvents(s, evaluateAt + 86_400_000)) {
       const r = step(state, event, actor, s.network, evaluateAt + 86_400_000)
-      if (!r.ok) throw new Error(r.reason)
+      if (!r.ok) throw new Error(r.problem.code)
       state = r.state
     }
     expect(statuses(state)).toEqual(s.expected.deadlines)

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest'
 import type { Actor, CaseEvent } from './case-model.ts'
 import type { Effect } from './effects.ts'
 import type { CaseState } from './fold.ts'
+import { render } from './messages/index.ts'
 import { step } from './step.ts'
 import { ACTORS, build, ev, NETWORK, NO_ANSWERS, t, townshipStart } from './test-support.ts'
 import { timersFor } from './timers.ts'
 
 const ok = (r: ReturnType<typeof step>): { state: CaseState; effects: Effect[] } => {
-  if (!r.ok) throw new Error(`rejected: ${r.reason}`)
+  if (!r.ok) throw new Error(`rejected: ${r.problem.code}`)
   return r
 }
 const armed = (effects: Effect[]) => effects.flatMap((e) => (e.kind === 'armTimer' ? [e.timer] : []))
@@ -203,10 +204,11 @@ describe('step() rejections', () => {
     const r = step(state, c.event, c.actor ?? ACTORS.township, NETWORK, c.now ?? c.event.at)
     expect(r.ok).toBe(false)
     if (r.ok) return
-    expect(r).toMatchObject({ status: c.status, reason: c.reason })
-    if (c.field) expect(r.field).toBe(c.field)
-    expect(r.message.zh.length).toBeGreaterThan(3)
-    expect(r.message.en.length).toBeGreaterThan(10)
+    expect(r.problem).toMatchObject({ status: c.status, code: c.reason })
+    if (c.field) expect(r.problem.field).toBe(c.field)
+    // The text is the catalogue's, in both languages; the rejection itself carries none.
+    expect(render('zh-CN', `problem.${r.problem.code}`).length).toBeGreaterThan(3)
+    expect(render('en', `problem.${r.problem.code}`).length).toBeGreaterThan(10)
   })
 
   it.each(REJECTIONS.filter((c) => c.overridable))(
@@ -226,7 +228,7 @@ describe('step() rejections', () => {
     const event = { ...c.event, data: { ...c.event.data, override: { reason: '  ' } } }
     expect(step(build(c.before), event, ACTORS.township, NETWORK, event.at)).toMatchObject({
       ok: false,
-      reason: 'lysis_declined',
+      problem: { code: 'lysis_declined' },
     })
   })
 

@@ -11,8 +11,8 @@ import { guard } from './transition-guards.ts'
 import type { Instant } from './time.ts'
 
 /**
- * Check and apply a new clinical event. Rejects invalid moves with a physician-readable
- * message (zh + en); a non-empty `data.override.reason` lets a blocked clinical move through
+ * Check and apply a new clinical event. Rejects invalid moves with a `Problem` (its text is the
+ * catalogue's `problem.<code>`); a non-empty `data.override.reason` lets a blocked clinical move through
  * (recorded and flagged). Effects: the timer diff between before and after, plus the
  * notifications the event triggers (consult, read receipt, decision, cath lab call).
  * An event whose id is already stored is an idempotent replay: same state, no effects.

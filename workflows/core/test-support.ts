@@ -183,7 +183,7 @@ export function simulate(
     fireUntil(event.at)
     clock = Math.max(clock, event.at)
     const r = step(state, event, actor, network, clock)
-    if (!r.ok) throw new Error(`${event.type} rejected: ${r.reason}`)
+    if (!r.ok) throw new Error(`${event.type} rejected: ${r.problem.code}`)
     state = r.state
     apply(r.effects, clock)
   }

@@ -163,7 +163,7 @@ function guardCorrection(
   const parsed = PAYLOAD_SCHEMAS[target.type].safeParse(payload)
   if (!parsed.success) {
     const { field, message } = issueField(parsed.error, 'changes')
-    return reject('invalid_correction', field, message)
+    return reject('invalid_correction', field, { detail: message })
   }
   // A correction is held to the same network rule as the event it amends: it cannot move an
   // arrival or a departure to a facility outside the case's network.
@@ -192,16 +192,16 @@ function guardBolus(state: CaseState, event: CaseEvent, override: boolean): Reje
   if (dx !== null) return reject(dx.reason)
   if (p.decision?.decision === 'declined') return reject('lysis_declined')
   if (p.checklist !== null && p.checklist.absolute.length > 0)
-    return reject('absolute_contraindication', undefined, p.checklist.absolute.join(', '))
+    return reject('absolute_contraindication', undefined, { items: p.checklist.absolute })
   const onset = onsetCheck(p, event.at)
   if (onset !== null && !onset.within)
-    return reject('onset_window', 'at', `${Math.round(onset.minutesSinceOnset / 6) / 10} h`)
+    return reject('onset_window', 'at', { hours: Math.round(onset.minutesSinceOnset / 6) / 10 })
   const drug = typeof event.data.drug === 'string' ? event.data.drug : null
   const doseMg = typeof event.data.doseMg === 'number' ? event.data.doseMg : null
   if (drug !== null && doseMg !== null) {
     const weight = p.checklist?.weightKg ?? state.info.patient.weightKg ?? null
     const above = doseAboveSuggestion(drug, doseMg, weight, state.info.patient.age)
-    if (above) return reject('dose_above_suggested', 'doseMg', `${doseMg} mg > ${above.maxMg} mg`)
+    if (above) return reject('dose_above_suggested', 'doseMg', { doseMg, maxMg: above.maxMg })
   }
   return null
 }

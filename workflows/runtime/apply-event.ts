@@ -10,7 +10,9 @@ import {
   type ClinicalEventType,
   type Effect,
   type NetworkInfo,
-  type Rejection,
+  ProblemError,
+  problemOf,
+  type EscalationReason,
 } from '../core/index.ts'
 import { canonicalJson, derivedUuid, sha256 } from './ids.ts'
 import { publish } from './live.ts'
@@ -40,18 +42,14 @@ export interface Runtime {
   networks: NetworkCache
 }
 
-/** A refusal the HTTP edge turns into a 4xx; carries the core's bilingual message. */
-export class Refused extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409 | 422,
-    readonly reason: string,
-    readonly messages: { zh: string; en: string },
-    readonly field?: string,
-  ) {
-    super(messages.en)
-  }
-  static of(r: Rejection): Refused {
-    return new Refused(r.status, r.reason, r.message, r.field)
+/**
+ * The `ProblemError` that `recordEvent` / `createCase` throw.
+ * Transitional: catch `ProblemError` and read `problem.code`; `Refused` and its `reason` stay only
+ * until api/routes/alerts.ts moves to a runtime module.
+ */
+export class Refused extends ProblemError {
+  get reason(): string {
+    return this.problem.code
   }
 }
 
@@ -99,23 +97,14 @@ export async function recordEvent(
       loadEvents(tx, caseId),
       findEvent(tx, input.id),
     ])
-    if (!c || !canSee(c))
-      throw new Refused(404, 'case_not_found', { zh: '找不到该病例', en: 'Case not found' })
+    if (!c || !canSee(c)) throw new Refused(problemOf('not_found'))
     const network = await rt.networks.get(tx, c.networkId)
     const state = fold(caseInfoOf(c), events, network)
     if (existing) {
       if (existing.caseId === caseId && existing.bodyHash === bodyHash) {
         return { status: 200 as const, event: existing, state, network, now }
       }
-      throw new Refused(
-        409,
-        'id_reused',
-        {
-          zh: '该事件编号已用于另一条记录',
-          en: 'This event id was already used for a different event',
-        },
-        'id',
-      )
+      throw new Refused(problemOf('id_reused', 'id'))
     }
     const event: CaseEvent = {
       id: input.id,
@@ -127,7 +116,7 @@ export async function recordEvent(
       data: input.data,
     }
     const result = step(state, event, actor, network, now)
-    if (!result.ok) throw Refused.of(result)
+    if (!result.ok) throw new Refused(result.problem)
     await appendEvent(tx, event, bodyHash)
     await runEffects(tx, rt, result.effects, { state: result.state, network, now })
     await project(tx, c, result.state, event, now, network)
@@ -164,12 +153,7 @@ export async function createCase(
         const state = fold(caseInfoOf(existing), await loadEvents(tx, input.id), network)
         return { status: 200 as const, state, network, now }
       }
-      throw new Refused(
-        409,
-        'id_reused',
-        { zh: '该病例编号已被使用', en: 'This case id is already in use' },
-        'id',
-      )
+      throw new Refused(problemOf('id_reused', 'id'))
     }
     await insertCase(tx, { ...input, networkId: actor.networkId, createdBy: actor.id, at: new Date(now) })
     const c = (await lockCase(tx, input.id))!
@@ -192,7 +176,7 @@ export async function createCase(
     for (const d of drafts) {
       const event: CaseEvent = { ...d, caseId: input.id, recordedAt: now, by: actor.id }
       const result = step(state, event, actor, network, now)
-      if (!result.ok) throw Refused.of(result)
+      if (!result.ok) throw new Refused(result.problem)
       await appendEvent(tx, event, bodyHashOf(input.id, d))
       await runEffects(tx, rt, result.effects, { state: result.state, network, now })
       state = result.state
@@ -211,7 +195,7 @@ export async function fireTimer(
   rt: Runtime,
   caseId: string,
   key: string,
-  early?: { reason: string },
+  early?: { reason: EscalationReason },
 ): Promise<boolean> {
   return rt.sql.begin(async (tx) => {
     // A burst fires thousands of these a minute: keep round trips few. The lock and the reads

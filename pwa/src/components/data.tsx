@@ -1,22 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure } from '../api.ts'
-import { lang, t } from '../i18n/index.ts'
+import { lang, problemText, t } from '../i18n/index.ts'
 
-const CJK = /[\u3400-\u9fff]/
-
-/**
- * A server error in the reader's language. The API writes "English / 中文" (and sometimes a
- * separate messageZh); offline and unknown errors get the catalogue's words.
- */
+/** A server error in the reader's language: the catalogue's `problem.<code>` with its params. */
 export function errMsg(e: unknown): string {
   if (!(e instanceof ApiFailure)) return t('common.error', { m: String(e) })
   if (e.status === 0) return t('data.offline')
-  if (e.messageZh) return lang() === 'en' ? e.message : e.messageZh
-  const m = e.message
-  const i = m.lastIndexOf(' / ')
-  if (i > 0 && CJK.test(m.slice(i)) && !CJK.test(m.slice(0, i)))
-    return lang() === 'en' ? m.slice(0, i) : m.slice(i + 3)
-  return m
+  return problemText(e.code, e.params, e.status)
 }
 
 export interface Loaded<T> {
@@ -53,7 +43,7 @@ export function useApi<T>(path: string | null): Loaded<T> {
 
 /** Rota gaps a guard reports (`rota_gap`): when and how long nobody is first-line. */
 const gapsOf = (e: ApiFailure): { from: string; to: string }[] =>
-  Array.isArray(e.detail.gaps) ? (e.detail.gaps as { from: string; to: string }[]) : []
+  Array.isArray(e.params.gaps) ? (e.params.gaps as { from: string; to: string }[]) : []
 
 export const when = (iso: string): string =>
   new Date(iso).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN', {
@@ -72,7 +62,7 @@ export function ErrorBox(props: { error: unknown; onForce?: (() => void) | undef
   if (!e) return null
   const guard = e instanceof ApiFailure && e.status === 422
   const gaps = e instanceof ApiFailure ? gapsOf(e) : []
-  const field = e instanceof ApiFailure && typeof e.detail.field === 'string' ? e.detail.field : null
+  const field = e instanceof ApiFailure ? (e.field ?? null) : null
   return (
     <div class="receipt bad guard" role="alert" data-testid="error-box">
       <p class="guard-msg">

@@ -4,7 +4,7 @@ import { useNow } from '../bus.ts'
 import { serverNow } from '../server-clock.ts'
 import { clock, deadlineTone, hhmm, isoLocal } from '../clinical.ts'
 import type { Deadline } from '../api.ts'
-import { t, tk } from '../i18n/index.ts'
+import { t } from '../i18n/index.ts'
 
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
   return (
@@ -149,7 +149,7 @@ export function Countdown(props: { d: Deadline; metLocally?: boolean }) {
           : t('deadline.over', { t: clock(now - due) })
   return (
     <div class={`countdown tone-${tone}`} data-testid={`deadline-${d.rule}`} data-tone={tone} role="timer">
-      <span class="cd-rule">{tk('rule.' + d.rule)}</span>
+      <span class="cd-rule">{t(`rule.${d.rule}`)}</span>
       <span class="cd-time">{text}</span>
       {props.metLocally && <em class="unsynced">{t('case.unsynced')}</em>}
     </div>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
 import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
-import { pick, t, tk } from '../i18n/index.ts'
+import { drugName, hasKey, lang, pick, problemText, t } from '../i18n/index.ts'
+import { CHECKLISTS } from '../../../workflows/core/checklist.ts'
 import type { RefusedItem } from '../outbox.ts'
 import { facilityName, flushNow, outbox, recordEvent, uuid } from '../store.ts'
 import type { TimelineEntry } from './use-case.ts'
@@ -25,7 +26,11 @@ export function EcgCard(props: {
       setMsg(t('ecg.uploaded'))
     } catch (e) {
       const m =
-        e instanceof ApiFailure ? (e.status === 0 ? t('ecg.offline') : (e.messageZh ?? e.message)) : String(e)
+        e instanceof ApiFailure
+          ? e.status === 0
+            ? t('ecg.offline')
+            : problemText(e.code, e.params, e.status)
+          : String(e)
       setMsg(t('ecg.failed', { m }))
     } finally {
       setProgress(null)
@@ -97,7 +102,7 @@ export function AdviceCard(props: { view: CaseView | null }) {
         <p class="muted">{t('strategy.none')}</p>
       ) : (
         <>
-          <p class="advice">{tk('strategy.advice.' + a.advice)}</p>
+          <p class="advice">{t(`strategy.advice.${a.advice}`)}</p>
           <ul class="numbers">
             {a.travelMinutes != null && <li>{t('strategy.travel', { n: a.travelMinutes })}</li>}
             {a.remainingDidoMinutes != null && (
@@ -152,10 +157,16 @@ export function ChecklistPanel(props: {
       doseFraction: dose.doseFraction,
     })
   }
+  /** The item's words: the catalogue for the Chinese list, the list's own text for the ESC items. */
+  const ckLabel = (k: string): string => {
+    if (hasKey('ck', k)) return t(`ck.${k}`)
+    const it = [...CHECKLISTS.esc.absolute, ...CHECKLISTS.esc.relative].find((i) => i.key === k)
+    return it ? (lang() === 'en' ? it.en : it.zh) : k
+  }
   const item = (k: string, absolute: boolean) => (
     <li key={k} class={`ck ${answers[k] ? (absolute ? 'ck-abs' : 'ck-rel') : ''}`}>
-      <span>{tk('ck.' + k)}</span>
-      <div class="yesno" role="group" aria-label={tk('ck.' + k)}>
+      <span>{ckLabel(k)}</span>
+      <div class="yesno" role="group" aria-label={ckLabel(k)}>
         <button
           class={`btn choice ${answers[k] === true ? 'selected yes' : ''}`}
           aria-pressed={answers[k] === true}
@@ -182,7 +193,7 @@ export function ChecklistPanel(props: {
         <p class={`result ${result.result}`} data-testid="checklist-result">
           {t(result.result === 'suitable' ? 'checklist.suitable' : 'checklist.unsuitable')}
           {result.relative.length > 0 &&
-            ` · ${t('consult.relative')}: ${result.relative.map((k) => tk('ck.' + k)).join('、')}`}
+            ` · ${t('consult.relative')}: ${result.relative.map((k) => t(`ck.${k}`)).join('、')}`}
         </p>
       )}
       {props.recorded && !result && (
@@ -211,7 +222,9 @@ export function ChecklistPanel(props: {
           <span>{t('checklist.drug')}</span>
           <select value={drug} onChange={(e) => setDrug(e.currentTarget.value)}>
             {props.drugs.map((d) => (
-              <option key={d}>{d}</option>
+              <option key={d} value={d}>
+                {drugName(d)}
+              </option>
             ))}
           </select>
         </label>
@@ -232,7 +245,7 @@ export function ChecklistPanel(props: {
         {dose ? (
           <strong>
             {t('checklist.doseValue', {
-              drug: dose.drug,
+              drug: drugName(dose.drug),
               mg: dose.doseMg,
               fraction: t(dose.doseFraction === 'half' ? 'checklist.half' : 'checklist.full'),
             })}
@@ -259,13 +272,15 @@ export function ChecklistPanel(props: {
 function detail(e: TimelineEntry): string {
   const d = e.data
   const parts: string[] = []
-  if (typeof d.diagnosis === 'string') parts.push(tk('dx.' + d.diagnosis))
-  if (typeof d.strategy === 'string') parts.push(tk('strategy.' + d.strategy))
+  if (hasKey('dx', d.diagnosis)) parts.push(t(`dx.${d.diagnosis}`))
+  if (hasKey('strategy', d.strategy)) parts.push(t(`strategy.${d.strategy}`))
   if (typeof d.decision === 'string') parts.push(d.decision === 'approved' ? '✓' : '✗')
-  if (typeof d.doseMg === 'number') parts.push(`${String(d.drug)} ${d.doseMg} mg`)
+  if (typeof d.doseMg === 'number') parts.push(`${drugName(d.drug)} ${d.doseMg} mg`)
   if (typeof d.toFacilityId === 'string') parts.push('→ ' + facilityName(d.toFacilityId))
-  if (typeof d.rule === 'string') parts.push(tk('rule.' + d.rule))
-  if (typeof d.reason === 'string') parts.push(d.reason)
+  if (hasKey('rule', d.rule)) parts.push(t(`rule.${d.rule}`))
+  // A system event's reason is a code (an early escalation); a physician's is free text.
+  if (hasKey('reason', d.reason)) parts.push(t(`reason.${d.reason}`))
+  else if (typeof d.reason === 'string') parts.push(d.reason)
   if (typeof d.text === 'string') parts.push(d.text)
   return parts.join(' · ')
 }
@@ -286,7 +301,7 @@ export function Timeline(props: { entries: TimelineEntry[] }) {
           >
             <time>{hhmm(e.at)}</time>
             <span>
-              <strong>{tk('ev.' + e.type)}</strong> {detail(e)}
+              <strong>{t(`ev.${e.type}`)}</strong> {detail(e)}
               {e.byName && <span class="muted"> · {e.byName}</span>}
               {e.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
             </span>
@@ -308,11 +323,8 @@ export function RefusedList(props: { items: RefusedItem[] }) {
       <ul>
         {props.items.map((r) => (
           <li key={r.id}>
-            <strong>
-              {tk('ev.' + (typeof r.body.type === 'string' ? r.body.type : 'first_medical_contact'))}
-            </strong>{' '}
-            {typeof r.body.at === 'string' ? hhmm(r.body.at) : ''} —{' '}
-            {document.documentElement.lang === 'en' ? r.message : (r.messageZh ?? r.message)}
+            <strong>{t(`ev.${hasKey('ev', r.body.type) ? r.body.type : 'first_medical_contact'}`)}</strong>{' '}
+            {typeof r.body.at === 'string' ? hhmm(r.body.at) : ''} — {problemText(r.code, r.params, r.status)}
             <div class="row wrap">
               <button class="btn" onClick={() => void outbox.dismissRefused(r.id)}>
                 {t('case.dismiss')}

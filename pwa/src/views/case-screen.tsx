@@ -2,13 +2,14 @@ import { useState } from 'preact/hooks'
 import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from '../clinical.ts'
 import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
-import { t, tk, pick } from '../i18n/index.ts'
+import type { ClinicalEventType, EventType } from '../../../workflows/core/event-types.ts'
+import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
 import { useCase } from './use-case.ts'
 
 type DialogState =
-  | { kind: 'time'; type: string; data: Record<string, unknown> }
+  | { kind: 'time'; type: ClinicalEventType; data: Record<string, unknown> }
   | { kind: 'diagnosis' }
   | { kind: 'strategy' }
   | { kind: 'bolus' }
@@ -44,15 +45,15 @@ export function CaseScreen(props: { caseId: string }) {
     setSt(null)
     setPain(null)
   }
-  const record = (type: string, data: Record<string, unknown> = {}, at?: Date) => {
+  const record = (type: ClinicalEventType, data: Record<string, unknown> = {}, at?: Date) => {
     void recordEvent(v.id, type, data, at)
     close()
   }
-  const done = (type: string) => {
+  const done = (type: EventType) => {
     const e = c.latest(type)
     return e ? { at: e.at, pending: e.pending } : undefined
   }
-  const simple = (type: string, data: Record<string, unknown> = {}) => ({
+  const simple = (type: ClinicalEventType, data: Record<string, unknown> = {}) => ({
     onTap: () => (backdate ? setDialog({ kind: 'time', type, data }) : record(type, data)),
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
@@ -100,7 +101,7 @@ export function CaseScreen(props: { caseId: string }) {
           <span class="muted">{facilityName(v.facilityId)}</span>
         </div>
         <span class="phase" data-testid="case-phase">
-          {tk('phase.' + v.phase)}
+          {t(`phase.${v.phase}`)}
         </span>
       </header>
       {c.stale && <p class="notice">{t('case.notLoaded')}</p>}
@@ -280,7 +281,7 @@ export function CaseScreen(props: { caseId: string }) {
       {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
       {dialog?.kind === 'time' && (
         <RecordDialog
-          title={tk('ev.' + dialog.type)}
+          title={t(`ev.${dialog.type}`)}
           onClose={close}
           onRecord={(at) => record(dialog.type, dialog.data, at)}
         />
@@ -301,7 +302,7 @@ export function CaseScreen(props: { caseId: string }) {
                 data-testid={`dx-${d}`}
                 onClick={() => setChoice(d)}
               >
-                {tk('dx.' + d)}
+                {t(`dx.${d}`)}
               </button>
             ))}
           </div>
@@ -324,7 +325,7 @@ export function CaseScreen(props: { caseId: string }) {
             )
           }
         >
-          {v.advice && <p class="advice">{tk('strategy.advice.' + v.advice.advice)}</p>}
+          {v.advice && <p class="advice">{t(`strategy.advice.${v.advice.advice}`)}</p>}
           <div class="choices">
             {(['primary_pci', 'pharmacoinvasive', 'conservative'] as const).map((s) => (
               <button
@@ -334,7 +335,7 @@ export function CaseScreen(props: { caseId: string }) {
                 data-testid={`strategy-${s}`}
                 onClick={() => setChoice(s)}
               >
-                {tk('strategy.' + s)}
+                {t(`strategy.${s}`)}
               </button>
             ))}
           </div>
@@ -357,7 +358,7 @@ export function CaseScreen(props: { caseId: string }) {
           }
         >
           <p class="dose big" data-testid="bolus-dose">
-            {t('lysis.confirmDose', { drug: dose.drug, mg: dose.doseMg })} (
+            {t('lysis.confirmDose', { drug: drugName(dose.drug), mg: dose.doseMg })} (
             {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
           </p>
           <p class="muted">{t('checklist.neverAuto')}</p>

@@ -4,7 +4,7 @@ import { DIAGNOSES, clock, hhmm } from '../clinical.ts'
 import { AttachmentImage } from '../components/attachment.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { Countdown } from '../components/ui.tsx'
-import { t, tk } from '../i18n/index.ts'
+import { hasKey, t } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard } from './case-panels.tsx'
 import { useCase } from './use-case.ts'
@@ -81,7 +81,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
           <>
             {checklist.absolute.length > 0 && (
               <p class="result unsuitable">
-                {t('consult.absolute')}: {checklist.absolute.map((k) => tk('ck.' + k)).join('、')}
+                {t('consult.absolute')}: {checklist.absolute.map((k) => t(`ck.${k}`)).join('、')}
               </p>
             )}
             {checklist.relative.length === 0 ? (
@@ -89,7 +89,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
             ) : (
               <ul class="rel-list">
                 {checklist.relative.map((k) => (
-                  <li key={k}>⚠ {tk('ck.' + k)}</li>
+                  <li key={k}>⚠ {t(`ck.${k}`)}</li>
                 ))}
               </ul>
             )}
@@ -105,7 +105,10 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
         <h2>{t('dx.choose')}</h2>
         {diagnosis && (
           <p>
-            <strong>{tk('dx.' + String(diagnosis.data.diagnosis))}</strong> {hhmm(diagnosis.at)}
+            <strong>
+              {hasKey('dx', diagnosis.data.diagnosis) ? t(`dx.${diagnosis.data.diagnosis}`) : '—'}
+            </strong>{' '}
+            {hhmm(diagnosis.at)}
             {diagnosis.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
           </p>
         )}
@@ -117,7 +120,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
               data-testid={`consult-dx-${d}`}
               onClick={() => void recordEvent(v.id, 'diagnosis', { diagnosis: d })}
             >
-              {tk('dx.' + d)}
+              {t(`dx.${d}`)}
             </button>
           ))}
         </div>

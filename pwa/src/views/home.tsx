@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, local, type CaseSummary, type CaseView } from '../api.ts'
 import { useBus } from '../bus.ts'
 import { Countdown } from '../components/ui.tsx'
-import { t, tk } from '../i18n/index.ts'
+import { t } from '../i18n/index.ts'
 import { facilityName, outbox, session } from '../store.ts'
 
 const sexLabel = (s: string) => (s === 'female' ? t('start.female') : t('start.male'))
@@ -55,7 +55,7 @@ export function Home() {
                   {sexLabel(c.patient.sex)} {c.patient.age}
                   {c.patient.name ? ` · ${c.patient.name}` : ''}
                 </strong>
-                <span class="phase">{tk('phase.' + c.phase)}</span>
+                <span class="phase">{t(`phase.${c.phase}`)}</span>
                 <span class="muted">{facilityName(c.facilityId)}</span>
                 {offlineCases.some((o) => o.id === c.id) && <em class="unsynced">{t('case.unsynced')}</em>}
                 {next && <Countdown d={next} />}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, ApiFailure } from '../api.ts'
-import { t } from '../i18n/index.ts'
+import { problemText, t } from '../i18n/index.ts'
 
 type Status = 'unsupported' | 'denied' | 'enabled' | 'off'
 
@@ -71,7 +71,11 @@ export function NotifyPrompt(props: { compact?: boolean }) {
     try {
       setStatus(await enablePush())
     } catch (e) {
-      setError(t('notify.failed', { m: e instanceof ApiFailure ? (e.messageZh ?? e.message) : String(e) }))
+      setError(
+        t('notify.failed', {
+          m: e instanceof ApiFailure ? problemText(e.code, e.params, e.status) : String(e),
+        }),
+      )
     }
   }
   return (

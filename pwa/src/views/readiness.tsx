@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure } from '../api.ts'
-import { t } from '../i18n/index.ts'
+import { problemText, t } from '../i18n/index.ts'
 
 /**
  * `/readiness/:id` — opened from the readiness push at the start of an on-call slot (SPEC §2):
@@ -11,7 +11,9 @@ export function ReadinessTap(props: { id: string }) {
   useEffect(() => {
     api('POST', `/api/push/readiness/${encodeURIComponent(props.id)}/ack`)
       .then(() => setState('done'))
-      .catch((e: unknown) => setState(e instanceof ApiFailure ? e.message : String(e)))
+      .catch((e: unknown) =>
+        setState(e instanceof ApiFailure ? problemText(e.code, e.params, e.status) : String(e)),
+      )
   }, [props.id])
   return (
     <main class="narrow" data-testid="readiness-tap">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { isoLocal } from '../clinical.ts'
 import { TimeField, toInputValue, parseInputTime } from '../components/ui.tsx'
-import { t, tk } from '../i18n/index.ts'
+import { t } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { recordEvent, session, startCase, uuid } from '../store.ts'
 
@@ -127,7 +127,7 @@ export function StartCase() {
                 aria-pressed={mode === m}
                 onClick={() => setMode(m)}
               >
-                {tk('arrival.' + m)}
+                {t(`arrival.${m}`)}
               </button>
             ))}
           </div>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, ApiFailure, local, type CaseEvent, type CaseView } from '../api.ts'
+import type { EventType } from '../../../workflows/core/index.ts'
 import { useBus } from '../bus.ts'
 import { outbox } from '../store.ts'
 import type { OutboxItem, RefusedItem } from '../outbox.ts'
@@ -19,11 +20,11 @@ export interface CaseState {
   /** Server events and not-yet-synced ones, by clinical time. */
   timeline: TimelineEntry[]
   /** The latest event of a type, pending or stored. */
-  latest: (type: string) => TimelineEntry | undefined
+  latest: (type: EventType) => TimelineEntry | undefined
 }
 
 const asEvent = (i: OutboxItem): TimelineEntry => {
-  const { id, type, at, ...data } = i.body as { id: string; type: string; at: string }
+  const { id, type, at, ...data } = i.body as { id: string; type: EventType; at: string }
   return { id, type, at, data, pending: true }
 }
 

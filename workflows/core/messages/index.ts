@@ -8,6 +8,14 @@ import { en } from './en.ts'
 import { zhCN, type MessageKey } from './zh-CN.ts'
 
 export type { MessageKey }
+export type { RequiredKey } from './keys.ts'
+
+/** The values `v` for which `${P}.${v}` is a catalogue key: `KeyOf<'drug'>` is every drug with a name. */
+export type KeyOf<P extends string> = MessageKey extends infer K
+  ? K extends `${P}.${infer S}`
+    ? S
+    : never
+  : never
 export type Lang = 'zh-CN' | 'en'
 export type MessageParams = Record<string, string | number>
 
@@ -21,10 +29,32 @@ export function format(template: string, params?: MessageParams): string {
 
 /** The message for `key` in `lang`. */
 export function render(lang: Lang, key: MessageKey, params?: MessageParams): string {
-  return format(CATALOGUES[lang][key], params)
+  // The types make a missing key impossible; data from an older cache could still name one.
+  return format(CATALOGUES[lang][key] ?? key, params)
 }
 
-/** Whether a dynamically built key (an event type, a rule, a reason) has a message. */
+/** Whether a key built from data that crossed a wire (an error code from an older server) has a message. */
 export function isMessageKey(key: string): key is MessageKey {
   return key in zhCN
+}
+
+/**
+ * The catalogue key of an error code received over the wire. Every code the server raises has its
+ * key (a type check); a code it does not know (a proxy's 502, a newer server) reads as the generic
+ * text of its class rather than as a raw identifier.
+ */
+export function problemKey(code: string, status = 400): MessageKey {
+  const key = `problem.${code}`
+  if (isMessageKey(key)) return key
+  return status === 0 ? 'problem.unavailable' : status >= 500 ? 'problem.internal' : 'problem.invalid'
+}
+
+/** Placeholders take scalars; structured params (a rota's gaps) are detail for the screen's own rendering. */
+export function scalarParams(
+  params: Readonly<Record<string, unknown>> | undefined,
+): MessageParams | undefined {
+  if (!params) return undefined
+  const out: MessageParams = {}
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'string' || typeof v === 'number') out[k] = v
+  return out
 }

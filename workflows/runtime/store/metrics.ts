@@ -1,5 +1,12 @@
 import type { Q, Sql } from '../platform/connect.ts'
-import { METRICS, type MetricKey } from '../../core/index.ts'
+import {
+  dayStart,
+  localDate,
+  METRICS,
+  monthStart,
+  REGISTRY_TIME_ZONE,
+  type MetricKey,
+} from '../../core/index.ts'
 
 export type GroupBy = 'none' | 'month' | 'facility'
 
@@ -68,13 +75,9 @@ const RATE_TARGET: Record<RateAggregate['key'], number | null> = {
 const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
 const round3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000)
 
-const CHINA_OFFSET_MS = 8 * 3_600_000
-/** The first instant of the China-time month containing `t`, shifted by `add` months. */
-function chinaMonthStart(t: number, add = 0): number {
-  const local = new Date(t + CHINA_OFFSET_MS)
-  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + add, 1) - CHINA_OFFSET_MS
-}
-const monthDate = (t: number) => new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 10)
+/** Registry months are China-time months (workflows/core/calendar.ts), like the rollup's `month`. */
+const registryMonthStart = (t: number, add = 0) => monthStart(t, REGISTRY_TIME_ZONE, add)
+const monthDate = (t: number) => localDate(t, REGISTRY_TIME_ZONE)
 
 /**
  * How a period splits: the whole registry months inside [from, to) are read from the rollup
@@ -85,8 +88,8 @@ const monthDate = (t: number) => new Date(t + CHINA_OFFSET_MS).toISOString().sli
 export function splitPeriod(from: Date, to: Date): { rollupFrom: Date; rollupTo: Date } | null {
   const f = from.getTime()
   const t = to.getTime()
-  const first = chinaMonthStart(f) === f ? f : chinaMonthStart(f, 1)
-  const end = chinaMonthStart(t)
+  const first = registryMonthStart(f) === f ? f : registryMonthStart(f, 1)
+  const end = registryMonthStart(t)
   return first < end ? { rollupFrom: new Date(first), rollupTo: new Date(end) } : null
 }
 
@@ -232,7 +235,7 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
       r.bins.forEach((bin, i) => {
         const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
         const month = m.groupBy === 'month' ? r.grp! : null
-        const m1 = month ? monthDate(chinaMonthStart(Date.parse(`${month}T00:00:00+08:00`), 1)) : to0
+        const m1 = month ? monthDate(registryMonthStart(dayStart(month, REGISTRY_TIME_ZONE), 1)) : to0
         lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
           key: r.key,
           fac,
@@ -296,10 +299,10 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
 /** Where a group's cases are: its ref_at range (month groups) and accountable facility. */
 function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date; facilityId?: string } {
   if (m.groupBy === 'month') {
-    const start = Date.parse(`${grp ?? ''}T00:00:00+08:00`)
+    const start = dayStart(grp ?? '', REGISTRY_TIME_ZONE)
     return {
       from: new Date(Math.max(start, m.from.getTime())),
-      to: new Date(Math.min(chinaMonthStart(start, 1), m.to.getTime())),
+      to: new Date(Math.min(registryMonthStart(start, 1), m.to.getTime())),
       facilityId: m.facilityId,
     }
   }

@@ -1,5 +1,5 @@
 import type { Q } from '../platform/connect.ts'
-import type { Facility, NetworkInfo } from '../../core/index.ts'
+import { REGISTRY_TIME_ZONE, type Facility, type NetworkInfo } from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {
   nameEn: string | null
@@ -25,7 +25,7 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel] = await Promise.all([
     sql<
-      { settings: { expectedDoorToWireMinutes?: number; checklist?: string } }[]
+      { settings: { expectedDoorToWireMinutes?: number; checklist?: string; timezone?: string } }[]
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
@@ -44,6 +44,7 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     expectedDoorToWireMinutes: net?.settings.expectedDoorToWireMinutes ?? 60,
     // The admin's checklist choice changes the questions and the screening (docs/clinical-rules.md).
     checklist: net?.settings.checklist === 'esc' ? 'esc' : 'cn',
+    timeZone: net?.settings.timezone ?? REGISTRY_TIME_ZONE,
   }
 }
 

@@ -1,18 +1,21 @@
 /**
  * What a push carries (SPEC §7): small (< 3 kB, push services refuse more than ~4 kB), in
- * Chinese, and never the patient's name — the payload transits third-party push services. It
+ * Chinese (rendered from the message catalogue, `push.*`, so it reads as the screens do), and never the patient's name — the payload transits third-party push services. It
  * grants nothing: acting on it (approve, acknowledge) is a normal API call with the device's
  * own session cookie.
  */
 import {
   doorIn,
-  RELATIVE_CONTRAINDICATIONS,
-  ruleByKey,
   type CaseState,
   type NetworkInfo,
   type NotifyTemplate,
   type RuleKey,
 } from '../../core/index.ts'
+import { isMessageKey, render, type Lang, type MessageParams } from '../../core/messages/index.ts'
+
+/** Pushes are read on the lock screen of a Chinese clinical phone: zh-CN (the catalogue's first language). */
+const LANG: Lang = 'zh-CN'
+const say = (key: Parameters<typeof render>[1], params?: MessageParams) => render(LANG, key, params)
 
 export type PushKind = 'consult' | 'alert' | 'readiness'
 
@@ -35,12 +38,11 @@ export const MAX_PAYLOAD_BYTES = 3000
 /** A clinical alert older than this is noise: the repeat (every 2 min) or the live screen takes over. */
 export const CLINICAL_TTL_SECONDS = 600
 
+/** The same words as the consult page's buttons. */
 export const CONSULT_ACTIONS = [
-  { action: 'approve', title: '批准溶栓' },
-  { action: 'decline', title: '拒绝' },
+  { action: 'approve', title: say('consult.approve') },
+  { action: 'decline', title: say('consult.decline') },
 ]
-
-const SEX = { male: '男', female: '女' } as const
 
 /** One topic per case (≤ 32 url-safe chars): a newer alert replaces an undelivered older one. */
 export const topicOf = (caseId: string) => caseId.replaceAll('-', '')
@@ -53,19 +55,14 @@ export function clockOf(state: CaseState): { label: string; start: number | null
 }
 
 function relativeContraindications(state: CaseState): string[] {
-  const keys = new Set(state.points.checklist?.relative ?? [])
-  return RELATIVE_CONTRAINDICATIONS.filter((c) => keys.has(c.key)).map((c) => c.zh)
+  return (state.points.checklist?.relative ?? []).map((k) => {
+    const key = `ck.${k}`
+    return isMessageKey(key) ? say(key) : k
+  })
 }
 
-const TITLES: Record<Exclude<NotifyTemplate, 'consult'>, (rule: string) => string> = {
-  deadline_warning: (r) => `⚠ ${r} 即将超时`,
-  deadline_missed: (r) => `⛔ ${r} 已超时`,
-  escalated: (r) => `升级 · ${r} 未应答`,
-  alert_repeated: (r) => `重复提醒 · ${r}`,
-  decision: () => '溶栓决定',
-  read_receipt: () => '心电图已被查看',
-  cath_lab_activated: () => '导管室已激活',
-}
+const title = (template: Exclude<NotifyTemplate, 'consult'>, rule: string) =>
+  say(`push.title.${template}`, { rule })
 
 /** Cap the serialised payload: shorten the body (never drop ids or actions). */
 export function capped(p: PushPayload): PushPayload {
@@ -97,36 +94,45 @@ export function alertPayload(a: {
   const facility = network.facilities.find((f) => f.id === state.currentFacilityId)?.name ?? ''
   const clock = clockOf(state)
   const elapsed = clock.start === null ? null : Math.max(0, Math.floor((now - clock.start) / 60_000))
-  const who = `${SEX[state.info.patient.sex]} ${state.info.patient.age} 岁`
-  const clockText = elapsed === null ? null : `${clock.label} 已 ${elapsed} 分钟`
-  const ruleTitle = a.rule ? ruleByKey(a.rule as RuleKey).title.zh : ''
-  const dx = state.points.diagnoses.length ? '' : ' STEMI?'
-  let title: string
+  const who = say('push.patient', {
+    sex: say(state.info.patient.sex === 'male' ? 'start.male' : 'start.female'),
+    age: state.info.patient.age,
+  })
+  const clockText = elapsed === null ? null : say('push.clock', { label: clock.label, n: elapsed })
+  // The rule's name as the banner and the countdown show it (one term per deadline).
+  const ruleTitle = a.rule ? say(`rule.${a.rule as RuleKey}`) : ''
+  const dx = state.points.diagnoses.length ? '' : say('push.stemiQuery')
+  let heading: string
   let detail: string[] = []
   if (a.template === 'consult') {
-    title = `急会诊${dx} ${who}`
+    heading = say('push.consult', { dx, who })
   } else if (consultLike && a.template !== 'deadline_missed') {
-    title = `${TITLES[a.template](ruleTitle)}${dx}`
+    heading = `${title(a.template, ruleTitle)}${dx}`
     detail = [who]
   } else {
-    title = TITLES[a.template](ruleTitle)
+    heading = title(a.template, ruleTitle)
     detail = [who]
   }
   if (a.template === 'decision' && state.points.decision) {
     const d = state.points.decision
-    title = d.decision === 'approved' ? '溶栓已批准' : '溶栓未批准'
+    heading = say(d.decision === 'approved' ? 'push.approved' : 'push.declined')
     if (d.by) detail.push(a.names.get(d.by) ?? '')
   }
   if (a.template === 'read_receipt' && state.points.consultAcknowledged?.by) {
-    detail.push(`${a.names.get(state.points.consultAcknowledged.by) ?? ''} 已打开会诊`)
+    detail.push(say('push.openedConsult', { name: a.names.get(state.points.consultAcknowledged.by) ?? '' }))
   }
   const relative = a.cardiologist && consultLike ? relativeContraindications(state) : []
-  const body = [...detail, facility, clockText, relative.length ? `相对禁忌: ${relative.join('、')}` : null]
+  const body = [
+    ...detail,
+    facility,
+    clockText,
+    relative.length ? say('push.relative', { list: relative.join('、') }) : null,
+  ]
     .filter((x): x is string => !!x)
     .join(' · ')
   const withActions = consultLike && a.cardiologist && state.points.decision === null
   return capped({
-    title,
+    title: heading,
     body,
     kind,
     caseId,
@@ -141,12 +147,12 @@ export function alertPayload(a: {
 /** The readiness push (SPEC §2): asks the on-call cardiologist to tap. */
 export function readinessPayload(readinessId: string, line: 'first' | 'second'): PushPayload {
   return {
-    title: '值班就绪确认',
-    body: `您现在是${line === 'first' ? '一线' : '二线'}值班心内科医生:请点击确认本设备能收到急会诊推送`,
+    title: say('readiness.title'),
+    body: say('push.readiness.body', { line: say(line === 'first' ? 'rota.first' : 'rota.second') }),
     kind: 'readiness',
     url: `/readiness/${readinessId}`,
     readinessId,
-    actions: [{ action: 'ack', title: '确认就绪' }],
+    actions: [{ action: 'ack', title: say('push.readiness.ack') }],
   }
 }
 
@@ -156,14 +162,9 @@ export function readinessProblemPayload(a: {
   name: string
   problem: 'no_subscription' | 'push_failed' | 'no_tap'
 }): PushPayload {
-  const why = {
-    no_subscription: '没有可接收推送的设备',
-    push_failed: '推送发送失败',
-    no_tap: '10 分钟内未确认就绪',
-  }[a.problem]
   return {
-    title: '值班医生可能收不到急会诊',
-    body: `${a.name}: ${why}。请电话联系并检查其手机通知设置。`,
+    title: say('push.readinessProblem.title'),
+    body: say('push.readinessProblem.body', { name: a.name, why: say(`ready.problem.${a.problem}`) }),
     kind: 'readiness',
     url: '/admin/readiness',
     readinessId: a.readinessId,

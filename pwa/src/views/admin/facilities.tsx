@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
 import { ErrorBox, LoadState, useApi } from '../../components/data.tsx'
 import { Dialog } from '../../components/ui.tsx'
-import { lang, t, tk } from '../../i18n/index.ts'
+import type { LysisDrug } from '../../../../workflows/core/dosing.ts'
+import { lang, t } from '../../i18n/index.ts'
 import { loadNetwork } from '../../store.ts'
 
 export type Level = 'village' | 'township' | 'county'
@@ -13,8 +14,8 @@ export interface AdminFacility {
   level: Level
   address: string | null
   hasCathLab: boolean
-  lysisDrugs: string[]
-  lysisRegimens: Record<string, string>
+  lysisDrugs: LysisDrug[]
+  lysisRegimens: Partial<Record<LysisDrug, string>>
   canLyse: boolean
   active: boolean
   minutesToCounty: number | null
@@ -72,7 +73,7 @@ export function FacilitiesPage() {
         return (
           <div key={level} class="fac-group">
             <h3>
-              {tk('level.' + level)} <span class="muted">({group.length})</span>
+              {t(`level.${level}`)} <span class="muted">({group.length})</span>
             </h3>
             <ul class="fac-list">
               {group.map((f) => (
@@ -103,7 +104,7 @@ export function FacilitiesPage() {
                     {f.hasCathLab && <span class="chip cath">{t('fac.cathLab')}</span>}
                     {f.lysisDrugs.map((d) => (
                       <span key={d} class="chip drug">
-                        {tk('drug.' + d)}
+                        {t(`drug.${d}`)}
                       </span>
                     ))}
                     {f.level === 'township' && f.lysisDrugs.length === 0 && (
@@ -214,7 +215,7 @@ function FacilityForm(props: {
           >
             {LEVELS.map((lv) => (
               <option key={lv} value={lv}>
-                {tk('level.' + lv)}
+                {t(`level.${lv}`)}
               </option>
             ))}
           </select>
@@ -267,11 +268,11 @@ function FacilityForm(props: {
                       setDrugs(e.currentTarget.checked ? [...drugs, d] : drugs.filter((x) => x !== d))
                     }
                   />
-                  <span>{tk('drug.' + d)}</span>
+                  <span>{t(`drug.${d}`)}</span>
                 </label>
                 {drugs.includes(d) && NEEDS_REGIMEN.has(d) && (
                   <label class="field">
-                    <span>{t('fac.regimen', { drug: tk('drug.' + d) })}</span>
+                    <span>{t('fac.regimen', { drug: t(`drug.${d}`) })}</span>
                     <textarea
                       rows={2}
                       value={regimens[d] ?? ''}
@@ -376,7 +377,7 @@ export function TravelPage() {
               .map((f) => (
                 <tr key={f.id}>
                   <th scope="row">
-                    {fname(f)} <span class="muted small">{tk('level.' + f.level)}</span>
+                    {fname(f)} <span class="muted small">{t(`level.${f.level}`)}</span>
                   </th>
                   {[
                     [f.id, county],

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure } from '../../api.ts'
 import { ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
-import { t, tk } from '../../i18n/index.ts'
+import { t, type KeyOf } from '../../i18n/index.ts'
 import { CodeCard } from './users.tsx'
 
 interface Settings {
@@ -70,7 +70,7 @@ export function SettingsPage() {
                 checked={s.checklist === c}
                 onChange={() => set({ checklist: c })}
               />
-              <span>{tk('settings.checklist.' + c)}</span>
+              <span>{t(`settings.checklist.${c}`)}</span>
             </label>
           ))}
         </fieldset>
@@ -134,7 +134,7 @@ export function ImportPage() {
     try {
       setReport(await api<ImportReport>('POST', `/api/admin/import?dryRun=${dryRun ? 1 : 0}`, body()))
     } catch (e) {
-      if (e instanceof ApiFailure && e.detail.report) setReport(e.detail.report as ImportReport)
+      if (e instanceof ApiFailure && e.params.report) setReport(e.params.report as ImportReport)
       setError(e)
     } finally {
       setBusy(false)
@@ -152,7 +152,7 @@ export function ImportPage() {
         {FILES.map((f) => (
           <div key={f} class="card">
             <div class="row spread">
-              <h3>{tk('import.file.' + f)}</h3>
+              <h3>{t(`import.file.${f}`)}</h3>
               <label class="btn file">
                 {t('import.pick')}
                 <input
@@ -169,8 +169,8 @@ export function ImportPage() {
             <textarea
               rows={6}
               class="mono"
-              aria-label={tk('import.file.' + f)}
-              placeholder={tk('import.cols.' + f)}
+              aria-label={t(`import.file.${f}`)}
+              placeholder={t(`import.cols.${f}`)}
               value={texts[f]}
               onInput={(e) => edit(f, e.currentTarget.value)}
             />
@@ -203,7 +203,7 @@ export function ImportPage() {
           <ul>
             {FILES.map((f) => (
               <li key={f}>
-                {tk('import.file.' + f)}:{' '}
+                {t(`import.file.${f}`)}:{' '}
                 {t('import.counts', { c: report.summary[f]?.create ?? 0, r: report.summary[f]?.reject ?? 0 })}
               </li>
             ))}
@@ -225,10 +225,10 @@ export function ImportPage() {
               <tbody>
                 {report.rows.map((r) => (
                   <tr key={`${r.file}${r.line}`} class={r.action === 'reject' ? 'bad-row' : ''}>
-                    <td>{tk('import.file.' + r.file)}</td>
+                    <td>{t(`import.file.${r.file}`)}</td>
                     <td>{r.line}</td>
                     <td>{r.ref}</td>
-                    <td>{tk('import.act.' + r.action)}</td>
+                    <td>{t(`import.act.${r.action}`)}</td>
                     <td>{r.errors.join('; ')}</td>
                   </tr>
                 ))}
@@ -288,7 +288,7 @@ export function ReadinessPage() {
                   </th>
                   <td>
                     {c.onCallNow ? (
-                      <span class={`chip ${c.onCallNow}`}>{tk('rota.' + c.onCallNow)}</span>
+                      <span class={`chip ${c.onCallNow}`}>{t(`rota.${c.onCallNow}`)}</span>
                     ) : (
                       '—'
                     )}
@@ -310,7 +310,7 @@ export function ReadinessPage() {
                   </td>
                   <td>{c.lastTapAt ? when(c.lastTapAt) : '—'}</td>
                   <td>
-                    {c.problem ? <strong class="error">{tk('ready.problem.' + c.problem)}</strong> : '—'}
+                    {c.problem ? <strong class="error">{t(`ready.problem.${c.problem}`)}</strong> : '—'}
                   </td>
                   <td>{c.nextSlotAt ? when(c.nextSlotAt) : '—'}</td>
                 </tr>
@@ -326,7 +326,7 @@ export function ReadinessPage() {
 interface AuditEntry {
   id: string
   at: string
-  action: string
+  action: KeyOf<'action'>
   entity: string
   entityId: string
   actorId: string | null
@@ -336,7 +336,7 @@ interface AuditEntry {
   device: string | null
 }
 
-const ENTITIES = [
+const ENTITIES: readonly ('' | KeyOf<'entity'>)[] = [
   '',
   'facility',
   'travel',
@@ -380,7 +380,7 @@ export function AuditPage() {
           <select value={entity} onChange={(e) => setEntity(e.currentTarget.value)}>
             {ENTITIES.map((x) => (
               <option key={x} value={x}>
-                {x ? tk('entity.' + x) : t('audit.all')}
+                {x ? t(`entity.${x}`) : t('audit.all')}
               </option>
             ))}
           </select>
@@ -392,7 +392,7 @@ export function AuditPage() {
           <li key={e.id} data-testid="audit-entry">
             <time>{when(e.at)}</time>
             <div class="grow">
-              <strong>{tk('action.' + e.action)}</strong>{' '}
+              <strong>{t(`action.${e.action}`)}</strong>{' '}
               <span class="muted">
                 {e.actorUsername ?? '—'}
                 {e.device ? ` · ${e.device.slice(0, 40)}` : ''}

@@ -1,9 +1,10 @@
+import { addHours } from 'date-fns'
 import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
 import { ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
 import { Dialog, toInputValue } from '../../components/ui.tsx'
 import { isoLocal } from '../../clinical.ts'
-import { lang, t, tk } from '../../i18n/index.ts'
+import { lang, t } from '../../i18n/index.ts'
 import type { AdminUser } from './users.tsx'
 
 interface Slot {
@@ -217,10 +218,10 @@ function SlotDialog(props: {
   const [line, setLine] = useState<'first' | 'second'>(s?.line ?? 'first')
   const [userId, setUserId] = useState(s?.userId ?? props.cardiologists[0]?.id ?? '')
   const [startsAt, setStartsAt] = useState(
-    toInputValue(new Date(s ? Date.parse(s.startsAt) : props.day + 8 * 3_600_000)),
+    toInputValue(s ? new Date(Date.parse(s.startsAt)) : addHours(props.day, 8)),
   )
   const [endsAt, setEndsAt] = useState(
-    toInputValue(new Date(s ? Date.parse(s.endsAt) : props.day + 20 * 3_600_000)),
+    toInputValue(s ? new Date(Date.parse(s.endsAt)) : addHours(props.day, 20)),
   )
   const [note, setNote] = useState(s?.note ?? '')
   const [error, setError] = useState<unknown>(null)
@@ -258,7 +259,7 @@ function SlotDialog(props: {
             who: s.displayName,
             from: when(s.startsAt),
             to: when(s.endsAt),
-            kind: tk('rotaKind.' + s.kind),
+            kind: t(`rotaKind.${s.kind}`),
           })}
         </p>
       )}
@@ -433,9 +434,9 @@ export function TemplatePage() {
                     value={e.weekday}
                     onChange={(ev) => set(i, { weekday: Number(ev.currentTarget.value) })}
                   >
-                    {[1, 2, 3, 4, 5, 6, 7].map((w) => (
+                    {([1, 2, 3, 4, 5, 6, 7] as const).map((w) => (
                       <option key={w} value={w}>
-                        {tk(`wd.${w}`)}
+                        {t(`wd.${w}`)}
                       </option>
                     ))}
                   </select>

@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
 import { copyText, ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
 import { Dialog } from '../../components/ui.tsx'
-import { t, tk } from '../../i18n/index.ts'
+import type { Role } from '../../../../workflows/core/roles.ts'
+import { t } from '../../i18n/index.ts'
 import { fname, type AdminFacility } from './facilities.tsx'
 import { FACILITY_SCOPED_ROLES, ROLES } from '../../../../workflows/core/roles.ts'
 
@@ -11,7 +12,7 @@ export interface AdminUser {
   username: string
   displayName: string
   active: boolean
-  roles: string[]
+  roles: Role[]
   facilityIds: string[]
   createdAt: string
   sessions: number
@@ -79,7 +80,7 @@ export function UsersPage() {
       !q ||
       u.username.includes(q) ||
       u.displayName.toLowerCase().includes(q) ||
-      u.roles.some((r) => tk('role.' + r).includes(q)),
+      u.roles.some((r) => t(`role.${r}`).includes(q)),
   )
   return (
     <section>
@@ -117,7 +118,7 @@ export function UsersPage() {
               <div class="chips">
                 {u.roles.map((r) => (
                   <span key={r} class="chip role">
-                    {tk('role.' + r)}
+                    {t(`role.${r}`)}
                   </span>
                 ))}
                 {u.facilityIds.map((id) => (
@@ -250,7 +251,7 @@ function UserForm(props: {
                   checked={roles.includes(r)}
                   onChange={(e) => setRoles(toggle(roles, r, e.currentTarget.checked))}
                 />
-                <span>{tk('role.' + r)}</span>
+                <span>{t(`role.${r}`)}</span>
               </label>
             ))}
           </div>
@@ -267,7 +268,7 @@ function UserForm(props: {
           >
             {props.facilities.map((f) => (
               <option key={f.id} value={f.id} selected={facilityIds.includes(f.id)}>
-                {fname(f)} · {tk('level.' + f.level)}
+                {fname(f)} · {t(`level.${f.level}`)}
               </option>
             ))}
           </select>

@@ -4,18 +4,22 @@ import { api, local } from '../../api.ts'
 import { ErrorBox, LoadState, Tabs, useApi, when } from '../../components/data.tsx'
 import { match } from '../../router.ts'
 import { navigate } from '../../router.ts'
-import { lang, t, tk } from '../../i18n/index.ts'
+import type {
+  Diagnosis,
+  MetricKey,
+  MetricTarget,
+  QualityFlagCode,
+  Strategy,
+} from '../../../../workflows/core/index.ts'
+import { hasKey, lang, t, type KeyOf } from '../../i18n/index.ts'
 import { facilityName, session } from '../../store.ts'
 import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
 import { CaseTimeline } from './timeline.tsx'
 
-interface Target {
-  min?: number
-  max?: number
-  strictMax?: number
-}
+/** The core's target (workflows/core/metrics.ts): `strictMax` means `max` itself misses. */
+type Target = MetricTarget
 interface MetricRow {
-  key: string
+  key: MetricKey
   group: string
   n: number
   median: number | null
@@ -26,7 +30,7 @@ interface MetricRow {
   flagged: { count: number; caseIds: string[] }
 }
 interface RateRow {
-  key: string
+  key: KeyOf<'rate'>
   group: string
   numerator: number
   denominator: number
@@ -63,14 +67,12 @@ const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%
 const targetText = (tg: Target | null) =>
   !tg
     ? t('qa.reportOnly')
-    : tg.strictMax !== undefined
-      ? `< ${tg.strictMax}`
-      : tg.min !== undefined && tg.max !== undefined
-        ? `${tg.min}–${tg.max}`
-        : tg.max !== undefined
-          ? `≤ ${tg.max}`
-          : `≥ ${tg.min}`
-const targetLine = (tg: Target | null) => tg?.max ?? tg?.strictMax ?? null
+    : tg.min !== undefined && tg.max !== undefined
+      ? t('qa.target.range', { min: tg.min, max: tg.max })
+      : tg.max !== undefined
+        ? t(tg.strictMax ? 'qa.target.below' : 'qa.target.atMost', { n: tg.max })
+        : t('qa.target.atLeast', { n: tg.min ?? 0 })
+const targetLine = (tg: Target | null) => tg?.max ?? null
 
 /** Period and facility filters shared by the QA pages (kept in the URL-less session state). */
 function usePeriod() {
@@ -151,7 +153,7 @@ function Dashboard() {
   const overall = useApi<Metrics>(`/api/metrics?${q}&groupBy=none&cap=20`)
   const byFac = useApi<Metrics>(`/api/metrics?from=${p.from}-01&to=${after(p.to)}&groupBy=facility&cap=0`)
   const months = monthsBetween(p.from, p.to)
-  const get = (m: Metrics | null, key: string, group: string) =>
+  const get = (m: Metrics | null, key: MetricKey, group: string) =>
     m?.metrics.find((x) => x.key === key && x.group === group) ?? null
   const keys = overall.data?.metrics.map((m) => m.key) ?? []
   const facIds = [...new Set(byFac.data?.metrics.map((m) => m.group) ?? [])]
@@ -168,7 +170,7 @@ function Dashboard() {
               key={r.key}
               class={`card rate ${r.target !== null && r.rate !== null && r.rate < r.target ? 'low' : ''}`}
             >
-              <span class="muted">{tk('rate.' + r.key)}</span>
+              <span class="muted">{t(`rate.${r.key}`)}</span>
               <strong class="big-num">{pct(r.rate)}</strong>
               <span class="small">
                 {r.numerator}/{r.denominator}
@@ -186,7 +188,7 @@ function Dashboard() {
           const tg = all?.target ?? null
           return (
             <article key={key} class="card metric" data-testid={`metric-${key}`}>
-              <h3>{tk('metric.' + key)}</h3>
+              <h3>{t(`metric.${key}`)}</h3>
               <p class="small">
                 {t('qa.summary', {
                   n: all?.n ?? 0,
@@ -211,13 +213,13 @@ function Dashboard() {
                 months={months}
                 values={med}
                 target={targetLine(tg)}
-                label={`${tk('metric.' + key)} · ${t('qa.median')}`}
+                label={`${t(`metric.${key}`)} · ${t('qa.median')}`}
               />
               {tg && (
                 <ShareChart
                   months={months}
                   values={share}
-                  label={`${tk('metric.' + key)} · ${t('qa.share')}`}
+                  label={`${t(`metric.${key}`)} · ${t('qa.share')}`}
                 />
               )}
               {all && all.outsideTarget.caseIds.length > 0 && (
@@ -246,7 +248,7 @@ function Dashboard() {
                   <th>{t('qa.facility')}</th>
                   {keys.map((k) => (
                     <th key={k} scope="col">
-                      {tk('metric.' + k)}
+                      {t(`metric.${k}`)}
                     </th>
                   ))}
                 </tr>
@@ -298,16 +300,16 @@ interface QaCase {
   facilityId: string
   refAt: string
   month: string
-  diagnosis: string | null
-  strategy: string | null
+  diagnosis: Diagnosis | null
+  strategy: Strategy | null
   closed: boolean
-  flagCodes: string[]
-  flaggedMetrics: string[]
+  flagCodes: QualityFlagCode[]
+  flaggedMetrics: MetricKey[]
   completeness: number
   enteredLate: boolean
   corrected: boolean
 }
-const FLAGS = [
+const FLAGS: readonly QualityFlagCode[] = [
   'missing_time_point',
   'out_of_order',
   'implausible_interval',
@@ -325,7 +327,7 @@ interface Quality {
     meanCompleteness: number
     enteredLate: number
     corrected: number
-    byFlag: Record<string, number>
+    byFlag: Partial<Record<QualityFlagCode, number>>
   }[]
 }
 
@@ -333,7 +335,8 @@ interface Quality {
 function Cases(props: { search: URLSearchParams }) {
   const { p, setP, q } = usePeriod()
   const [flag, setFlag] = useState('')
-  const metric = props.search.get('metric') ?? ''
+  const m = props.search.get('metric')
+  const metric = hasKey('metric', m) ? m : null
   const l = useApi<{ cases: QaCase[] }>(`/api/qa/cases?${q}${flag ? `&flag=${flag}` : ''}&limit=500`)
   const quality = useApi<Quality>(`/api/qa/quality?from=${p.from}-01&to=${after(p.to)}`)
   const cases = (l.data?.cases ?? []).filter((c) => !metric || c.flaggedMetrics.includes(metric))
@@ -346,7 +349,7 @@ function Cases(props: { search: URLSearchParams }) {
             <option value="">{t('qa.anyFlag')}</option>
             {FLAGS.map((f) => (
               <option key={f} value={f}>
-                {tk('qflag.' + f)}
+                {t(`qflag.${f}`)}
               </option>
             ))}
           </select>
@@ -355,7 +358,7 @@ function Cases(props: { search: URLSearchParams }) {
       </PeriodBar>
       {metric && (
         <p class="notice">
-          {t('qa.metricFilter', { m: tk('metric.' + metric) })} <a href="/qa/cases">{t('qa.clear')}</a>
+          {t('qa.metricFilter', { m: t(`metric.${metric}`) })} <a href="/qa/cases">{t('qa.clear')}</a>
         </p>
       )}
       {quality.data && quality.data.facilities.length > 0 && (
@@ -381,7 +384,7 @@ function Cases(props: { search: URLSearchParams }) {
                     <td>{pct(f.meanCompleteness)}</td>
                     <td class="small">
                       {Object.entries(f.byFlag)
-                        .map(([k, n]) => `${tk('qflag.' + k)} ${n}`)
+                        .map(([k, n]) => `${hasKey('qflag', k) ? t(`qflag.${k}`) : k} ${n}`)
                         .join(' · ')}
                     </td>
                   </tr>
@@ -399,15 +402,15 @@ function Cases(props: { search: URLSearchParams }) {
             <a class="case-row" href={`/qa/cases/${c.caseId}`} data-testid="qa-case-row">
               <strong>{when(c.refAt)}</strong>
               <span>{facilityName(c.facilityId)}</span>
-              {c.diagnosis && <span class="phase">{tk('dx.' + c.diagnosis)}</span>}
-              {c.strategy && <span class="muted">{tk('strategy.' + c.strategy)}</span>}
+              {c.diagnosis && <span class="phase">{t(`dx.${c.diagnosis}`)}</span>}
+              {c.strategy && <span class="muted">{t(`strategy.${c.strategy}`)}</span>}
               <span class={c.completeness < 0.9 ? 'error' : 'muted'}>
                 {t('qa.complete', { p: pct(c.completeness) })}
               </span>
               <span class="chips">
                 {c.flagCodes.map((f) => (
                   <span key={f} class="chip flag">
-                    {tk('qflag.' + f)}
+                    {t(`qflag.${f}`)}
                   </span>
                 ))}
               </span>
@@ -429,7 +432,7 @@ interface Sample {
   cases: { caseId: string; facilityId: string }[]
   abstractions: {
     caseId: string
-    timePoint: string
+    timePoint: KeyOf<'tp'>
     paperValue: string | null
     systemValue: string | null
     differenceMinutes: number | null
@@ -439,7 +442,7 @@ interface Sample {
   disagreements: number
   disagreementRate: number | null
 }
-const TIME_POINTS = [
+const TIME_POINTS: readonly KeyOf<'tp'>[] = [
   'symptom_onset',
   'fmc',
   'first_ecg',
@@ -520,7 +523,12 @@ function AuditSamples() {
 
 function SamplePage(props: { id: string }) {
   const l = useApi<Sample>(`/api/qa/audit-samples/${props.id}`)
-  const [entry, setEntry] = useState<{ caseId: string; timePoint: string; value: string; absent: boolean }>({
+  const [entry, setEntry] = useState<{
+    caseId: string
+    timePoint: KeyOf<'tp'>
+    value: string
+    absent: boolean
+  }>({
     caseId: '',
     timePoint: 'fmc',
     value: '',
@@ -579,11 +587,11 @@ function SamplePage(props: { id: string }) {
                 <span>{t('sample.point')}</span>
                 <select
                   value={entry.timePoint}
-                  onChange={(e) => setEntry({ ...entry, timePoint: e.currentTarget.value })}
+                  onChange={(e) => setEntry({ ...entry, timePoint: e.currentTarget.value as KeyOf<'tp'> })}
                 >
                   {TIME_POINTS.map((tp) => (
                     <option key={tp} value={tp}>
-                      {tk('tp.' + tp)}
+                      {t(`tp.${tp}`)}
                     </option>
                   ))}
                 </select>
@@ -647,7 +655,7 @@ function SamplePage(props: { id: string }) {
                           {facilityName(c.facilityId)} · {c.caseId.slice(0, 8)}
                         </a>
                       </td>
-                      <td>{tk('tp.' + a.timePoint)}</td>
+                      <td>{t(`tp.${a.timePoint}`)}</td>
                       <td>{a.paperValue ? when(a.paperValue) : '—'}</td>
                       <td>{a.systemValue ? when(a.systemValue) : '—'}</td>
                       <td>
@@ -676,7 +684,7 @@ function Access() {
     access: {
       at: string
       actorName: string | null
-      action: string
+      action: KeyOf<'action'>
       entity: string
       entityId: string
       device: string | null
@@ -691,7 +699,7 @@ function Access() {
           <li key={i}>
             <time>{when(a.at)}</time>
             <span class="grow">
-              <strong>{a.actorName ?? '—'}</strong> {tk('action.' + a.action)}{' '}
+              <strong>{a.actorName ?? '—'}</strong> {t(`action.${a.action}`)}{' '}
               {a.entity === 'case' ? (
                 <a href={`/qa/cases/${a.entityId}`}>{a.entityId.slice(0, 8)}</a>
               ) : (

@@ -1,5 +1,12 @@
 import { LoadState, useApi, when } from '../../components/data.tsx'
-import { pick, t, tk } from '../../i18n/index.ts'
+import type {
+  EventType,
+  MetricKey,
+  Phase,
+  QualityFlagCode,
+  RuleKey,
+} from '../../../../workflows/core/index.ts'
+import { pick, t, type KeyOf } from '../../i18n/index.ts'
 import { RegistryPanel } from './registry.tsx'
 
 interface Bi {
@@ -7,14 +14,14 @@ interface Bi {
   en: string
 }
 interface QFlag {
-  code: string
-  metric?: string
+  code: QualityFlagCode
+  metric?: MetricKey
   eventId?: string
   message: Bi
 }
 interface TlEvent {
   id: string
-  type: string
+  type: EventType
   system: boolean
   at: string
   originalAt: string
@@ -38,14 +45,14 @@ interface TlEvent {
 }
 interface Timeline {
   caseId: string
-  phase: string
+  phase: Phase
   closed: boolean
   facilityId: string
   facilityName: string
   events: TlEvent[]
-  metrics: Record<string, number | null>
+  metrics: Partial<Record<MetricKey, number | null>>
   deadlines: {
-    rule: string
+    rule: RuleKey
     title: Bi
     startAt: string
     dueAt: string
@@ -57,7 +64,13 @@ interface Timeline {
     alerts: { kind: string; at: string }[]
   }[]
   flags: QFlag[]
-  access: { at: string; actorId: string; actorName: string | null; action: string; device: string | null }[]
+  access: {
+    at: string
+    actorId: string
+    actorName: string | null
+    action: KeyOf<'action'>
+    device: string | null
+  }[]
 }
 
 const MARK_TONE = {
@@ -88,7 +101,7 @@ function Strip(props: { tl: Timeline }) {
           y2={42}
           class={e.flags.length ? 'tick flagged' : 'tick'}
         >
-          <title>{`${tk('ev.' + e.type)} ${when(e.at)}`}</title>
+          <title>{`${t(`ev.${e.type}`)} ${when(e.at)}`}</title>
         </line>
       ))}
       {props.tl.deadlines.map((d) => (
@@ -97,7 +110,7 @@ function Strip(props: { tl: Timeline }) {
             points={`${x(Date.parse(d.dueAt))},46 ${x(Date.parse(d.dueAt)) - 5},56 ${x(Date.parse(d.dueAt)) + 5},56`}
             class={`mark ${d.mark}`}
           >
-            <title>{`${pick(d.title)}: ${tk('mark.' + d.mark)}`}</title>
+            <title>{`${pick(d.title)}: ${t(`mark.${d.mark}`)}`}</title>
           </polygon>
         </g>
       ))}
@@ -119,14 +132,16 @@ export function CaseTimeline(props: { caseId: string }) {
   const l = useApi<Timeline>(`/api/qa/cases/${props.caseId}/timeline`)
   const tl = l.data
   if (!tl) return <LoadState l={l} />
-  const metricEntries = Object.entries(tl.metrics).filter(([, v]) => v !== null)
+  const metricEntries = (Object.entries(tl.metrics) as [MetricKey, number | null][]).filter(
+    ([, v]) => v !== null,
+  )
   return (
     <section data-testid="qa-drilldown">
       <div class="row spread">
         <h2>
           {tl.facilityName} · <span class="muted">{tl.caseId.slice(0, 8)}</span>
         </h2>
-        <span class="phase">{tk('phase.' + tl.phase)}</span>
+        <span class="phase">{t(`phase.${tl.phase}`)}</span>
       </div>
       <p>
         <a href="/qa/cases">← {t('qa.tab.cases')}</a> ·{' '}
@@ -141,8 +156,8 @@ export function CaseTimeline(props: { caseId: string }) {
           <ul>
             {tl.flags.map((f, i) => (
               <li key={i}>
-                <strong>{tk('qflag.' + f.code)}</strong>
-                {f.metric && ` (${tk('metric.' + f.metric)})`}: {pick(f.message)}
+                <strong>{t(`qflag.${f.code}`)}</strong>
+                {f.metric && ` (${t(`metric.${f.metric}`)})`}: {pick(f.message)}
               </li>
             ))}
           </ul>
@@ -153,7 +168,7 @@ export function CaseTimeline(props: { caseId: string }) {
         {tl.deadlines.map((d) => (
           <div key={d.rule} class={`countdown ${MARK_TONE[d.mark]}`} data-testid={`mark-${d.rule}`}>
             <span>{pick(d.title)}</span>
-            <span class="cd-time">{tk('mark.' + d.mark)}</span>
+            <span class="cd-time">{t(`mark.${d.mark}`)}</span>
             <span class="small">
               {t('drill.due', { t: when(d.dueAt) })}
               {d.metAt && ` · ${t('drill.metAt', { t: when(d.metAt) })}`}
@@ -166,7 +181,7 @@ export function CaseTimeline(props: { caseId: string }) {
         <p class="chips">
           {metricEntries.map(([k, v]) => (
             <span key={k} class="chip">
-              {tk('metric.' + k)}: {t('common.min', { n: v! })}
+              {t(`metric.${k}`)}: {t('common.min', { n: v! })}
             </span>
           ))}
         </p>
@@ -198,7 +213,7 @@ export function CaseTimeline(props: { caseId: string }) {
                   )}
                 </td>
                 <td>
-                  {tk('ev.' + e.type)}
+                  {t(`ev.${e.type}`)}
                   {e.amendments.map((a) => (
                     <div key={a.correctionId} class="amend small">
                       {t('drill.amended', { who: a.byName ?? '—', t: when(a.recordedAt) })}{' '}
@@ -237,7 +252,7 @@ export function CaseTimeline(props: { caseId: string }) {
           <li key={i}>
             <time>{when(a.at)}</time>
             <span>
-              <strong>{a.actorName ?? '—'}</strong> {tk('action.' + a.action)}{' '}
+              <strong>{a.actorName ?? '—'}</strong> {t(`action.${a.action}`)}{' '}
               <span class="muted small">{a.device?.slice(0, 60)}</span>
             </span>
           </li>
