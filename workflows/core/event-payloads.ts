@@ -4,6 +4,7 @@
  * clinical value is worse than a 422. `facilityId` is accepted on every event (SPEC §3:
  * "facilityId where relevant"); when absent the fold uses the case's current facility.
  */
+import { ACK_VIA } from './ladder.ts'
 import { z } from 'zod'
 import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from './checklist.ts'
 import type { ClinicalEventType } from './event-types.ts'
@@ -63,7 +64,8 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   }),
   ecg_acquired: z.strictObject({ facilityId, attachmentId: id.optional() }),
   ecg_transmitted: z.strictObject({ facilityId, attachmentId: id.optional(), via: z.enum(TRANSMISSION_VIA) }),
-  consult_acknowledged: empty,
+  // `via`: the channel the acknowledgement came through (workflows/core/ladder.ts), shown to all.
+  consult_acknowledged: z.strictObject({ facilityId, via: z.enum(ACK_VIA).optional() }),
   diagnosis: z.strictObject({ facilityId, diagnosis: z.enum(DIAGNOSES) }),
   strategy: z
     .strictObject({
@@ -113,5 +115,5 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
     reason: text,
   }),
   note: z.strictObject({ facilityId, text: z.string().trim().min(1).max(4000) }),
-  alert_acknowledged: z.strictObject({ alertKey: id }),
+  alert_acknowledged: z.strictObject({ alertKey: id, via: z.enum(ACK_VIA).optional() }),
 }

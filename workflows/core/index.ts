@@ -73,3 +73,21 @@ export { adviseStrategy } from './strategy.ts'
 export type { StrategyAdvice } from './strategy.ts'
 export { registryRecord, chinaMonth, METRIC_FACILITY } from './registry-record.ts'
 export type { RegistryRecord } from './registry-record.ts'
+export {
+  ACK_VIA,
+  ALERT_KINDS,
+  CHANNEL_KEYS,
+  DEFAULT_LADDERS,
+  LadderInput,
+  alertKindOf,
+  checkLadder,
+  escalationChannels,
+  escalationSteps,
+  ladderFor,
+  ladderToInput,
+  nextEscalationKey,
+  ownSteps,
+  stepDueAt,
+} from './ladder.ts'
+export type { AckVia, AlertKind, ChannelKey, Ladder, LadderStep, Ladders, LadderInputT } from './ladder.ts'
+export { seconds } from './time.ts'

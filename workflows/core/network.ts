@@ -2,6 +2,7 @@
  * The county network: facilities and travel times (SPEC §2), with the look-ups the rules
  * and the strategy advice need.
  */
+import type { Ladders } from './ladder.ts'
 import type { FacilityLevel } from './roles.ts'
 
 export interface Facility {
@@ -19,6 +20,8 @@ export interface NetworkInfo {
   travel: { from: string; to: string; minutes: number }[]
   /** The county center's expected door-to-wire in minutes (e.g. 60), used by the strategy advice. */
   expectedDoorToWireMinutes: number
+  /** The network's own alert ladders (absent: the defaults of workflows/core/ladder.ts). */
+  ladders?: Partial<Ladders>
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

@@ -23,6 +23,10 @@ export const EDGE_PROBLEMS = {
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,
+  // alert channels (workflows/runtime/channels)
+  channel_secret_key_missing: 503,
+  channel_not_configured: 409,
+  ladder_invalid: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS
