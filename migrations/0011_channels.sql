@@ -48,6 +48,8 @@ create table channel_attempts (
   address          text,
   status           text not null check (status in ('queued', 'sent', 'failed', 'capped', 'duplicate', 'unreachable', 'stopped')),
   dedupe_key       text,
+  -- what the channel says (the patient summary without the name), built when the step ran
+  message          jsonb not null default '{}'::jsonb,
   provider_id      text,
   answer           text,
   created_at       timestamptz not null default now(),

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import type { NotifyTemplate } from './effects.ts'
+import type { CaseState } from './fold.ts'
 import { AUDIENCES, type Audience } from './rule-keys.ts'
 import { minutes, seconds, type Duration } from './time.ts'
 
@@ -40,15 +41,16 @@ export type Ladders = Record<AlertKind, Ladder>
  * Defaults. The consult ladder follows the network's practice described in
  * docs/alert-channels.md: push + WeCom at once, a voice call to the first-line after 60 s
  * without an answer, the second-line on every channel after 3 min, every cardiologist of the
- * network after 6 min (WeCom + SMS: a voice call to everyone at once would exhaust the
- * per-number caps that a real emergency needs).
+ * network after 6 min (WeCom + SMS, and Web Push where a device has it, which costs nothing;
+ * no voice call: calling everyone at once would exhaust the per-number caps that the next
+ * emergency needs).
  */
 export const DEFAULT_LADDERS: Ladders = {
   consult: [
     { after: 0, to: 'alert', channels: ['webpush', 'wecom'] },
     { after: seconds(60), to: 'alert', channels: ['voice'] },
     { after: minutes(3), to: ['on_call_second_line'], channels: 'all' },
-    { after: minutes(6), to: ['all_cardiologists'], channels: ['wecom', 'sms'] },
+    { after: minutes(6), to: ['all_cardiologists'], channels: ['webpush', 'wecom', 'sms'] },
   ],
   // A missed or nearly missed deadline: the app and WeCom at once, an SMS if still unacknowledged
   // after a minute. The deadline's own repeats (every 2 min, workflows/core/timers.ts) follow.
@@ -184,4 +186,36 @@ export function checkLadder(kind: AlertKind, input: unknown): LadderCheck {
 /** A ladder in its wire form. */
 export function ladderToInput(ladder: Ladder): LadderInputT {
   return ladder.map((s) => ({ afterSeconds: Math.round(s.after / 1000), to: s.to, channels: s.channels }))
+}
+
+/**
+ * Whether an alert's ladder has nothing left to do: the case is closed, or the alert was
+ * acknowledged on any channel (for a consult: a cardiologist opened it, or the ECG was read;
+ * for a deadline alert or its repeat: someone acknowledged the alert it repeats).
+ */
+export function ladderStopped(
+  s: CaseState,
+  alert: { template: NotifyTemplate; alertKey: string | null },
+): boolean {
+  if (s.closed) return true
+  if (alertKindOf(alert.template) === 'consult')
+    return s.points.consultAcknowledged !== null || s.points.firstDiagnosis !== null
+  if (!alert.alertKey) return false
+  const base = alert.alertKey.replace(/:repeat:\d+$/, '')
+  return s.acknowledgements.some((a) => a.alertKey === base)
+}
+
+/**
+ * The clinical time a ladder counts from: the first ECG transmission for a consult, the
+ * scheduled (clinical) time of the timer that raised a deadline alert; else `now`.
+ */
+export function ladderAnchor(
+  s: CaseState,
+  alert: { template: NotifyTemplate; alertKey: string | null },
+  now: number,
+): number {
+  if (alert.template === 'consult') return s.points.firstTransmitted ?? now
+  const fired = s.events.find((e) => e.data.timerKey === alert.alertKey && e.by === null)
+  const at = fired?.data.scheduledAt
+  return typeof at === 'number' ? Math.min(at, now) : now
 }
