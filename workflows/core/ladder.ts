@@ -124,7 +124,7 @@ export function escalationChannels(ladder: Ladder, alertKey: string | null): Cha
  */
 export function nextEscalationKey(
   ladder: Ladder,
-  alert: { template: NotifyTemplate | string; alertKey: string | null },
+  alert: { template: string; alertKey: string | null },
 ): string | null {
   const total = escalationSteps(ladder).length
   if (alert.template === 'consult') return total >= 1 ? 'remote_read:escalate:1' : null

@@ -107,7 +107,7 @@ export async function saveChannel(
   await q`
     insert into channel_settings (network_id, channel, provider, config, secrets, secret_hints, callback_token, updated_by)
     values (${s.networkId}, ${s.channel}, ${s.provider}, ${q.json(s.config as never)}, ${box.seal(JSON.stringify(merged))},
-            ${q.json(hints as never)}, ${token}, ${s.by})
+            ${q.json(hints)}, ${token}, ${s.by})
     on conflict (network_id, channel) do update
        set provider = excluded.provider, config = excluded.config, secrets = excluded.secrets,
            secret_hints = excluded.secret_hints, updated_at = now(), updated_by = excluded.updated_by`

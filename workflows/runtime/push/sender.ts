@@ -149,14 +149,14 @@ async function finish(deps: PushSenderDeps, d: DeliveryToSend, status: 'gone' | 
       // Still hope when another device, or another channel of the ladder (WeCom, SMS, voice), is
       // pending or took the alert.
       const [left] = await tx<{ n: number }[]>`
-        select (select count(*) from push_deliveries where alert_id = ${d.alertId} and status in ('pending', 'sent'))
+        select ((select count(*) from push_deliveries where alert_id = ${d.alertId} and status in ('pending', 'sent'))
              + (select count(*) from channel_attempts
-                 where alert_id = ${d.alertId} and channel <> 'webpush' and status in ('queued', 'sent'))
+                 where alert_id = ${d.alertId} and channel <> 'webpush' and status in ('queued', 'sent')))::int
              as n`
       const network = alert ? await rt.networks.get(tx, alert.networkId) : null
       const key =
         alert && network ? nextEscalationKey(ladderFor(network.ladders, 'consult'), alert) : null
-      return Number(left!.n) === 0 && key && alert ? { caseId: alert.caseId, key } : null
+      return left!.n === 0 && key && alert ? { caseId: alert.caseId, key } : null
     }
     const [check] = await tx<{ userId: string }[]>`
       select user_id as "userId" from readiness_checks where id = ${d.readinessId} for update`

@@ -46,6 +46,9 @@ export function endpointsFromEnv(env: Record<string, string | undefined>): Vendo
   }
 }
 
+/** A vendor's field as text (numbers as digits); anything else is empty. */
+const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
+
 const failed = (code: string, answer: string, retryable = false, rateLimited = false): SendResult => ({
   ok: false,
   code,
@@ -90,8 +93,8 @@ async function wecomPost(
         body: JSON.stringify(body),
       }),
     )
-    if (r.errcode === 0) return { ok: true, providerId: String(r.msgid ?? ''), answer: 'ok' }
-    return failed(String(r.errcode), String(r.errmsg ?? ''), false, r.errcode === 45033 || r.errcode === 45009)
+    if (r.errcode === 0) return { ok: true, providerId: str(r.msgid), answer: 'ok' }
+    return failed(String(r.errcode), str(r.errmsg), false, r.errcode === 45033 || r.errcode === 45009)
   } catch (err) {
     return failed('network', err instanceof Error ? err.message : 'error', true)
   }
@@ -198,9 +201,9 @@ async function aliyun(f: OutboundFetch, base: string, params: Record<string, str
         body: new URLSearchParams({ Format: 'JSON', ...params }).toString(),
       }),
     )
-    if (r.Code === 'OK') return { ok: true as const, providerId: String(r[idField] ?? ''), answer: 'OK' }
-    const code = String(r.Code ?? 'error')
-    return failed(code, String(r.Message ?? ''), false, /LIMIT_CONTROL|FLOW_CONTROL/.test(code))
+    if (r.Code === 'OK') return { ok: true as const, providerId: str(r[idField]), answer: 'OK' }
+    const code = (str(r.Code) || 'error')
+    return failed(code, str(r.Message), false, /LIMIT_CONTROL|FLOW_CONTROL/.test(code))
   } catch (err) {
     return failed('network', err instanceof Error ? err.message : 'error', true)
   }
@@ -252,7 +255,7 @@ export const sms = {
     })
     const set = (r.SendStatusSet as { SerialNo?: string; Code?: string; Message?: string }[] | undefined)?.[0]
     if (set?.Code === 'Ok') return { ok: true, providerId: set.SerialNo ?? '', answer: 'Ok' }
-    const code = set?.Code ?? String((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
+    const code = set?.Code ?? ((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
     return failed(code, set?.Message ?? '', code === 'network', /LimitExceeded/.test(code))
   },
   parseReport(provider: SmsProvider, body: unknown): ProviderReport[] {
@@ -262,19 +265,19 @@ export const sms = {
         ? {
             channel: 'sms' as const,
             provider,
-            providerId: String(r.biz_id ?? ''),
+            providerId: str(r.biz_id),
             mobile: r.phone_number as string | undefined,
             delivered: r.success === true || r.success === 'true',
-            at: String(r.report_time ?? ''),
+            at: str(r.report_time),
             code: r.err_code as string | undefined,
           }
         : {
             channel: 'sms' as const,
             provider,
-            providerId: String(r.sid ?? ''),
+            providerId: str(r.sid),
             mobile: r.mobile as string | undefined,
             delivered: r.report_status === 'SUCCESS',
-            at: String(r.user_receive_time ?? ''),
+            at: str(r.user_receive_time),
             code: r.errmsg as string | undefined,
           },
     )
@@ -311,7 +314,7 @@ export const voice = {
     })
     const callId = (r.SendStatus as { CallId?: string } | undefined)?.CallId
     if (callId) return { ok: true, providerId: callId, answer: 'Ok' }
-    const code = String((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
+    const code = ((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
     return failed(code, '', code === 'network', /LimitExceeded|FrequencyLimit/.test(code))
   },
   parseReport(provider: VoiceProvider, body: unknown): ProviderReport[] {
@@ -320,20 +323,20 @@ export const voice = {
       return rows.map((r) => ({
         channel: 'voice' as const,
         provider,
-        providerId: String(r.call_id ?? ''),
+        providerId: str(r.call_id),
         mobile: r.callee as string | undefined,
         answered: r.status_code === '200000',
         ...(typeof r.dtmf === 'string' && r.dtmf ? { keyPressed: r.dtmf } : {}),
-        at: String(r.end_time ?? r.start_time ?? ''),
+        at: str(r.end_time ?? r.start_time),
         code: r.status_code as string | undefined,
       }))
     }
     const b = (body ?? {}) as Record<string, Record<string, unknown> | undefined>
     const k = b.voicekey_callback
-    if (k) return [{ channel: 'voice', provider, providerId: String(k.callid ?? ''), keyPressed: String(k.keypress ?? ''), at: '' }]
+    if (k) return [{ channel: 'voice', provider, providerId: str(k.callid), keyPressed: str(k.keypress), at: '' }]
     const s = b.voice_status_callback
     if (s)
-      return [{ channel: 'voice', provider, providerId: String(s.callid ?? ''), answered: s.status === '0', at: '' }]
+      return [{ channel: 'voice', provider, providerId: str(s.callid), answered: s.status === '0', at: '' }]
     return []
   },
 }
