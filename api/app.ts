@@ -23,6 +23,10 @@ import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
+import { caseNotificationRoutes } from './routes/case-notifications.ts'
+import { channelRoutes } from './routes/channels.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
+import { render, isMessageKey } from '../workflows/core/messages/index.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
@@ -68,6 +72,8 @@ export function createApp(deps: Deps) {
     .route('/consults', consultRoutes)
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
+    .route('/cases', caseNotificationRoutes)
+    .route('/channels', channelRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
@@ -97,6 +103,15 @@ export function createApp(deps: Deps) {
           error: { code: err.reason, message: err.messages.en, messageZh: err.messages.zh, field: err.field },
         },
         err.status,
+      )
+    }
+    if (err instanceof ProblemError) {
+      const p = err.problem
+      const key = `problem.${p.code}`
+      const text = (lang: 'zh-CN' | 'en') => (isMessageKey(key) ? render(lang, key, p.params) : p.code)
+      return c.json(
+        { error: { code: p.code, message: text('en'), messageZh: text('zh-CN'), field: p.field, params: p.params } },
+        p.status,
       )
     }
     if (err instanceof HTTPException) {

@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { problem } from '../../workflows/core/problem.ts'
 import { inTx, networkRow, ownFacilityIds, writeAudit } from '../../workflows/runtime/store/admin.ts'
 import {
   activeAdminCount,
@@ -10,6 +11,7 @@ import {
   insertUser,
   issueCode,
   reactivateUser,
+  setContact,
   setDisplayName,
   setRolesAndScope,
   type AdminUser,
@@ -48,17 +50,32 @@ export const hashCode = (code: string) => hashToken(normaliseCode(code))
 
 const Roles = z.array(z.enum(ROLES)).min(1).max(ROLES.length)
 const FacilityIds = z.array(Uuid).max(50)
+// Alert contacts (docs/alert-channels.md): an 11-digit mainland mobile or its +86 E.164 form.
+const Mobile = z.string().trim().regex(/^(\+86)?1[3-9][0-9]{9}$/, '11-digit mainland mobile or +86…')
+const WecomUserId = z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'WeCom user id')
+const Contact = {
+  mobile: Mobile.nullable().optional(),
+  mobileVerified: z.boolean().optional(),
+  wecomUserId: WecomUserId.nullable().optional(),
+}
 const CreateUser = z.strictObject({
   username: Username,
   displayName: z.string().trim().min(1).max(100),
   roles: Roles,
   facilityIds: FacilityIds.optional(),
+  ...Contact,
 })
 const PatchUser = z.strictObject({
   displayName: z.string().trim().min(1).max(100).optional(),
   roles: Roles.optional(),
   facilityIds: FacilityIds.optional(),
   force: Force,
+  ...Contact,
+})
+const contactOf = (b: z.infer<typeof PatchUser> | z.infer<typeof CreateUser>) => ({
+  mobile: b.mobile,
+  mobileVerified: b.mobileVerified,
+  wecomUserId: b.wecomUserId,
 })
 const ForceBody = z.strictObject({ force: Force })
 
@@ -113,6 +130,9 @@ const auditView = (u: AdminUser) => ({
   active: u.active,
   roles: u.roles,
   facilityIds: u.facilityIds,
+  mobile: u.mobile,
+  mobileVerified: u.mobileVerified,
+  wecomUserId: u.wecomUserId,
 })
 
 async function tzOf(sql: Sql, networkId: string) {
@@ -129,6 +149,15 @@ async function keepAnAdmin(tx: Sql, networkId: string) {
     )
 }
 
+/** One WeCom id maps to one person of the network (the callbacks act as that person). */
+async function wecomIdFree(sql: Sql, networkId: string, wecomUserId: string | null | undefined, self: string | null) {
+  if (!wecomUserId) return
+  const [other] = await sql<{ id: string }[]>`
+    select id from users where network_id = ${networkId} and wecom_user_id = ${wecomUserId}
+       and id is distinct from ${self}::uuid`
+  if (other) throw problem('conflict', 'wecomUserId')
+}
+
 export const userRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ users: await adminUsers(c.var.deps.sql, c.var.user.networkId) }))
   .get('/:id', async (c) => c.json({ user: await oneUser(c.var.deps.sql, c.var.user.networkId, idParam(c)) }))
@@ -139,7 +168,12 @@ export const userRoutes = new Hono<AppEnv>()
     const u = { ...body, facilityIds: body.facilityIds ?? [] }
     await checkScope(sql, actor.networkId, u.roles, u.facilityIds)
     try {
-      const made = await inTx(sql, (tx) => createUserWithCode(tx, actor, u))
+      await wecomIdFree(sql, actor.networkId, body.wecomUserId, null)
+      const made = await inTx(sql, async (tx) => {
+        const m = await createUserWithCode(tx, actor, u)
+        await setContact(tx, m.id, contactOf(body))
+        return m
+      })
       return c.json(
         {
           user: await oneUser(sql, actor.networkId, made.id),
@@ -163,6 +197,7 @@ export const userRoutes = new Hono<AppEnv>()
     const roles = body.roles ?? current.roles
     const facilityIds = body.facilityIds ?? current.facilityIds
     await checkScope(sql, actor.networkId, roles, facilityIds)
+    await wecomIdFree(sql, actor.networkId, body.wecomUserId, id)
     const tz = await tzOf(sql, actor.networkId)
     await inTx(sql, async (tx) => {
       await tx`select 1 from users where id = ${id} for update`
@@ -170,6 +205,7 @@ export const userRoutes = new Hono<AppEnv>()
         if (body.displayName) await setDisplayName(tx, id, body.displayName)
         if (body.roles || body.facilityIds) await setRolesAndScope(tx, id, roles, facilityIds)
       })
+      await setContact(tx, id, contactOf(body))
       await keepAnAdmin(tx, actor.networkId)
       const after = await oneUser(tx, actor.networkId, id)
       await writeAudit(tx, {

@@ -29,11 +29,11 @@ export const alertRoutes = new Hono<AppEnv>().use(requireUser).post('/:alertId/a
   const id = derivedUuid('alert-ack', alertId, user.id)
   const at = await dbNow(sql)
   if (alert.alertKey) {
-    input = { id, type: 'alert_acknowledged', at, data: { alertKey: alert.alertKey } }
+    input = { id, type: 'alert_acknowledged', at, data: { alertKey: alert.alertKey, via: 'webpush' } }
   } else if (alert.template === 'consult') {
     if (!user.roles.includes('cardiologist'))
       throw forbidden('Only a cardiologist opens a consult / 仅心内科医生可接收会诊')
-    input = { id, type: 'consult_acknowledged', at, data: {} }
+    input = { id, type: 'consult_acknowledged', at, data: { via: 'webpush' } }
   } else {
     throw new ApiError(
       422,
@@ -50,6 +50,9 @@ export const alertRoutes = new Hono<AppEnv>().use(requireUser).post('/:alertId/a
   }
   try {
     const r = await recordEvent(rt, actor, alert.caseId, input, (c2) => canSeeCase(user, c2))
+    // The push's attempt row notes the answer (GET /api/cases/:id/notifications).
+    await sql`update channel_attempts set acknowledged_at = coalesce(acknowledged_at, now())
+               where alert_id = ${alertId} and user_id = ${user.id} and channel = 'webpush'`
     return c.json(
       { caseId: alert.caseId, eventId: r.event.id, type: input.type, at: new Date(r.event.at).toISOString() },
       r.status,
