@@ -123,12 +123,13 @@ async function runStep(
   ctx: StepContext,
   step: number,
   channels: readonly ChannelKey[],
-): Promise<number> {
+): Promise<{ queued: number; capped: number }> {
   const [recipients, settings] = await Promise.all([
     recipientsOf(q, alert.recipients),
     loadChannels(q, deps.box, alert.networkId),
   ])
   let queued = 0
+  let capped = 0
   const wecomBatch: string[] = []
   const pushTo: string[] = []
   for (const r of recipients) {
@@ -149,6 +150,7 @@ async function runStep(
                 ${q.json(message as never)}, ${status === 'queued' ? null : status})
         on conflict do nothing
         returning id`
+      if (row && status === 'capped') capped++
       // Already there: this step ran before (a retried job); its sends are already queued.
       if (!row || status !== 'queued') continue
       queued++
@@ -161,8 +163,11 @@ async function runStep(
   // WeCom: one message (one card, one task id) to every recipient of the step, so that one
   // button press can update the card for all of them.
   if (wecomBatch.length) await sendJob(q, deps.boss, wecomBatch)
-  return queued
+  return { queued, capped }
 }
+
+/** Why a step that reached nobody moves the ladder on (recorded on the `escalated` event). */
+const moveOnReason = (r: { capped: number }) => (r.capped ? 'capped' : 'no_subscription')
 
 async function smsAlreadySent(q: Q, address: string, dedupeKey: string): Promise<boolean> {
   const [r] = await q<{ n: number }[]>`
@@ -198,26 +203,24 @@ export function channelNotifier(deps: ChannelDeps): Notifier {
       if (alert.template === 'escalated') {
         const n = Number(/:escalate:(\d+)$/.exec(alert.alertKey ?? '')?.[1] ?? 0)
         const esc = escalationSteps(ladder).find((e) => e.n === n)
-        const queued = await runStep(q, deps, alert, ctx, esc?.step ?? 0, channelsOf(esc?.channels ?? 'all'))
-        if (!queued) await escalateSoon(q, deps.boss, ctx.network, alert, 'no_subscription')
+        const r = await runStep(q, deps, alert, ctx, esc?.step ?? 0, channelsOf(esc?.channels ?? 'all'))
+        if (!r.queued) await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
         return
       }
       const anchor = ladderAnchor(ctx.state, alert, ctx.now)
       const own = ownSteps(ladder)
-      const later: typeof own = []
       for (const s of own) {
         if (anchor + s.after > ctx.now) {
-          later.push(s)
           await deps.boss.send(LADDER_STEP_QUEUE, { alertId: alert.id, step: s.step } satisfies LadderStepJob, {
             db: fromPostgresJs(q as never),
             startAfter: new Date(anchor + s.after),
           })
           continue
         }
-        const queued = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels))
+        const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels))
         // Nobody reached now, and no later step of this alert could reach them: move on.
-        if (!queued && !(await reachableLater(q, deps, alert, later.length ? later : own.slice(own.indexOf(s) + 1))))
-          await escalateSoon(q, deps.boss, ctx.network, alert, 'no_subscription')
+        if (!r.queued && !(await reachableLater(q, deps, alert, own.slice(own.indexOf(s) + 1))))
+          await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
       }
     },
   }
@@ -265,10 +268,10 @@ export async function runLadderStep(deps: ChannelDeps, job: LadderStepJob): Prom
     const s = ladder[job.step]
     if (!s || s.to !== 'alert') return 'gone'
     const alert: Alert = { ...a, rule: a.rule }
-    const queued = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels))
-    if (!queued) {
+    const r = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels))
+    if (!r.queued) {
       const rest = ownSteps(ladder).filter((o) => o.step > job.step)
-      if (!(await reachableLater(tx, deps, alert, rest))) await escalateSoon(tx, deps.boss, network, alert, 'no_subscription')
+      if (!(await reachableLater(tx, deps, alert, rest))) await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
     }
     return 'ran'
   })

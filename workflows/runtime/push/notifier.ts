@@ -16,7 +16,7 @@ export interface PushSendJob {
 export interface PushEscalateJob {
   caseId: string
   key: string
-  reason: 'push_failed' | 'no_subscription' | 'unreachable' | 'channel_failed'
+  reason: 'push_failed' | 'no_subscription' | 'capped' | 'channel_failed'
 }
 
 /** Per-job retry settings (the queue's are the defaults); tests shorten them. */
