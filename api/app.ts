@@ -110,7 +110,15 @@ export function createApp(deps: Deps) {
       const key = `problem.${p.code}`
       const text = (lang: 'zh-CN' | 'en') => (isMessageKey(key) ? render(lang, key, p.params) : p.code)
       return c.json(
-        { error: { code: p.code, message: text('en'), messageZh: text('zh-CN'), field: p.field, params: p.params } },
+        {
+          error: {
+            code: p.code,
+            message: text('en'),
+            messageZh: text('zh-CN'),
+            field: p.field,
+            params: p.params,
+          },
+        },
         p.status,
       )
     }

@@ -9,7 +9,11 @@ import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
 import type { Notifier } from '../workflows/runtime/notifier.ts'
 import { PUSH_RETRY, type PushRetry } from '../workflows/runtime/push/notifier.ts'
-import { channelNotifier, startChannelWorkers, type ChannelDeps } from '../workflows/runtime/channels/dispatch.ts'
+import {
+  channelNotifier,
+  startChannelWorkers,
+  type ChannelDeps,
+} from '../workflows/runtime/channels/dispatch.ts'
 import { anyChannelConfigured } from '../workflows/runtime/channels/settings.ts'
 import { createOutboundFetch, createTokenCache } from '../workflows/runtime/channels/vendors/index.ts'
 import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'

@@ -36,7 +36,8 @@ export interface Seen {
 
 async function bodyOf(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text()
-  if ((request.headers.get('content-type') ?? '').includes('json')) return JSON.parse(text) as Record<string, unknown>
+  if ((request.headers.get('content-type') ?? '').includes('json'))
+    return JSON.parse(text) as Record<string, unknown>
   const u = new URL(request.url)
   return Object.fromEntries([...u.searchParams, ...new URLSearchParams(text)])
 }
@@ -48,7 +49,9 @@ export function vendorFakes() {
   const texts: Seen[] = []
   let n = 0
   const server = setupServer(
-    http.get(`${WECOM}/cgi-bin/gettoken`, () => HttpResponse.json({ errcode: 0, access_token: 'tok-1', expires_in: 7200 })),
+    http.get(`${WECOM}/cgi-bin/gettoken`, () =>
+      HttpResponse.json({ errcode: 0, access_token: 'tok-1', expires_in: 7200 }),
+    ),
     http.post(`${WECOM}/cgi-bin/message/send`, async ({ request }) => {
       wecom.push({ url: request.url, body: await bodyOf(request) })
       return HttpResponse.json({ errcode: 0, errmsg: 'ok', msgid: `msg-${++n}`, response_code: `rc-${n}` })

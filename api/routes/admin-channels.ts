@@ -12,8 +12,6 @@ import {
   DEFAULT_LADDERS,
   ladderFor,
   ladderToInput,
-  type AlertKind,
-  type ChannelKey,
 } from '../../workflows/core/index.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { addressOf, type ChannelDeps } from '../../workflows/runtime/channels/dispatch.ts'
@@ -67,11 +65,19 @@ const Voice = z.strictObject({
   secretKey: secret.optional(),
   templateCode: id.optional(),
   templateId: id.optional(),
-  calledShowNumber: z.string().regex(/^\+?[0-9]{5,20}$/).optional(),
+  calledShowNumber: z
+    .string()
+    .regex(/^\+?[0-9]{5,20}$/)
+    .optional(),
   sdkAppId: id.optional(),
 })
 
-function callbackUrls(publicUrl: string, networkId: string, tokens: Partial<Record<ConfigurableChannel, string | null>>, providers: Partial<Record<ConfigurableChannel, string>>) {
+function callbackUrls(
+  publicUrl: string,
+  networkId: string,
+  tokens: Partial<Record<ConfigurableChannel, string | null>>,
+  providers: Partial<Record<ConfigurableChannel, string>>,
+) {
   const out: Record<string, string> = { wecom: `${publicUrl}/api/channels/wecom/${networkId}/callback` }
   out.wecomOauth = `${publicUrl}/api/channels/wecom/${networkId}/oauth/callback`
   for (const ch of ['sms', 'voice'] as const)
@@ -108,7 +114,11 @@ async function saveAndAudit(
       entityId: null,
       before: null,
       // What changed, never the secrets themselves.
-      after: { provider: providerName, config, secretsChanged: Object.keys(secrets).filter((k) => secrets[k]) },
+      after: {
+        provider: providerName,
+        config,
+        secretsChanged: Object.keys(secrets).filter((k) => secrets[k]),
+      },
     })
   })
   return c.json(await channelView(sql, channels, actor.networkId))
@@ -138,11 +148,17 @@ export const channelAdminRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await channelView(c.var.deps.sql, c.var.deps.channels, c.var.user.networkId)))
   .put('/wecom', async (c) => {
     const b = await readJson(c, Wecom)
-    return saveAndAudit(c, 'wecom', 'wecom', { corpId: b.corpId, agentId: b.agentId }, {
-      secret: b.secret,
-      callbackToken: b.callbackToken,
-      callbackAesKey: b.callbackAesKey,
-    })
+    return saveAndAudit(
+      c,
+      'wecom',
+      'wecom',
+      { corpId: b.corpId, agentId: b.agentId },
+      {
+        secret: b.secret,
+        callbackToken: b.callbackToken,
+        callbackAesKey: b.callbackAesKey,
+      },
+    )
   })
   .put('/sms', async (c) => {
     const b = await readJson(c, Sms)
@@ -153,7 +169,12 @@ export const channelAdminRoutes = new Hono<AppEnv>()
       c,
       'sms',
       b.provider,
-      { accessKeyId: keyId, signName: b.signName, templateCode: b.templateCode, ...(b.sdkAppId ? { sdkAppId: b.sdkAppId } : {}) },
+      {
+        accessKeyId: keyId,
+        signName: b.signName,
+        templateCode: b.templateCode,
+        ...(b.sdkAppId ? { sdkAppId: b.sdkAppId } : {}),
+      },
       { accessKeySecret: b.accessKeySecret ?? b.secretKey },
     )
   })
@@ -185,22 +206,30 @@ export const channelAdminRoutes = new Hono<AppEnv>()
     const networkId = c.var.user.networkId
     const settings = await loadChannels(sql, channels.box, networkId)
     if (!settings[channel]) throw problem('channel_not_configured', 'channel')
-    const [r] = await sql<{ id: string; mobile: string | null; mobileVerified: boolean; wecomUserId: string | null }[]>`
+    const [r] = await sql<
+      { id: string; mobile: string | null; mobileVerified: boolean; wecomUserId: string | null }[]
+    >`
       select id, mobile, mobile_verified as "mobileVerified", wecom_user_id as "wecomUserId"
         from users where id = ${userId} and network_id = ${networkId} and active`
     if (!r) throw problem('not_found', 'userId')
-    const address = addressOf({ ...r, hasPush: false, cardiologist: false }, channel as ChannelKey, settings)
+    const address = addressOf({ ...r, hasPush: false, cardiologist: false }, channel, settings)
     if (!address) throw problem('invalid', channel === 'wecom' ? 'wecomUserId' : 'mobile')
     const title = render('zh-CN', 'channel.test.title')
     const body = render('zh-CN', 'channel.test.body')
     let result: SendResult
     if (channel === 'wecom')
-      result = await wecom.sendTextCard(channels.fetch, channels.endpoints, settings.wecom!, channels.tokens, {
-        toUsers: [address],
-        title,
-        description: body,
-        url: channels.publicUrl,
-      })
+      result = await wecom.sendTextCard(
+        channels.fetch,
+        channels.endpoints,
+        settings.wecom!,
+        channels.tokens,
+        {
+          toUsers: [address],
+          title,
+          description: body,
+          url: channels.publicUrl,
+        },
+      )
     else if (channel === 'sms')
       result = await sms.send(channels.fetch, channels.endpoints, settings.sms!, {
         mobile: address,
@@ -225,7 +254,11 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     const ladders = Object.fromEntries(
       ALERT_KINDS.map((k) => [
         k,
-        { steps: ladderToInput(ladderFor(network.ladders, k)), custom: !!network.ladders?.[k], default: ladderToInput(DEFAULT_LADDERS[k]) },
+        {
+          steps: ladderToInput(ladderFor(network.ladders, k)),
+          custom: !!network.ladders?.[k],
+          default: ladderToInput(DEFAULT_LADDERS[k]),
+        },
       ]),
     )
     return c.json({ ladders })
@@ -239,10 +272,17 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     await inTx(c.var.deps.sql, async (tx) => {
       await tx`
         insert into alert_ladders (network_id, kind, steps, updated_by)
-        values (${actor.networkId}, ${b.kind}, ${tx.json(steps as never)}, ${actor.actorId})
+        values (${actor.networkId}, ${b.kind}, ${tx.json(steps)}, ${actor.actorId})
         on conflict (network_id, kind) do update set steps = excluded.steps, updated_at = now(), updated_by = excluded.updated_by`
-      await writeAudit(tx, { ...actor, action: 'ladder.update', entity: 'ladder', entityId: null, before: null, after: { kind: b.kind, steps } })
+      await writeAudit(tx, {
+        ...actor,
+        action: 'ladder.update',
+        entity: 'ladder',
+        entityId: null,
+        before: null,
+        after: { kind: b.kind, steps },
+      })
     })
     c.var.deps.rt.networks.invalidate(actor.networkId)
-    return c.json({ kind: b.kind as AlertKind, steps })
+    return c.json({ kind: b.kind, steps })
   })

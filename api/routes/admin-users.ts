@@ -51,8 +51,14 @@ export const hashCode = (code: string) => hashToken(normaliseCode(code))
 const Roles = z.array(z.enum(ROLES)).min(1).max(ROLES.length)
 const FacilityIds = z.array(Uuid).max(50)
 // Alert contacts (docs/alert-channels.md): an 11-digit mainland mobile or its +86 E.164 form.
-const Mobile = z.string().trim().regex(/^(\+86)?1[3-9][0-9]{9}$/, '11-digit mainland mobile or +86…')
-const WecomUserId = z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'WeCom user id')
+const Mobile = z
+  .string()
+  .trim()
+  .regex(/^(\+86)?1[3-9][0-9]{9}$/, '11-digit mainland mobile or +86…')
+const WecomUserId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'WeCom user id')
 const Contact = {
   mobile: Mobile.nullable().optional(),
   mobileVerified: z.boolean().optional(),
@@ -150,7 +156,12 @@ async function keepAnAdmin(tx: Sql, networkId: string) {
 }
 
 /** One WeCom id maps to one person of the network (the callbacks act as that person). */
-async function wecomIdFree(sql: Sql, networkId: string, wecomUserId: string | null | undefined, self: string | null) {
+async function wecomIdFree(
+  sql: Sql,
+  networkId: string,
+  wecomUserId: string | null | undefined,
+  self: string | null,
+) {
   if (!wecomUserId) return
   const [other] = await sql<{ id: string }[]>`
     select id from users where network_id = ${networkId} and wecom_user_id = ${wecomUserId}

@@ -14,34 +14,36 @@ import type { AppEnv } from '../http/env.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-export const caseNotificationRoutes = new Hono<AppEnv>().use(requireUser).get('/:id/notifications', async (c) => {
-  const id = c.req.param('id')
-  if (!z.uuid().safeParse(id).success) throw problem('not_found')
-  const { sql } = c.var.deps
-  const row = await getCase(sql, id)
-  if (!row || !canSeeCase(c.var.user, row)) throw problem('not_found')
-  const rows = await sql<
-    {
-      alertId: string
-      alertKey: string | null
-      template: string
-      userId: string
-      userName: string
-      step: number
-      channel: string
-      provider: string
-      providerId: string | null
-      status: string
-      createdAt: Date
-      sentAt: Date | null
-      answer: string | null
-      deliveredAt: Date | null
-      delivery: string | null
-      answeredAt: Date | null
-      keyPressed: string | null
-      acknowledgedAt: Date | null
-    }[]
-  >`
+export const caseNotificationRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get('/:id/notifications', async (c) => {
+    const id = c.req.param('id')
+    if (!z.uuid().safeParse(id).success) throw problem('not_found')
+    const { sql } = c.var.deps
+    const row = await getCase(sql, id)
+    if (!row || !canSeeCase(c.var.user, row)) throw problem('not_found')
+    const rows = await sql<
+      {
+        alertId: string
+        alertKey: string | null
+        template: string
+        userId: string
+        userName: string
+        step: number
+        channel: string
+        provider: string
+        providerId: string | null
+        status: string
+        createdAt: Date
+        sentAt: Date | null
+        answer: string | null
+        deliveredAt: Date | null
+        delivery: string | null
+        answeredAt: Date | null
+        keyPressed: string | null
+        acknowledgedAt: Date | null
+      }[]
+    >`
     select a.alert_id as "alertId", al.alert_key as "alertKey", al.template, a.user_id as "userId",
            u.display_name as "userName", a.step, a.channel, a.provider, a.provider_id as "providerId", a.status,
            a.created_at as "createdAt", a.sent_at as "sentAt", a.answer, a.delivered_at as "deliveredAt",
@@ -49,26 +51,26 @@ export const caseNotificationRoutes = new Hono<AppEnv>().use(requireUser).get('/
       from channel_attempts a join alerts al on al.id = a.alert_id join users u on u.id = a.user_id
      where a.case_id = ${id}
      order by a.created_at, a.step, a.channel`
-  return c.json(
-    rows.map((r) => ({
-      alertId: r.alertId,
-      alertKey: r.alertKey ?? r.template,
-      template: r.template,
-      userId: r.userId,
-      userName: r.userName,
-      step: r.step,
-      channel: r.channel,
-      provider: r.provider,
-      providerId: r.providerId,
-      status: r.status,
-      createdAt: r.createdAt.toISOString(),
-      sentAt: iso(r.sentAt),
-      answer: r.answer,
-      deliveredAt: iso(r.deliveredAt),
-      delivery: r.delivery,
-      answeredAt: iso(r.answeredAt),
-      keyPressed: r.keyPressed,
-      acknowledgedAt: iso(r.acknowledgedAt),
-    })),
-  )
-})
+    return c.json(
+      rows.map((r) => ({
+        alertId: r.alertId,
+        alertKey: r.alertKey ?? r.template,
+        template: r.template,
+        userId: r.userId,
+        userName: r.userName,
+        step: r.step,
+        channel: r.channel,
+        provider: r.provider,
+        providerId: r.providerId,
+        status: r.status,
+        createdAt: r.createdAt.toISOString(),
+        sentAt: iso(r.sentAt),
+        answer: r.answer,
+        deliveredAt: iso(r.deliveredAt),
+        delivery: r.delivery,
+        answeredAt: iso(r.answeredAt),
+        keyPressed: r.keyPressed,
+        acknowledgedAt: iso(r.acknowledgedAt),
+      })),
+    )
+  })

@@ -22,7 +22,12 @@ import type { AppEnv } from '../http/env.ts'
 const NetworkId = z.uuid()
 
 const hhmm = (t: number) =>
-  new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t)
+  new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(t)
 
 /** Record a callback's key once; false when it was seen before (a replay). */
 async function firstTime(sql: Sql, networkId: string, key: string): Promise<boolean> {
@@ -83,10 +88,14 @@ export const channelRoutes = new Hono<AppEnv>()
     const r = await wecom.updateCard(channels.fetch, channels.endpoints, settings, channels.tokens, {
       userIds: recipients.map((x) => x.address),
       responseCode: event.responseCode,
-      replaceName: render('zh-CN', action === 'approve' ? 'channel.card.done.approve' : 'channel.card.done.ack', {
-        name: user.displayName.split(' ')[0] ?? user.displayName,
-        time: hhmm(outcome.at),
-      }),
+      replaceName: render(
+        'zh-CN',
+        action === 'approve' ? 'channel.card.done.approve' : 'channel.card.done.ack',
+        {
+          name: user.displayName.split(' ')[0] ?? user.displayName,
+          time: hhmm(outcome.at),
+        },
+      ),
     })
     if (!r.ok) log.warn('wecom card update failed', { networkId, code: r.code })
     return c.text('success')
@@ -100,14 +109,14 @@ export const channelRoutes = new Hono<AppEnv>()
       !NetworkId.safeParse(networkId).success
     )
       throw problem('not_found')
-    const { sql, channels, rt } = c.var.deps
+    const { sql, channels } = c.var.deps
     // Unknown network, unconfigured channel and wrong token all answer the same 404.
-    if (!sameToken(token, await callbackTokenOf(sql, channels.box, networkId, channel))) throw problem('not_found')
+    if (!sameToken(token, await callbackTokenOf(sql, channels.box, networkId, channel)))
+      throw problem('not_found')
     const body: unknown = await c.req.json().catch(() => null)
     const reports: ProviderReport[] =
       channel === 'sms' ? sms.parseReport(provider, body) : voice.parseReport(provider, body)
     for (const report of reports) await recordReport(c.var.deps, networkId, report)
-    void rt
     return provider === 'aliyun' ? c.json({ code: 0, msg: '成功' }) : c.json({ result: 0, errmsg: 'OK' })
   })
 

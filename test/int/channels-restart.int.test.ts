@@ -21,7 +21,15 @@ async function startServer(env: Record<string, string> = {}): Promise<ChildProce
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...CHANNEL_ENV, DATABASE_URL: t.url, PORT: String(port), XINLIAN_DEMO: '0', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      ...CHANNEL_ENV,
+      DATABASE_URL: t.url,
+      PORT: String(port),
+      XINLIAN_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   await new Promise<void>((resolve, reject) => {
@@ -47,7 +55,12 @@ const voiceAttempts = (caseId: string) =>
 it('channels configured but XINLIAN_SECRET_KEY missing: the server refuses to start, saying why', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
     cwd: ROOT,
-    env: { ...withoutKey(process.env), DATABASE_URL: t.url, PORT: String(await freePort()), XINLIAN_DEMO: '0' },
+    env: {
+      ...withoutKey(process.env),
+      DATABASE_URL: t.url,
+      PORT: String(await freePort()),
+      XINLIAN_DEMO: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let err = ''

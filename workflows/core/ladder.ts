@@ -97,14 +97,19 @@ export interface EscalationStep {
 export function escalationSteps(ladder: Ladder): EscalationStep[] {
   const out: EscalationStep[] = []
   ladder.forEach((s, i) => {
-    if (s.to !== 'alert') out.push({ n: out.length + 1, after: s.after, to: s.to, channels: s.channels, step: i })
+    if (s.to !== 'alert')
+      out.push({ n: out.length + 1, after: s.after, to: s.to, channels: s.channels, step: i })
   })
   return out
 }
 
 /** The channel steps of the alert itself (its own recipients), with their index in the ladder. */
-export function ownSteps(ladder: Ladder): { step: number; after: Duration; channels: ChannelKey[] | 'all' }[] {
-  return ladder.flatMap((s, i) => (s.to === 'alert' ? [{ step: i, after: s.after, channels: s.channels }] : []))
+export function ownSteps(
+  ladder: Ladder,
+): { step: number; after: Duration; channels: ChannelKey[] | 'all' }[] {
+  return ladder.flatMap((s, i) =>
+    s.to === 'alert' ? [{ step: i, after: s.after, channels: s.channels }] : [],
+  )
 }
 
 /**

@@ -668,8 +668,10 @@ export const en: Record<MessageKey, string> = {
   'receipt.status.capped': 'rate cap reached',
   'receipt.status.unreachable': 'not set up',
   'receipt.status.duplicate': 'duplicate skipped',
-  'push.unsupported.fcm': "This browser delivers push through Google's service, which cannot be reached in mainland China. Receive consults through WeCom, or add Xinlian to the home screen on an iPhone.",
-  'push.unsupported.inApp': "WeChat/WeCom's in-app browser cannot receive push. Consults reach you as WeCom messages; for push, open Xinlian in the system browser and add it to the home screen.",
+  'push.unsupported.fcm':
+    "This browser delivers push through Google's service, which cannot be reached in mainland China. Receive consults through WeCom, or add Xinlian to the home screen on an iPhone.",
+  'push.unsupported.inApp':
+    "WeChat/WeCom's in-app browser cannot receive push. Consults reach you as WeCom messages; for push, open Xinlian in the system browser and add it to the home screen.",
   'admin.channels.title': 'Alert channels',
   'admin.channels.set': 'set (…{last4})',
   'admin.channels.unset': 'not set',
@@ -678,7 +680,8 @@ export const en: Record<MessageKey, string> = {
   'admin.channels.callbackUrls': 'Callback URLs to register with the vendor',
   'admin.channels.ladder': 'Escalation ladder',
   'admin.channels.afterSeconds': 'after {s} s',
-  'problem.channel_secret_key_missing': 'XINLIAN_SECRET_KEY is not set on the server: channel secrets cannot be stored',
+  'problem.channel_secret_key_missing':
+    'XINLIAN_SECRET_KEY is not set on the server: channel secrets cannot be stored',
   'problem.channel_not_configured': 'This channel is not configured',
   'problem.ladder_invalid': 'Invalid escalation ladder ({reason})',
 }

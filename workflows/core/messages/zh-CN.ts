@@ -659,8 +659,10 @@ export const zhCN = {
   'receipt.status.capped': '已达频次上限',
   'receipt.status.unreachable': '未设置',
   'receipt.status.duplicate': '重复已略过',
-  'push.unsupported.fcm': '此浏览器的推送经由谷歌服务,在中国大陆无法送达。请使用企业微信接收会诊,或在 iPhone 上将心联添加到主屏幕。',
-  'push.unsupported.inApp': '微信/企业微信内置浏览器不支持推送。会诊会通过企业微信消息送达;如需推送,请在系统浏览器中打开并添加到主屏幕。',
+  'push.unsupported.fcm':
+    '此浏览器的推送经由谷歌服务,在中国大陆无法送达。请使用企业微信接收会诊,或在 iPhone 上将心联添加到主屏幕。',
+  'push.unsupported.inApp':
+    '微信/企业微信内置浏览器不支持推送。会诊会通过企业微信消息送达;如需推送,请在系统浏览器中打开并添加到主屏幕。',
   'admin.channels.title': '通知通道',
   'admin.channels.set': '已设置(…{last4})',
   'admin.channels.unset': '未设置',

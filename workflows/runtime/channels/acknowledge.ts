@@ -16,7 +16,10 @@ import type { UserRow } from '../store/users.ts'
 export type ChannelAction = 'acknowledge' | 'approve'
 export type ActionOutcome =
   | { recorded: true; type: string; eventId: string; at: number; already: boolean }
-  | { recorded: false; reason: 'unknown_user' | 'not_cardiologist' | 'unknown_alert' | 'refused' | 'nothing_to_acknowledge' }
+  | {
+      recorded: false
+      reason: 'unknown_user' | 'not_cardiologist' | 'unknown_alert' | 'refused' | 'nothing_to_acknowledge'
+    }
 
 /** An active user of `networkId`, with roles and facilities (as a session would carry). */
 export async function activeUser(q: Q, networkId: string, where: { id?: string; wecomUserId?: string }) {
@@ -38,20 +41,33 @@ export async function actOnAlert(
   action: ChannelAction,
   via: AckVia,
 ): Promise<ActionOutcome> {
-  const [alert] = await rt.sql<{ caseId: string; networkId: string; template: string; alertKey: string | null; rule: string | null }[]>`
+  const [alert] = await rt.sql<
+    { caseId: string; networkId: string; template: string; alertKey: string | null; rule: string | null }[]
+  >`
     select case_id as "caseId", network_id as "networkId", template, alert_key as "alertKey", rule
       from alerts where id = ${alertId}`
   if (!alert || alert.networkId !== user.networkId) return { recorded: false, reason: 'unknown_alert' }
   const cardiologist = user.roles.includes('cardiologist')
-  const consult = alert.template === 'consult' || (alert.template === 'escalated' && alert.rule === 'remote_read')
+  const consult =
+    alert.template === 'consult' || (alert.template === 'escalated' && alert.rule === 'remote_read')
   const at = await dbNow(rt.sql)
   let input: NewEvent
   if (action === 'approve') {
     if (!cardiologist) return { recorded: false, reason: 'not_cardiologist' }
-    input = { id: derivedUuid('channel-approve', alertId, user.id), type: 'lysis_decision', at, data: { decision: 'approved' } }
+    input = {
+      id: derivedUuid('channel-approve', alertId, user.id),
+      type: 'lysis_decision',
+      at,
+      data: { decision: 'approved' },
+    }
   } else if (consult) {
     if (!cardiologist) return { recorded: false, reason: 'not_cardiologist' }
-    input = { id: derivedUuid('alert-ack', alertId, user.id), type: 'consult_acknowledged', at, data: { via } }
+    input = {
+      id: derivedUuid('alert-ack', alertId, user.id),
+      type: 'consult_acknowledged',
+      at,
+      data: { via },
+    }
   } else if (alert.alertKey) {
     input = {
       id: derivedUuid('alert-ack', alertId, user.id),
@@ -70,7 +86,13 @@ export async function actOnAlert(
   let outcome: ActionOutcome
   try {
     const r = await recordEvent(rt, actor, alert.caseId, input, (c) => canSeeCase(user, c))
-    outcome = { recorded: true, type: input.type, eventId: r.event.id, at: r.event.at, already: r.status === 200 }
+    outcome = {
+      recorded: true,
+      type: input.type,
+      eventId: r.event.id,
+      at: r.event.at,
+      already: r.status === 200,
+    }
   } catch (e) {
     // The same person pressing again: same id, later `at` — already done.
     if (e instanceof Refused && e.reason === 'id_reused')

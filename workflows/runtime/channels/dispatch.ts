@@ -41,7 +41,15 @@ import { caseInfoOf, dbNow, loadEvents, lockCase } from '../store/cases.ts'
 import { inParallel } from '../workers.ts'
 import { withinCaps } from './limits.ts'
 import { loadChannels, type NetworkChannels } from './settings.ts'
-import { cardButtons, cardDescription, cardRows, cardTitle, channelMessage, templateParams, type ChannelMessage } from './texts.ts'
+import {
+  cardButtons,
+  cardDescription,
+  cardRows,
+  cardTitle,
+  channelMessage,
+  templateParams,
+  type ChannelMessage,
+} from './texts.ts'
 import type { OutboundFetch, SendResult, VendorEndpoints } from './vendor.ts'
 import { sms, voice, wecom } from './vendors/index.ts'
 import type { createTokenCache } from './vendors/index.ts'
@@ -182,13 +190,18 @@ async function sendJob(q: Q, boss: PgBoss, attemptIds: string[]) {
   })
 }
 
-const channelsOf = (c: readonly ChannelKey[] | 'all'): readonly ChannelKey[] => (c === 'all' ? CHANNEL_KEYS : c)
+const channelsOf = (c: readonly ChannelKey[] | 'all'): readonly ChannelKey[] =>
+  c === 'all' ? CHANNEL_KEYS : c
 
 /** Move the ladder on at once (after this transaction commits: the case row is locked by it). */
 async function escalateSoon(q: Q, boss: PgBoss, network: NetworkInfo, alert: Alert, reason: string) {
   const key = nextEscalationKey(ladderFor(network.ladders, 'consult'), alert)
   if (!key) return
-  await boss.send(PUSH_ESCALATE_QUEUE, { caseId: alert.caseId, key, reason }, { db: fromPostgresJs(q as never) })
+  await boss.send(
+    PUSH_ESCALATE_QUEUE,
+    { caseId: alert.caseId, key, reason },
+    { db: fromPostgresJs(q as never) },
+  )
 }
 
 /**
@@ -211,10 +224,14 @@ export function channelNotifier(deps: ChannelDeps): Notifier {
       const own = ownSteps(ladder)
       for (const s of own) {
         if (anchor + s.after > ctx.now) {
-          await deps.boss.send(LADDER_STEP_QUEUE, { alertId: alert.id, step: s.step } satisfies LadderStepJob, {
-            db: fromPostgresJs(q as never),
-            startAfter: new Date(anchor + s.after),
-          })
+          await deps.boss.send(
+            LADDER_STEP_QUEUE,
+            { alertId: alert.id, step: s.step } satisfies LadderStepJob,
+            {
+              db: fromPostgresJs(q as never),
+              startAfter: new Date(anchor + s.after),
+            },
+          )
           continue
         }
         const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels))
@@ -237,7 +254,9 @@ async function reachableLater(
     recipientsOf(q, alert.recipients),
     loadChannels(q, deps.box, alert.networkId),
   ])
-  return recipients.some((r) => steps.some((s) => channelsOf(s.channels).some((c) => addressOf(r, c, settings))))
+  return recipients.some((r) =>
+    steps.some((s) => channelsOf(s.channels).some((c) => addressOf(r, c, settings))),
+  )
 }
 
 interface AlertRow {
@@ -251,7 +270,10 @@ interface AlertRow {
 }
 
 /** A `ladder-step` job: re-check the case (acknowledged → nothing), then run the step. */
-export async function runLadderStep(deps: ChannelDeps, job: LadderStepJob): Promise<'ran' | 'stopped' | 'gone'> {
+export async function runLadderStep(
+  deps: ChannelDeps,
+  job: LadderStepJob,
+): Promise<'ran' | 'stopped' | 'gone'> {
   return deps.sql.begin(async (tx) => {
     const [a] = await tx<AlertRow[]>`
       select id, case_id as "caseId", network_id as "networkId", template, rule, alert_key as "alertKey",
@@ -271,7 +293,8 @@ export async function runLadderStep(deps: ChannelDeps, job: LadderStepJob): Prom
     const r = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels))
     if (!r.queued) {
       const rest = ownSteps(ladder).filter((o) => o.step > job.step)
-      if (!(await reachableLater(tx, deps, alert, rest))) await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
+      if (!(await reachableLater(tx, deps, alert, rest)))
+        await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
     }
     return 'ran'
   })
@@ -310,7 +333,13 @@ export async function sendAttempts(
   try {
     result = await callVendor(deps, settings, rows)
   } catch (e) {
-    result = { ok: false, code: 'error', answer: e instanceof Error ? e.message : 'error', retryable: true, rateLimited: false }
+    result = {
+      ok: false,
+      code: 'error',
+      answer: e instanceof Error ? e.message : 'error',
+      retryable: true,
+      rateLimited: false,
+    }
   }
   if (!result.ok && result.retryable && !lastTry) return true
   const status = result.ok ? 'sent' : result.rateLimited ? 'capped' : 'failed'
@@ -321,14 +350,29 @@ export async function sendAttempts(
      where id = any(${rows.map((r) => r.id)}::uuid[]) and status = 'queued'`
   // Only the status and the vendor's code reach the log: never the number, the id or the text.
   if (!result.ok)
-    log.warn('channel send failed', { channel: first.channel, caseId: first.caseId, code: result.code, status })
+    log.warn('channel send failed', {
+      channel: first.channel,
+      caseId: first.caseId,
+      code: result.code,
+      status,
+    })
   if (!result.ok) await moveOnIfStepFailed(deps, rt, first)
   return false
 }
 
-async function callVendor(deps: ChannelDeps, settings: NetworkChannels, rows: AttemptRow[]): Promise<SendResult> {
+async function callVendor(
+  deps: ChannelDeps,
+  settings: NetworkChannels,
+  rows: AttemptRow[],
+): Promise<SendResult> {
   const first = rows[0]!
-  const notConfigured: SendResult = { ok: false, code: 'not_configured', answer: '', retryable: false, rateLimited: false }
+  const notConfigured: SendResult = {
+    ok: false,
+    code: 'not_configured',
+    answer: '',
+    retryable: false,
+    rateLimited: false,
+  }
   const m = first.message
   switch (first.channel) {
     case 'wecom': {
@@ -402,7 +446,10 @@ async function moveOnIfStepFailed(deps: ChannelDeps, rt: Runtime, a: AttemptRow)
 export const CHANNEL_WORKER = { batchSize: 20, pollingIntervalSeconds: 0.5, parallel: 10 }
 
 /** Start the `ladder-step` and `channel-send` workers; returns their ids. */
-export async function startChannelWorkers(deps: ChannelDeps, rt: Runtime): Promise<{ step: string; send: string }> {
+export async function startChannelWorkers(
+  deps: ChannelDeps,
+  rt: Runtime,
+): Promise<{ step: string; send: string }> {
   const step = await deps.boss.work<LadderStepJob>(
     LADDER_STEP_QUEUE,
     { batchSize: 10, pollingIntervalSeconds: 0.5 },

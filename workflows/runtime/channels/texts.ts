@@ -66,7 +66,10 @@ export const cardRows = (m: ChannelMessage) => [
   { key: render('zh-CN', 'channel.card.sex'), value: m.sex },
   { key: render('zh-CN', 'channel.card.age'), value: m.age },
   { key: render('zh-CN', 'channel.card.facility'), value: m.facility },
-  { key: render('zh-CN', 'channel.card.clock'), value: render('zh-CN', 'channel.card.clockValue', { minutes: m.minutes }) },
+  {
+    key: render('zh-CN', 'channel.card.clock'),
+    value: render('zh-CN', 'channel.card.clockValue', { minutes: m.minutes }),
+  },
 ]
 /** 接诊 · 批准溶栓 are callback buttons; 查看 is the card's own link (a decline needs its reason, on the page). */
 export const cardButtons = () => [

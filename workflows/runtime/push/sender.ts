@@ -154,8 +154,7 @@ async function finish(deps: PushSenderDeps, d: DeliveryToSend, status: 'gone' | 
                  where alert_id = ${d.alertId} and channel <> 'webpush' and status in ('queued', 'sent')))::int
              as n`
       const network = alert ? await rt.networks.get(tx, alert.networkId) : null
-      const key =
-        alert && network ? nextEscalationKey(ladderFor(network.ladders, 'consult'), alert) : null
+      const key = alert && network ? nextEscalationKey(ladderFor(network.ladders, 'consult'), alert) : null
       return left!.n === 0 && key && alert ? { caseId: alert.caseId, key } : null
     }
     const [check] = await tx<{ userId: string }[]>`

@@ -70,7 +70,8 @@ export async function setContact(
               where id = ${userId}`
   if (c.mobileVerified !== undefined)
     await tx`update users set mobile_verified = ${c.mobileVerified} and mobile is not null where id = ${userId}`
-  if (c.wecomUserId !== undefined) await tx`update users set wecom_user_id = ${c.wecomUserId} where id = ${userId}`
+  if (c.wecomUserId !== undefined)
+    await tx`update users set wecom_user_id = ${c.wecomUserId} where id = ${userId}`
 }
 
 export async function setDisplayName(tx: Sql, userId: string, displayName: string) {

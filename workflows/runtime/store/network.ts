@@ -1,5 +1,11 @@
 import type { Q } from '../platform/connect.ts'
-import { checkLadder, type AlertKind, type Facility, type Ladders, type NetworkInfo } from '../../core/index.ts'
+import {
+  checkLadder,
+  type AlertKind,
+  type Facility,
+  type Ladders,
+  type NetworkInfo,
+} from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {
   nameEn: string | null
@@ -29,7 +35,9 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
-    sql<{ kind: AlertKind; steps: unknown }[]>`select kind, steps from alert_ladders where network_id = ${networkId}`,
+    sql<
+      { kind: AlertKind; steps: unknown }[]
+    >`select kind, steps from alert_ladders where network_id = ${networkId}`,
   ])
   // Stored ladders were validated on the way in; one that no longer validates (a newer rule)
   // falls back to the default rather than leaving the network without alerts.

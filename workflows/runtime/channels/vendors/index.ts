@@ -69,7 +69,10 @@ async function wecomToken(f: OutboundFetch, e: VendorEndpoints, s: WecomSettings
   const hit = cache.get(s.corpId)
   if (hit && hit.until > Date.now()) return hit.token
   const r = await json(
-    await f(`${e.wecomApiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(s.corpId)}&corpsecret=${encodeURIComponent(s.secret)}`, {}),
+    await f(
+      `${e.wecomApiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(s.corpId)}&corpsecret=${encodeURIComponent(s.secret)}`,
+      {},
+    ),
   )
   if (r.errcode !== 0 || typeof r.access_token !== 'string') throw new Error(`gettoken ${String(r.errcode)}`)
   cache.set(s.corpId, { token: r.access_token, until: Date.now() + (Number(r.expires_in) - 300) * 1000 })
@@ -101,7 +104,9 @@ async function wecomPost(
 }
 
 function sha1(parts: string[]) {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex')
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex')
 }
 function decrypt(s: WecomSettings, encrypted: string): string {
   const key = Buffer.from(s.callbackAesKey + '=', 'base64')
@@ -120,7 +125,10 @@ function verify(s: WecomSettings, q: Record<string, string | undefined>, encrypt
     throw new Error('wecom: bad signature')
 }
 const tag = (xml: string, name: string) =>
-  new RegExp(`<${name}>(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))</${name}>`).exec(xml)?.slice(1).find((v) => v !== undefined)
+  new RegExp(`<${name}>(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))</${name}>`)
+    .exec(xml)
+    ?.slice(1)
+    .find((v) => v !== undefined)
 
 export const wecom = {
   sendButtonCard: (
@@ -202,7 +210,7 @@ async function aliyun(f: OutboundFetch, base: string, params: Record<string, str
       }),
     )
     if (r.Code === 'OK') return { ok: true as const, providerId: str(r[idField]), answer: 'OK' }
-    const code = (str(r.Code) || 'error')
+    const code = str(r.Code) || 'error'
     return failed(code, str(r.Message), false, /LIMIT_CONTROL|FLOW_CONTROL/.test(code))
   } catch (err) {
     return failed('network', err instanceof Error ? err.message : 'error', true)
@@ -255,7 +263,7 @@ export const sms = {
     })
     const set = (r.SendStatusSet as { SerialNo?: string; Code?: string; Message?: string }[] | undefined)?.[0]
     if (set?.Code === 'Ok') return { ok: true, providerId: set.SerialNo ?? '', answer: 'Ok' }
-    const code = set?.Code ?? ((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
+    const code = set?.Code ?? (r.Error as { Code?: string } | undefined)?.Code ?? 'error'
     return failed(code, set?.Message ?? '', code === 'network', /LimitExceeded/.test(code))
   },
   parseReport(provider: SmsProvider, body: unknown): ProviderReport[] {
@@ -314,7 +322,7 @@ export const voice = {
     })
     const callId = (r.SendStatus as { CallId?: string } | undefined)?.CallId
     if (callId) return { ok: true, providerId: callId, answer: 'Ok' }
-    const code = ((r.Error as { Code?: string } | undefined)?.Code ?? 'error')
+    const code = (r.Error as { Code?: string } | undefined)?.Code ?? 'error'
     return failed(code, '', code === 'network', /LimitExceeded|FrequencyLimit/.test(code))
   },
   parseReport(provider: VoiceProvider, body: unknown): ProviderReport[] {
@@ -333,7 +341,8 @@ export const voice = {
     }
     const b = (body ?? {}) as Record<string, Record<string, unknown> | undefined>
     const k = b.voicekey_callback
-    if (k) return [{ channel: 'voice', provider, providerId: str(k.callid), keyPressed: str(k.keypress), at: '' }]
+    if (k)
+      return [{ channel: 'voice', provider, providerId: str(k.callid), keyPressed: str(k.keypress), at: '' }]
     const s = b.voice_status_callback
     if (s)
       return [{ channel: 'voice', provider, providerId: str(s.callid), answered: s.status === '0', at: '' }]
