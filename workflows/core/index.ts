@@ -93,3 +93,5 @@ export {
 } from './ladder.ts'
 export type { AckVia, AlertKind, ChannelKey, Ladder, LadderStep, Ladders, LadderInputT } from './ladder.ts'
 export { seconds } from './time.ts'
+export { receiptLines, failureLine, clockTime } from './receipts.ts'
+export type { ReceiptAttempt } from './receipts.ts'
