@@ -146,7 +146,7 @@ describe('the consult ladder, with back-dated transmissions', () => {
     expect(a6).toEqual(
       ['chen', 'lin', 'wang'].flatMap((u) => [`3:sms:${u}`, `3:webpush:${u}`, `3:wecom:${u}`]).sort(),
     )
-    expect((await escalations(six)).map((e) => e.key)).toEqual([
+    expect((await escalations(six)).map((e) => e.key).sort()).toEqual([
       'remote_read:escalate:1',
       'remote_read:escalate:2',
     ])
@@ -330,6 +330,20 @@ describe('configuration', () => {
     const audit = await t.sql`select after::text as a from audit_log where action like 'channel.%'`
     expect(audit.map((a) => a.a as string).join()).not.toContain('voice-secret-key-x81')
     expect((await t.call('GET', '/api/admin/channels', { token: await t.login('dr.chen') })).status).toBe(403)
+  })
+
+  it('readiness: an on-call cardiologist with no working channel at all is listed before the slot', async () => {
+    const admin = await t.login('admin')
+    const listed = async () =>
+      (
+        (await (await t.call('GET', '/api/push/readiness', { token: admin })).json()) as {
+          noWorkingChannel: { userId: string }[]
+        }
+      ).noWorkingChannel.map((u) => u.userId)
+    expect(await listed()).not.toContain(user('dr.lin'))
+    await t.sql`update users set mobile_verified = false, wecom_user_id = null where username = 'dr.lin'`
+    expect(await listed()).toContain(user('dr.lin'))
+    await t.sql`update users set mobile_verified = true, wecom_user_id = 'lin' where username = 'dr.lin'`
   })
 
   it('ladders are editable per network and validated by the core', async () => {
