@@ -5,6 +5,7 @@ import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { t, tk, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
+import { Receipts } from './receipts.tsx'
 import { useCase } from './use-case.ts'
 
 type DialogState =
@@ -114,6 +115,7 @@ export function CaseScreen(props: { caseId: string }) {
       ) : (
         c.latest('ecg_transmitted') && <p class="notice">{t('case.consultOpen')}</p>
       )}
+      <Receipts caseId={v.id} version={v.events.length} />
       {decision && (
         <p
           class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
