@@ -314,6 +314,40 @@ describe('WeCom button callbacks', () => {
   })
 })
 
+describe('WeCom 批准溶栓', () => {
+  it("approves lysis as the mapped cardiologist, with the API's checks; the card shows who approved", async () => {
+    const caseId = await consult(10 * SEC)
+    const taskId = `xl-${await consultAlert(caseId)}-0`
+    const post = (cb: { query: string; body: string }) =>
+      t.app.request(`/api/channels/wecom/${networkId}/callback?${cb.query}`, {
+        method: 'POST',
+        body: cb.body,
+      })
+    const cb = wecomCallback(WECOM_SETTINGS, {
+      fromUser: 'chen',
+      taskId,
+      eventKey: 'approve',
+      createTime: 1764592000,
+    })
+    expect((await post(cb)).status).toBe(200)
+    const decisions = await t.sql<{ by: string; decision: string }[]>`
+      select by, data->>'decision' as decision from case_events where case_id = ${caseId} and type = 'lysis_decision'`
+    expect(decisions).toEqual([{ by: user('dr.chen'), decision: 'approved' }])
+    expect(JSON.stringify(fakes.updates.at(-1)!.body)).toContain('批准溶栓')
+    // dr.lin pressing approve too: already decided (the API's guard), nothing new.
+    const again = wecomCallback(WECOM_SETTINGS, {
+      fromUser: 'lin',
+      taskId,
+      eventKey: 'approve',
+      createTime: 1764592001,
+    })
+    expect((await post(again)).status).toBe(200)
+    expect(
+      await t.sql`select id from case_events where case_id = ${caseId} and type = 'lysis_decision'`,
+    ).toHaveLength(1)
+  })
+})
+
 describe('configuration', () => {
   it('GET /api/admin/channels never returns a secret, only whether it is set and its last 4 characters', async () => {
     const r = await t.call('GET', '/api/admin/channels', { token: await t.login('admin') })
