@@ -34,6 +34,8 @@ import {
   strictTransport,
 } from './http/request-guards.ts'
 import { errorName, problemBody, toProblem } from './http/problem-response.ts'
+import { caseNotificationRoutes } from './routes/case-notifications.ts'
+import { channelRoutes } from './routes/channels.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -92,6 +94,8 @@ export function createApp(deps: Deps) {
     .route('/alerts', alertRoutes)
     .route('/cases', registryRoutes)
     .route('/admin/platform', platformAdminRoutes)
+    .route('/cases', caseNotificationRoutes)
+    .route('/channels', channelRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))

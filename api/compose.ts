@@ -8,13 +8,20 @@ import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
 import type { Notifier } from '../workflows/runtime/notifier.ts'
-import { PUSH_RETRY, pushNotifier, type PushRetry } from '../workflows/runtime/push/notifier.ts'
+import { PUSH_RETRY, type PushRetry } from '../workflows/runtime/push/notifier.ts'
+import {
+  channelNotifier,
+  startChannelWorkers,
+  type ChannelDeps,
+} from '../workflows/runtime/channels/dispatch.ts'
+import { anyChannelConfigured } from '../workflows/runtime/channels/settings.ts'
+import { createOutboundFetch, createTokenCache } from '../workflows/runtime/channels/vendors/index.ts'
+import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readiness.ts'
 import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
 import { fireDueTimers, startTimerWorker } from '../workflows/runtime/workers.ts'
 import { describeError } from '../workflows/runtime/boss.ts'
-import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import {
   REGISTRY_QUEUE,
   startRegistryWorker,
@@ -45,11 +52,29 @@ export async function compose(
   opts: ComposeOptions = {},
 ): Promise<Composed> {
   const retry = opts.pushRetry ?? PUSH_RETRY
+  // Channel secrets are sealed with XINLIAN_SECRET_KEY: configured channels without the key
+  // cannot send, which must stop the start-up rather than surface at the first consult.
+  if (!config.secretKey && (await anyChannelConfigured(sql)))
+    throw new Error(
+      'XINLIAN_SECRET_KEY is not set, but alert channels (WeCom/SMS/voice) are configured: set it to the key they were saved with (64 hex characters)',
+    )
+  const networks = new NetworkCache()
+  const channels: ChannelDeps = {
+    sql,
+    boss,
+    networks,
+    box: config.secretKey ? createSecretBox(config.secretKey) : null,
+    fetch: createOutboundFetch([...config.channelAllowedHosts]),
+    endpoints: config.vendorEndpoints,
+    tokens: createTokenCache(),
+    publicUrl: config.publicUrl,
+    pushRetry: retry,
+  }
   const rt: Runtime = {
     sql,
     boss,
-    notifier: opts.notifier ?? pushNotifier(boss, retry),
-    networks: new NetworkCache(),
+    notifier: opts.notifier ?? channelNotifier(channels),
+    networks,
   }
   const registry: RegistryDeps = {
     sql,
@@ -77,12 +102,15 @@ export async function compose(
       retry,
     })
     workers.push({ queue: 'push-send', id: ids.send }, { queue: 'push-escalate', id: ids.escalate })
+    const ch = await startChannelWorkers(channels, rt)
+    workers.push({ queue: 'ladder-step', id: ch.step }, { queue: 'channel-send', id: ch.send })
     // An alert's push jobs commit with its live message: wake the push workers now instead of
     // waiting out their poll interval (the event → push latency is the product, SPEC §1).
     live.on('message', (m) => {
       if (m.kind !== 'alert') return
       boss.notifyWorker(ids.send)
       boss.notifyWorker(ids.escalate)
+      boss.notifyWorker(ch.send)
     })
     workers.push({
       queue: READINESS_QUEUE,
@@ -95,7 +123,7 @@ export async function compose(
     workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry, channels },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)

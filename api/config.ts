@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { DEFAULT_CPC_PLATFORM_URL } from '../workflows/runtime/registry/cpc-client.ts'
+import type { VendorEndpoints } from '../workflows/runtime/channels/vendor.ts'
+import { endpointsFromEnv } from '../workflows/runtime/channels/vendors/index.ts'
 
 /** Push services of the major browsers (Chrome/FCM, Firefox/Mozilla autopush, Safari/Apple, Edge/WNS). */
 export const DEFAULT_PUSH_HOSTS = [
@@ -10,6 +12,15 @@ export const DEFAULT_PUSH_HOSTS = [
   'web.push.apple.com',
   'api.push.apple.com',
   '*.notify.windows.com',
+] as const
+
+/** The vendors' public API hosts (docs/alert-channels.md); a private gateway is added by CHANNEL_ALLOWED_HOSTS. */
+export const DEFAULT_CHANNEL_HOSTS = [
+  'qyapi.weixin.qq.com',
+  'dysmsapi.aliyuncs.com',
+  'dyvmsapi.aliyuncs.com',
+  'sms.tencentcloudapi.com',
+  'vms.tencentcloudapi.com',
 ] as const
 
 const Env = z.object({
@@ -30,8 +41,14 @@ const Env = z.object({
   CPC_PLATFORM_URL: z.url().optional(),
   XINLIAN_SECRET_KEY: z
     .string()
-    .regex(/^[0-9a-fA-F]{64}$/, '32 random bytes as 64 hex characters (openssl rand -hex 32)')
+    .regex(/^[0-9a-fA-F]{64}$/, '64 hex characters (openssl rand -hex 32)')
     .optional(),
+  CHANNEL_ALLOWED_HOSTS: z.string().optional(),
+  WECOM_API_BASE: z.url().optional(),
+  ALIYUN_SMS_ENDPOINT: z.url().optional(),
+  ALIYUN_VMS_ENDPOINT: z.url().optional(),
+  TENCENT_SMS_ENDPOINT: z.url().optional(),
+  TENCENT_VMS_ENDPOINT: z.url().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   XINLIAN_TRUST_PROXY: z
     .string()
@@ -55,11 +72,13 @@ export interface Config {
   readonly vapid: { publicKey: string; privateKey: string; subject: string } | undefined
   readonly vapidSubject: string
   readonly pushAllowedHosts: readonly string[]
+  /** XINLIAN_SECRET_KEY: seals channel secrets at rest; required once any channel is configured. */
+  readonly secretKey: string | undefined
+  readonly channelAllowedHosts: readonly string[]
+  readonly vendorEndpoints: VendorEndpoints
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** The national chest-pain-center data platform (docs/registry-platform.md). */
   readonly cpcPlatformUrl: string
-  /** Key sealing secrets at rest (vendor and platform keys); undefined = secrets cannot be stored. */
-  readonly secretKey: string | undefined
   /** The header a trusted reverse proxy sets with the client's address, and how many proxies append to it. */
   readonly trustProxy: { header: string; hops: number } | undefined
   /** How often an open live stream re-checks its session (a deactivated user's stream ends). */
@@ -101,6 +120,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             .map((h) => h.trim().toLowerCase())
             .filter(Boolean)
         : [...DEFAULT_PUSH_HOSTS],
+    ),
+    channelAllowedHosts: Object.freeze(
+      e.CHANNEL_ALLOWED_HOSTS
+        ? e.CHANNEL_ALLOWED_HOSTS.split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : [...DEFAULT_CHANNEL_HOSTS],
+    ),
+    vendorEndpoints: Object.freeze(
+      endpointsFromEnv({
+        WECOM_API_BASE: e.WECOM_API_BASE,
+        ALIYUN_SMS_ENDPOINT: e.ALIYUN_SMS_ENDPOINT,
+        ALIYUN_VMS_ENDPOINT: e.ALIYUN_VMS_ENDPOINT,
+        TENCENT_SMS_ENDPOINT: e.TENCENT_SMS_ENDPOINT,
+        TENCENT_VMS_ENDPOINT: e.TENCENT_VMS_ENDPOINT,
+      }),
     ),
     logLevel: e.LOG_LEVEL,
     cpcPlatformUrl: e.CPC_PLATFORM_URL ?? DEFAULT_CPC_PLATFORM_URL,

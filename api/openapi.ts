@@ -107,6 +107,23 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Acknowledge an alert (alert_acknowledged, or consult_acknowledged for a consult)',
     roles: 'clinical roles (scoped)',
   },
+  'GET /api/cases/:id/notifications': {
+    summary:
+      'Every attempt to reach someone about the case: [{alertKey, userId, channel, provider, providerId, sentAt, answer, deliveredAt, answeredAt, keyPressed, acknowledgedAt, status}] (docs/alert-channels.md)',
+    roles: 'anyone who can see the case',
+  },
+  'GET /api/channels/wecom/:networkId/callback': {
+    summary: "WeCom callback URL verification (echostr), by WeCom's signature",
+    roles: 'public (WeCom signature)',
+  },
+  'POST /api/channels/wecom/:networkId/callback': {
+    summary: 'WeCom card button events (signed, AES-encrypted): 接诊 / 批准溶栓 by the mapped cardiologist',
+    roles: 'public (WeCom signature)',
+  },
+  'POST /api/channels/:channel/:provider/:networkId/callback/:token': {
+    summary: 'SMS delivery reports, voice call results and key presses (key 1 = acknowledgement)',
+    roles: 'public (per-network token in the path)',
+  },
   'GET /api/push/public-key': { summary: 'VAPID public key for pushManager.subscribe', roles: 'public' },
   'POST /api/push/subscriptions': {
     summary: 'Register this device (PushSubscription JSON); upsert by endpoint',

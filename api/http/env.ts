@@ -3,6 +3,7 @@ import type { Config } from '../config.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { LoginThrottle } from './login-throttle.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
+import type { ChannelDeps } from '../../workflows/runtime/channels/dispatch.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import type { RegistryDeps } from '../../workflows/runtime/registry/reporting.ts'
@@ -17,6 +18,8 @@ export interface Deps {
   live: LiveHub
   loginThrottle: LoginThrottle
   registry: RegistryDeps
+  /** The alert channels (vendor settings, outbound fetch, secret box). */
+  channels: ChannelDeps
 }
 
 export interface AppEnv {

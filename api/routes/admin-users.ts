@@ -17,17 +17,33 @@ import { readJson } from '../http/validate.ts'
 
 const Roles = z.array(z.enum(ROLES)).min(1).max(ROLES.length)
 const FacilityIds = z.array(Uuid).max(50)
+// Alert contacts (docs/alert-channels.md): an 11-digit mainland mobile or its +86 E.164 form.
+const Mobile = z
+  .string()
+  .trim()
+  .regex(/^(\+86)?1[3-9][0-9]{9}$/, '11-digit mainland mobile or +86…')
+const WecomUserId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'WeCom user id')
+const Contact = {
+  mobile: Mobile.nullable().optional(),
+  mobileVerified: z.boolean().optional(),
+  wecomUserId: WecomUserId.nullable().optional(),
+}
 const CreateUser = z.strictObject({
   username: Username,
   displayName: z.string().trim().min(1).max(100),
   roles: Roles,
   facilityIds: FacilityIds.optional(),
+  ...Contact,
 })
 const PatchUser = z.strictObject({
   displayName: z.string().trim().min(1).max(100).optional(),
   roles: Roles.optional(),
   facilityIds: FacilityIds.optional(),
   force: Force,
+  ...Contact,
 })
 const ForceBody = z.strictObject({ force: Force })
 

@@ -4,6 +4,7 @@
  * clinical value is worse than a 422. `facilityId` is accepted on every event (SPEC §3:
  * "facilityId where relevant"); when absent the fold uses the case's current facility.
  */
+import { ACK_VIA } from './ladder.ts'
 import { z } from 'zod'
 import { ALL_CHECKLIST_KEYS } from './checklist.ts'
 import type { ClinicalEventType } from './event-types.ts'
@@ -88,7 +89,8 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   }),
   ecg_acquired: z.strictObject({ facilityId, attachmentId: id.optional() }),
   ecg_transmitted: z.strictObject({ facilityId, attachmentId: id.optional(), via: z.enum(TRANSMISSION_VIA) }),
-  consult_acknowledged: empty,
+  // `via`: the channel the acknowledgement came through (workflows/core/ladder.ts), shown to all.
+  consult_acknowledged: z.strictObject({ facilityId, via: z.enum(ACK_VIA).optional() }),
   diagnosis: z
     .strictObject({
       facilityId,
@@ -154,7 +156,7 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
     reason: text,
   }),
   note: z.strictObject({ facilityId, text: z.string().trim().min(1).max(4000) }),
-  alert_acknowledged: z.strictObject({ alertKey: id }),
+  alert_acknowledged: z.strictObject({ alertKey: id, via: z.enum(ACK_VIA).optional() }),
   // What the physician observes at the bedside; each field optional, at least one given
   // (docs/clinical-rules.md, "Clinical status").
   medication_given: z

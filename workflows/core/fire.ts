@@ -20,7 +20,13 @@ const SYSTEM_TYPE: Record<TimerSpec['kind'], SystemEventType & NotifyTemplate> =
 }
 
 /** Why an escalation fired before its time: the push could not reach anyone (workflows/runtime/push). */
-export const ESCALATION_REASONS = ['push_failed', 'no_subscription'] as const
+export const ESCALATION_REASONS = [
+  'push_failed',
+  'no_subscription',
+  'capped',
+  'channel_failed',
+  'test',
+] as const
 export type EscalationReason = (typeof ESCALATION_REASONS)[number]
 
 /**

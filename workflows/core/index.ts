@@ -115,3 +115,25 @@ export {
   yearBefore,
 } from './calendar.ts'
 export type { RegistryRecord } from './registry-record.ts'
+export {
+  ACK_VIA,
+  ALERT_KINDS,
+  CHANNEL_KEYS,
+  DEFAULT_LADDERS,
+  LadderInput,
+  alertKindOf,
+  checkLadder,
+  escalationChannels,
+  escalationSteps,
+  ladderAnchor,
+  ladderFor,
+  ladderStopped,
+  ladderToInput,
+  nextEscalationKey,
+  ownSteps,
+  stepDueAt,
+} from './ladder.ts'
+export type { AckVia, AlertKind, ChannelKey, Ladder, LadderStep, Ladders, LadderInputT } from './ladder.ts'
+export { seconds } from './time.ts'
+export { receiptLines, failureLine, clockTime } from './receipts.ts'
+export type { ReceiptAttempt } from './receipts.ts'

@@ -2,6 +2,7 @@
  * The county network: facilities and travel times (SPEC §2), with the look-ups the rules
  * and the strategy advice need.
  */
+import type { Ladders } from './ladder.ts'
 import type { FacilityLevel } from './roles.ts'
 
 export interface Facility {
@@ -23,6 +24,8 @@ export interface NetworkInfo {
   checklist?: 'cn' | 'esc'
   /** The network's IANA time zone (its `timezone` setting): local times in exports. Asia/Shanghai when unset. */
   timeZone?: string
+  /** The network's own alert ladders (absent: the defaults of workflows/core/ladder.ts). */
+  ladders?: Partial<Ladders>
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

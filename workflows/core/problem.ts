@@ -76,6 +76,10 @@ export const EDGE_PROBLEMS = {
   period_order: 422,
   period_too_long: 422,
   attachment_not_of_case: 422,
+  // alert channels (workflows/runtime/channels)
+  channel_secret_key_missing: 503,
+  channel_not_configured: 409,
+  ladder_invalid: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

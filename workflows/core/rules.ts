@@ -4,6 +4,7 @@
  * how it escalates, with the clinical source. Adding a rule means editing this table and
  * its test only; plan(), timersFor() and fire() are generic over it.
  */
+import type { AlertKind } from './ladder.ts'
 import type { Bilingual } from './case-model.ts'
 import type { CaseState } from './fold.ts'
 import type { NetworkInfo } from './network.ts'
@@ -45,6 +46,11 @@ export interface Rule {
   strictTarget?: boolean
   alert: Audience[]
   escalation?: Escalation[]
+  /**
+   * The rule escalates along this alert ladder's hand-over steps instead of `escalation`
+   * (workflows/core/ladder.ts; per network, editable by its admin).
+   */
+  escalationLadder?: AlertKind
   /** Escalation steps become moot once this has happened (someone picked up the consult). */
   escalationStoppedBy?: (s: CaseState) => Instant | null
   source: string
@@ -68,11 +74,9 @@ export const RULES: readonly Rule[] = [
     satisfiedBy: (s) => s.points.firstDiagnosis,
     target: minutes(10), // China CPC accreditation standard: transmitted ECG read ≤ 10 min
     alert: ['on_call_first_line', 'case_physician'],
-    // SPEC §4: unacknowledged consult escalates along the rota.
-    escalation: [
-      { after: minutes(3), to: ['on_call_second_line'] },
-      { after: minutes(6), to: ['all_cardiologists'] },
-    ],
+    // An unacknowledged consult escalates along the rota: the consult ladder's hand-over steps
+    // (default 3 min → second-line, 6 min → every cardiologist; workflows/core/ladder.ts).
+    escalationLadder: 'consult',
     escalationStoppedBy: (s) => s.points.consultAcknowledged?.at ?? null,
     source: 'China CPC accreditation standard (remote ECG diagnosis ≤ 10 min); SPEC §2 on-call rota',
   },

@@ -10,6 +10,9 @@ export type Instant = number
 /** A length of time in milliseconds. */
 export type Duration = number
 
+/** `n` seconds as a Duration. */
+export const seconds = (n: number): Duration => n * 1_000
+
 /** `n` minutes as a Duration. */
 export const minutes = (n: number): Duration => n * 60_000
 

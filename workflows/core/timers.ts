@@ -9,7 +9,8 @@ import { plan } from './deadlines.ts'
 import type { CaseState, FiredAlert } from './fold.ts'
 import type { NetworkInfo } from './network.ts'
 import type { Audience, RuleKey } from './rule-keys.ts'
-import { ruleByKey } from './rules.ts'
+import { escalationSteps, ladderFor } from './ladder.ts'
+import { ruleByKey, type Escalation, type Rule } from './rules.ts'
 import { minutes, type Instant } from './time.ts'
 
 export interface TimerSpec {
@@ -77,7 +78,7 @@ export function timersFor(state: CaseState, network: NetworkInfo, now: Instant):
     })
     const escalationMoot = rule.escalationStoppedBy?.(state) != null
     if (!escalationMoot)
-      (rule.escalation ?? []).forEach((e, i) =>
+      escalationsOf(rule, network).forEach((e, i) =>
         points.push({
           key: `${rule.key}:escalate:${i + 1}`,
           rule: rule.key,
@@ -91,7 +92,7 @@ export function timersFor(state: CaseState, network: NetworkInfo, now: Instant):
       if (alert.rule !== rule.key) continue
       if (alert.kind === 'escalation' && escalationMoot) continue
       if (alert.kind === 'warning' && missedFired) continue // the missed alert repeats instead
-      const audience = points.find((t) => t.key === alert.timerKey)?.audience ?? audienceOf(alert)
+      const audience = points.find((t) => t.key === alert.timerKey)?.audience ?? audienceOf(alert, network)
       const r = nextRepeat(state, alert, audience)
       if (r && !fired.has(r.key)) out.push(r)
     }
@@ -100,9 +101,18 @@ export function timersFor(state: CaseState, network: NetworkInfo, now: Instant):
 }
 
 /** The audience an alert went to, from the rules table. */
-function audienceOf(alert: FiredAlert): Audience[] {
+function audienceOf(alert: FiredAlert, network: NetworkInfo): Audience[] {
   const rule = ruleByKey(alert.rule)
   const m = /:escalate:(\d+)$/.exec(alert.timerKey)
-  if (m) return [...(rule.escalation?.[Number(m[1]) - 1]?.to ?? rule.alert)]
+  if (m) return [...(escalationsOf(rule, network)[Number(m[1]) - 1]?.to ?? rule.alert)]
   return [...rule.alert]
+}
+
+/** A rule's escalation steps: from the network's alert ladder when the rule follows one. */
+export function escalationsOf(rule: Rule, network: NetworkInfo): Escalation[] {
+  if (!rule.escalationLadder) return rule.escalation ?? []
+  return escalationSteps(ladderFor(network.ladders, rule.escalationLadder)).map((e) => ({
+    after: e.after,
+    to: e.to,
+  }))
 }

@@ -10,7 +10,7 @@ import { problem, ProblemError } from '../core/problem.ts'
 import { recordEvent, Refused, type NewEvent, type Runtime } from './apply-event.ts'
 import { actorOf, type RequestCtx } from './context.ts'
 import { derivedUuid } from './ids.ts'
-import { alertById } from './store/alerts.ts'
+import { alertById, markPushAcknowledged } from './store/alerts.ts'
 import { dbNow, getCase } from './store/cases.ts'
 
 export type Acknowledged =
@@ -31,15 +31,17 @@ export async function acknowledgeAlert(rt: Runtime, ctx: RequestCtx, alertId: st
   const at = await dbNow(sql)
   let input: NewEvent
   if (alert.alertKey) {
-    input = { id, type: 'alert_acknowledged', at, data: { alertKey: alert.alertKey } }
+    input = { id, type: 'alert_acknowledged', at, data: { alertKey: alert.alertKey, via: 'webpush' } }
   } else if (alert.template === 'consult') {
     if (!ctx.roles.includes('cardiologist')) throw problem('consult_cardiologist_only')
-    input = { id, type: 'consult_acknowledged', at, data: {} }
+    input = { id, type: 'consult_acknowledged', at, data: { via: 'webpush' } }
   } else {
     throw problem('not_acknowledgeable')
   }
   try {
     const r = await recordEvent(rt, actorOf(ctx), alert.caseId, input, (c2) => canSeeCase(ctx, c2))
+    // The push's attempt row notes the answer (GET /api/cases/:id/notifications).
+    await markPushAcknowledged(sql, alertId, ctx.userId)
     return {
       status: r.status,
       caseId: alert.caseId,

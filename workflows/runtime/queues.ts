@@ -39,6 +39,24 @@ export const QUEUES = {
     retryBackoff: true,
     expireInSeconds: 120,
   },
+  // Alert ladder (workflows/runtime/channels/dispatch.ts): one job per later step of an alert,
+  // due at the step's clinical time; a firing job re-checks the case, so a stale one is a no-op.
+  'ladder-step': {
+    policy: 'standard',
+    retryLimit: 5,
+    retryDelay: 1,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
+  // One vendor call (WeCom message, SMS, voice call). Retried only on network errors and 5xx:
+  // a call a minute late is still worth it; after that the ladder's next step has taken over.
+  'channel-send': {
+    policy: 'standard',
+    retryLimit: 2,
+    retryDelay: 2,
+    retryBackoff: true,
+    expireInSeconds: 60,
+  },
 } satisfies Record<string, Omit<Queue, 'name'>>
 
 export type QueueName = keyof typeof QUEUES

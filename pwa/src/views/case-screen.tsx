@@ -6,6 +6,7 @@ import type { ClinicalEventType, EventType } from '../../../workflows/core/event
 import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
+import { Receipts } from './receipts.tsx'
 import { useCase } from './use-case.ts'
 
 type DialogState =
@@ -115,6 +116,7 @@ export function CaseScreen(props: { caseId: string }) {
       ) : (
         c.latest('ecg_transmitted') && <p class="notice">{t('case.consultOpen')}</p>
       )}
+      <Receipts caseId={v.id} version={v.events.length} />
       {decision && (
         <p
           class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}

@@ -19,6 +19,18 @@ function initialStatus(): Status {
   return localStorage.getItem('xl.pushEndpoint') && Notification.permission === 'granted' ? 'enabled' : 'off'
 }
 
+/**
+ * Browsers that cannot receive Web Push in mainland China: the WeChat / WeCom in-app browsers
+ * have no Push API; Chrome and Firefox on Android deliver through Google's FCM, unreachable there
+ * (docs/alert-channels.md). The user is told what to use instead.
+ */
+export function chinaPushLimit(ua: string): 'inApp' | 'fcm' | null {
+  if (/MicroMessenger|wxwork|DingTalk/i.test(ua)) return 'inApp'
+  if (/Android/i.test(ua) && /Chrome|Firefox/i.test(ua) && !/EdgA|HuaweiBrowser|HarmonyOS/i.test(ua))
+    return 'fcm'
+  return null
+}
+
 /** Explain why, then ask permission and subscribe this device (VAPID key from the server). */
 export async function enablePush(): Promise<Status> {
   const permission = await Notification.requestPermission()
@@ -93,6 +105,15 @@ export function NotifyPrompt(props: { compact?: boolean }) {
       ) : (
         <>
           <p>{t('notify.why')}</p>
+          {chinaPushLimit(navigator.userAgent) && (
+            <p class="notice" data-testid="notify-china">
+              {t(
+                chinaPushLimit(navigator.userAgent) === 'inApp'
+                  ? 'push.unsupported.inApp'
+                  : 'push.unsupported.fcm',
+              )}
+            </p>
+          )}
           {status === 'unsupported' && <p class="error">{t('notify.unsupported')}</p>}
           {status === 'denied' && <p class="error">{t('notify.denied')}</p>}
           {status !== 'unsupported' && (

@@ -17,7 +17,9 @@ import {
   issueCode,
   lockUserRow,
   reactivateUser as storeReactivate,
+  setContact,
   setDisplayName,
+  wecomIdTaken,
   setRolesAndScope,
   type AdminUser,
 } from '../store/admin-users.ts'
@@ -41,6 +43,30 @@ export interface NewUser {
   displayName: string
   roles: string[]
   facilityIds: string[]
+}
+
+/** A person's alert contacts (docs/alert-channels.md); undefined = leave as is. */
+export interface Contact {
+  mobile?: string | null | undefined
+  mobileVerified?: boolean | undefined
+  wecomUserId?: string | null | undefined
+}
+
+const contactOf = (c: Contact) => ({
+  ...(c.mobile !== undefined ? { mobile: c.mobile } : {}),
+  ...(c.mobileVerified !== undefined ? { mobileVerified: c.mobileVerified } : {}),
+  ...(c.wecomUserId !== undefined ? { wecomUserId: c.wecomUserId } : {}),
+})
+
+/** One WeCom id maps to one person of the network (the WeCom callbacks act as that person). */
+async function wecomIdFree(
+  sql: Sql,
+  networkId: string,
+  wecomUserId: string | null | undefined,
+  self: string | null,
+) {
+  if (!wecomUserId) return
+  if (await wecomIdTaken(sql, networkId, wecomUserId, self)) throw problem('conflict', 'wecomUserId')
 }
 
 /** SQLSTATE unique_violation: the username is taken (checked again by the database). */
@@ -74,10 +100,16 @@ export async function insertUserWithCode(tx: Sql, ctx: AuditCtx, u: NewUser) {
   return { id, oneTimeCode: code, codeExpiresAt: expiresAt }
 }
 
-export async function createUser(sql: Sql, ctx: AuditCtx, u: NewUser) {
+export async function createUser(sql: Sql, ctx: AuditCtx, input: NewUser & Contact) {
+  const { mobile, mobileVerified, wecomUserId, ...u } = input
   await checkScope(sql, ctx.networkId, u.roles, u.facilityIds)
+  await wecomIdFree(sql, ctx.networkId, wecomUserId, null)
   try {
-    const made = await inTx(sql, (tx) => insertUserWithCode(tx, ctx, u))
+    const made = await inTx(sql, async (tx) => {
+      const m = await insertUserWithCode(tx, ctx, u)
+      await setContact(tx, m.id, contactOf({ mobile, mobileVerified, wecomUserId }))
+      return m
+    })
     return {
       user: await oneUser(sql, ctx.networkId, made.id),
       oneTimeCode: made.oneTimeCode,
@@ -95,6 +127,9 @@ const auditView = (u: AdminUser) => ({
   active: u.active,
   roles: u.roles,
   facilityIds: u.facilityIds,
+  mobile: u.mobile,
+  mobileVerified: u.mobileVerified,
+  wecomUserId: u.wecomUserId,
 })
 
 /** Refuse a change that leaves the network without any active admin (nobody could fix it). */
@@ -111,12 +146,13 @@ export async function updateUser(
     roles?: string[] | undefined
     facilityIds?: string[] | undefined
     force: boolean
-  },
+  } & Contact,
 ) {
   const current = await oneUser(sql, ctx.networkId, id)
   const roles = body.roles ?? current.roles
   const facilityIds = body.facilityIds ?? current.facilityIds
   await checkScope(sql, ctx.networkId, roles, facilityIds)
+  await wecomIdFree(sql, ctx.networkId, body.wecomUserId, id)
   const tz = await networkTimeZone(sql, ctx.networkId)
   await inTx(sql, async (tx) => {
     await lockUserRow(tx, id)
@@ -124,6 +160,7 @@ export async function updateUser(
       if (body.displayName) await setDisplayName(tx, id, body.displayName)
       if (body.roles || body.facilityIds) await setRolesAndScope(tx, id, roles, facilityIds)
     })
+    await setContact(tx, id, contactOf(body))
     await keepAnAdmin(tx, ctx.networkId)
     const after = await oneUser(tx, ctx.networkId, id)
     await audit(tx, ctx, {

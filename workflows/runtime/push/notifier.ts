@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Q } from '../platform/connect.ts'
 import { fromPostgresJs } from '../boss.ts'
 import { namesOf } from '../store/users.ts'
-import type { Alert, Notifier } from '../notifier.ts'
+import type { Alert } from '../notifier.ts'
 import {
   alertPayload,
   CLINICAL_TTL_SECONDS,
@@ -10,6 +10,7 @@ import {
   type PushKind,
   type PushPayload,
 } from '../../views/push/payload.ts'
+import type { CaseState, NetworkInfo } from '../../core/index.ts'
 import { insertDelivery, subscriptionsOf } from './store.ts'
 
 export const PUSH_SEND_QUEUE = 'push-send'
@@ -21,7 +22,7 @@ export interface PushSendJob {
 export interface PushEscalateJob {
   caseId: string
   key: string
-  reason: 'push_failed' | 'no_subscription'
+  reason: 'push_failed' | 'no_subscription' | 'capped' | 'channel_failed'
 }
 
 /** Per-job retry settings (the queue's are the defaults); tests shorten them. */
@@ -30,17 +31,6 @@ export interface PushRetry {
   retryDelay: number
 }
 export const PUSH_RETRY: PushRetry = { retryLimit: 3, retryDelay: 1 }
-
-/**
- * The escalation step that an unreachable audience of `alert` makes due at once: the consult
- * (first-line) → `remote_read:escalate:1` (second-line); escalation n → n + 1. Null for alerts
- * whose recipients are not a rota line.
- */
-export function nextEscalationKey(alert: { template: string; alertKey: string | null }): string | null {
-  if (alert.template === 'consult') return 'remote_read:escalate:1'
-  const m = alert.template === 'escalated' ? /^(.+):escalate:(\d+)$/.exec(alert.alertKey ?? '') : null
-  return m ? `${m[1]}:escalate:${Number(m[2]) + 1}` : null
-}
 
 /** Queue one push to one device, in the caller's transaction. */
 export async function enqueuePush(
@@ -76,50 +66,44 @@ async function cardiologistsAmong(q: Q, ids: readonly string[]): Promise<Set<str
 }
 
 /**
- * The Web Push notifier: inside the alert's transaction, one `push-send` job per recipient
- * device (payload built now, from the state the alert was raised on), so the alert and its
- * pushes commit or roll back together. A consult (or escalation) whose recipients have no
- * device at all escalates at once through a `push-escalate` job: the case row is locked by this
- * very transaction, so the escalation must run after it commits.
+ * The Web Push channel (workflows/runtime/channels/dispatch.ts runs it as one step of the alert
+ * ladder): inside the alert's transaction, one `push-send` job per device of each of `userIds`,
+ * the payload built now from the state the alert was raised on, so the alert and its pushes
+ * commit or roll back together. Returns the users with at least one device.
  */
-export function pushNotifier(boss: PgBoss, retry: PushRetry = PUSH_RETRY): Notifier {
-  return {
-    async deliver(q, alert: Alert, ctx) {
-      const subs = await subscriptionsOf(q, alert.recipients)
-      const next = nextEscalationKey(alert)
-      if (!subs.length) {
-        if (next)
-          await boss.send(
-            PUSH_ESCALATE_QUEUE,
-            { caseId: alert.caseId, key: next, reason: 'no_subscription' } satisfies PushEscalateJob,
-            { db: fromPostgresJs(q as never) },
-          )
-        return
-      }
-      const p = ctx.state.points
-      const [cardiologists, names] = await Promise.all([
-        cardiologistsAmong(q, alert.recipients),
-        namesOf(q, [p.decision?.by ?? null, p.consultAcknowledged?.by ?? null]),
-      ])
-      const payloads = new Map<boolean, PushPayload>()
-      for (const s of subs) {
-        const cardiologist = cardiologists.has(s.userId)
-        let payload = payloads.get(cardiologist)
-        if (!payload) {
-          payload = alertPayload({ ...ctx, ...alert, alertId: alert.id, cardiologist, names })
-          payloads.set(cardiologist, payload)
-        }
-        await enqueuePush(q, boss, retry, {
-          networkId: alert.networkId,
-          alertId: alert.id,
-          userId: s.userId,
-          subscriptionId: s.id,
-          kind: payload.kind,
-          payload,
-          ttlSeconds: CLINICAL_TTL_SECONDS,
-          topic: topicOf(alert.caseId),
-        })
-      }
-    },
+export async function enqueueAlertPushes(
+  q: Q,
+  boss: PgBoss,
+  retry: PushRetry,
+  alert: Alert,
+  ctx: { state: CaseState; network: NetworkInfo; now: number },
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  const subs = await subscriptionsOf(q, [...userIds])
+  if (!subs.length) return new Set()
+  const p = ctx.state.points
+  const [cardiologists, names] = await Promise.all([
+    cardiologistsAmong(q, userIds),
+    namesOf(q, [p.decision?.by ?? null, p.consultAcknowledged?.by ?? null]),
+  ])
+  const payloads = new Map<boolean, PushPayload>()
+  for (const s of subs) {
+    const cardiologist = cardiologists.has(s.userId)
+    let payload = payloads.get(cardiologist)
+    if (!payload) {
+      payload = alertPayload({ ...ctx, ...alert, alertId: alert.id, cardiologist, names })
+      payloads.set(cardiologist, payload)
+    }
+    await enqueuePush(q, boss, retry, {
+      networkId: alert.networkId,
+      alertId: alert.id,
+      userId: s.userId,
+      subscriptionId: s.id,
+      kind: payload.kind,
+      payload,
+      ttlSeconds: CLINICAL_TTL_SECONDS,
+      topic: topicOf(alert.caseId),
+    })
   }
+  return new Set(subs.map((s) => s.userId))
 }

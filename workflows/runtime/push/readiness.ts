@@ -185,11 +185,29 @@ export async function readinessOverview(q: Q, networkId: string) {
       from readiness_checks c join users u on u.id = c.user_id
      where c.network_id = ${networkId} and c.problem is not null and c.reported_at > now() - interval '7 days'
      order by c.reported_at desc`
+  // Every channel counts (docs/alert-channels.md): a cardiologist on call now or in the next
+  // 24 hours with no push device, no WeCom id (in a network with WeCom) and no verified mobile
+  // (in a network with SMS or voice) cannot be reached at all: shown before the slot starts.
+  const unreachable = await q<
+    { userId: string; displayName: string; line: string; slotStartsAt: Date; slotEndsAt: Date }[]
+  >`
+    select r.user_id as "userId", u.display_name as "displayName", r.line,
+           r.starts_at as "slotStartsAt", r.ends_at as "slotEndsAt"
+      from rota_slots r join users u on u.id = r.user_id and u.active
+     where r.network_id = ${networkId} and r.ends_at > now() and r.starts_at < now() + interval '24 hours'
+       and not exists (select 1 from push_subscriptions s where s.user_id = r.user_id)
+       and not (u.wecom_user_id is not null
+                and exists (select 1 from channel_settings c where c.network_id = r.network_id and c.channel = 'wecom'))
+       and not (u.mobile is not null and u.mobile_verified
+                and exists (select 1 from channel_settings c
+                             where c.network_id = r.network_id and c.channel in ('sms', 'voice')))
+     order by r.starts_at, r.line`
   return {
     onCall: onCall.map((r) => ({
       ...r,
       status: r.tappedAt ? 'ready' : r.problem ? 'problem' : r.checkId ? 'awaiting_tap' : 'not_checked',
     })),
     problems,
+    noWorkingChannel: unreachable,
   }
 }

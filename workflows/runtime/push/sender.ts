@@ -4,8 +4,8 @@ import { log } from '../platform/log.ts'
 import { fireTimer, type Runtime } from '../apply-event.ts'
 import { inParallel } from '../workers.ts'
 import { allowedEndpointHost } from './endpoint-guard.ts'
+import { ladderFor, nextEscalationKey, type NotifyTemplate } from '../../core/index.ts'
 import {
-  nextEscalationKey,
   PUSH_ESCALATE_QUEUE,
   PUSH_RETRY,
   PUSH_SEND_QUEUE,
@@ -140,12 +140,21 @@ async function finish(deps: PushSenderDeps, d: DeliveryToSend, status: 'gone' | 
   const { rt } = deps
   const escalate = await rt.sql.begin(async (tx) => {
     if (d.alertId) {
-      const [alert] = await tx<{ template: string; alertKey: string | null; caseId: string }[]>`
-        select template, alert_key as "alertKey", case_id as "caseId" from alerts where id = ${d.alertId} for update`
+      const [alert] = await tx<
+        { template: NotifyTemplate; alertKey: string | null; caseId: string; networkId: string }[]
+      >`
+        select template, alert_key as "alertKey", case_id as "caseId", network_id as "networkId"
+          from alerts where id = ${d.alertId} for update`
       await markFailed(tx, d, status)
+      // Still hope when another device, or another channel of the ladder (WeCom, SMS, voice), is
+      // pending or took the alert.
       const [left] = await tx<{ n: number }[]>`
-        select count(*)::int as n from push_deliveries where alert_id = ${d.alertId} and status in ('pending', 'sent')`
-      const key = alert ? nextEscalationKey(alert) : null
+        select ((select count(*) from push_deliveries where alert_id = ${d.alertId} and status in ('pending', 'sent'))
+             + (select count(*) from channel_attempts
+                 where alert_id = ${d.alertId} and channel <> 'webpush' and status in ('queued', 'sent')))::int
+             as n`
+      const network = alert ? await rt.networks.get(tx, alert.networkId) : null
+      const key = alert && network ? nextEscalationKey(ladderFor(network.ladders, 'consult'), alert) : null
       return left!.n === 0 && key && alert ? { caseId: alert.caseId, key } : null
     }
     const [check] = await tx<{ userId: string }[]>`

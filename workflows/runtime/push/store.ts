@@ -124,6 +124,11 @@ export async function logAttempt(
 /** The push service accepted it. */
 export async function markSent(q: Q, d: DeliveryToSend, status: number): Promise<void> {
   await q`update push_deliveries set status = 'sent', finished_at = now() where id = ${d.id}`
+  // The person's webpush attempt of this alert (workflows/runtime/channels): sent once one device took it.
+  if (d.alertId)
+    await q`update channel_attempts set status = 'sent', sent_at = coalesce(sent_at, now()),
+                   answer = ${String(status)}
+             where alert_id = ${d.alertId} and user_id = ${d.userId} and channel = 'webpush' and status = 'queued'`
   await q`update push_subscriptions set last_success_at = now(), last_status = ${status}, failure_count = 0
            where id = ${d.subscriptionId}`
 }
@@ -131,6 +136,12 @@ export async function markSent(q: Q, d: DeliveryToSend, status: number): Promise
 /** A final failure (gone, refused, retries exhausted). */
 export async function markFailed(q: Q, d: DeliveryToSend, status: 'gone' | 'failed'): Promise<void> {
   await q`update push_deliveries set status = ${status}, finished_at = now() where id = ${d.id}`
+  // Failed once no other device of the person is still pending or took it.
+  if (d.alertId)
+    await q`update channel_attempts set status = 'failed', answer = ${status}
+             where alert_id = ${d.alertId} and user_id = ${d.userId} and channel = 'webpush' and status = 'queued'
+               and not exists (select 1 from push_deliveries
+                                where alert_id = ${d.alertId} and user_id = ${d.userId} and status in ('pending', 'sent'))`
 }
 
 export async function noteFailure(q: Q, subscriptionId: string, statusCode: number | null): Promise<void> {

@@ -11,6 +11,10 @@ export interface AdminUser {
   createdAt: Date
   sessions: number
   pushSubscriptions: number
+  /** Alert channels (docs/alert-channels.md): the mobile number for SMS / voice, the WeCom id. */
+  mobile: string | null
+  mobileVerified: boolean
+  wecomUserId: string | null
 }
 
 export async function adminUsers(sql: Sql, networkId: string, id?: string): Promise<AdminUser[]> {
@@ -20,7 +24,8 @@ export async function adminUsers(sql: Sql, networkId: string, id?: string): Prom
            coalesce((select array_agg(facility_id::text order by facility_id) from user_facilities
                       where user_id = u.id), '{}') as "facilityIds",
            (select count(*)::int from sessions s where s.user_id = u.id and s.expires_at > now()) as sessions,
-           (select count(*)::int from push_subscriptions p where p.user_id = u.id) as "pushSubscriptions"
+           (select count(*)::int from push_subscriptions p where p.user_id = u.id) as "pushSubscriptions",
+           u.mobile, u.mobile_verified as "mobileVerified", u.wecom_user_id as "wecomUserId"
       from users u
      where u.network_id = ${networkId} ${id ? sql`and u.id = ${id}` : sql``}
      order by u.active desc, u.username`
@@ -48,6 +53,25 @@ export async function setRolesAndScope(tx: Sql, userId: string, roles: string[],
   for (const role of roles) await tx`insert into user_roles (user_id, role) values (${userId}, ${role})`
   for (const f of facilityIds)
     await tx`insert into user_facilities (user_id, facility_id) values (${userId}, ${f})`
+}
+
+/**
+ * The person's alert contacts. A new number is unverified until the admin says otherwise, so a
+ * typo never becomes the number the ladder calls at night.
+ */
+export async function setContact(
+  tx: Sql,
+  userId: string,
+  c: { mobile?: string | null; mobileVerified?: boolean; wecomUserId?: string | null },
+) {
+  if (c.mobile !== undefined)
+    await tx`update users set mobile = ${c.mobile},
+                   mobile_verified = case when mobile is distinct from ${c.mobile} then false else mobile_verified end
+              where id = ${userId}`
+  if (c.mobileVerified !== undefined)
+    await tx`update users set mobile_verified = ${c.mobileVerified} and mobile is not null where id = ${userId}`
+  if (c.wecomUserId !== undefined)
+    await tx`update users set wecom_user_id = ${c.wecomUserId} where id = ${userId}`
 }
 
 export async function setDisplayName(tx: Sql, userId: string, displayName: string) {
@@ -122,4 +146,12 @@ export async function redeemCode(tx: Sql, codeId: string, userId: string, passwo
 
 export async function lockUserRow(tx: Sql, userId: string): Promise<void> {
   await tx`select 1 from users where id = ${userId} for update`
+}
+
+/** Whether another person of the network already has this WeCom id. */
+export async function wecomIdTaken(q: Sql, networkId: string, wecomUserId: string, self: string | null) {
+  const [other] = await q<{ id: string }[]>`
+    select id from users where network_id = ${networkId} and wecom_user_id = ${wecomUserId}
+       and id is distinct from ${self}::uuid`
+  return other !== undefined
 }

@@ -1,5 +1,12 @@
 import type { Q } from '../platform/connect.ts'
-import { REGISTRY_TIME_ZONE, type Facility, type NetworkInfo } from '../../core/index.ts'
+import {
+  checkLadder,
+  REGISTRY_TIME_ZONE,
+  type AlertKind,
+  type Facility,
+  type Ladders,
+  type NetworkInfo,
+} from '../../core/index.ts'
 
 export interface FacilityRow extends Facility {
   nameEn: string | null
@@ -23,13 +30,23 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
 
 /** The network as the pure core sees it. Expected county door-to-wire defaults to 60 min (SPEC §4). */
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
-  const [[net], facilities, travel] = await Promise.all([
+  const [[net], facilities, travel, ladderRows] = await Promise.all([
     sql<
       { settings: { expectedDoorToWireMinutes?: number; checklist?: string; timezone?: string } }[]
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
+    sql<
+      { kind: AlertKind; steps: unknown }[]
+    >`select kind, steps from alert_ladders where network_id = ${networkId}`,
   ])
+  // Stored ladders were validated on the way in; one that no longer validates (a newer rule)
+  // falls back to the default rather than leaving the network without alerts.
+  const ladders: Partial<Ladders> = {}
+  for (const r of ladderRows) {
+    const checked = checkLadder(r.kind, r.steps)
+    if (checked.ok) ladders[r.kind] = checked.ladder
+  }
   return {
     id: networkId,
     facilities: facilities.map(({ id, name, level, canLyse, hasCathLab, lysisDrugs }) => ({
@@ -45,6 +62,7 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     // The admin's checklist choice changes the questions and the screening (docs/clinical-rules.md).
     checklist: net?.settings.checklist === 'esc' ? 'esc' : 'cn',
     timeZone: net?.settings.timezone ?? REGISTRY_TIME_ZONE,
+    ...(ladderRows.length ? { ladders } : {}),
   }
 }
 

@@ -1,0 +1,281 @@
+/**
+ * `/api/admin/channels` and `/api/admin/ladders` — the network's alert channels (docs/alert-channels.md).
+ * Secrets are sealed at rest and never answered: GET shows whether each is set and its last
+ * 4 characters, and the callback URLs the admin registers with each vendor. The audit row of
+ * a change names the fields changed, never their secret values.
+ */
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import {
+  ALERT_KINDS,
+  checkLadder,
+  DEFAULT_LADDERS,
+  ladderFor,
+  ladderToInput,
+} from '../../workflows/core/index.ts'
+import { problem } from '../../workflows/core/problem.ts'
+import { addressOf, type ChannelDeps } from '../../workflows/runtime/channels/dispatch.ts'
+import {
+  callbackTokenOf,
+  loadChannels,
+  publicChannels,
+  saveChannel,
+  SECRET_FIELDS,
+  type ConfigurableChannel,
+} from '../../workflows/runtime/channels/settings.ts'
+import { render } from '../../workflows/core/messages/index.ts'
+import type { SendResult } from '../../workflows/runtime/channels/vendor.ts'
+import { sms, voice, wecom } from '../../workflows/runtime/channels/vendors/index.ts'
+import { inTx } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
+import { contactOfUser } from '../../workflows/runtime/store/channel-attempts.ts'
+import { saveLadder } from '../../workflows/runtime/store/ladders.ts'
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
+import type { AppEnv } from '../http/env.ts'
+import { readJson } from '../http/validate.ts'
+
+const secret = z.string().trim().min(1).max(512)
+const id = z.string().trim().min(1).max(128)
+
+const Wecom = z.strictObject({
+  corpId: id,
+  agentId: z.number().int().positive(),
+  secret: secret.optional(),
+  callbackToken: secret.optional(),
+  // WeCom's EncodingAESKey: 43 characters of base64 without the padding.
+  callbackAesKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, '43 characters (WeCom EncodingAESKey)')
+    .optional(),
+})
+const provider = z.enum(['aliyun', 'tencent'])
+const Sms = z.strictObject({
+  provider,
+  accessKeyId: id.optional(),
+  secretId: id.optional(),
+  accessKeySecret: secret.optional(),
+  secretKey: secret.optional(),
+  signName: z.string().trim().min(1).max(32),
+  templateCode: id,
+  sdkAppId: id.optional(),
+})
+const Voice = z.strictObject({
+  provider,
+  accessKeyId: id.optional(),
+  secretId: id.optional(),
+  accessKeySecret: secret.optional(),
+  secretKey: secret.optional(),
+  templateCode: id.optional(),
+  templateId: id.optional(),
+  calledShowNumber: z
+    .string()
+    .regex(/^\+?[0-9]{5,20}$/)
+    .optional(),
+  sdkAppId: id.optional(),
+})
+
+function callbackUrls(
+  publicUrl: string,
+  networkId: string,
+  tokens: Partial<Record<ConfigurableChannel, string | null>>,
+  providers: Partial<Record<ConfigurableChannel, string>>,
+) {
+  const out: Record<string, string> = { wecom: `${publicUrl}/api/channels/wecom/${networkId}/callback` }
+  out.wecomOauth = `${publicUrl}/api/channels/wecom/${networkId}/oauth/callback`
+  for (const ch of ['sms', 'voice'] as const)
+    if (tokens[ch] && providers[ch])
+      out[ch] = `${publicUrl}/api/channels/${ch}/${providers[ch]}/${networkId}/callback/${tokens[ch]}`
+  return out
+}
+
+async function saveAndAudit(
+  c: Context<AppEnv>,
+  channel: ConfigurableChannel,
+  providerName: string,
+  config: Record<string, unknown>,
+  secrets: Record<string, string | undefined>,
+) {
+  const { sql, channels } = c.var.deps
+  if (!channels.box) throw problem('channel_secret_key_missing')
+  const box = channels.box
+  const actor = c.var.ctx
+  await inTx(sql, async (tx) => {
+    const missing = await saveChannel(tx, box, {
+      networkId: actor.networkId,
+      channel,
+      provider: providerName,
+      config,
+      secrets,
+      by: actor.userId,
+    })
+    if (missing.length) throw problem('invalid', missing[0])
+    await audit(tx, actor, {
+      action: `channel.${channel}.update`,
+      entity: 'channel',
+      entityId: null,
+      before: null,
+      // What changed, never the secrets themselves.
+      after: {
+        provider: providerName,
+        config,
+        secretsChanged: Object.keys(secrets).filter((k) => secrets[k]),
+      },
+    })
+  })
+  return c.json(await channelView(sql, channels, actor.networkId))
+}
+
+async function channelView(sql: Sql, channels: ChannelDeps, networkId: string) {
+  const rows = await publicChannels(sql, networkId)
+  const tokens: Partial<Record<ConfigurableChannel, string | null>> = {}
+  const providers: Partial<Record<ConfigurableChannel, string>> = {}
+  for (const r of rows) {
+    tokens[r.channel] = await callbackTokenOf(sql, channels.box, networkId, r.channel)
+    providers[r.channel] = r.provider
+  }
+  const by = Object.fromEntries(rows.map((r) => [r.channel, r]))
+  return {
+    secretKeySet: channels.box !== null,
+    wecom: by.wecom ?? null,
+    sms: by.sms ?? null,
+    voice: by.voice ?? null,
+    callbackUrls: callbackUrls(channels.publicUrl, networkId, tokens, providers),
+  }
+}
+
+const TestBody = z.strictObject({ userId: z.uuid() })
+
+export const channelAdminRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => c.json(await channelView(c.var.deps.sql, c.var.deps.channels, c.var.user.networkId)))
+  .put('/wecom', async (c) => {
+    const b = await readJson(c, Wecom)
+    return saveAndAudit(
+      c,
+      'wecom',
+      'wecom',
+      { corpId: b.corpId, agentId: b.agentId },
+      {
+        secret: b.secret,
+        callbackToken: b.callbackToken,
+        callbackAesKey: b.callbackAesKey,
+      },
+    )
+  })
+  .put('/sms', async (c) => {
+    const b = await readJson(c, Sms)
+    const keyId = b.accessKeyId ?? b.secretId
+    if (!keyId) throw problem('invalid', b.provider === 'aliyun' ? 'accessKeyId' : 'secretId')
+    if (b.provider === 'tencent' && !b.sdkAppId) throw problem('invalid', 'sdkAppId')
+    return saveAndAudit(
+      c,
+      'sms',
+      b.provider,
+      {
+        accessKeyId: keyId,
+        signName: b.signName,
+        templateCode: b.templateCode,
+        ...(b.sdkAppId ? { sdkAppId: b.sdkAppId } : {}),
+      },
+      { accessKeySecret: b.accessKeySecret ?? b.secretKey },
+    )
+  })
+  .put('/voice', async (c) => {
+    const b = await readJson(c, Voice)
+    const keyId = b.accessKeyId ?? b.secretId
+    if (!keyId) throw problem('invalid', b.provider === 'aliyun' ? 'accessKeyId' : 'secretId')
+    const templateCode = b.templateCode ?? b.templateId
+    if (!templateCode) throw problem('invalid', b.provider === 'aliyun' ? 'templateCode' : 'templateId')
+    if (b.provider === 'tencent' && !b.sdkAppId) throw problem('invalid', 'sdkAppId')
+    return saveAndAudit(
+      c,
+      'voice',
+      b.provider,
+      {
+        accessKeyId: keyId,
+        templateCode,
+        ...(b.calledShowNumber ? { calledShowNumber: b.calledShowNumber } : {}),
+        ...(b.sdkAppId ? { sdkAppId: b.sdkAppId } : {}),
+      },
+      { accessKeySecret: b.accessKeySecret ?? b.secretKey },
+    )
+  })
+  .post('/:channel/test', async (c) => {
+    const channel = c.req.param('channel') as ConfigurableChannel
+    if (!(channel in SECRET_FIELDS)) throw problem('not_found')
+    const { userId } = await readJson(c, TestBody)
+    const { sql, channels } = c.var.deps
+    const networkId = c.var.user.networkId
+    const settings = await loadChannels(sql, channels.box, networkId)
+    if (!settings[channel]) throw problem('channel_not_configured', 'channel')
+    const r = await contactOfUser(sql, networkId, userId)
+    if (!r) throw problem('not_found', 'userId')
+    const address = addressOf({ ...r, hasPush: false, cardiologist: false }, channel, settings)
+    if (!address) throw problem('invalid', channel === 'wecom' ? 'wecomUserId' : 'mobile')
+    const title = render('zh-CN', 'channel.test.title')
+    const body = render('zh-CN', 'channel.test.body')
+    let result: SendResult
+    if (channel === 'wecom')
+      result = await wecom.sendTextCard(
+        channels.fetch,
+        channels.endpoints,
+        settings.wecom!,
+        channels.tokens,
+        {
+          toUsers: [address],
+          title,
+          description: body,
+          url: channels.publicUrl,
+        },
+      )
+    else if (channel === 'sms')
+      result = await sms.send(channels.fetch, channels.endpoints, settings.sms!, {
+        mobile: address,
+        params: { kind: title, facility: '', sex: '', age: '', minutes: '0', url: channels.publicUrl },
+        outId: `test-${Date.now()}`,
+      })
+    else
+      result = await voice.call(channels.fetch, channels.endpoints, settings.voice!, {
+        mobile: address,
+        params: { kind: title, facility: '', sex: '', age: '', minutes: '0' },
+        outId: `test-${Date.now()}`,
+      })
+    return c.json(result.ok ? { ok: true, providerId: result.providerId } : { ok: false, code: result.code })
+  })
+
+const LadderBody = z.strictObject({ kind: z.enum(ALERT_KINDS), steps: z.unknown() })
+
+/** `GET|PUT /api/admin/ladders` — the network's escalation ladders, validated by the core. */
+export const ladderAdminRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const network = await c.var.deps.rt.networks.get(c.var.deps.sql, c.var.user.networkId)
+    const ladders = Object.fromEntries(
+      ALERT_KINDS.map((k) => [
+        k,
+        {
+          steps: ladderToInput(ladderFor(network.ladders, k)),
+          custom: !!network.ladders?.[k],
+          default: ladderToInput(DEFAULT_LADDERS[k]),
+        },
+      ]),
+    )
+    return c.json({ ladders })
+  })
+  .put('/', async (c) => {
+    const b = await readJson(c, LadderBody)
+    const checked = checkLadder(b.kind, b.steps)
+    if (!checked.ok) throw problem('ladder_invalid', checked.field, { reason: checked.reason })
+    const actor = c.var.ctx
+    const steps = ladderToInput(checked.ladder)
+    await inTx(c.var.deps.sql, async (tx) => {
+      await saveLadder(tx, actor.networkId, b.kind, steps, actor.userId)
+      await audit(tx, actor, {
+        action: 'ladder.update',
+        entity: 'ladder',
+        entityId: null,
+        before: null,
+        after: { kind: b.kind, steps },
+      })
+    })
+    c.var.deps.rt.networks.invalidate(actor.networkId)
+    return c.json({ kind: b.kind, steps })
+  })

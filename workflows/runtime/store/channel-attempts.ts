@@ -1,0 +1,79 @@
+import type { ProviderReport } from '../channels/vendor.ts'
+import type { Q } from '../platform/connect.ts'
+
+/**
+ * SQL of the alert channels' HTTP edge (the attempts a case shows, the callbacks' bookkeeping),
+ * by intent, so that api/routes holds none.
+ */
+
+export interface AttemptRow {
+  alertId: string
+  alertKey: string | null
+  template: string
+  userId: string
+  userName: string
+  step: number
+  channel: string
+  provider: string
+  providerId: string | null
+  status: string
+  createdAt: Date
+  sentAt: Date | null
+  answer: string | null
+  deliveredAt: Date | null
+  delivery: string | null
+  answeredAt: Date | null
+  keyPressed: string | null
+  acknowledgedAt: Date | null
+}
+
+/** Every attempt of every alert of a case, in order. */
+export async function attemptsOfCase(q: Q, caseId: string): Promise<AttemptRow[]> {
+  return q<AttemptRow[]>`
+    select a.alert_id as "alertId", al.alert_key as "alertKey", al.template, a.user_id as "userId",
+           u.display_name as "userName", a.step, a.channel, a.provider, a.provider_id as "providerId", a.status,
+           a.created_at as "createdAt", a.sent_at as "sentAt", a.answer, a.delivered_at as "deliveredAt",
+           a.delivery, a.answered_at as "answeredAt", a.key_pressed as "keyPressed", a.acknowledged_at as "acknowledgedAt"
+      from channel_attempts a join alerts al on al.id = a.alert_id join users u on u.id = a.user_id
+     where a.case_id = ${caseId}
+     order by a.created_at, a.step, a.channel`
+}
+
+/** The contacts of an active person of the network (for "send a test"). */
+export async function contactOfUser(q: Q, networkId: string, userId: string) {
+  const [r] = await q<
+    { id: string; mobile: string | null; mobileVerified: boolean; wecomUserId: string | null }[]
+  >`
+    select id, mobile, mobile_verified as "mobileVerified", wecom_user_id as "wecomUserId"
+      from users where id = ${userId} and network_id = ${networkId} and active`
+  return r
+}
+
+/** Record a callback's key once; false when it was seen before (a replay). */
+export async function firstTimeCallback(q: Q, networkId: string, key: string): Promise<boolean> {
+  const rows = await q`
+    insert into channel_callbacks (network_id, key) values (${networkId}, ${key})
+    on conflict do nothing returning key`
+  return rows.length > 0
+}
+
+/** The WeCom ids a card of one ladder step went to (to update the card for all of them). */
+export async function cardRecipients(q: Q, alertId: string, step: number): Promise<string[]> {
+  const rows = await q<{ address: string }[]>`
+    select distinct address from channel_attempts
+     where alert_id = ${alertId} and step = ${step} and channel = 'wecom' and address is not null`
+  return rows.map((x) => x.address)
+}
+
+/** Apply a provider's delivery report, call result or key press to its attempt row. */
+export async function applyProviderReport(q: Q, networkId: string, r: ProviderReport) {
+  const [a] = await q<{ id: string; alertId: string; userId: string }[]>`
+    update channel_attempts
+       set delivered_at = case when ${r.delivered === true} then coalesce(delivered_at, now()) else delivered_at end,
+           delivery = coalesce(${r.delivered === undefined ? null : r.delivered ? 'delivered' : `failed${r.code ? ':' + r.code : ''}`}, delivery),
+           answered_at = case when ${r.answered === true || r.keyPressed !== undefined} then coalesce(answered_at, now()) else answered_at end,
+           key_pressed = coalesce(${r.keyPressed ?? null}, key_pressed)
+     where network_id = ${networkId} and channel = ${r.channel} and provider_id = ${r.providerId}
+     returning id, alert_id as "alertId", user_id as "userId"`
+  return a
+}
