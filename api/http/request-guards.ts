@@ -43,8 +43,14 @@ export const bodyLimits = createMiddleware<AppEnv>(async (c, next) => {
  * post is refused before anything parses it: 415), multipart endpoints take multipart with a
  * boundary (422 naming `content-type` without one). A write without a content type must have no body.
  */
+/** The vendors' callback URLs (docs/alert-channels.md). */
+const VENDOR_CALLBACK = /^\/api\/channels\/[^/]+\/(?:[^/]+\/)?[^/]+\/callback(?:\/[^/]+)?$/
+
 export const contentTypes = createMiddleware<AppEnv>(async (c, next) => {
   if (!UNSAFE.test(c.req.method) || !c.req.path.startsWith('/api/')) return next()
+  // Vendor callbacks (WeCom XML, SMS/voice reports) come in the vendor's own format; they are
+  // authenticated by the vendor's signature or the per-network token and parsed by their route.
+  if (VENDOR_CALLBACK.test(c.req.path)) return next()
   const type = mediaType(c)
   const multipartOk = MULTIPART_ONLY.test(c.req.path) || MULTIPART_OR_JSON.test(c.req.path)
   const jsonOk = !MULTIPART_ONLY.test(c.req.path)
