@@ -24,6 +24,9 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
+import { isMessageKey, render } from '../workflows/core/messages/index.ts'
+import { securityPolicyRoutes } from './routes/security-policy.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -68,6 +71,7 @@ export function createApp(deps: Deps) {
     .route('/consults', consultRoutes)
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
+    .route('/security', securityPolicyRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
@@ -91,6 +95,12 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
+    if (err instanceof ProblemError) {
+      const { code, status, field, params } = err.problem
+      const key = `problem.${code}`
+      const text = (lang: 'en' | 'zh-CN') => (isMessageKey(key) ? render(lang, key, params) : code)
+      return c.json({ error: { code, message: text('en'), messageZh: text('zh-CN'), field, params } }, status)
+    }
     if (err instanceof Refused) {
       return c.json(
         {

@@ -4,6 +4,7 @@ import type { Sql } from '../workflows/runtime/platform/connect.ts'
 import type { Deps } from './http/env.ts'
 import { LoginThrottle } from './http/login-throttle.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
+import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
@@ -38,6 +39,9 @@ export async function compose(
   opts: ComposeOptions = {},
 ): Promise<Composed> {
   const retry = opts.pushRetry ?? PUSH_RETRY
+  // A malformed key stops the boot with its message; a missing one only disables two-factor enrolment.
+  const secretBox = config.secretKey === undefined ? undefined : createSecretBox(config.secretKey)
+  if (!secretBox) log.warn('XINLIAN_SECRET_KEY is not set: two-factor sign-in cannot be enrolled or checked')
   const rt: Runtime = {
     sql,
     boss,
@@ -74,7 +78,7 @@ export async function compose(
     await boss.schedule(READINESS_QUEUE, '* * * * *')
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle() },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), secretBox },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)

@@ -27,6 +27,7 @@ const Env = z.object({
   VAPID_SUBJECT: z.string().optional(),
   PUSH_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  XINLIAN_SECRET_KEY: z.string().optional(),
 })
 
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   readonly vapidSubject: string
   readonly pushAllowedHosts: readonly string[]
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** 64 hex characters: AES-256-GCM key for secrets at rest (workflows/runtime/platform/secret-box.ts). */
+  readonly secretKey: string | undefined
 }
 
 /** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
@@ -81,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : [...DEFAULT_PUSH_HOSTS],
     ),
     logLevel: e.LOG_LEVEL,
+    secretKey: e.XINLIAN_SECRET_KEY || undefined,
   })
 }

@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { LoginThrottle } from './login-throttle.ts'
+import type { SecretBox } from '../../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
@@ -14,6 +15,8 @@ export interface Deps {
   rt: Runtime
   live: LiveHub
   loginThrottle: LoginThrottle
+  /** Seals secrets at rest; undefined when XINLIAN_SECRET_KEY is not set (two-factor enrolment then answers 503). */
+  secretBox: SecretBox | undefined
 }
 
 export interface AppEnv {

@@ -11,6 +11,7 @@ import type { AppEnv } from '../http/env.ts'
 import { ApiError } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
+import { admitNewPassword } from '../../workflows/runtime/security/passwords.ts'
 import { hashCode } from './admin-users.ts'
 import { timingSafeEqual } from 'node:crypto'
 
@@ -40,6 +41,7 @@ export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
       await codeFailed(tx, live.id)
       return false
     }
+    await admitNewPassword(tx, live.userId, body.newPassword) // network password policy + history
     await redeemCode(tx, live.id, live.userId, passwordHash)
     await writeAudit(tx, {
       networkId: live.networkId,

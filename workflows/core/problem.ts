@@ -23,6 +23,13 @@ export const EDGE_PROBLEMS = {
   invalid: 422,
   too_many_requests: 429,
   unavailable: 503,
+  // security controls (docs/security.md)
+  too_many_attempts: 429,
+  mfa_invalid: 401,
+  mfa_enrolled: 409,
+  password_policy: 422,
+  password_reused: 422,
+  secret_key_missing: 503,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS
