@@ -50,6 +50,7 @@ export async function compose(
   }
   const live = new LiveHub()
   await live.start(sql)
+  const unlistenNetworks = await rt.networks.listen(sql)
   const workers: { queue: string; id: string }[] = []
   if (opts.workers ?? true) {
     workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
@@ -82,6 +83,7 @@ export async function compose(
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)
+      await unlistenNetworks().catch(() => undefined)
     },
   }
 }

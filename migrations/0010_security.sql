@@ -172,3 +172,22 @@ alter table audit_log enable trigger audit_log_no_update;
 create trigger audit_log_chain before insert on audit_log
   for each row execute function audit_log_chain();
 create index audit_log_chain_order on audit_log ((coalesce(network_id::text, '-')), chain_seq);
+
+-- Several API processes on one database: each caches network facts (facilities, travel times,
+-- network settings; workflows/runtime/network-cache.ts). Any change to them notifies every
+-- process, which drops its cached copy at once; the cache's time limit stays as the fallback
+-- for a notification lost while a listener reconnects.
+create function network_changed() returns trigger language plpgsql as $$
+declare
+  r jsonb := to_jsonb(coalesce(new, old));
+begin
+  -- networks carry their id; facilities and travel_times their network_id
+  perform pg_notify('xinlian_network_changed', coalesce(r->>'network_id', r->>'id'));
+  return null;
+end $$;
+create trigger networks_changed after insert or update or delete on networks
+  for each row execute function network_changed();
+create trigger facilities_changed after insert or update or delete on facilities
+  for each row execute function network_changed();
+create trigger travel_times_changed after insert or update or delete on travel_times
+  for each row execute function network_changed();
