@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies
+type Json = Record<string, any>
 const json = async (r: Response) => (await r.json()) as Json
 const login = (body: Json, headers: Record<string, string> = {}) =>
   t.call('POST', '/api/auth/login', { body, headers })

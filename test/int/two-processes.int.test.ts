@@ -41,7 +41,7 @@ async function startServer(): Promise<Server> {
   })
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 60_000)
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stdout.on('data', (b: Buffer) => {
       if (!b.toString().includes('is running at')) return
       clearTimeout(timer)
       resolve()

@@ -65,6 +65,7 @@ export function complexityProblem(
   password: string,
   p: Pick<SecurityPolicy, 'passwordMinLength' | 'passwordMinClasses'>,
 ): { minLength: number; minClasses: number } | null {
-  const ok = [...password].length >= p.passwordMinLength && characterClasses(password) >= p.passwordMinClasses
+  // Length in code points (a Chinese character counts once), as a person would count it.
+  const ok = Array.from(password).length >= p.passwordMinLength && characterClasses(password) >= p.passwordMinClasses
   return ok ? null : { minLength: p.passwordMinLength, minClasses: p.passwordMinClasses }
 }
