@@ -66,6 +66,7 @@ export function complexityProblem(
   p: Pick<SecurityPolicy, 'passwordMinLength' | 'passwordMinClasses'>,
 ): { minLength: number; minClasses: number } | null {
   // Length in code points (a Chinese character counts once), as a person would count it.
-  const ok = Array.from(password).length >= p.passwordMinLength && characterClasses(password) >= p.passwordMinClasses
+  const ok =
+    Array.from(password).length >= p.passwordMinLength && characterClasses(password) >= p.passwordMinClasses
   return ok ? null : { minLength: p.passwordMinLength, minClasses: p.passwordMinClasses }
 }
