@@ -36,6 +36,7 @@ import {
 import { errorName, problemBody, toProblem } from './http/problem-response.ts'
 import { caseNotificationRoutes } from './routes/case-notifications.ts'
 import { channelRoutes } from './routes/channels.ts'
+import { securityPolicyRoutes } from './routes/security-policy.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -96,6 +97,7 @@ export function createApp(deps: Deps) {
     .route('/admin/platform', platformAdminRoutes)
     .route('/cases', caseNotificationRoutes)
     .route('/channels', channelRoutes)
+    .route('/security', securityPolicyRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))

@@ -4,6 +4,7 @@ import type { Sql } from '../workflows/runtime/platform/connect.ts'
 import type { Deps } from './http/env.ts'
 import { LoginThrottle } from './http/login-throttle.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
+import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
@@ -16,7 +17,6 @@ import {
 } from '../workflows/runtime/channels/dispatch.ts'
 import { anyChannelConfigured } from '../workflows/runtime/channels/settings.ts'
 import { createOutboundFetch, createTokenCache } from '../workflows/runtime/channels/vendors/index.ts'
-import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readiness.ts'
 import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
@@ -70,6 +70,9 @@ export async function compose(
     publicUrl: config.publicUrl,
     pushRetry: retry,
   }
+  // The same key seals second-factor seeds; a missing one only disables two-factor enrolment.
+  const secretBox = channels.box ?? undefined
+  if (!secretBox) log.warn('XINLIAN_SECRET_KEY is not set: two-factor sign-in cannot be enrolled or checked')
   const rt: Runtime = {
     sql,
     boss,
@@ -84,6 +87,7 @@ export async function compose(
   }
   const live = new LiveHub()
   await live.start(sql)
+  const unlistenNetworks = await rt.networks.listen(sql)
   const workers: { queue: string; id: string }[] = []
   if (opts.workers ?? true) {
     workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
@@ -123,10 +127,11 @@ export async function compose(
     workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry, channels },
+    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry, channels, secretBox },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)
+      await unlistenNetworks().catch(() => undefined)
     },
   }
 }

@@ -157,6 +157,17 @@ const PREFIX_DOCS: [prefix: string, doc: RouteDoc][] = [
       roles: 'qa, admin',
     },
   ],
+  // security controls (docs/security.md)
+  [
+    '/api/auth/mfa',
+    { summary: 'Second factor: complete a sign-in, enrol, status (docs/security.md)', roles: 'public / any' },
+  ],
+  [
+    '/api/auth/sessions',
+    { summary: "One's own sessions: list, revoke one, sign out everywhere", roles: 'any' },
+  ],
+  ['/api/auth/password', { summary: 'Change own password (network password policy)', roles: 'any' }],
+  ['/api/security/', { summary: 'Network security policy; reset a lost second factor', roles: 'admin' }],
 ]
 
 export function docFor(method: string, path: string): RouteDoc | undefined {

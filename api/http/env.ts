@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { LoginThrottle } from './login-throttle.ts'
+import type { SecretBox } from '../../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { ChannelDeps } from '../../workflows/runtime/channels/dispatch.ts'
 import type { LiveHub } from '../../workflows/runtime/live.ts'
@@ -20,6 +21,8 @@ export interface Deps {
   registry: RegistryDeps
   /** The alert channels (vendor settings, outbound fetch, secret box). */
   channels: ChannelDeps
+  /** Seals secrets at rest; undefined when XINLIAN_SECRET_KEY is not set (two-factor enrolment then answers 503). */
+  secretBox: SecretBox | undefined
 }
 
 export interface AppEnv {

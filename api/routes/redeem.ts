@@ -16,6 +16,7 @@ import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { clientAddress } from '../http/client-address.ts'
 import { takeThrottle } from '../../workflows/runtime/store/throttle.ts'
+import { admitNewPassword } from '../../workflows/runtime/security/passwords.ts'
 import { timingSafeEqual } from 'node:crypto'
 
 const Redeem = z.strictObject({
@@ -70,6 +71,7 @@ export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
     // Re-read under lock: the code may have been spent or replaced while we hashed.
     const live = await liveCodeFor(tx, body.username)
     if (live?.id !== candidate.id || !matches(live)) return false
+    await admitNewPassword(tx, live.userId, body.newPassword) // network password policy + history
     await redeemCode(tx, live.id, live.userId, passwordHash)
     await audit(
       tx,

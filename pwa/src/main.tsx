@@ -23,6 +23,7 @@ import { ConsultInbox } from './views/consults.tsx'
 import { Home } from './views/home.tsx'
 import { Login } from './views/login.tsx'
 import { NotificationsPage } from './views/notifications.tsx'
+import { SecurityPage } from './views/security.tsx'
 import { StartCase } from './views/start-case.tsx'
 import './styles.css'
 
@@ -78,6 +79,7 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if ((m = match('/consults/:id', p)))
     return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
+  if (p === '/security') return <SecurityPage />
   if ((m = match('/readiness/:id', p))) return <ReadinessTap key={m.id} id={m.id!} />
   if (p.startsWith('/qa')) return <Lazy name="qa" path={p} search={props.search} />
   if (p.startsWith('/admin')) return <Lazy name="admin" path={p} search={props.search} />
@@ -153,6 +155,7 @@ function Nav() {
     links.push(['/consults', t('nav.consults')], ['/notifications', t('nav.notifications')])
   if (hasRole('qa', 'admin')) links.push(['/qa', t('nav.qa')])
   if (hasRole('admin')) links.push(['/admin', t('nav.admin')])
+  links.push(['/security', t('security.title')])
   return (
     <header class="top">
       <a class="brand" href="/">

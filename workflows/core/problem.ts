@@ -80,6 +80,11 @@ export const EDGE_PROBLEMS = {
   channel_secret_key_missing: 503,
   channel_not_configured: 409,
   ladder_invalid: 422,
+  // security controls (docs/security.md)
+  mfa_invalid: 401,
+  mfa_enrolled: 409,
+  password_policy: 422,
+  password_reused: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

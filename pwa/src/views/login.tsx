@@ -4,6 +4,7 @@ import { errMsg } from '../components/data.tsx'
 import { t } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { loadNetwork, setUser } from '../store.ts'
+import { MfaEnrol, RecoveryCodes } from './security.tsx'
 
 /** First sign-in or reset: the one-time code from the admin, then a new password (≥ 8 characters). */
 function Redeem(props: { onBack: () => void }) {
@@ -105,15 +106,42 @@ export function Login() {
   const [password, setPassword] = useState('')
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
+  // Second factor: the challenge a correct password answered (docs/security.md).
+  const [challenge, setChallenge] = useState<{ challenge: string; enrol: boolean }>()
+  const [code, setCode] = useState('')
+  const [remember, setRemember] = useState(false)
+  const [recovery, setRecovery] = useState<{ codes: string[]; user: User }>()
+  const signedIn = async (user: User) => {
+    setUser(user)
+    await loadNetwork()
+    navigate('/', true)
+  }
+  const submitCode = async (e: Event) => {
+    e.preventDefault()
+    setError('')
+    try {
+      const r = await api<{ user: User }>('POST', '/api/auth/mfa', {
+        challenge: challenge!.challenge,
+        code: code.trim(),
+        remember,
+      })
+      await signedIn(r.user)
+    } catch (err) {
+      setError(errMsg(err))
+    }
+  }
   const submit = async (e: Event) => {
     e.preventDefault()
     setBusy(true)
     setError('')
     try {
-      const r = await api<{ user: User }>('POST', '/api/auth/login', { username, password })
-      setUser(r.user)
-      await loadNetwork()
-      navigate('/', true)
+      const r = await api<{ user: User } | { mfaRequired: true; challenge: string; enrol: boolean }>(
+        'POST',
+        '/api/auth/login',
+        { username, password },
+      )
+      if ('mfaRequired' in r) return setChallenge({ challenge: r.challenge, enrol: r.enrol })
+      await signedIn(r.user)
     } catch (err) {
       setError(err instanceof ApiFailure && err.status === 0 ? t('login.offline') : t('login.failed'))
     } finally {
@@ -125,7 +153,45 @@ export function Login() {
       <h1>
         {t('app.name')} <small>{t('app.tagline')}</small>
       </h1>
-      {redeem ? (
+      {recovery ? (
+        <RecoveryCodes codes={recovery.codes} onDone={() => void signedIn(recovery.user)} />
+      ) : challenge?.enrol ? (
+        <MfaEnrol
+          challenge={challenge.challenge}
+          onDone={(r) => setRecovery({ codes: r.recoveryCodes, user: r.user as User })}
+        />
+      ) : challenge ? (
+        <form class="card" onSubmit={(e) => void submitCode(e)} data-testid="mfa-form">
+          <h2>{t('security.mfa')}</h2>
+          <p class="small">{t('security.mfa.prompt')}</p>
+          <label class="field">
+            <span>{t('security.mfa.code')}</span>
+            <input
+              name="code"
+              autocomplete="one-time-code"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+              required
+            />
+          </label>
+          <label class="field">
+            <input
+              type="checkbox"
+              checked={remember}
+              onChange={(e) => setRemember(e.currentTarget.checked)}
+            />{' '}
+            {t('security.mfa.remember')}
+          </label>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button class="btn primary block" type="submit">
+            {t('security.mfa.confirm')}
+          </button>
+        </form>
+      ) : redeem ? (
         <Redeem onBack={() => setRedeem(false)} />
       ) : (
         <form class="card" onSubmit={(e) => void submit(e)}>

@@ -631,8 +631,6 @@ export const en: Record<MessageKey, string> = {
   'tp.wire': 'Wire crossing',
 
   // national platform reporting (registry)
-  'problem.secret_key_missing':
-    'XINLIAN_SECRET_KEY is not set on the server: secrets cannot be stored or used',
   'problem.not_pci_hospital': 'Only a PCI hospital (chest-pain center) reports to the national platform',
   'problem.registry_not_reviewed': 'Review the case before reporting it',
   'problem.registry_already_reported':
@@ -767,7 +765,6 @@ export const en: Record<MessageKey, string> = {
   'problem.internal': 'Internal error (reference {requestId})',
   'problem.bad_multipart': 'The upload is incomplete or malformed',
   'problem.unsupported_type': 'Only JPEG, PNG, HEIC or PDF files',
-  'problem.too_many_attempts': 'Too many failed sign-ins; try again in {wait} s',
   'problem.bad_code': 'Wrong or expired code: ask your network admin for a new one',
   'problem.id_reused': 'This id was already used for a different record',
   'problem.rota_gap':
@@ -949,4 +946,35 @@ export const en: Record<MessageKey, string> = {
     'XINLIAN_SECRET_KEY is not set on the server: channel secrets cannot be stored',
   'problem.channel_not_configured': 'This channel is not configured',
   'problem.ladder_invalid': 'Invalid escalation ladder ({reason})',
+  // security controls (docs/security.md)
+  'problem.mfa_invalid': 'Wrong or expired verification code; sign in again',
+  'problem.mfa_enrolled': 'Two-factor sign-in is already set up; to change phones ask your network admin',
+  'problem.password_policy':
+    'The password needs at least {minLength} characters and {minClasses} of: upper case, lower case, digits, symbols',
+  'problem.password_reused': 'The password may not be one of your last {n}',
+  'problem.secret_key_missing':
+    'The server has no secret key (XINLIAN_SECRET_KEY): two-factor sign-in is unavailable; call IT',
+  'problem.too_many_attempts': 'Too many failed sign-ins; try again in {s} s or enter your verification code',
+  'security.title': 'Account security',
+  'security.mfa': 'Two-factor sign-in',
+  'security.mfa.on': 'On ({n} recovery codes left)',
+  'security.mfa.off': 'Off',
+  'security.mfa.start': 'Set up two-factor sign-in',
+  'security.mfa.scan': 'Add this account to your authenticator app (scan, or type the key):',
+  'security.mfa.secret': 'Key',
+  'security.mfa.code': '6-digit code',
+  'security.mfa.confirm': 'Confirm',
+  'security.mfa.recovery':
+    'Recovery codes (each works once; write them down and keep them safe; shown only now):',
+  'security.mfa.prompt': 'Enter the 6-digit code from your authenticator app, or a recovery code',
+  'security.mfa.remember': 'Remember this device for 30 days (personal phones only, never a shared tablet)',
+  'security.sessions': 'Signed-in devices',
+  'security.sessions.current': 'This device',
+  'security.sessions.lastSeen': 'Last active {t}',
+  'security.sessions.revoke': 'Sign out this device',
+  'security.sessions.revokeAll': 'Sign out everywhere',
+  'security.password.change': 'Change password',
+  'security.password.current': 'Current password',
+  'security.password.new': 'New password',
+  'security.saved': 'Saved',
 }

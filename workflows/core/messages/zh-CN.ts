@@ -627,7 +627,6 @@ export const zhCN = {
   'tp.wire': '导丝通过',
 
   // national platform reporting (registry)
-  'problem.secret_key_missing': '服务器未配置 XINLIAN_SECRET_KEY,无法保存或使用密钥',
   'problem.not_pci_hospital': '只有 PCI 医院(胸痛中心)向国家平台上报',
   'problem.registry_not_reviewed': '请先审核病例,再上报',
   'problem.registry_already_reported': '病例已上报;有更正时会提示需更新',
@@ -753,7 +752,6 @@ export const zhCN = {
   'problem.internal': '服务器内部错误(编号 {requestId})',
   'problem.bad_multipart': '上传内容不完整',
   'problem.unsupported_type': '仅支持 JPEG、PNG、HEIC 或 PDF',
-  'problem.too_many_attempts': '登录失败次数过多,请 {wait} 秒后再试',
   'problem.bad_code': '验证码错误或已过期,请联系网络管理员',
   'problem.id_reused': '该编号已用于另一条记录',
   'problem.rota_gap':
@@ -931,6 +929,35 @@ export const zhCN = {
   'problem.channel_secret_key_missing': '服务器未设置 XINLIAN_SECRET_KEY,无法保存通道密钥',
   'problem.channel_not_configured': '该通道尚未配置',
   'problem.ladder_invalid': '升级梯度不正确({reason})',
+  // security controls (docs/security.md)
+  'problem.mfa_invalid': '动态验证码错误或已过期，请重新登录',
+  'problem.mfa_enrolled': '已启用双因素认证；如需更换手机请联系网络管理员',
+  'problem.password_policy':
+    '密码至少 {minLength} 位，且包含大写字母、小写字母、数字、符号中的至少 {minClasses} 类',
+  'problem.password_reused': '不能使用最近 {n} 次用过的密码',
+  'problem.secret_key_missing': '服务器未配置密钥（XINLIAN_SECRET_KEY），暂不能使用双因素认证，请联系信息科',
+  'problem.too_many_attempts': '登录失败次数过多，请 {s} 秒后再试，或输入动态验证码',
+  'security.title': '账号安全',
+  'security.mfa': '双因素认证',
+  'security.mfa.on': '已启用（剩余恢复码 {n} 个）',
+  'security.mfa.off': '未启用',
+  'security.mfa.start': '启用双因素认证',
+  'security.mfa.scan': '在验证器应用中添加此账号（扫描或手动输入密钥）：',
+  'security.mfa.secret': '密钥',
+  'security.mfa.code': '6 位动态验证码',
+  'security.mfa.confirm': '确认',
+  'security.mfa.recovery': '恢复码（每个只能用一次，请抄写并妥善保管，仅显示这一次）：',
+  'security.mfa.prompt': '请输入验证器应用中的 6 位验证码，或一个恢复码',
+  'security.mfa.remember': '在此设备上记住我 30 天（仅限个人手机，勿在共用平板上勾选）',
+  'security.sessions': '登录设备',
+  'security.sessions.current': '当前设备',
+  'security.sessions.lastSeen': '最近活动 {t}',
+  'security.sessions.revoke': '退出该设备',
+  'security.sessions.revokeAll': '退出所有设备',
+  'security.password.change': '修改密码',
+  'security.password.current': '当前密码',
+  'security.password.new': '新密码',
+  'security.saved': '已保存',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -26,24 +26,35 @@ export async function findUserForLogin(
 
 export async function createSession(
   sql: Q,
-  s: { tokenHash: string; userId: string; ttlMs: number; device: string | null },
+  s: { tokenHash: string; userId: string; ttlMs: number; device: string | null; remembered?: boolean },
 ): Promise<Date> {
   const [row] = await sql<{ expiresAt: Date }[]>`
-    insert into sessions (token_hash, user_id, expires_at, device)
-    values (${s.tokenHash}, ${s.userId}, now() + ${s.ttlMs / 1000} * interval '1 second', ${s.device})
+    insert into sessions (token_hash, user_id, expires_at, device, remembered)
+    values (${s.tokenHash}, ${s.userId}, now() + ${s.ttlMs / 1000} * interval '1 second', ${s.device},
+            ${s.remembered ?? false})
     returning expires_at as "expiresAt"`
   return row!.expiresAt
 }
 
-/** The signed-in user of a live session, or undefined (expired, deactivated, unknown). Touches last_seen. */
+/**
+ * The signed-in user of a live session, or undefined (expired, idle past the network's idle timeout,
+ * deactivated, unknown). Touches last_seen. Sessions opened on a remembered device (after the
+ * second factor) keep only their absolute expiry: the on-call phone (migrations/0010_security.sql).
+ */
 export async function userBySession(sql: Q, tokenHash: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
     -- Touch last_seen at most once a minute: a write on every request would cost every request.
     with s as (
-      select user_id from sessions where token_hash = ${tokenHash} and expires_at > now()),
+      select s.user_id from sessions s
+        join users su on su.id = s.user_id
+        left join security_policies p on p.network_id = su.network_id
+       where s.token_hash = ${tokenHash} and s.expires_at > now()
+         and (p.idle_timeout_minutes is null or s.remembered
+              or s.last_seen_at > now() - p.idle_timeout_minutes * interval '1 minute')),
     touched as (
       update sessions set last_seen_at = now()
-       where token_hash = ${tokenHash} and last_seen_at < now() - interval '1 minute')
+       where token_hash = ${tokenHash} and last_seen_at < now() - interval '1 minute'
+         and exists (select 1 from s)) -- an idle-expired session is not revived by trying it
     select u.id, u.network_id as "networkId", u.username, u.display_name as "displayName", u.active,
            coalesce((select array_agg(role order by role) from user_roles where user_id = u.id), '{}') as roles,
            coalesce((select array_agg(facility_id::text) from user_facilities where user_id = u.id), '{}') as "facilityIds"
@@ -68,3 +79,20 @@ export async function namesOf(q: Q, ids: readonly (string | null)[]): Promise<Ma
 /** The people on a case view: everyone who recorded or acknowledged something. */
 export const caseViewNames = (q: Q, state: CaseState) =>
   namesOf(q, [...state.events.map((e) => e.by), ...state.acknowledgements.map((a) => a.by)])
+
+/** The username of a person (the second-factor step signs in by id). */
+export async function usernameOf(q: Q, userId: string): Promise<string | undefined> {
+  const [r] = await q<{ username: string }[]>`select username from users where id = ${userId}`
+  return r?.username
+}
+
+/** Whether the person belongs to the network (admin actions on people). */
+export async function userInNetwork(q: Q, userId: string, networkId: string): Promise<boolean> {
+  const [r] = await q`select 1 from users where id = ${userId} and network_id = ${networkId}`
+  return r !== undefined
+}
+
+/** End every session of a person (a reset second factor or password). */
+export async function endSessionsOf(q: Q, userId: string): Promise<void> {
+  await q`delete from sessions where user_id = ${userId}`
+}
