@@ -24,6 +24,7 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
 import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
+import { ProblemError } from '../workflows/core/problem.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -90,6 +91,11 @@ export function createApp(deps: Deps) {
   })
 
   app.onError((err, c) => {
+    // The one problem type (workflows/core/problem.ts); its catalogue text is rendered by the edge.
+    if (err instanceof ProblemError) {
+      const { code, status, field, params } = err.problem
+      return c.json({ error: { code, message: code, field, params } }, status)
+    }
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status)
     if (err instanceof Refused) {
       return c.json(

@@ -206,6 +206,9 @@ function App() {
   useEffect(() => onLangChange(() => bump((n) => n + 1)), [])
   useBus(['session'], () => bump((n) => n + 1))
   useEffect(() => {
+    // Live updates start with the saved user, even offline: the stream keeps retrying (backoff,
+    // `online`, visibility) and catches up from its last event once it gets through.
+    if (session.user) startLive()
     // Confirm the session in the background; offline, the saved user keeps the app usable.
     api<{ user: User }>('GET', '/api/me')
       .then((r) => {
