@@ -134,9 +134,9 @@ export function TimePointButton(props: {
 }
 
 /** Live colour countdown: green → amber at warnAt → red at dueAt, from the local clock. */
-export function Countdown(props: { d: Deadline; metLocally?: boolean }) {
+export function Countdown(props: { d: Deadline }) {
   const now = useNow(1000)
-  const d = props.metLocally && props.d.status === 'pending' ? { ...props.d, status: 'met' } : props.d
+  const d = props.d
   const tone = deadlineTone(d, now)
   const due = Date.parse(d.dueAt)
   const text =
@@ -151,7 +151,6 @@ export function Countdown(props: { d: Deadline; metLocally?: boolean }) {
     <div class={`countdown tone-${tone}`} data-testid={`deadline-${d.rule}`} data-tone={tone} role="timer">
       <span class="cd-rule">{tk('rule.' + d.rule)}</span>
       <span class="cd-time">{text}</span>
-      {props.metLocally && <em class="unsynced">{t('case.unsynced')}</em>}
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
-import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from '../clinical.ts'
-import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
+import { DIAGNOSES, hhmm, suggestDose } from '../clinical.ts'
+import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { t, tk, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
@@ -14,6 +14,14 @@ type DialogState =
   | { kind: 'bolus' }
   | { kind: 'transfer'; type: 'transfer_decided' | 'departed' }
   | { kind: 'reperfusion' }
+  | {
+      kind: 'repeat'
+      type: string
+      label: string
+      at: string
+      /** What to open after "record again": a dialog, or record `data` now. */
+      then: NonNullable<DialogState> | { now: Record<string, unknown> }
+    }
   | null
 
 /** The township physician's case screen (tablet, 1024×768): clocks, one-tap time points, ECG, checklist, timeline. */
@@ -52,12 +60,23 @@ export function CaseScreen(props: { caseId: string }) {
     const e = c.latest(type)
     return e ? { at: e.at, pending: e.pending } : undefined
   }
-  const simple = (type: string, data: Record<string, unknown> = {}) => ({
-    onTap: () => (backdate ? setDialog({ kind: 'time', type, data }) : record(type, data)),
+  // A time point already recorded (stored or waiting to sync) asks before recording a repeat:
+  // a second tap is more often a doubt about the first than a second event.
+  type Then = NonNullable<DialogState> | { now: Record<string, unknown> }
+  const guard = (type: string, label: string, then: Then, go: () => void) => {
+    const e = c.latest(type)
+    if (e) setDialog({ kind: 'repeat', type, label, at: e.at, then })
+    else go()
+  }
+  const simple = (type: string, data: Record<string, unknown> = {}, label = tk('ev.' + type)) => ({
+    onTap: () =>
+      backdate
+        ? guard(type, label, { kind: 'time', type, data }, () => setDialog({ kind: 'time', type, data }))
+        : guard(type, label, { now: data }, () => record(type, data)),
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
-  const withDialog = (d: NonNullable<DialogState>) => ({
-    onTap: () => setDialog(d),
+  const withDialog = (d: NonNullable<DialogState>, type?: string, label = '') => ({
+    onTap: () => (type ? guard(type, label, d, () => setDialog(d)) : setDialog(d)),
     onLongPress: () => setDialog(d),
   })
 
@@ -75,14 +94,8 @@ export function CaseScreen(props: { caseId: string }) {
   const attachments = c.timeline
     .filter((e) => typeof e.data.attachmentId === 'string')
     .map((e) => e.data.attachmentId as string)
-  const pendingTypes = new Set(c.timeline.filter((e) => e.pending).map((e) => e.type))
-  const serverKnowsCase = v.events.length > 0
-  const fmcAt = c.latest('first_medical_contact')?.at ?? v.createdAt
-  const deadlines = [
-    ...(serverKnowsCase
-      ? v.deadlines
-      : provisionalDeadlines(c.timeline, fmcAt, myFacility?.canLyse ?? false)),
-  ].sort((a, b) => {
+  // The core's own deadlines over the server's events and the outbox (see use-case.ts).
+  const deadlines = [...c.deadlines].sort((a, b) => {
     const rank = (s: string) => (s === 'pending' ? 0 : s === 'missed' ? 1 : 2)
     return rank(a.status) - rank(b.status) || Date.parse(a.dueAt) - Date.parse(b.dueAt)
   })
@@ -203,7 +216,7 @@ export function CaseScreen(props: { caseId: string }) {
                 label={t('lysis.bolus')}
                 type="lysis_bolus"
                 done={done('lysis_bolus')}
-                {...withDialog({ kind: 'bolus' })}
+                {...withDialog({ kind: 'bolus' }, 'lysis_bolus', t('lysis.bolus'))}
               />
               <TimePointButton
                 label={t('ev.lysis_end')}
@@ -227,7 +240,7 @@ export function CaseScreen(props: { caseId: string }) {
                 label={t('transfer.depart')}
                 type="departed"
                 done={done('departed')}
-                {...withDialog({ kind: 'transfer', type: 'departed' })}
+                {...withDialog({ kind: 'transfer', type: 'departed' }, 'departed', t('transfer.depart'))}
               />
               <TimePointButton
                 label={t('ev.reperfusion_assessment')}
@@ -265,11 +278,7 @@ export function CaseScreen(props: { caseId: string }) {
             <h2 id="cd-h">{t('case.countdowns')}</h2>
             <div class="countdowns stack">
               {deadlines.map((d) => (
-                <Countdown
-                  key={d.rule}
-                  d={d}
-                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
-                />
+                <Countdown key={d.rule} d={d} />
               ))}
             </div>
           </section>
@@ -278,6 +287,27 @@ export function CaseScreen(props: { caseId: string }) {
       </div>
 
       {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
+      {dialog?.kind === 'repeat' && (
+        <Dialog title={t('app.repeat.title')} onClose={close}>
+          <p data-testid="repeat-question">
+            {t('app.repeat.body', { label: dialog.label, time: hhmm(dialog.at) })}
+          </p>
+          <div class="row">
+            <button class="btn primary" data-testid="repeat-cancel" onClick={close}>
+              {t('time.cancel')}
+            </button>
+            <button
+              class="btn"
+              data-testid="repeat-confirm"
+              onClick={() =>
+                'now' in dialog.then ? record(dialog.type, dialog.then.now) : setDialog(dialog.then)
+              }
+            >
+              {t('app.repeat.confirm')}
+            </button>
+          </div>
+        </Dialog>
+      )}
       {dialog?.kind === 'time' && (
         <RecordDialog
           title={tk('ev.' + dialog.type)}

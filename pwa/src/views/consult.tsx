@@ -39,7 +39,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
     ...new Set(c.timeline.map((e) => e.byName).filter((n): n is string => !!n && n !== me?.displayName)),
   ]
   const openedAt = v.consult?.openedAt ?? c.latest('ecg_transmitted')?.at
-  const pending = v.deadlines.filter((d) => d.status === 'pending')
+  const pending = c.deadlines.filter((d) => d.status === 'pending')
   const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
 
   const decide = (d: 'approved' | 'declined') => {

@@ -629,4 +629,9 @@ export const en: Record<MessageKey, string> = {
   'tp.county_door_in': 'PCI hospital door-in',
   'tp.cath_lab_activated': 'Cath lab activated',
   'tp.wire': 'Wire crossing',
+  // app (live stream, offline merge, case screens)
+  'app.repeat.title': 'Already recorded',
+  'app.repeat.body': '“{label}” was recorded at {time}. Record it again?',
+  'app.repeat.confirm': 'Record again',
+  'app.live.reconnecting': 'Live updates reconnecting…',
 }

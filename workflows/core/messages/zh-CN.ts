@@ -620,6 +620,11 @@ export const zhCN = {
   'tp.county_door_in': 'PCI 医院入门',
   'tp.cath_lab_activated': '启动导管室',
   'tp.wire': '导丝通过',
+  // app (live stream, offline merge, case screens)
+  'app.repeat.title': '已记录过',
+  'app.repeat.body': '“{label}”已于 {time} 记录。确实要再记录一次吗？',
+  'app.repeat.confirm': '再记录一次',
+  'app.live.reconnecting': '实时更新重新连接中…',
 } as const
 
 export type MessageKey = keyof typeof zhCN
