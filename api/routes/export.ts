@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { fold } from '../../workflows/core/index.ts'
 import { canSeeCase } from '../../workflows/runtime/access.ts'
 import { fhirBundle } from '../../workflows/runtime/fhir-bundle.ts'
-import { csvHeader, csvLine } from '../../workflows/runtime/registry-csv.ts'
+import { csvHeader, csvLine, exportFileName } from '../../workflows/runtime/registry-csv.ts'
+import { networkRow } from '../../workflows/runtime/store/admin.ts'
 import { recordAccess } from '../../workflows/runtime/store/audit.ts'
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
@@ -29,7 +30,10 @@ export const exportRoutes = new Hono<AppEnv>()
     const { from, to } = periodOf(q)
     const { sql, rt } = c.var.deps
     const user = c.var.user
-    const network = await rt.networks.get(sql, user.networkId)
+    const [network, row] = await Promise.all([
+      rt.networks.get(sql, user.networkId),
+      networkRow(sql, user.networkId),
+    ])
     const names = new Map(network.facilities.map((f) => [f.id, f.name]))
     const facilityName = (id: string) => names.get(id) ?? id
     await recordAccess(sql, {
@@ -42,7 +46,7 @@ export const exportRoutes = new Hono<AppEnv>()
     c.header('Content-Type', 'text/csv; charset=utf-8')
     c.header(
       'Content-Disposition',
-      `attachment; filename="xinlian-cases-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`,
+      `attachment; filename="${exportFileName(from, to, row?.settings.timezone ?? 'Asia/Shanghai')}"`,
     )
     return stream(c, async (s) => {
       await s.write(BOM + csvHeader(q.header))

@@ -106,3 +106,25 @@ export function csvLine(row: Record<string, unknown>, facilityName: (id: string)
 
 export const csvHeader = (lang: 'zh' | 'en'): string =>
   CSV_COLUMNS.map((c) => csvField(c.label[lang])).join(',') + '\r\n'
+
+/** yyyy-MM-dd of `t` on the wall clock of `timeZone` (Intl: no offset arithmetic by hand). */
+function dayIn(t: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(t)
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  return `${get('year')}-${get('month')}-${get('day')}`
+}
+
+/**
+ * The export's file name for the period [from, to): its first and last day in the network's
+ * time zone, e.g. January–December 2026 → `xinlian-cases-2026-01-01-2026-12-31.csv`.
+ */
+export function exportFileName(from: Date, to: Date, timeZone: string): string {
+  // `to` is exclusive: the last day of the period is the one holding the instant just before it.
+  const last = new Date(to.getTime() - 1)
+  return `xinlian-cases-${dayIn(from, timeZone)}-${dayIn(last, timeZone)}.csv`
+}
