@@ -54,14 +54,34 @@ export const hasRole = (...roles: string[]) => roles.some((r) => session.user?.r
 
 export let lastFlush: FlushResult | null = null
 
-export async function flushNow(): Promise<void> {
-  try {
-    lastFlush = await outbox.flush()
-  } catch {
-    // IndexedDB unavailable: nothing to flush.
+let flushing: Promise<void> | null = null
+let again = false
+
+/**
+ * Flush the outbox. A call while a flush runs (e.g. `online` fires while a flush started
+ * offline is still failing) runs another one right after it, instead of joining the one that
+ * is about to report "offline" and leaving the items for the next 15 s tick.
+ */
+export function flushNow(): Promise<void> {
+  if (flushing) {
+    again = true
+    return flushing
   }
-  emit('outbox')
-  if (lastFlush && lastFlush.sent > 0) emit('cases')
+  flushing = (async () => {
+    do {
+      again = false
+      try {
+        lastFlush = await outbox.flush()
+      } catch {
+        // IndexedDB unavailable: nothing to flush.
+      }
+      emit('outbox')
+      if (lastFlush && lastFlush.sent > 0) emit('cases')
+    } while (again)
+  })().finally(() => {
+    flushing = null
+  })
+  return flushing
 }
 
 async function requestBackgroundSync(): Promise<void> {
