@@ -286,7 +286,15 @@ export function CaseScreen(props: { caseId: string }) {
         </aside>
       </div>
 
-      {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
+      {ecgOpen && (
+        <EcgViewer
+          src={`/api/attachments/${ecgOpen}`}
+          onClose={() => setEcgOpen(null)}
+          acquiredAt={c.latest('ecg_acquired')?.at ?? null}
+          uploadedBy={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.byName ?? null}
+          uploadedAt={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.at ?? null}
+        />
+      )}
       {dialog?.kind === 'repeat' && (
         <Dialog title={t('app.repeat.title')} onClose={close}>
           <p data-testid="repeat-question">

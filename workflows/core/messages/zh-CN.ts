@@ -625,6 +625,16 @@ export const zhCN = {
   'app.repeat.body': '“{label}”已于 {time} 记录。确实要再记录一次吗？',
   'app.repeat.confirm': '再记录一次',
   'app.live.reconnecting': '实时更新重新连接中…',
+  'app.decision.correct': '更正决定',
+  'app.decision.reason': '更正原因',
+  'app.decision.reasonRequired': '请填写更正原因',
+  'app.decision.toApproved': '改为批准溶栓',
+  'app.decision.toDeclined': '改为不同意溶栓',
+  'app.ecg.acquired': '采集 {time}',
+  'app.ecg.uploaded': '{name} 上传 {time}',
+  'app.ecg.rotate': '横屏查看更清楚',
+  'app.ecg.hint': '双击放大 · 双指缩放 · 拖动平移',
+  'app.ecg.original': '原图',
 } as const
 
 export type MessageKey = keyof typeof zhCN
