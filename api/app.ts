@@ -22,6 +22,7 @@ import { qaRoutes } from './routes/qa.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
+import { incomingRoutes } from './routes/incoming.ts'
 import { pushRoutes } from './routes/push.ts'
 import { Refused } from '../workflows/runtime/apply-event.ts'
 import { ProblemError } from '../workflows/core/problem.ts'
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
     .route('/export', exportRoutes)
     .route('/', attachmentRoutes)
     .route('/consults', consultRoutes)
+    .route('/incoming', incomingRoutes)
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
   app.route('/api', api)
