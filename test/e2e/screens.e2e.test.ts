@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { upload } from '../push-support.ts'
+import { loadScenario, replayOverHttp } from '../scenarios.ts'
 import { ECG_PNG, describeBrowser, dismissBanners, shot, signIn, startE2E, type E2E } from './browser.ts'
 
 const LANTIAN = demoId('facility:lantian')
@@ -126,6 +127,43 @@ describeBrowser('screens for the cardiologist and the county (real chromium)', (
     await phone.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2)
     await expect.poll(() => phone.getByTestId('ecg-viewer').getAttribute('data-scale')).toBe('2.5')
     await shot(phone, 'phone-ecg-zoomed')
+    await ctx.close()
+  }, 120_000)
+
+  it('cath lab: lands on the incoming board, a departed patient counts down to arrival, one tap activates and readies the lab', async () => {
+    const s = loadScenario('anxi')
+    const upTo = s.case.events.findIndex((x) => x.type === 'departed')
+    const { caseId } = await replayOverHttp(e.env, {
+      ...s,
+      case: { ...s.case, events: s.case.events.slice(0, upTo + 1) },
+    })
+    const ctx = await e.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      locale: 'zh-CN',
+    })
+    const page = await ctx.newPage()
+    page.setDefaultTimeout(15_000)
+    await signIn(page, e.origin, 'cathlab')
+    expect(new URL(page.url()).pathname).toBe('/incoming')
+    const row = page.locator(`[data-testid=incoming-row][data-case="${caseId}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).toContain('蓝田')
+    const eta = row.getByTestId('incoming-eta')
+    const first = await eta.textContent()
+    expect(first).toMatch(/1:1\d:\d\d 后到达/)
+    await expect.poll(() => eta.textContent()).not.toBe(first)
+    await dismissBanners(page)
+    await shot(page, 'incoming-board', { docs: true })
+    await row.getByTestId('incoming-activate').click()
+    await row.getByTestId('incoming-ready').click()
+    await row.getByTestId('incoming-ready-at').waitFor()
+    const types = async () =>
+      (
+        await e.env.sql<{ type: string }[]>`select type from case_events where case_id = ${caseId}
+          and type in ('cath_lab_activated', 'cath_lab_ready') order by seq`
+      ).map((r) => r.type)
+    await expect.poll(types, { timeout: 30_000 }).toEqual(['cath_lab_activated', 'cath_lab_ready'])
     await ctx.close()
   }, 120_000)
 })

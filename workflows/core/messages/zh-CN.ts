@@ -635,6 +635,22 @@ export const zhCN = {
   'app.ecg.rotate': '横屏查看更清楚',
   'app.ecg.hint': '双击放大 · 双指缩放 · 拖动平移',
   'app.ecg.original': '原图',
+  'app.incoming.title': '即将到达',
+  'app.incoming.nav': '即将到达',
+  'app.incoming.none': '目前没有转运中的患者',
+  'app.incoming.from': '来自 {name}',
+  'app.incoming.departed': '出发 {time}',
+  'app.incoming.eta': '预计到达 {time}',
+  'app.incoming.etaIn': '{t} 后到达',
+  'app.incoming.etaOver': '已超出预计 {t}',
+  'app.incoming.etaUnknown': '无路程时间',
+  'app.incoming.lysed': '已溶栓 {time}',
+  'app.incoming.activated': '导管室已启动 {time}',
+  'app.incoming.notActivated': '导管室未启动',
+  'app.incoming.readyAt': '导管室就绪 {time}',
+  'app.incoming.activate': '启动导管室',
+  'app.incoming.ready': '导管室就绪',
+  'app.incoming.open': '打开病例',
 } as const
 
 export type MessageKey = keyof typeof zhCN
