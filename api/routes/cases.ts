@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { ARRIVAL_MODES, fold, parseEventInput, plan, type Actor } from '../../workflows/core/index.ts'
 import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/runtime/access.ts'
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
-import { recordAccess } from '../../workflows/runtime/store/audit.ts'
+import { recordView } from '../../workflows/runtime/store/audit.ts'
 import { caseView } from '../../workflows/runtime/case-view.ts'
 import { replayCase } from '../../workflows/runtime/replay.ts'
 import {
@@ -146,7 +146,7 @@ export const caseRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => {
     const { row, state, network, now } = await visibleCase(c)
-    await recordAccess(c.var.deps.sql, {
+    await recordView(c.var.deps.sql, {
       user: c.var.user,
       action: 'case.view',
       entity: 'case',
