@@ -166,4 +166,41 @@ describeBrowser('screens for the cardiologist and the county (real chromium)', (
     await expect.poll(types, { timeout: 30_000 }).toEqual(['cath_lab_activated', 'cath_lab_ready'])
     await ctx.close()
   }, 120_000)
+
+  it('township tablet: the ECG upload above the fold at 1024 × 768, running clocks ≥ 32 px, the next step highlighted', async () => {
+    const caseId = crypto.randomUUID()
+    const r = await e.env.call('POST', '/api/cases', {
+      token: await e.env.login('lantian'),
+      body: {
+        id: caseId,
+        facilityId: LANTIAN,
+        patient: { sex: 'female', age: 66 },
+        firstMedicalContactAt: ago(2),
+        arrivalMode: 'walk_in',
+      },
+    })
+    expect(r.status).toBe(201)
+    await post(caseId, 'lantian', 'arrived', ago(2), { facilityId: LANTIAN })
+    const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
+    const tablet = await ctx.newPage()
+    tablet.setDefaultTimeout(15_000)
+    await signIn(tablet, e.origin, 'lantian')
+    await tablet.goto(`${e.origin}/cases/${caseId}`)
+    await tablet.getByTestId('deadline-first_ecg').waitFor()
+    await dismissBanners(tablet)
+    await tablet.evaluate(() => window.scrollTo(0, 0))
+    const upload = await tablet
+      .getByTestId('ecg-camera')
+      .evaluate((el) => (el.closest('label') ?? el).getBoundingClientRect().bottom + window.scrollY)
+    expect(upload).toBeLessThanOrEqual(768)
+    const px = await tablet
+      .getByTestId('deadline-first_ecg')
+      .locator('.cd-time')
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
+    expect(px).toBeGreaterThanOrEqual(32)
+    expect(await tablet.getByTestId('tp-ecg_acquired').getAttribute('class')).toContain('tp-next')
+    expect(await tablet.getByTestId('tp-arrived').getAttribute('class')).not.toContain('tp-next')
+    await shot(tablet, 'tablet-case-first-screen', { docs: true })
+    await ctx.close()
+  }, 120_000)
 })

@@ -89,6 +89,8 @@ export function TimePointButton(props: {
   label: string
   type: string
   done?: { at: string; pending: boolean } | undefined
+  /** The next step of the usual path: highlighted. */
+  next?: boolean
   onTap: () => void
   onLongPress: () => void
   disabled?: boolean
@@ -106,7 +108,10 @@ export function TimePointButton(props: {
     if (timer.current !== null) clearTimeout(timer.current)
     timer.current = null
   }
-  const cls = ['tp', props.done ? (props.done.pending ? 'tp-pending' : 'tp-done') : ''].join(' ')
+  const cls = [
+    'tp',
+    props.done ? (props.done.pending ? 'tp-pending' : 'tp-done') : props.next ? 'tp-next' : '',
+  ].join(' ')
   return (
     <button
       class={cls}

@@ -56,6 +56,20 @@ export function CaseScreen(props: { caseId: string }) {
     void recordEvent(v.id, type, data, at)
     close()
   }
+  // The next step of the usual path is highlighted (the first one not yet recorded).
+  const NEXT_ORDER = [
+    'arrived',
+    'ecg_acquired',
+    'diagnosis',
+    'strategy',
+    'lysis_checklist',
+    'consent_started',
+    'consent_signed',
+    'lysis_bolus',
+    'transfer_decided',
+    'departed',
+  ]
+  const nextStep = NEXT_ORDER.find((type) => !c.latest(type))
   const done = (type: string) => {
     const e = c.latest(type)
     return e ? { at: e.at, pending: e.pending } : undefined
@@ -137,7 +151,8 @@ export function CaseScreen(props: { caseId: string }) {
             : t('lysis.declined', {
                 name: decision.byName ?? '',
                 reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
-              })}
+              })}{' '}
+          {hhmm(decision.at)}
         </p>
       )}
       <RefusedList items={c.refused} />
@@ -172,30 +187,35 @@ export function CaseScreen(props: { caseId: string }) {
               <TimePointButton
                 label={t('ev.arrived')}
                 type="arrived"
+                next={nextStep === 'arrived'}
                 done={done('arrived')}
                 {...simple('arrived', { facilityId: myFacilityId })}
               />
               <TimePointButton
                 label={t('ev.ecg_acquired')}
                 type="ecg_acquired"
+                next={nextStep === 'ecg_acquired'}
                 done={done('ecg_acquired')}
                 {...simple('ecg_acquired', { facilityId: myFacilityId })}
               />
               <TimePointButton
                 label={t('ev.diagnosis')}
                 type="diagnosis"
+                next={nextStep === 'diagnosis'}
                 done={done('diagnosis')}
                 {...withDialog({ kind: 'diagnosis' })}
               />
               <TimePointButton
                 label={t('ev.strategy')}
                 type="strategy"
+                next={nextStep === 'strategy'}
                 done={done('strategy')}
                 {...withDialog({ kind: 'strategy' })}
               />
               <TimePointButton
                 label={t('ev.lysis_checklist')}
                 type="lysis_checklist"
+                next={nextStep === 'lysis_checklist'}
                 done={done('lysis_checklist')}
                 onTap={() => setShowChecklist(!showChecklist)}
                 onLongPress={() => setShowChecklist(true)}
@@ -203,48 +223,56 @@ export function CaseScreen(props: { caseId: string }) {
               <TimePointButton
                 label={t('ev.consent_started')}
                 type="consent_started"
+                next={nextStep === 'consent_started'}
                 done={done('consent_started')}
                 {...simple('consent_started')}
               />
               <TimePointButton
                 label={t('ev.consent_signed')}
                 type="consent_signed"
+                next={nextStep === 'consent_signed'}
                 done={done('consent_signed')}
                 {...simple('consent_signed')}
               />
               <TimePointButton
                 label={t('lysis.bolus')}
                 type="lysis_bolus"
+                next={nextStep === 'lysis_bolus'}
                 done={done('lysis_bolus')}
                 {...withDialog({ kind: 'bolus' }, 'lysis_bolus', t('lysis.bolus'))}
               />
               <TimePointButton
                 label={t('ev.lysis_end')}
                 type="lysis_end"
+                next={nextStep === 'lysis_end'}
                 done={done('lysis_end')}
                 {...simple('lysis_end')}
               />
               <TimePointButton
                 label={t('transfer.decide')}
                 type="transfer_decided"
+                next={nextStep === 'transfer_decided'}
                 done={done('transfer_decided')}
                 {...withDialog({ kind: 'transfer', type: 'transfer_decided' })}
               />
               <TimePointButton
                 label={t('transfer.activate')}
                 type="cath_lab_activated"
+                next={nextStep === 'cath_lab_activated'}
                 done={done('cath_lab_activated')}
                 {...simple('cath_lab_activated')}
               />
               <TimePointButton
                 label={t('transfer.depart')}
                 type="departed"
+                next={nextStep === 'departed'}
                 done={done('departed')}
                 {...withDialog({ kind: 'transfer', type: 'departed' }, 'departed', t('transfer.depart'))}
               />
               <TimePointButton
                 label={t('ev.reperfusion_assessment')}
                 type="reperfusion_assessment"
+                next={nextStep === 'reperfusion_assessment'}
                 done={done('reperfusion_assessment')}
                 {...withDialog({ kind: 'reperfusion' })}
               />
@@ -253,12 +281,14 @@ export function CaseScreen(props: { caseId: string }) {
                   <TimePointButton
                     label={t('ev.cath_lab_ready')}
                     type="cath_lab_ready"
+                    next={nextStep === 'cath_lab_ready'}
                     done={done('cath_lab_ready')}
                     {...simple('cath_lab_ready')}
                   />
                   <TimePointButton
                     label={t('ev.wire_crossed')}
                     type="wire_crossed"
+                    next={nextStep === 'wire_crossed'}
                     done={done('wire_crossed')}
                     {...simple('wire_crossed')}
                   />
@@ -269,11 +299,12 @@ export function CaseScreen(props: { caseId: string }) {
           {!decision && (checklistEv || c.latest('strategy')?.data.strategy === 'pharmacoinvasive') && (
             <p class="notice">{t('lysis.awaitingDecision')}</p>
           )}
-          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
           {showChecklist && <ChecklistPanel caseId={v.id} view={v} drugs={drugs} recorded={checklistEv} />}
           <AdviceCard view={v} />
         </div>
         <aside>
+          {/* The ECG upload sits above the fold at 1024 × 768: it is what the county waits for. */}
+          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
           <section class="card" aria-labelledby="cd-h">
             <h2 id="cd-h">{t('case.countdowns')}</h2>
             <div class="countdowns stack">
