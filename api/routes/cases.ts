@@ -32,6 +32,8 @@ export const NewCaseBody = z.object({
     age: z.number().int().min(0).max(120),
     weightKg: z.number().min(1).max(400).nullable().optional(),
     name: z.string().trim().max(100).optional(),
+    /** The hospital's record number (病案号/门诊号), so QA can match the paper chart. */
+    recordNumber: z.string().trim().min(1).max(40).optional(),
   }),
   firstMedicalContactAt: isoWithOffset,
   arrivalMode: z.enum(ARRIVAL_MODES).default('walk_in'),

@@ -126,7 +126,7 @@ export async function recordEvent(
 export interface NewCase {
   id: string
   facilityId: string
-  patient: { sex: 'male' | 'female'; age: number; weightKg?: number; name?: string }
+  patient: { sex: 'male' | 'female'; age: number; weightKg?: number; name?: string; recordNumber?: string }
   firstMedicalContactAt: string
   arrivalMode?: string
   symptomOnsetAt?: string

@@ -59,4 +59,24 @@ describe('access trail', () => {
       where entity_id = ${other} and action = 'case.view'`
     expect(n!.n).toBe(2)
   })
+
+  it('keeps the hospital record number given at start (optional), and names the field when it is too long', async () => {
+    const token = await t.login('lantian')
+    const body = (id: string, recordNumber: string) => ({
+      id,
+      facilityId: demoId('facility:lantian'),
+      patient: { sex: 'male', age: 70, recordNumber },
+      firstMedicalContactAt: new Date().toISOString(),
+      arrivalMode: 'walk_in',
+    })
+    const id = crypto.randomUUID()
+    expect((await t.call('POST', '/api/cases', { token, body: body(id, ' MZ-2026-000123 ') })).status).toBe(
+      201,
+    )
+    const view = await (await t.call('GET', `/api/cases/${id}`, { token })).json()
+    expect(view.patient.recordNumber).toBe('MZ-2026-000123')
+    const bad = await t.call('POST', '/api/cases', { token, body: body(crypto.randomUUID(), 'x'.repeat(41)) })
+    expect(bad.status).toBe(422)
+    expect((await bad.json()).error.field).toBe('patient.recordNumber')
+  })
 })

@@ -123,6 +123,7 @@ export function CaseScreen(props: { caseId: string }) {
             {t('case.patient', { sex, age: v.patient.age })}
             {v.patient.weightKg ? ` · ${v.patient.weightKg} kg` : ''}
             {v.patient.name ? ` · ${v.patient.name}` : ''}
+            {v.patient.recordNumber ? ` · ${t('app.recordNumber.short', { n: v.patient.recordNumber })}` : ''}
           </h1>
           <span class="muted">{facilityName(v.facilityId)}</span>
         </div>

@@ -14,6 +14,7 @@ export function StartCase() {
   const [age, setAge] = useState('')
   const [weight, setWeight] = useState('')
   const [name, setName] = useState('')
+  const [recordNumber, setRecordNumber] = useState('')
   const [onsetAgo, setOnsetAgo] = useState('')
   const [mode, setMode] = useState<(typeof MODES)[number]>('walk_in')
   // The input holds minutes only: untouched, FMC is the moment of submission to the second
@@ -40,6 +41,7 @@ export function StartCase() {
         age: ageN,
         ...(Number(weight) > 0 ? { weightKg: Number(weight) } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
+        ...(recordNumber.trim() ? { recordNumber: recordNumber.trim() } : {}),
       },
       firstMedicalContactAt: isoLocal(at),
       arrivalMode: mode,
@@ -105,6 +107,15 @@ export function StartCase() {
         <label class="field">
           <span>{t('start.name')}</span>
           <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('app.recordNumber.label')}</span>
+          <input
+            name="recordNumber"
+            maxLength={40}
+            value={recordNumber}
+            onInput={(e) => setRecordNumber(e.currentTarget.value)}
+          />
         </label>
         <label class="field">
           <span>

@@ -660,4 +660,6 @@ export const en: Record<MessageKey, string> = {
   'app.incoming.activate': 'Activate cath lab',
   'app.incoming.ready': 'Cath lab ready',
   'app.incoming.open': 'Open case',
+  'app.recordNumber.label': 'Hospital record number (optional)',
+  'app.recordNumber.short': 'Record no. {n}',
 }

@@ -651,6 +651,8 @@ export const zhCN = {
   'app.incoming.activate': '启动导管室',
   'app.incoming.ready': '导管室就绪',
   'app.incoming.open': '打开病例',
+  'app.recordNumber.label': '病案号/门诊号(可选)',
+  'app.recordNumber.short': '病案号 {n}',
 } as const
 
 export type MessageKey = keyof typeof zhCN

@@ -5,7 +5,7 @@ export interface CaseRow {
   id: string
   networkId: string
   facilityId: string
-  patient: Patient & { name?: string }
+  patient: Patient & { name?: string; recordNumber?: string }
   createdBy: string
   createdAt: Date
   status: 'active' | 'closed'
@@ -49,7 +49,7 @@ export async function insertCase(
     id: string
     networkId: string
     facilityId: string
-    patient: Patient & { name?: string }
+    patient: Patient & { name?: string; recordNumber?: string }
     createdBy: string
     at: Date
   },
