@@ -175,6 +175,7 @@ export default tseslint.config(
   },
   {
     files: ['pwa/**/*.ts', 'pwa/**/*.tsx'],
+    ignores: ['pwa/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -183,6 +184,23 @@ export default tseslint.config(
             {
               group: ['**/runtime/**', '**/api/**', '**/fixtures/**'],
               message: 'the PWA imports only the pure core (workflows/core).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // PWA unit tests may replay the scenario fixtures (tests are composition roots), nothing more.
+    files: ['pwa/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/runtime/**', '**/api/**'],
+              message: 'the PWA and its tests import only the pure core (workflows/core) and fixtures.',
             },
           ],
         },

@@ -22,6 +22,7 @@ import { qaRoutes } from './routes/qa.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
+import { incomingRoutes } from './routes/incoming.ts'
 import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { whatIfRoutes } from './routes/what-if.ts'
@@ -91,6 +92,7 @@ export function createApp(deps: Deps) {
     .route('/export', exportRoutes)
     .route('/', attachmentRoutes)
     .route('/consults', consultRoutes)
+    .route('/incoming', incomingRoutes)
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
     .route('/cases', registryRoutes)

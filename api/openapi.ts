@@ -103,6 +103,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /api/attachments/:id': { summary: 'The ECG file (audited as ecg.view)', roles: 'any (scoped)' },
   'GET /api/consults': { summary: 'Consult inbox (?status=open|all)', roles: 'cardiologist' },
+  'GET /api/incoming': {
+    summary:
+      "Incoming board: patients heading to the caller's facility (or any PCI center), ETA from the travel matrix",
+    roles: 'any (scoped)',
+  },
   'POST /api/alerts/:alertId/ack': {
     summary: 'Acknowledge an alert (alert_acknowledged, or consult_acknowledged for a consult)',
     roles: 'clinical roles (scoped)',

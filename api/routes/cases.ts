@@ -6,7 +6,7 @@ import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workfl
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
 import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
 import { actorOf } from '../../workflows/runtime/context.ts'
-import { audit } from '../../workflows/runtime/store/audit.ts'
+import { recordView } from '../../workflows/runtime/store/audit.ts'
 import { caseViewNames } from '../../workflows/runtime/store/users.ts'
 import { caseListRow } from '../../workflows/views/case-list.ts'
 import { caseView } from '../../workflows/views/case-view.ts'
@@ -35,6 +35,8 @@ export const NewCaseBody = z.object({
     age: z.number().int().min(0).max(120),
     weightKg: z.number().min(1).max(400).nullable().optional(),
     name: z.string().trim().max(100).optional(),
+    /** The hospital's record number (病案号/门诊号), so QA can match the paper chart. */
+    recordNumber: z.string().trim().min(1).max(40).optional(),
   }),
   firstMedicalContactAt: isoWithOffset,
   arrivalMode: z.enum(ARRIVAL_MODES).default('walk_in'),
@@ -110,7 +112,13 @@ export const caseRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => {
     const { row, state, network, now } = await visibleCase(c)
-    await audit(c.var.deps.sql, c.var.ctx, { action: 'case.view', entity: 'case', entityId: row.id })
+    await recordView(c.var.deps.sql, {
+      user: c.var.user,
+      action: 'case.view',
+      entity: 'case',
+      entityId: row.id,
+      device: c.var.ctx.device,
+    })
     return c.json(caseView(row, state, network, now, await caseViewNames(c.var.deps.sql, state)))
   })
   .get('/:id/replay', async (c) => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { z } from 'zod'
-import { fold } from '../../workflows/core/index.ts'
+import { fold, REGISTRY_TIME_ZONE } from '../../workflows/core/index.ts'
 import { canSeeCase } from '../../workflows/core/access.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
@@ -9,7 +9,7 @@ import { caseMetricsBatches } from '../../workflows/runtime/store/case-metrics.t
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { derivedUuid } from '../../workflows/runtime/ids.ts'
 import { fhirBundle } from '../../workflows/views/fhir-bundle.ts'
-import { csvHeader, csvLine } from '../../workflows/views/registry-csv.ts'
+import { csvHeader, csvLine, exportFileName } from '../../workflows/views/registry-csv.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { idParam } from '../http/params.ts'
@@ -42,7 +42,7 @@ export const exportRoutes = new Hono<AppEnv>()
     c.header('Content-Type', 'text/csv; charset=utf-8')
     c.header(
       'Content-Disposition',
-      `attachment; filename="xinlian-cases-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`,
+      `attachment; filename="${exportFileName(from, to, network.timeZone ?? REGISTRY_TIME_ZONE)}"`,
     )
     return stream(c, async (s) => {
       await s.write(BOM + csvHeader(q.header))
@@ -53,7 +53,9 @@ export const exportRoutes = new Hono<AppEnv>()
         facilityId: q.facilityId,
       })
       for await (const rows of batches) {
-        await s.write(rows.map((r) => csvLine(r, facilityName)).join(''))
+        await s.write(
+          rows.map((r) => csvLine(r, facilityName, network.timeZone ?? REGISTRY_TIME_ZONE)).join(''),
+        )
       }
     })
   })

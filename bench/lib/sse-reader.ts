@@ -1,7 +1,7 @@
 /** Read a `text/event-stream` body, calling `onEvent` per message (JSON data parsed when it is JSON). */
 export function readSse(
   body: ReadableStream<Uint8Array>,
-  onEvent: (e: { event: string; data: any; at: number }) => void,
+  onEvent: (e: { event: string; data: any; at: number; id?: string }) => void,
 ): void {
   const reader = body.getReader()
   const decoder = new TextDecoder()
@@ -18,6 +18,7 @@ export function readSse(
           const block = buf.slice(0, i)
           buf = buf.slice(i + 2)
           const event = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message'
+          const id = /^id: ?(.*)$/m.exec(block)?.[1]
           const data = block
             .split('\n')
             .filter((l) => l.startsWith('data:'))
@@ -29,7 +30,7 @@ export function readSse(
           } catch {
             parsed = data
           }
-          onEvent({ event, data: parsed, at })
+          onEvent({ event, data: parsed, at, ...(id === undefined ? {} : { id }) })
         }
       }
     } catch {

@@ -33,6 +33,8 @@ export interface Patient {
   age: number
   weightKg?: number | null
   name?: string | null
+  /** The hospital's record number (病案号/门诊号). */
+  recordNumber?: string | null
 }
 
 export interface CaseEvent {

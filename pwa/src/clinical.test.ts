@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clock, deadlineTone, isoLocal, provisionalDeadlines, suggestDose } from './clinical.ts'
+import { clock, deadlineTone, isoLocal, suggestDose } from './clinical.ts'
 
 describe('suggestDose (SPEC §6)', () => {
   it.each([
@@ -28,8 +28,8 @@ describe('deadline tone', () => {
     ['2022-11-26T05:19:00Z', 'red'],
   ])('%s → %s', (now, tone) => expect(deadlineTone(d, Date.parse(now))).toBe(tone))
   it('met is done', () => expect(deadlineTone({ ...d, status: 'met' }, 0)).toBe('done'))
-  it('no warning time (alert at once) is amber until due', () =>
-    expect(deadlineTone({ ...d, warnAt: null }, Date.parse('2022-11-26T05:10:00Z'))).toBe('amber'))
+  it('amber only from the warning point: none (alert at once) stays green until due', () =>
+    expect(deadlineTone({ ...d, warnAt: null }, Date.parse('2022-11-26T05:10:00Z'))).toBe('green'))
 })
 
 describe('time formatting', () => {
@@ -42,19 +42,5 @@ describe('time formatting', () => {
   it('clock', () => {
     expect(clock(754_000)).toBe('12:34')
     expect(clock(3_723_000)).toBe('1:02:03')
-  })
-})
-
-describe('provisional deadlines (case started offline)', () => {
-  it('first ECG from FMC, D2N from arrival at a lysing facility', () => {
-    const fmc = '2022-11-26T13:09:00+08:00'
-    const d = provisionalDeadlines([{ type: 'arrived', at: fmc }], fmc, true)
-    expect(d.map((x) => [x.rule, x.dueAt, x.status])).toEqual([
-      ['first_ecg', '2022-11-26T05:19:00.000Z', 'pending'],
-      ['door_to_needle', '2022-11-26T05:39:00.000Z', 'pending'],
-    ])
-    const met = provisionalDeadlines([{ type: 'ecg_acquired', at: '2022-11-26T13:14:00+08:00' }], fmc, false)
-    expect(met).toHaveLength(1)
-    expect(met[0]!.status).toBe('met')
   })
 })

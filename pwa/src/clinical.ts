@@ -4,8 +4,6 @@
  */
 import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from '../../workflows/core/checklist.ts'
 import { recommendedDose } from '../../workflows/core/dosing.ts'
-import type { EventType } from '../../workflows/core/event-types.ts'
-import type { RuleKey } from '../../workflows/core/rule-keys.ts'
 
 // One source of truth with the server: the pure core's checklist and dosing modules (no
 // dependencies, so they cost the bundle a few hundred bytes). Dependencies point pwa → core.
@@ -68,59 +66,7 @@ export type Tone = 'green' | 'amber' | 'red' | 'done'
 export function deadlineTone(d: { status: string; dueAt: string; warnAt: string | null }, now: number): Tone {
   if (d.status === 'met') return 'done'
   if (d.status === 'missed' || now >= Date.parse(d.dueAt)) return 'red'
-  if (d.warnAt === null || now >= Date.parse(d.warnAt)) return 'amber'
+  // Amber means "late soon": only from the rule's warning point (the rule's warnAt, workflows/core/rules.ts).
+  if (d.warnAt !== null && now >= Date.parse(d.warnAt)) return 'amber'
   return 'green'
-}
-
-/** Which time point satisfies each rule (SPEC §4), to show an unsynced tap as met straight away. */
-export const SATISFIED_BY: Record<RuleKey, EventType> = {
-  first_ecg: 'ecg_acquired',
-  remote_read: 'diagnosis',
-  diagnosis_to_needle: 'lysis_bolus',
-  door_to_needle: 'lysis_bolus',
-  door_in_door_out: 'departed',
-  cath_lab_activation: 'cath_lab_ready',
-  reperfusion_check: 'reperfusion_assessment',
-  rescue_pci: 'wire_crossed',
-  angiography_after_lysis: 'wire_crossed',
-  fmc_to_wire: 'wire_crossed',
-  door_to_wire: 'wire_crossed',
-  repeat_ecg: 'ecg_acquired',
-}
-
-/**
- * Deadlines this device can compute before the server has seen the case (started offline):
- * first ECG 10 min after FMC (warn 7), door-to-needle 30 min after arrival (warn 20) at a
- * lysing facility (SPEC §4). Replaced by the server's list as soon as it answers.
- */
-export function provisionalDeadlines(
-  events: { type: string; at: string }[],
-  fmcAt: string,
-  canLyse: boolean,
-): {
-  rule: RuleKey
-  startAt: string
-  dueAt: string
-  warnAt: string
-  status: 'pending' | 'met'
-  metAt: string | null
-}[] {
-  const first = (type: string) =>
-    events.filter((e) => e.type === type).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0]
-  const rule = (key: RuleKey, start: string, warnMin: number, dueMin: number, metBy: string) => {
-    const s = Date.parse(start)
-    const met = first(metBy)
-    return {
-      rule: key,
-      startAt: start,
-      warnAt: new Date(s + warnMin * 60_000).toISOString(),
-      dueAt: new Date(s + dueMin * 60_000).toISOString(),
-      status: met ? ('met' as const) : ('pending' as const),
-      metAt: met?.at ?? null,
-    }
-  }
-  const out = [rule('first_ecg', fmcAt, 7, 10, 'ecg_acquired')]
-  const arrived = first('arrived')
-  if (arrived && canLyse) out.push(rule('door_to_needle', arrived.at, 20, 30, 'lysis_bolus'))
-  return out
 }

@@ -21,6 +21,7 @@ import { CaseScreen } from './views/case-screen.tsx'
 import { ConsultPage } from './views/consult.tsx'
 import { ConsultInbox } from './views/consults.tsx'
 import { Home } from './views/home.tsx'
+import { IncomingBoard } from './views/incoming.tsx'
 import { Login } from './views/login.tsx'
 import { NotificationsPage } from './views/notifications.tsx'
 import { SecurityPage } from './views/security.tsx'
@@ -58,7 +59,9 @@ function Lazy(props: { name: 'admin' | 'qa'; path: string; search: URLSearchPara
 
 /** Where each role lands after sign-in. */
 function homeFor(): string {
-  if (hasRole('township_physician', 'village_doctor', 'cath_lab')) return '/cases'
+  // The cath lab works from the incoming board, not the township case list.
+  if (hasRole('cath_lab')) return '/incoming'
+  if (hasRole('township_physician', 'village_doctor')) return '/cases'
   if (hasRole('cardiologist')) return '/consults'
   if (hasRole('qa')) return '/qa'
   if (hasRole('admin')) return '/admin'
@@ -76,6 +79,7 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if (p === '/cases/new') return <StartCase />
   if ((m = match('/cases/:id', p))) return <CaseScreen key={m.id} caseId={m.id!} />
   if (p === '/consults') return <ConsultInbox />
+  if (p === '/incoming') return <IncomingBoard />
   if ((m = match('/consults/:id', p)))
     return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
@@ -150,7 +154,8 @@ function Alerts() {
 function Nav() {
   const [msg, setMsg] = useState('')
   const links: [string, string][] = []
-  if (hasRole('township_physician', 'village_doctor', 'cath_lab')) links.push(['/cases', t('nav.cases')])
+  if (hasRole('cath_lab', 'cardiologist')) links.push(['/incoming', t('app.incoming.nav')])
+  if (hasRole('township_physician', 'village_doctor')) links.push(['/cases', t('nav.cases')])
   if (hasRole('cardiologist'))
     links.push(['/consults', t('nav.consults')], ['/notifications', t('nav.notifications')])
   if (hasRole('qa', 'admin')) links.push(['/qa', t('nav.qa')])
@@ -207,6 +212,9 @@ function App() {
   useEffect(() => onLangChange(() => bump((n) => n + 1)), [])
   useBus(['session'], () => bump((n) => n + 1))
   useEffect(() => {
+    // Live updates start with the saved user, even offline: the stream keeps retrying (backoff,
+    // `online`, visibility) and catches up from its last event once it gets through.
+    if (session.user) startLive()
     // Confirm the session in the background; offline, the saved user keeps the app usable.
     api<{ user: User }>('GET', '/api/me')
       .then((r) => {

@@ -157,4 +157,58 @@ describe('outbox', () => {
     const b = openOutbox({ indexedDB: idb, fetch: fakeServer().fetch })
     expect((await b.pending()).map((i) => i.id)).toEqual([ev(1).id])
   })
+
+  it('keeps what it sent until the screen has it, so an event is always pending, sent or on the screen', async () => {
+    let clock = new Date('2022-11-26T05:10:00Z')
+    const box = openOutbox({ indexedDB: new IDBFactory(), fetch: fakeServer().fetch, now: () => clock })
+    await box.enqueueEvent('c', ev(1))
+    await box.enqueueEvent('c', ev(2))
+    await box.enqueueEvent('d', ev(3))
+    expect((await box.local('c')).pending.map((i) => i.id)).toEqual([ev(1).id, ev(2).id])
+    await box.flush()
+    const after = await box.local('c')
+    expect(after.pending).toEqual([])
+    expect(after.sent.map((i) => i.id)).toEqual([ev(1).id, ev(2).id])
+    expect(await box.pending()).toEqual([])
+    await box.forgetSent([ev(1).id])
+    expect((await box.local('c')).sent.map((i) => i.id)).toEqual([ev(2).id])
+    // Never kept forever: a day later the next flush drops it.
+    clock = new Date('2022-11-27T05:11:00Z')
+    await box.flush()
+    expect((await box.local('c')).sent).toEqual([])
+    await box.enqueueEvent('c', ev(4))
+    await box.clear()
+    expect(await box.local('c')).toEqual({ pending: [], sent: [] })
+  })
+
+  it('opens a version-1 database (before the sent store) and keeps its pending items', async () => {
+    const idb = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const req = idb.open('xinlian-outbox', 1)
+      req.onupgradeneeded = () => {
+        const db = req.result
+        const pending = db.createObjectStore('pending', { keyPath: 'seq', autoIncrement: true })
+        pending.createIndex('id', 'id', { unique: true })
+        db.createObjectStore('refused', { keyPath: 'id' })
+        pending.add({
+          id: ev(1).id,
+          caseId: 'c',
+          kind: 'event',
+          url: '/x',
+          body: ev(1),
+          createdAt: '',
+          attempts: 0,
+        })
+      }
+      req.onsuccess = () => {
+        req.result.close()
+        resolve()
+      }
+      req.onerror = () => reject(req.error ?? new Error('open failed'))
+    })
+    const box = openOutbox({ indexedDB: idb, fetch: fakeServer().fetch })
+    expect((await box.pending()).map((i) => i.id)).toEqual([ev(1).id])
+    await box.flush()
+    expect((await box.local('c')).sent.map((i) => i.id)).toEqual([ev(1).id])
+  })
 })

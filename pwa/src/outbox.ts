@@ -57,6 +57,17 @@ export interface OutboxDeps {
 
 const PENDING = 'pending'
 const REFUSED = 'refused'
+/**
+ * Items the server has stored, kept until the screen's copy of the case shows them: between the
+ * server's 201 and the next successful read of the case there is no moment at which a recorded
+ * time point is neither pending nor on the screen (pruned after `SENT_KEEP_MS` regardless).
+ */
+const SENT = 'sent'
+const SENT_KEEP_MS = 24 * 3_600_000
+
+export interface SentItem extends OutboxItem {
+  sentAt: string
+}
 
 function promisify<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -74,12 +85,15 @@ function done(tx: IDBTransaction): Promise<void> {
 }
 
 function openDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
-  const req = factory.open(name, 1)
-  req.onupgradeneeded = () => {
+  const req = factory.open(name, 2)
+  req.onupgradeneeded = (e) => {
     const db = req.result
-    const pending = db.createObjectStore(PENDING, { keyPath: 'seq', autoIncrement: true })
-    pending.createIndex('id', 'id', { unique: true })
-    db.createObjectStore(REFUSED, { keyPath: 'id' })
+    if (e.oldVersion < 1) {
+      const pending = db.createObjectStore(PENDING, { keyPath: 'seq', autoIncrement: true })
+      pending.createIndex('id', 'id', { unique: true })
+      db.createObjectStore(REFUSED, { keyPath: 'id' })
+    }
+    if (e.oldVersion < 2) db.createObjectStore(SENT, { keyPath: 'id' })
   }
   return promisify(req)
 }
@@ -99,6 +113,10 @@ export interface Outbox {
   enqueueCase: (body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
   enqueueEvent: (caseId: string, body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
   pending: (caseId?: string) => Promise<OutboxItem[]>
+  /** Pending and already-sent items of a case, read in one transaction (no gap between the two). */
+  local: (caseId: string) => Promise<{ pending: OutboxItem[]; sent: SentItem[] }>
+  /** The screen's copy of the case now holds these: stop keeping them. */
+  forgetSent: (ids: readonly string[]) => Promise<void>
   refused: (caseId?: string) => Promise<RefusedItem[]>
   dismissRefused: (id: string) => Promise<void>
   flush: () => Promise<FlushResult>
@@ -164,6 +182,20 @@ export function openOutbox(deps: OutboxDeps): Outbox {
     await done(tx)
   }
 
+  async function moveToSent(item: OutboxItem): Promise<void> {
+    const d = await db()
+    const tx = d.transaction([PENDING, SENT], 'readwrite')
+    tx.objectStore(PENDING).delete(item.seq!)
+    tx.objectStore(SENT).put({ ...item, sentAt: now().toISOString() } satisfies SentItem)
+    await done(tx)
+  }
+
+  async function pruneSent(): Promise<void> {
+    const cutoff = now().getTime() - SENT_KEEP_MS
+    const old = (await all<SentItem>(SENT)).filter((i) => Date.parse(i.sentAt) < cutoff)
+    if (old.length) await put(SENT, (s) => old.map((i) => s.delete(i.id)).at(-1)!)
+  }
+
   async function send(item: OutboxItem): Promise<Response> {
     return deps.fetch(item.url, {
       method: 'POST',
@@ -193,7 +225,7 @@ export function openOutbox(deps: OutboxDeps): Outbox {
         continue
       }
       if (res.status === 200 || res.status === 201) {
-        await put(PENDING, (s) => s.delete(item.seq!))
+        await moveToSent(item)
         result.sent++
       } else if (res.status === 401) {
         result.authRequired = true
@@ -213,13 +245,14 @@ export function openOutbox(deps: OutboxDeps): Outbox {
         )
       } else if (item.kind === 'case' && res.status === 409 && (await caseExists(item.caseId))) {
         // The case was stored by an earlier attempt whose reply was lost.
-        await put(PENDING, (s) => s.delete(item.seq!))
+        await moveToSent(item)
         result.sent++
       } else {
         await moveToRefused(item, res.status, res)
         result.refused++
       }
     }
+    await pruneSent()
     if (result.sent > 0 || result.refused > 0) changed()
     return result
   }
@@ -258,6 +291,23 @@ export function openOutbox(deps: OutboxDeps): Outbox {
       (await all<OutboxItem>(PENDING))
         .filter((i) => caseId === undefined || i.caseId === caseId)
         .sort((a, b) => a.seq! - b.seq!),
+    local: async (caseId) => {
+      const d = await db()
+      const tx = d.transaction([PENDING, SENT], 'readonly')
+      const [p, sent] = await Promise.all([
+        promisify(tx.objectStore(PENDING).getAll()) as Promise<OutboxItem[]>,
+        promisify(tx.objectStore(SENT).getAll()) as Promise<SentItem[]>,
+      ])
+      await done(tx)
+      return {
+        pending: p.filter((i) => i.caseId === caseId).sort((a, b) => a.seq! - b.seq!),
+        sent: sent.filter((i) => i.caseId === caseId).sort((a, b) => a.seq! - b.seq!),
+      }
+    },
+    forgetSent: async (ids) => {
+      if (!ids.length) return
+      await put(SENT, (s) => ids.map((id) => s.delete(id)).at(-1)!)
+    },
     refused: async (caseId) =>
       (await all<RefusedItem>(REFUSED))
         .filter((i) => caseId === undefined || i.caseId === caseId)
@@ -275,9 +325,10 @@ export function openOutbox(deps: OutboxDeps): Outbox {
     },
     clear: async () => {
       const d = await db()
-      const tx = d.transaction([PENDING, REFUSED], 'readwrite')
+      const tx = d.transaction([PENDING, REFUSED, SENT], 'readwrite')
       tx.objectStore(PENDING).clear()
       tx.objectStore(REFUSED).clear()
+      tx.objectStore(SENT).clear()
       await done(tx)
       changed()
     },

@@ -55,14 +55,34 @@ export const hasRole = (...roles: Role[]) => roles.some((r) => session.user?.rol
 
 export let lastFlush: FlushResult | null = null
 
-export async function flushNow(): Promise<void> {
-  try {
-    lastFlush = await outbox.flush()
-  } catch {
-    // IndexedDB unavailable: nothing to flush.
+let flushing: Promise<void> | null = null
+let again = false
+
+/**
+ * Flush the outbox. A call while a flush runs (e.g. `online` fires while a flush started
+ * offline is still failing) runs another one right after it, instead of joining the one that
+ * is about to report "offline" and leaving the items for the next 15 s tick.
+ */
+export function flushNow(): Promise<void> {
+  if (flushing) {
+    again = true
+    return flushing
   }
-  emit('outbox')
-  if (lastFlush && lastFlush.sent > 0) emit('cases')
+  flushing = (async () => {
+    do {
+      again = false
+      try {
+        lastFlush = await outbox.flush()
+      } catch {
+        // IndexedDB unavailable: nothing to flush.
+      }
+      emit('outbox')
+      if (lastFlush && lastFlush.sent > 0) emit('cases')
+    } while (again)
+  })().finally(() => {
+    flushing = null
+  })
+  return flushing
 }
 
 async function requestBackgroundSync(): Promise<void> {
@@ -107,7 +127,7 @@ export async function recordEvent(
 export interface NewCase {
   id: string
   facilityId: string
-  patient: { sex: 'male' | 'female'; age: number; weightKg?: number; name?: string }
+  patient: { sex: 'male' | 'female'; age: number; weightKg?: number; name?: string; recordNumber?: string }
   firstMedicalContactAt: string
   arrivalMode?: string
   symptomOnsetAt?: string

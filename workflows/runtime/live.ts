@@ -52,3 +52,64 @@ export class LiveHub extends EventEmitter<{ message: [LiveMessage]; resync: [] }
     await this.unlisten?.().catch(() => undefined)
   }
 }
+
+/** How far back a reconnecting client is caught up; older cursors get a `resync` (re-fetch all). */
+export const CATCH_UP_WINDOW_MS = 24 * 3_600_000
+/**
+ * Cursors are the API process's clock when a message was written, while rows carry the
+ * database's clock and commit a moment after they were stamped: replaying a little earlier
+ * than the cursor costs at most a duplicate refetch (clients deduplicate alerts by id).
+ */
+export const CATCH_UP_OVERLAP_MS = 30_000
+const CATCH_UP_LIMIT = 200
+
+export interface CatchUp {
+  messages: LiveMessage[]
+  /** More changed than is worth replaying one by one: the client should re-fetch everything. */
+  resync: boolean
+}
+
+/**
+ * What a client that last saw the stream at `since` has missed: the latest event of every case
+ * it may see that changed since then, and the alerts addressed to it. The case replay is a
+ * prompt to refetch (the database is the record); the alert replay brings back banners.
+ */
+export async function missedSince(
+  q: Q,
+  who: { id: string; networkId: string; facilityScope: string[] | undefined },
+  since: number,
+): Promise<CatchUp> {
+  const from = new Date(since - CATCH_UP_OVERLAP_MS)
+  const [cases, alerts] = await Promise.all([
+    q<{ caseId: string; facilityIds: string[]; facilityId: string; eventId: string; type: string }[]>`
+      select c.id as "caseId", c.facility_ids::text[] as "facilityIds", c.facility_id as "facilityId",
+             e.id as "eventId", e.type
+        from cases c
+        cross join lateral (select id, type from case_events where case_id = c.id order by seq desc limit 1) e
+       where c.network_id = ${who.networkId} and c.status in ('active', 'closed') and c.updated_at > ${from}
+         ${who.facilityScope ? q`and (c.facility_ids && ${who.facilityScope}::uuid[] or c.facility_id = any(${who.facilityScope}::uuid[]))` : q``}
+       order by c.updated_at
+       limit ${CATCH_UP_LIMIT + 1}`,
+    q<{ alertId: string; caseId: string; template: string; rule: string | null; alertKey: string | null }[]>`
+      select id as "alertId", case_id as "caseId", template, rule, alert_key as "alertKey"
+        from alerts
+       where network_id = ${who.networkId} and recipients @> array[${who.id}]::uuid[] and created_at > ${from}
+       order by created_at
+       limit ${CATCH_UP_LIMIT + 1}`,
+  ])
+  const resync = cases.length > CATCH_UP_LIMIT || alerts.length > CATCH_UP_LIMIT
+  const messages: LiveMessage[] = [
+    ...cases.slice(0, CATCH_UP_LIMIT).map((c): LiveMessage => ({
+      kind: 'case',
+      caseId: c.caseId,
+      networkId: who.networkId,
+      facilityIds: [c.facilityId, ...c.facilityIds],
+      eventId: c.eventId,
+      type: c.type,
+    })),
+    ...alerts
+      .slice(0, CATCH_UP_LIMIT)
+      .map((a): LiveMessage => ({ kind: 'alert', networkId: who.networkId, recipients: [who.id], ...a })),
+  ]
+  return { messages, resync }
+}

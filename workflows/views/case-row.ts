@@ -5,7 +5,7 @@ export interface CaseRow {
   id: string
   networkId: string
   facilityId: string
-  patient: Patient & { name?: string }
+  patient: Patient & { name?: string; recordNumber?: string }
   createdBy: string
   createdAt: Date
   status: 'active' | 'closed'

@@ -1,4 +1,4 @@
-import { localDateTime, METRICS, REGISTRY_TIME_ZONE } from '../core/index.ts'
+import { localDate, localDateTime, METRICS, REGISTRY_TIME_ZONE } from '../core/index.ts'
 import { isMessageKey, render, type Lang } from '../core/messages/index.ts'
 import { POINT_COLUMNS } from '../core/registry-columns.ts'
 
@@ -86,3 +86,12 @@ export function csvLine(
 /** The header line; `zh` / `en` as the export's `header` query parameter names them. */
 export const csvHeader = (lang: 'zh' | 'en'): string =>
   CSV_COLUMNS.map((c) => csvField(c.label(lang === 'zh' ? 'zh-CN' : 'en'))).join(',') + '\r\n'
+
+/**
+ * The export's file name for the period [from, to): its first and last day in the network's
+ * time zone, e.g. January–December 2026 → `xinlian-cases-2026-01-01-2026-12-31.csv`.
+ */
+export function exportFileName(from: Date, to: Date, timeZone: string): string {
+  // `to` is exclusive: the last day of the period is the one holding the instant just before it.
+  return `xinlian-cases-${localDate(from.getTime(), timeZone)}-${localDate(to.getTime() - 1, timeZone)}.csv`
+}

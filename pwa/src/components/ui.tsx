@@ -89,6 +89,8 @@ export function TimePointButton(props: {
   label: string
   type: string
   done?: { at: string; pending: boolean } | undefined
+  /** The next step of the usual path: highlighted. */
+  next?: boolean
   onTap: () => void
   onLongPress: () => void
   disabled?: boolean
@@ -106,7 +108,10 @@ export function TimePointButton(props: {
     if (timer.current !== null) clearTimeout(timer.current)
     timer.current = null
   }
-  const cls = ['tp', props.done ? (props.done.pending ? 'tp-pending' : 'tp-done') : ''].join(' ')
+  const cls = [
+    'tp',
+    props.done ? (props.done.pending ? 'tp-pending' : 'tp-done') : props.next ? 'tp-next' : '',
+  ].join(' ')
   return (
     <button
       class={cls}
@@ -134,9 +139,9 @@ export function TimePointButton(props: {
 }
 
 /** Live colour countdown: green → amber at warnAt → red at dueAt, from the local clock. */
-export function Countdown(props: { d: Deadline; metLocally?: boolean }) {
+export function Countdown(props: { d: Deadline }) {
   const now = useNow(1000)
-  const d = props.metLocally && props.d.status === 'pending' ? { ...props.d, status: 'met' } : props.d
+  const d = props.d
   const tone = deadlineTone(d, now)
   const due = Date.parse(d.dueAt)
   const text =
@@ -151,7 +156,6 @@ export function Countdown(props: { d: Deadline; metLocally?: boolean }) {
     <div class={`countdown tone-${tone}`} data-testid={`deadline-${d.rule}`} data-tone={tone} role="timer">
       <span class="cd-rule">{t(`rule.${d.rule}`)}</span>
       <span class="cd-time">{text}</span>
-      {props.metLocally && <em class="unsynced">{t('case.unsynced')}</em>}
     </div>
   )
 }

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks'
-import { DIAGNOSES, SATISFIED_BY, hhmm, provisionalDeadlines, suggestDose } from '../clinical.ts'
-import { Countdown, RecordDialog, TimePointButton } from '../components/ui.tsx'
+import { DIAGNOSES, hhmm, suggestDose } from '../clinical.ts'
+import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
-import type { ClinicalEventType, EventType } from '../../../workflows/core/event-types.ts'
+import type { ClinicalEventType } from '../../../workflows/core/event-types.ts'
 import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
@@ -16,6 +16,14 @@ type DialogState =
   | { kind: 'bolus' }
   | { kind: 'transfer'; type: 'transfer_decided' | 'departed' }
   | { kind: 'reperfusion' }
+  | {
+      kind: 'repeat'
+      type: ClinicalEventType
+      label: string
+      at: string
+      /** What to open after "record again": a dialog, or record `data` now. */
+      then: NonNullable<DialogState> | { now: Record<string, unknown> }
+    }
   | null
 
 /** The township physician's case screen (tablet, 1024×768): clocks, one-tap time points, ECG, checklist, timeline. */
@@ -50,16 +58,41 @@ export function CaseScreen(props: { caseId: string }) {
     void recordEvent(v.id, type, data, at)
     close()
   }
-  const done = (type: EventType) => {
+  // The next step of the usual path is highlighted (the first one not yet recorded).
+  const NEXT_ORDER = [
+    'arrived',
+    'ecg_acquired',
+    'diagnosis',
+    'strategy',
+    'lysis_checklist',
+    'consent_started',
+    'consent_signed',
+    'lysis_bolus',
+    'transfer_decided',
+    'departed',
+  ]
+  const nextStep = NEXT_ORDER.find((type) => !c.latest(type))
+  const done = (type: ClinicalEventType) => {
     const e = c.latest(type)
     return e ? { at: e.at, pending: e.pending } : undefined
   }
-  const simple = (type: ClinicalEventType, data: Record<string, unknown> = {}) => ({
-    onTap: () => (backdate ? setDialog({ kind: 'time', type, data }) : record(type, data)),
+  // A time point already recorded (stored or waiting to sync) asks before recording a repeat:
+  // a second tap is more often a doubt about the first than a second event.
+  type Then = NonNullable<DialogState> | { now: Record<string, unknown> }
+  const guard = (type: ClinicalEventType, label: string, then: Then, go: () => void) => {
+    const e = c.latest(type)
+    if (e) setDialog({ kind: 'repeat', type, label, at: e.at, then })
+    else go()
+  }
+  const simple = (type: ClinicalEventType, data: Record<string, unknown> = {}, label = t(`ev.${type}`)) => ({
+    onTap: () =>
+      backdate
+        ? guard(type, label, { kind: 'time', type, data }, () => setDialog({ kind: 'time', type, data }))
+        : guard(type, label, { now: data }, () => record(type, data)),
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
-  const withDialog = (d: NonNullable<DialogState>) => ({
-    onTap: () => setDialog(d),
+  const withDialog = (d: NonNullable<DialogState>, type?: ClinicalEventType, label = '') => ({
+    onTap: () => (type ? guard(type, label, d, () => setDialog(d)) : setDialog(d)),
     onLongPress: () => setDialog(d),
   })
 
@@ -77,14 +110,8 @@ export function CaseScreen(props: { caseId: string }) {
   const attachments = c.timeline
     .filter((e) => typeof e.data.attachmentId === 'string')
     .map((e) => e.data.attachmentId as string)
-  const pendingTypes = new Set(c.timeline.filter((e) => e.pending).map((e) => e.type))
-  const serverKnowsCase = v.events.length > 0
-  const fmcAt = c.latest('first_medical_contact')?.at ?? v.createdAt
-  const deadlines = [
-    ...(serverKnowsCase
-      ? v.deadlines
-      : provisionalDeadlines(c.timeline, fmcAt, myFacility?.canLyse ?? false)),
-  ].sort((a, b) => {
+  // The core's own deadlines over the server's events and the outbox (see use-case.ts).
+  const deadlines = [...c.deadlines].sort((a, b) => {
     const rank = (s: string) => (s === 'pending' ? 0 : s === 'missed' ? 1 : 2)
     return rank(a.status) - rank(b.status) || Date.parse(a.dueAt) - Date.parse(b.dueAt)
   })
@@ -98,6 +125,7 @@ export function CaseScreen(props: { caseId: string }) {
             {t('case.patient', { sex, age: v.patient.age })}
             {v.patient.weightKg ? ` · ${v.patient.weightKg} kg` : ''}
             {v.patient.name ? ` · ${v.patient.name}` : ''}
+            {v.patient.recordNumber ? ` · ${t('app.recordNumber.short', { n: v.patient.recordNumber })}` : ''}
           </h1>
           <span class="muted">{facilityName(v.facilityId)}</span>
         </div>
@@ -127,7 +155,8 @@ export function CaseScreen(props: { caseId: string }) {
             : t('lysis.declined', {
                 name: decision.byName ?? '',
                 reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
-              })}
+              })}{' '}
+          {hhmm(decision.at)}
         </p>
       )}
       <RefusedList items={c.refused} />
@@ -162,30 +191,35 @@ export function CaseScreen(props: { caseId: string }) {
               <TimePointButton
                 label={t('ev.arrived')}
                 type="arrived"
+                next={nextStep === 'arrived'}
                 done={done('arrived')}
                 {...simple('arrived', { facilityId: myFacilityId })}
               />
               <TimePointButton
                 label={t('ev.ecg_acquired')}
                 type="ecg_acquired"
+                next={nextStep === 'ecg_acquired'}
                 done={done('ecg_acquired')}
                 {...simple('ecg_acquired', { facilityId: myFacilityId })}
               />
               <TimePointButton
                 label={t('ev.diagnosis')}
                 type="diagnosis"
+                next={nextStep === 'diagnosis'}
                 done={done('diagnosis')}
                 {...withDialog({ kind: 'diagnosis' })}
               />
               <TimePointButton
                 label={t('ev.strategy')}
                 type="strategy"
+                next={nextStep === 'strategy'}
                 done={done('strategy')}
                 {...withDialog({ kind: 'strategy' })}
               />
               <TimePointButton
                 label={t('ev.lysis_checklist')}
                 type="lysis_checklist"
+                next={nextStep === 'lysis_checklist'}
                 done={done('lysis_checklist')}
                 onTap={() => setShowChecklist(!showChecklist)}
                 onLongPress={() => setShowChecklist(true)}
@@ -193,48 +227,56 @@ export function CaseScreen(props: { caseId: string }) {
               <TimePointButton
                 label={t('ev.consent_started')}
                 type="consent_started"
+                next={nextStep === 'consent_started'}
                 done={done('consent_started')}
                 {...simple('consent_started')}
               />
               <TimePointButton
                 label={t('ev.consent_signed')}
                 type="consent_signed"
+                next={nextStep === 'consent_signed'}
                 done={done('consent_signed')}
                 {...simple('consent_signed')}
               />
               <TimePointButton
                 label={t('lysis.bolus')}
                 type="lysis_bolus"
+                next={nextStep === 'lysis_bolus'}
                 done={done('lysis_bolus')}
-                {...withDialog({ kind: 'bolus' })}
+                {...withDialog({ kind: 'bolus' }, 'lysis_bolus', t('lysis.bolus'))}
               />
               <TimePointButton
                 label={t('ev.lysis_end')}
                 type="lysis_end"
+                next={nextStep === 'lysis_end'}
                 done={done('lysis_end')}
                 {...simple('lysis_end')}
               />
               <TimePointButton
                 label={t('transfer.decide')}
                 type="transfer_decided"
+                next={nextStep === 'transfer_decided'}
                 done={done('transfer_decided')}
                 {...withDialog({ kind: 'transfer', type: 'transfer_decided' })}
               />
               <TimePointButton
                 label={t('transfer.activate')}
                 type="cath_lab_activated"
+                next={nextStep === 'cath_lab_activated'}
                 done={done('cath_lab_activated')}
                 {...simple('cath_lab_activated')}
               />
               <TimePointButton
                 label={t('transfer.depart')}
                 type="departed"
+                next={nextStep === 'departed'}
                 done={done('departed')}
-                {...withDialog({ kind: 'transfer', type: 'departed' })}
+                {...withDialog({ kind: 'transfer', type: 'departed' }, 'departed', t('transfer.depart'))}
               />
               <TimePointButton
                 label={t('ev.reperfusion_assessment')}
                 type="reperfusion_assessment"
+                next={nextStep === 'reperfusion_assessment'}
                 done={done('reperfusion_assessment')}
                 {...withDialog({ kind: 'reperfusion' })}
               />
@@ -243,12 +285,14 @@ export function CaseScreen(props: { caseId: string }) {
                   <TimePointButton
                     label={t('ev.cath_lab_ready')}
                     type="cath_lab_ready"
+                    next={nextStep === 'cath_lab_ready'}
                     done={done('cath_lab_ready')}
                     {...simple('cath_lab_ready')}
                   />
                   <TimePointButton
                     label={t('ev.wire_crossed')}
                     type="wire_crossed"
+                    next={nextStep === 'wire_crossed'}
                     done={done('wire_crossed')}
                     {...simple('wire_crossed')}
                   />
@@ -259,20 +303,17 @@ export function CaseScreen(props: { caseId: string }) {
           {!decision && (checklistEv || c.latest('strategy')?.data.strategy === 'pharmacoinvasive') && (
             <p class="notice">{t('lysis.awaitingDecision')}</p>
           )}
-          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
           {showChecklist && <ChecklistPanel caseId={v.id} view={v} drugs={drugs} recorded={checklistEv} />}
           <AdviceCard view={v} />
         </div>
         <aside>
+          {/* The ECG upload sits above the fold at 1024 × 768: it is what the county waits for. */}
+          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
           <section class="card" aria-labelledby="cd-h">
             <h2 id="cd-h">{t('case.countdowns')}</h2>
             <div class="countdowns stack">
               {deadlines.map((d) => (
-                <Countdown
-                  key={d.rule}
-                  d={d}
-                  metLocally={serverKnowsCase && pendingTypes.has(SATISFIED_BY[d.rule] ?? '')}
-                />
+                <Countdown key={d.rule} d={d} />
               ))}
             </div>
           </section>
@@ -280,7 +321,36 @@ export function CaseScreen(props: { caseId: string }) {
         </aside>
       </div>
 
-      {ecgOpen && <EcgViewer src={`/api/attachments/${ecgOpen}`} onClose={() => setEcgOpen(null)} />}
+      {ecgOpen && (
+        <EcgViewer
+          src={`/api/attachments/${ecgOpen}`}
+          onClose={() => setEcgOpen(null)}
+          acquiredAt={c.latest('ecg_acquired')?.at ?? null}
+          uploadedBy={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.byName ?? null}
+          uploadedAt={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.at ?? null}
+        />
+      )}
+      {dialog?.kind === 'repeat' && (
+        <Dialog title={t('app.repeat.title')} onClose={close}>
+          <p data-testid="repeat-question">
+            {t('app.repeat.body', { label: dialog.label, time: hhmm(dialog.at) })}
+          </p>
+          <div class="row">
+            <button class="btn primary" data-testid="repeat-cancel" onClick={close}>
+              {t('time.cancel')}
+            </button>
+            <button
+              class="btn"
+              data-testid="repeat-confirm"
+              onClick={() =>
+                'now' in dialog.then ? record(dialog.type, dialog.then.now) : setDialog(dialog.then)
+              }
+            >
+              {t('app.repeat.confirm')}
+            </button>
+          </div>
+        </Dialog>
+      )}
       {dialog?.kind === 'time' && (
         <RecordDialog
           title={t(`ev.${dialog.type}`)}

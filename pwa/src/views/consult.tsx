@@ -9,12 +9,17 @@ import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard } from './case-panels.tsx'
 import { useCase } from './use-case.ts'
 
-/** The consult page (phone, 390×844): ECG full screen, patient, contraindications, strategy numbers, decision. */
+/**
+ * The consult page (phone, 390×844). Above the fold: patient, waiting clock, ECG, the relative
+ * contraindication(s) and the decision, which once recorded shows as the decision with a
+ * correction (never stays armed). Below: clocks, diagnosis, strategy numbers.
+ */
 export function ConsultPage(props: { caseId: string; decline: boolean }) {
   const c = useCase(props.caseId)
   const now = useNow(1000)
   const [ecg, setEcg] = useState(false)
   const [declining, setDeclining] = useState(props.decline)
+  const [correcting, setCorrecting] = useState(false)
   const [reason, setReason] = useState('')
   const [error, setError] = useState('')
   const acked = useRef(false)
@@ -30,8 +35,8 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
   }, [v?.id, c.timeline.length])
 
   if (!v) return <main>{c.notFound ? t('case.notFound') : t('case.loading')}</main>
-  const attachment = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').at(-1)?.data
-    .attachmentId as string | undefined
+  const ecgEvent = c.timeline.filter((e) => typeof e.data.attachmentId === 'string').at(-1)
+  const attachment = ecgEvent?.data.attachmentId as string | undefined
   const decision = c.latest('lysis_decision')
   const diagnosis = c.latest('diagnosis')
   const checklist = v.checklist
@@ -39,7 +44,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
     ...new Set(c.timeline.map((e) => e.byName).filter((n): n is string => !!n && n !== me?.displayName)),
   ]
   const openedAt = v.consult?.openedAt ?? c.latest('ecg_transmitted')?.at
-  const pending = v.deadlines.filter((d) => d.status === 'pending')
+  const pending = c.deadlines.filter((d) => d.status === 'pending')
   const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
 
   const decide = (d: 'approved' | 'declined') => {
@@ -52,18 +57,34 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
     setError('')
   }
 
+  const other = decision?.data.decision === 'approved' ? 'declined' : 'approved'
+  const correct = () => {
+    if (!decision) return
+    if (!reason.trim()) return setError(t('app.decision.reasonRequired'))
+    void recordEvent(v.id, 'correction', {
+      eventId: decision.id,
+      changes: other === 'declined' ? { decision: other, reason: reason.trim() } : { decision: other },
+      reason: reason.trim(),
+    })
+    setCorrecting(false)
+    setReason('')
+    setError('')
+  }
+  const relative = checklist?.relative ?? []
+
   return (
     <main class="consult">
-      <header class="case-head">
+      {/* First screen at 390 × 844: who, how long, the ECG, what weighs on the decision, the decision. */}
+      <header class="case-head consult-head">
         <div>
           <h1 data-testid="consult-patient">
-            {t('consult.title')} · {t('case.patient', { sex, age: v.patient.age })}
+            {t('case.patient', { sex, age: v.patient.age })}
             {v.patient.weightKg ? ` · ${v.patient.weightKg} kg` : ''}
           </h1>
           <span class="muted">{t('consult.facility', { name: facilityName(v.facilityId) })}</span>
         </div>
         {openedAt && (
-          <span class="waiting tone-amber">
+          <span class="waiting tone-amber" data-testid="consult-clock">
             {t('consults.waiting', { t: clock(now - Date.parse(openedAt)) })}
           </span>
         )}
@@ -73,7 +94,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
       ) : (
         <p class="muted">{t('ecg.none')}</p>
       )}
-      <section class="card contra" aria-labelledby="rel-h" data-testid="relative">
+      <section class="card contra compact" aria-labelledby="rel-h" data-testid="relative">
         <h2 id="rel-h">{t('consult.relative')}</h2>
         {!checklist ? (
           <p class="muted">{t('consult.noChecklist')}</p>
@@ -84,18 +105,101 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
                 {t('consult.absolute')}: {checklist.absolute.map((k) => t(`ck.${k}`)).join('、')}
               </p>
             )}
-            {checklist.relative.length === 0 ? (
+            {relative.length === 0 ? (
               <p>{t('consult.noRelative')}</p>
             ) : (
               <ul class="rel-list">
-                {checklist.relative.map((k) => (
-                  <li key={k}>⚠ {t(`ck.${k}`)}</li>
+                {relative.map((k) => (
+                  <li key={k}>⚠ {hasKey('ck', k) ? t(`ck.${k}`) : k}</li>
                 ))}
               </ul>
             )}
           </>
         )}
       </section>
+      <section class="card decision" aria-labelledby="dec-h" data-testid="decision-card">
+        <h2 id="dec-h" class="sr-only">
+          {t('ev.lysis_decision')}
+        </h2>
+        {decision && !correcting && (
+          <div class="row spread">
+            <p
+              class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+              data-testid="consult-decision"
+            >
+              {decision.data.decision === 'approved'
+                ? t('lysis.approved', { name: decision.byName ?? me?.displayName ?? '' })
+                : t('lysis.declined', {
+                    name: decision.byName ?? me?.displayName ?? '',
+                    reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
+                  })}{' '}
+              {hhmm(decision.at)}
+              {decision.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
+            </p>
+            <button class="btn" data-testid="decision-correct" onClick={() => setCorrecting(true)}>
+              {t('app.decision.correct')}
+            </button>
+          </div>
+        )}
+        {(declining || correcting) && (
+          <div>
+            <label class="field">
+              <span>{correcting ? t('app.decision.reason') : t('consult.declineReason')}</span>
+              <textarea
+                rows={2}
+                value={reason}
+                data-testid="decline-reason"
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
+            </label>
+            {error && (
+              <p class="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div class="row">
+              <button
+                class="btn"
+                onClick={() => {
+                  setDeclining(false)
+                  setCorrecting(false)
+                  setError('')
+                }}
+              >
+                {t('common.cancel')}
+              </button>
+              {correcting ? (
+                <button
+                  class={`btn big ${other === 'approved' ? 'ok' : 'danger'}`}
+                  data-testid="decision-correct-submit"
+                  onClick={correct}
+                >
+                  {t(other === 'approved' ? 'app.decision.toApproved' : 'app.decision.toDeclined')}
+                </button>
+              ) : (
+                <button
+                  class="btn danger big"
+                  data-testid="decline-submit"
+                  onClick={() => decide('declined')}
+                >
+                  {t('consult.declineSubmit')}
+                </button>
+              )}
+            </div>
+          </div>
+        )}
+        {!decision && !declining && (
+          <div class="row">
+            <button class="btn ok big grow" data-testid="approve" onClick={() => decide('approved')}>
+              {t('consult.approve')}
+            </button>
+            <button class="btn danger big grow" data-testid="decline" onClick={() => setDeclining(true)}>
+              {t('consult.decline')}
+            </button>
+          </div>
+        )}
+      </section>
+      {/* Below the fold: clocks, the diagnosis, the strategy numbers, who else is on the case. */}
       <div class="countdowns">
         {pending.map((d) => (
           <Countdown key={d.rule} d={d} />
@@ -127,60 +231,14 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
       </section>
       <AdviceCard view={v} />
       {others.length > 0 && <p class="muted">{t('consult.others', { names: others.join('、') })}</p>}
-      <section class="card decision" aria-labelledby="dec-h">
-        <h2 id="dec-h">{t('ev.lysis_decision')}</h2>
-        {decision && (
-          <p
-            class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
-            data-testid="consult-decision"
-          >
-            {decision.data.decision === 'approved'
-              ? t('lysis.approved', { name: decision.byName ?? me?.displayName ?? '' })
-              : t('lysis.declined', {
-                  name: decision.byName ?? me?.displayName ?? '',
-                  reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
-                })}
-            {decision.pending && <em class="unsynced"> · {t('case.unsynced')}</em>}
-          </p>
-        )}
-        {declining ? (
-          <div>
-            <label class="field">
-              <span>{t('consult.declineReason')}</span>
-              <textarea
-                rows={3}
-                value={reason}
-                data-testid="decline-reason"
-                onInput={(e) => setReason(e.currentTarget.value)}
-              />
-            </label>
-            {error && (
-              <p class="error" role="alert">
-                {error}
-              </p>
-            )}
-            <div class="row">
-              <button class="btn" onClick={() => setDeclining(false)}>
-                {t('common.cancel')}
-              </button>
-              <button class="btn danger big" data-testid="decline-submit" onClick={() => decide('declined')}>
-                {t('consult.declineSubmit')}
-              </button>
-            </div>
-          </div>
-        ) : (
-          <div class="row">
-            <button class="btn ok big grow" data-testid="approve" onClick={() => decide('approved')}>
-              {t('consult.approve')}
-            </button>
-            <button class="btn danger big grow" data-testid="decline" onClick={() => setDeclining(true)}>
-              {t('consult.decline')}
-            </button>
-          </div>
-        )}
-      </section>
       {ecg && attachment && (
-        <EcgViewer src={`/api/attachments/${attachment}`} onClose={() => setEcg(false)} />
+        <EcgViewer
+          src={`/api/attachments/${attachment}`}
+          onClose={() => setEcg(false)}
+          acquiredAt={c.latest('ecg_acquired')?.at ?? null}
+          uploadedBy={ecgEvent?.byName ?? null}
+          uploadedAt={ecgEvent?.at ?? null}
+        />
       )}
     </main>
   )

@@ -4,6 +4,7 @@ import { TimeField, toInputValue, parseInputTime } from '../components/ui.tsx'
 import { t } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { recordEvent, session, startCase, uuid } from '../store.ts'
+import { serverNow } from '../server-clock.ts'
 
 const MODES = ['walk_in', 'ambulance', 'transfer', 'in_hospital'] as const
 
@@ -13,9 +14,13 @@ export function StartCase() {
   const [age, setAge] = useState('')
   const [weight, setWeight] = useState('')
   const [name, setName] = useState('')
+  const [recordNumber, setRecordNumber] = useState('')
   const [onsetAgo, setOnsetAgo] = useState('')
   const [mode, setMode] = useState<(typeof MODES)[number]>('walk_in')
-  const [fmc, setFmc] = useState(toInputValue(new Date()))
+  // The input holds minutes only: untouched, FMC is the moment of submission to the second
+  // (never the minute the form was opened); edited, it is the time entered.
+  const [fmcInitial] = useState(() => toInputValue(new Date()))
+  const [fmc, setFmc] = useState(fmcInitial)
   const [arrivedNow, setArrivedNow] = useState(true)
   const [error, setError] = useState('')
   const facilityId = session.user?.facilityIds[0] ?? session.network?.facilities[0]?.id ?? ''
@@ -23,7 +28,7 @@ export function StartCase() {
   const submit = async (e: Event) => {
     e.preventDefault()
     const ageN = Number(age)
-    const at = parseInputTime(fmc)
+    const at = fmc === fmcInitial ? new Date(serverNow()) : parseInputTime(fmc)
     if (!sex || !age || !(ageN > 0 && ageN < 130)) return setError(t('start.invalidAge'))
     if (!at) return setError(t('time.future'))
     const id = uuid()
@@ -36,6 +41,7 @@ export function StartCase() {
         age: ageN,
         ...(Number(weight) > 0 ? { weightKg: Number(weight) } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
+        ...(recordNumber.trim() ? { recordNumber: recordNumber.trim() } : {}),
       },
       firstMedicalContactAt: isoLocal(at),
       arrivalMode: mode,
@@ -101,6 +107,15 @@ export function StartCase() {
         <label class="field">
           <span>{t('start.name')}</span>
           <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('app.recordNumber.label')}</span>
+          <input
+            name="recordNumber"
+            maxLength={40}
+            value={recordNumber}
+            onInput={(e) => setRecordNumber(e.currentTarget.value)}
+          />
         </label>
         <label class="field">
           <span>

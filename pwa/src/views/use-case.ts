@@ -1,14 +1,13 @@
-import { useState } from 'preact/hooks'
-import { api, ApiFailure, local, type CaseEvent, type CaseView } from '../api.ts'
 import type { EventType } from '../../../workflows/core/index.ts'
-import { useBus } from '../bus.ts'
-import { outbox } from '../store.ts'
-import type { OutboxItem, RefusedItem } from '../outbox.ts'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { api, ApiFailure, local, type CaseView, type Deadline } from '../api.ts'
+import { useBus, useNow } from '../bus.ts'
+import { foldCase, type LocalItem, type TimelineEntry } from '../case-fold.ts'
+import { outbox, session } from '../store.ts'
+import type { OutboxItem, RefusedItem, SentItem } from '../outbox.ts'
 import { learnServerTime } from '../server-clock.ts'
 
-export interface TimelineEntry extends CaseEvent {
-  pending: boolean
-}
+export type { TimelineEntry }
 
 export interface CaseState {
   view: CaseView | null
@@ -17,29 +16,50 @@ export interface CaseState {
   notFound: boolean
   pending: OutboxItem[]
   refused: RefusedItem[]
-  /** Server events and not-yet-synced ones, by clinical time. */
+  /** Server events and local ones (pending or just sent), by clinical time, corrections applied. */
   timeline: TimelineEntry[]
-  /** The latest event of a type, pending or stored. */
-  latest: (type: EventType) => TimelineEntry | undefined
+  /** The latest event of a type, pending or stored, corrections applied. */
+  latest: (type: string) => TimelineEntry | undefined
+  /** The core's deadlines over that union (the server's own list when the network is unknown). */
+  deadlines: Deadline[]
 }
 
-const asEvent = (i: OutboxItem): TimelineEntry => {
-  const { id, type, at, ...data } = i.body as { id: string; type: EventType; at: string }
-  return { id, type, at, data, pending: true }
-}
+const asLocal =
+  (pending: boolean) =>
+  (i: OutboxItem): LocalItem => ({
+    id: i.id,
+    kind: i.kind,
+    body: i.body,
+    createdAt: i.createdAt,
+    pending,
+  })
 
-/** A case as the screen shows it: the server's view (or the saved copy) plus the outbox. */
+/**
+ * A case as the screen shows it: the server's view (or the saved copy) united with the outbox's
+ * pending and just-sent items, folded by the core. The union never has a gap: an event leaves
+ * the pending list in the same IndexedDB transaction that keeps it as sent, and a sent one is
+ * forgotten only once a server copy that holds it is on screen.
+ */
 export function useCase(caseId: string): CaseState {
   const [view, setView] = useState<CaseView | null>(() => local.get<CaseView>('case.' + caseId))
   const [stale, setStale] = useState(false)
   const [notFound, setNotFound] = useState(false)
   const [pending, setPending] = useState<OutboxItem[]>([])
+  const [sent, setSent] = useState<SentItem[]>([])
   const [refused, setRefused] = useState<RefusedItem[]>([])
+  const now = useNow(1000)
+  // Requests overlap (a live message, a flush, a reconnect): only a newer answer replaces the view,
+  // so a read that started before an event was stored never hides it again.
+  const asked = useRef(0)
+  const applied = useRef(0)
 
-  useBus(['case:' + caseId, 'cases'], () => {
+  useBus(['case:' + caseId, 'cases', 'resync', 'net'], () => {
     const sentAt = Date.now()
+    const n = ++asked.current
     api<CaseView>('GET', `/api/cases/${caseId}`)
       .then((v) => {
+        if (n < applied.current) return
+        applied.current = n
         learnServerTime(v.serverTime, sentAt, Date.now())
         setView(v)
         setStale(false)
@@ -54,16 +74,36 @@ export function useCase(caseId: string): CaseState {
       })
   })
   useBus(['outbox'], () => {
-    void outbox.pending(caseId).then(setPending)
+    void outbox.local(caseId).then((l) => {
+      setPending(l.pending)
+      setSent(l.sent)
+    })
     void outbox.refused(caseId).then(setRefused)
   })
+  // Sent items the server's copy now holds are no longer needed locally.
+  useEffect(() => {
+    if (!view || stale) return
+    const stored = new Set(view.events.map((e) => e.id))
+    const shown = sent.filter((i) => (i.kind === 'case' ? view.events.length > 0 : stored.has(i.id)))
+    if (shown.length) void outbox.forgetSent(shown.map((i) => i.id))
+  }, [view, sent, stale])
 
-  const pendingEvents = pending.filter((i) => i.kind === 'event').map(asEvent)
+  const items = [...sent.map(asLocal(false)), ...pending.map(asLocal(true))]
+  const network = session.network
+  if (view && network) {
+    const f = foldCase(view, view.events, items, network, now)
+    return { view, stale, notFound, pending, refused, ...f }
+  }
+  // No saved network (never online since sign-in): the server's list and the plain union.
   const stored = (view?.events ?? []).map((e) => ({ ...e, pending: false }))
   const ids = new Set(stored.map((e) => e.id))
-  const timeline = [...stored, ...pendingEvents.filter((e) => !ids.has(e.id))].sort((a, b) =>
-    a.at === b.at ? 0 : Date.parse(a.at) - Date.parse(b.at),
-  )
+  const extra = items
+    .filter((i) => i.kind === 'event' && !ids.has(i.id))
+    .map((i): TimelineEntry => {
+      const { id, type, at, ...data } = i.body as { id: string; type: EventType; at: string }
+      return { id, type, at, data, pending: i.pending }
+    })
+  const timeline = [...stored, ...extra].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
   return {
     view,
     stale,
@@ -72,5 +112,6 @@ export function useCase(caseId: string): CaseState {
     refused,
     timeline,
     latest: (type) => timeline.filter((e) => e.type === type).at(-1),
+    deadlines: view?.deadlines ?? [],
   }
 }

@@ -31,7 +31,7 @@ export async function insertCase(
     id: string
     networkId: string
     facilityId: string
-    patient: Patient & { name?: string }
+    patient: Patient & { name?: string; recordNumber?: string }
     createdBy: string
     at: Date
   },

@@ -1,0 +1,15 @@
+import { Hono } from 'hono'
+import { incomingCases } from '../../workflows/runtime/incoming.ts'
+import { requireUser } from '../http/auth.ts'
+import type { AppEnv } from '../http/env.ts'
+
+/**
+ * `GET /api/incoming` — the patients heading to the caller's facility (any PCI center of the
+ * network for county-wide roles): `{cases:[{id, from, diagnosis, strategy, departedAt, etaAt,
+ * etaSource, cathLab:{activatedAt, readyAt}}]}`. Only cases the caller may see: a transfer
+ * lists its destination among the case's facilities.
+ */
+export const incomingRoutes = new Hono<AppEnv>().use(requireUser).get('/', async (c) => {
+  const { sql, rt } = c.var.deps
+  return c.json({ cases: await incomingCases(sql, rt.networks, c.var.user) })
+})

@@ -1,0 +1,206 @@
+/**
+ * The screens people asked for (real chromium, real server): the cardiologist's decision on the
+ * phone's first screen, the ECG viewer, and the incoming board of the county.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { demoId } from '../../fixtures/demo-network.ts'
+import { upload } from '../push-support.ts'
+import { loadScenario, replayOverHttp } from '../scenarios.ts'
+import { ECG_PNG, describeBrowser, dismissBanners, shot, signIn, startE2E, type E2E } from './browser.ts'
+
+const LANTIAN = demoId('facility:lantian')
+const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString()
+
+const NO_ANSWERS = {
+  prior_intracranial_haemorrhage: false,
+  cerebrovascular_malformation: false,
+  intracranial_malignancy: false,
+  ischaemic_stroke_or_tia_3m: false,
+  aortic_dissection: false,
+  active_bleeding_or_diathesis: false,
+  head_or_facial_trauma_3m: false,
+  uncontrolled_hypertension: false,
+  prolonged_or_traumatic_cpr: false,
+  dementia_or_intracranial_disease: false,
+  recent_trauma_surgery_or_internal_bleeding: false,
+  noncompressible_puncture_2w: false,
+  endocarditis: false,
+  pregnancy: false,
+  active_peptic_ulcer: false,
+  end_stage_cancer_or_severe_organ_disease: false,
+  current_anticoagulant: false,
+}
+
+describeBrowser('screens for the cardiologist and the county (real chromium)', () => {
+  let e: E2E
+  beforeAll(async () => {
+    e = await startE2E()
+  })
+  afterAll(async () => {
+    await e?.close()
+  })
+
+  const post = async (caseId: string, user: string, type: string, at: string, data = {}) => {
+    const r = await e.env.call('POST', `/api/cases/${caseId}/events`, {
+      token: await e.env.login(user),
+      body: { id: crypto.randomUUID(), type, at, ...data },
+    })
+    if (r.status !== 201) throw new Error(`${type}: ${r.status} ${await r.text()}`)
+  }
+
+  /** A Lantian STEMI up to the consent, ECG uploaded, one relative contraindication ticked. */
+  async function caseAwaitingDecision(): Promise<string> {
+    const caseId = crypto.randomUUID()
+    const r = await e.env.call('POST', '/api/cases', {
+      token: await e.env.login('lantian'),
+      body: {
+        id: caseId,
+        facilityId: LANTIAN,
+        patient: { sex: 'male', age: 58, weightKg: 65 },
+        firstMedicalContactAt: ago(20),
+        arrivalMode: 'walk_in',
+      },
+    })
+    expect(r.status).toBe(201)
+    await post(caseId, 'lantian', 'arrived', ago(20), { facilityId: LANTIAN })
+    await post(caseId, 'lantian', 'ecg_acquired', ago(17), { facilityId: LANTIAN })
+    const att = (await (
+      await upload(e.env, 'lantian', caseId, ECG_PNG(), 'image/png', 'ecg.png')
+    ).json()) as {
+      id: string
+    }
+    await post(caseId, 'lantian', 'ecg_transmitted', ago(16), { via: 'upload', attachmentId: att.id })
+    await post(caseId, 'dr.chen', 'diagnosis', ago(12), { diagnosis: 'stemi' })
+    await post(caseId, 'dr.chen', 'strategy', ago(11), { strategy: 'pharmacoinvasive' })
+    await post(caseId, 'lantian', 'lysis_checklist', ago(6), {
+      answers: { ...NO_ANSWERS, uncontrolled_hypertension: true },
+      weightKg: 65,
+      drug: 'tenecteplase',
+      doseMg: 35,
+      doseFraction: 'full',
+    })
+    await post(caseId, 'lantian', 'consent_started', ago(5))
+    await post(caseId, 'lantian', 'consent_signed', ago(3))
+    return caseId
+  }
+
+  it('phone: patient, clock, ECG, the relative contraindication and the decision fit the first 844 px; then the decision replaces the buttons', async () => {
+    const caseId = await caseAwaitingDecision()
+    const ctx = await e.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      hasTouch: true,
+      locale: 'zh-CN',
+    })
+    const phone = await ctx.newPage()
+    phone.setDefaultTimeout(15_000)
+    await signIn(phone, e.origin, 'dr.chen')
+    await phone.goto(`${e.origin}/consults/${caseId}`)
+    await phone.getByTestId('ecg-thumb').locator('img').waitFor()
+    await phone.getByTestId('relative').getByText('未控制的高血压').waitFor()
+    await phone.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-testid=ecg-thumb] img')
+      return !!img && img.complete && img.naturalWidth > 0
+    })
+    await dismissBanners(phone)
+    await phone.evaluate(() => window.scrollTo(0, 0))
+    const bottom = (id: string) =>
+      phone.getByTestId(id).evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY)
+    for (const id of ['consult-patient', 'consult-clock', 'ecg-thumb', 'relative', 'approve', 'decline'])
+      expect(await bottom(id), `${id} above the fold`).toBeLessThanOrEqual(844)
+    await shot(phone, 'phone-decision-first-screen', { docs: true })
+
+    await phone.getByTestId('approve').click()
+    await expect.poll(() => phone.getByTestId('consult-decision').textContent()).toContain('已批准溶栓')
+    expect(await phone.getByTestId('approve').count()).toBe(0)
+    expect(await phone.getByTestId('decline').count()).toBe(0)
+    await phone.getByTestId('decision-correct').waitFor()
+
+    // The ECG viewer: acquisition time and uploader, double-tap zooms in at the tap.
+    await phone.getByTestId('ecg-thumb').click()
+    await phone.getByTestId('ecg-viewer').waitFor()
+    await expect.poll(() => phone.getByTestId('ecg-meta').textContent()).toContain('采集')
+    expect(await phone.getByTestId('ecg-meta').textContent()).toContain('上传')
+    await phone.getByTestId('ecg-rotate').waitFor()
+    const box = (await phone.getByTestId('ecg-stage').boundingBox())!
+    await phone.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2)
+    await phone.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2)
+    await expect.poll(() => phone.getByTestId('ecg-viewer').getAttribute('data-scale')).toBe('2.5')
+    await shot(phone, 'phone-ecg-zoomed')
+    await ctx.close()
+  }, 120_000)
+
+  it('cath lab: lands on the incoming board, a departed patient counts down to arrival, one tap activates and readies the lab', async () => {
+    const s = loadScenario('anxi')
+    const upTo = s.case.events.findIndex((x) => x.type === 'departed')
+    const { caseId } = await replayOverHttp(e.env, {
+      ...s,
+      case: { ...s.case, events: s.case.events.slice(0, upTo + 1) },
+    })
+    const ctx = await e.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      locale: 'zh-CN',
+    })
+    const page = await ctx.newPage()
+    page.setDefaultTimeout(15_000)
+    await signIn(page, e.origin, 'cathlab')
+    expect(new URL(page.url()).pathname).toBe('/incoming')
+    const row = page.locator(`[data-testid=incoming-row][data-case="${caseId}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).toContain('蓝田')
+    const eta = row.getByTestId('incoming-eta')
+    const first = await eta.textContent()
+    expect(first).toMatch(/1:1\d:\d\d 后到达/)
+    await expect.poll(() => eta.textContent()).not.toBe(first)
+    await dismissBanners(page)
+    await shot(page, 'incoming-board', { docs: true })
+    await row.getByTestId('incoming-activate').click()
+    await row.getByTestId('incoming-ready').click()
+    await row.getByTestId('incoming-ready-at').waitFor()
+    const types = async () =>
+      (
+        await e.env.sql<{ type: string }[]>`select type from case_events where case_id = ${caseId}
+          and type in ('cath_lab_activated', 'cath_lab_ready') order by seq`
+      ).map((r) => r.type)
+    await expect.poll(types, { timeout: 30_000 }).toEqual(['cath_lab_activated', 'cath_lab_ready'])
+    await ctx.close()
+  }, 120_000)
+
+  it('township tablet: the ECG upload above the fold at 1024 × 768, running clocks ≥ 32 px, the next step highlighted', async () => {
+    const caseId = crypto.randomUUID()
+    const r = await e.env.call('POST', '/api/cases', {
+      token: await e.env.login('lantian'),
+      body: {
+        id: caseId,
+        facilityId: LANTIAN,
+        patient: { sex: 'female', age: 66 },
+        firstMedicalContactAt: ago(2),
+        arrivalMode: 'walk_in',
+      },
+    })
+    expect(r.status).toBe(201)
+    await post(caseId, 'lantian', 'arrived', ago(2), { facilityId: LANTIAN })
+    const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
+    const tablet = await ctx.newPage()
+    tablet.setDefaultTimeout(15_000)
+    await signIn(tablet, e.origin, 'lantian')
+    await tablet.goto(`${e.origin}/cases/${caseId}`)
+    await tablet.getByTestId('deadline-first_ecg').waitFor()
+    await dismissBanners(tablet)
+    await tablet.evaluate(() => window.scrollTo(0, 0))
+    const upload = await tablet
+      .getByTestId('ecg-camera')
+      .evaluate((el) => (el.closest('label') ?? el).getBoundingClientRect().bottom + window.scrollY)
+    expect(upload).toBeLessThanOrEqual(768)
+    const px = await tablet
+      .getByTestId('deadline-first_ecg')
+      .locator('.cd-time')
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
+    expect(px).toBeGreaterThanOrEqual(32)
+    expect(await tablet.getByTestId('tp-ecg_acquired').getAttribute('class')).toContain('tp-next')
+    expect(await tablet.getByTestId('tp-arrived').getAttribute('class')).not.toContain('tp-next')
+    await shot(tablet, 'tablet-case-first-screen', { docs: true })
+    await ctx.close()
+  }, 120_000)
+})

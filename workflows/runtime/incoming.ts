@@ -1,0 +1,87 @@
+/**
+ * The incoming board of a receiving facility (the county PCI center's cath lab and ED): every
+ * active case whose latest departure heads there and has not arrived yet. The expected arrival
+ * is the departure plus the network's travel time (`etaSource: 'travel_matrix'`); ambulance
+ * positions, when there are any, are another module's concern.
+ */
+import { addMinutes } from 'date-fns'
+import { fold, isPciCenter, travelMinutes, type CaseState, type NetworkInfo } from '../core/index.ts'
+import { isNetworkWide } from '../core/access.ts'
+import type { Q } from './platform/connect.ts'
+import type { NetworkCache } from './network-cache.ts'
+import { caseInfoOf, listCases, loadEventsOf } from './store/cases.ts'
+import type { UserRow } from './store/users.ts'
+
+const iso = (t: number | null | undefined) =>
+  t === null || t === undefined ? null : new Date(t).toISOString()
+
+export interface IncomingCase {
+  id: string
+  patient: { sex: 'male' | 'female'; age: number }
+  from: { facilityId: string; name: string | null }
+  to: { facilityId: string; name: string | null }
+  diagnosis: string | null
+  strategy: string | null
+  /** Lysis given before leaving (pharmacoinvasive path). */
+  lysedAt: string | null
+  departedAt: string
+  etaAt: string | null
+  etaSource: 'travel_matrix'
+  travelMinutes: number | null
+  cathLab: { activatedAt: string | null; readyAt: string | null }
+}
+
+/** The facilities whose incoming patients `user` sees: every PCI center for county-wide roles, else their own. */
+export function receivingFacilities(user: UserRow, network: NetworkInfo): string[] {
+  if (isNetworkWide(user)) return network.facilities.filter(isPciCenter).map((f) => f.id)
+  return user.facilityIds
+}
+
+/** The case's open transfer to one of `to`, or null once it arrived (or never left). */
+export function openTransfer(s: CaseState, to: ReadonlySet<string>) {
+  const d = s.points.departures.at(-1)
+  if (!d || !to.has(d.toFacilityId) || s.closed) return null
+  const arrived = s.points.arrivals.some((a) => a.facilityId === d.toFacilityId && a.at >= d.at)
+  return arrived ? null : d
+}
+
+export async function incomingCases(q: Q, networks: NetworkCache, user: UserRow): Promise<IncomingCase[]> {
+  const network = await networks.get(q, user.networkId)
+  const to = new Set(receivingFacilities(user, network))
+  if (to.size === 0) return []
+  // A departed case lists its destination among its facilities (workflows/runtime/apply-event.ts).
+  const rows = await listCases(q, {
+    networkId: user.networkId,
+    status: 'active',
+    facilityIds: [...to],
+    limit: 500,
+  })
+  const events = await loadEventsOf(
+    q,
+    rows.map((r) => r.id),
+  )
+  const name = (id: string) => network.facilities.find((f) => f.id === id)?.name ?? null
+  const out: IncomingCase[] = []
+  for (const r of rows) {
+    const s = fold(caseInfoOf(r), events.get(r.id) ?? [], network)
+    const d = openTransfer(s, to)
+    if (!d) continue
+    const p = s.points
+    const minutes = travelMinutes(network, d.facilityId, d.toFacilityId)
+    out.push({
+      id: s.info.id,
+      patient: { sex: s.info.patient.sex, age: s.info.patient.age },
+      from: { facilityId: d.facilityId, name: name(d.facilityId) },
+      to: { facilityId: d.toFacilityId, name: name(d.toFacilityId) },
+      diagnosis: p.diagnoses.at(-1)?.diagnosis ?? null,
+      strategy: p.strategyChosen?.strategy ?? null,
+      lysedAt: iso(p.bolus?.at),
+      departedAt: iso(d.at)!,
+      etaAt: minutes === null ? null : addMinutes(d.at, minutes).toISOString(),
+      etaSource: 'travel_matrix',
+      travelMinutes: minutes,
+      cathLab: { activatedAt: iso(p.cathLabActivated), readyAt: iso(p.cathLabReady) },
+    })
+  }
+  return out.sort((a, b) => (a.etaAt ?? a.departedAt).localeCompare(b.etaAt ?? b.departedAt))
+}
