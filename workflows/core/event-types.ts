@@ -30,6 +30,11 @@ export const CLINICAL_EVENT_TYPES = [
   'correction',
   'note',
   'alert_acknowledged',
+  // ambulance tier: the 120 dispatch time points (WS/T 451); see docs/ambulance.md
+  'ems_call',
+  'ems_dispatched',
+  'ems_on_scene',
+  'ems_left_scene',
 ] as const
 
 /** Events only the server records, when a deadline timer fires (SPEC §4). */

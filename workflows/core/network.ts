@@ -11,6 +11,9 @@ export interface Facility {
   canLyse: boolean
   hasCathLab: boolean
   lysisDrugs: string[]
+  // ambulance tier: coordinates for the position-corrected ETA, when known (WGS-84 degrees)
+  lat?: number | null
+  lon?: number | null
 }
 
 export interface NetworkInfo {
@@ -19,6 +22,8 @@ export interface NetworkInfo {
   travel: { from: string; to: string; minutes: number }[]
   /** The county center's expected door-to-wire in minutes (e.g. 60), used by the strategy advice. */
   expectedDoorToWireMinutes: number
+  /** Ambulance tier: whether 120 crews may give a fibrinolytic bolus in the vehicle (default false). */
+  prehospitalLysis?: boolean
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

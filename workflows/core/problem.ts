@@ -30,6 +30,8 @@ export const EDGE_PROBLEMS = {
   registry_already_reported: 409,
   platform_not_configured: 409,
   registry_incomplete: 422,
+  // ambulance tier: positions are accepted only while the case is on the road
+  not_in_transit: 409,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

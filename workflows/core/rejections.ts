@@ -68,6 +68,12 @@ export const REJECTIONS = {
   },
   unknown_facility: { status: 422, zh: '该机构不在本网络内', en: 'This facility is not part of the network' },
   unknown_alert: { status: 422, zh: '本病例没有这条提醒', en: 'There is no such alert on this case' },
+  // ambulance tier: the confirm step before a full cath lab activation (docs/ambulance.md)
+  activation_needs_reason: {
+    status: 422,
+    zh: '尚无心内科确认的 STEMI 判读;立即激活导管室需注明理由',
+    en: 'No cardiologist-confirmed STEMI read yet; activating the cath lab now needs a reason',
+  },
 } as const satisfies Record<string, { status: 403 | 409 | 422; zh: string; en: string }>
 
 export type RejectionReason = keyof typeof REJECTIONS

@@ -4,7 +4,7 @@ import type { CaseRow } from './store/cases.ts'
 /** Roles that work across the whole network (county staff, QA, admin). */
 const NETWORK_WIDE = ['cardiologist', 'cath_lab', 'qa', 'admin'] as const
 /** Roles that may record clinical events. QA audits, admins configure: neither records care. */
-const CLINICAL = ['village_doctor', 'township_physician', 'cardiologist', 'cath_lab'] as const
+const CLINICAL = ['village_doctor', 'township_physician', 'cardiologist', 'cath_lab', 'ems_crew'] as const
 
 export const isNetworkWide = (u: UserRow) =>
   u.roles.some((r) => (NETWORK_WIDE as readonly string[]).includes(r))

@@ -5,7 +5,8 @@
 import type { JSONValue } from 'postgres'
 import type { Sql } from '../platform/connect.ts'
 
-export type FacilityLevel = 'village' | 'township' | 'county'
+import type { FacilityLevel } from '../../core/index.ts'
+export type { FacilityLevel }
 
 export interface AdminFacility {
   id: string
