@@ -13,6 +13,8 @@ import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { incomingRoutes } from './routes/incoming.ts'
+import { positionRoutes } from './routes/positions.ts'
 import { networkRoutes } from './routes/network.ts'
 import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
@@ -75,6 +77,9 @@ export function createApp(deps: Deps) {
     .route('/alerts', alertRoutes)
     .route('/cases', registryRoutes)
     .route('/admin/platform', platformAdminRoutes)
+    // ambulance tier (docs/ambulance.md)
+    .route('/cases', positionRoutes)
+    .route('/incoming', incomingRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) =>
