@@ -13,6 +13,8 @@ import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { incomingRoutes } from './routes/incoming.ts'
+import { positionRoutes } from './routes/positions.ts'
 import { networkRoutes } from './routes/network.ts'
 import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
@@ -22,7 +24,6 @@ import { qaRoutes } from './routes/qa.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { consultRoutes } from './routes/consults.ts'
-import { incomingRoutes } from './routes/incoming.ts'
 import { pushRoutes } from './routes/push.ts'
 import { platformAdminRoutes, registryRoutes } from './routes/registry.ts'
 import { whatIfRoutes } from './routes/what-if.ts'
@@ -100,6 +101,8 @@ export function createApp(deps: Deps) {
     .route('/cases', caseNotificationRoutes)
     .route('/channels', channelRoutes)
     .route('/security', securityPolicyRoutes)
+    // ambulance tier (docs/ambulance.md)
+    .route('/cases', positionRoutes)
   app.route('/api', api)
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
   app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CLINICAL_EVENT_TYPES, PAYLOAD_SCHEMAS, type ClinicalEventType } from '../workflows/core/index.ts'
 import { Login } from './routes/auth.ts'
 import { NewCaseBody } from './routes/cases.ts'
+import { PositionBody } from './routes/positions.ts'
 import { EndpointBody, SubscriptionBody } from './routes/push.ts'
 
 /**
@@ -48,7 +49,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/stream': { summary: "Server-Sent Events: the caller's case updates and alerts", roles: 'any' },
   'POST /api/cases': {
     summary: 'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset)',
-    roles: 'village_doctor, township_physician, cardiologist, cath_lab',
+    roles: 'village_doctor, township_physician, cardiologist, cath_lab, ems_crew',
     body: NewCaseBody,
   },
   'GET /api/cases': { summary: 'Visible cases (?status=active|closed|all)', roles: 'any' },
@@ -149,6 +150,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/push/readiness/:id/ack': {
     summary: 'Tap: I can receive consults on this device',
     roles: 'any (own)',
+  },
+  // ambulance tier (docs/ambulance.md)
+  'POST /api/cases/:id/positions': {
+    summary: 'A position fix of the transporting vehicle (telemetry; only while in transit)',
+    roles: 'ems_crew, transferring physician (scoped)',
+    body: PositionBody,
   },
 }
 

@@ -144,7 +144,7 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   }),
   transfer_decided: z.strictObject({ facilityId, toFacilityId: id }),
   departed: z.strictObject({ facilityId: id, toFacilityId: id }),
-  cath_lab_activated: empty,
+  cath_lab_activated: z.strictObject({ facilityId, reason: text.optional() }),
   cath_lab_ready: empty,
   wire_crossed: empty,
   outcome: z.strictObject({ facilityId, outcome: z.enum(OUTCOMES), reason: text.optional() }),
@@ -185,4 +185,9 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
     .refine((c) => Object.keys(c).some((k) => k !== 'facilityId'), {
       message: 'Record at least one observation',
     }),
+  // ambulance tier: 120 dispatch time points; leaving the scene names the destination
+  ems_call: empty,
+  ems_dispatched: empty,
+  ems_on_scene: empty,
+  ems_left_scene: z.strictObject({ facilityId, toFacilityId: id }),
 }

@@ -36,6 +36,11 @@ export const CLINICAL_EVENT_TYPES = [
   // Co-therapy given with lysis, and complications after it (docs/clinical-rules.md, "Co-therapy").
   'medication_given',
   'complication',
+  // ambulance tier: the 120 dispatch time points (WS/T 451); see docs/ambulance.md
+  'ems_call',
+  'ems_dispatched',
+  'ems_on_scene',
+  'ems_left_scene',
 ] as const
 
 /** Events only the server records, when a deadline timer fires (SPEC §4). */

@@ -137,3 +137,10 @@ export type { AckVia, AlertKind, ChannelKey, Ladder, LadderStep, Ladders, Ladder
 export { seconds } from './time.ts'
 export { receiptLines, failureLine, clockTime } from './receipts.ts'
 export type { ReceiptAttempt } from './receipts.ts'
+// ambulance tier (docs/ambulance.md)
+export { etaOf, haversineKm, currentTransit, MAX_USEFUL_ACCURACY_M } from './eta.ts'
+export type { Eta, EtaSource, PositionFix } from './eta.ts'
+export { isFalseActivation, falseActivationsByMonth } from './false-activation.ts'
+export type { ActivationMonth } from './false-activation.ts'
+export { lysisAllowedAt } from './transition-guards.ts'
+export { FUTURE_LIMIT } from './transition-guards.ts'

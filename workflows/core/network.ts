@@ -12,6 +12,9 @@ export interface Facility {
   canLyse: boolean
   hasCathLab: boolean
   lysisDrugs: string[]
+  // ambulance tier: coordinates for the position-corrected ETA, when known (WGS-84 degrees)
+  lat?: number | null
+  lon?: number | null
 }
 
 export interface NetworkInfo {
@@ -26,6 +29,8 @@ export interface NetworkInfo {
   timeZone?: string
   /** The network's own alert ladders (absent: the defaults of workflows/core/ladder.ts). */
   ladders?: Partial<Ladders>
+  /** Ambulance tier: whether 120 crews may give a fibrinolytic bolus in the vehicle (default false). */
+  prehospitalLysis?: boolean
 }
 
 /** The facility with this id, or undefined when it is not part of the network. */

@@ -85,6 +85,8 @@ export const EDGE_PROBLEMS = {
   mfa_enrolled: 409,
   password_policy: 422,
   password_reused: 422,
+  // ambulance tier: positions are accepted only while the case is on the road
+  not_in_transit: 409,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

@@ -29,6 +29,7 @@ export const REJECTIONS = {
   onset_window: { status: 409 },
   checklist_incomplete: { status: 422 },
   consult_not_cardiologist: { status: 403 },
+  activation_needs_reason: { status: 422 },
 } as const satisfies Record<string, { status: 403 | 409 | 422 }>
 
 export type RejectionReason = keyof typeof REJECTIONS

@@ -3,8 +3,11 @@
  * lists (house style rule 8) and a test compares them, so edit both together.
  */
 
-/** village = rescue point (ECG, no lysis); township = treatment unit (lysis); county = PCI center. */
-export const FACILITY_LEVELS = ['village', 'township', 'county'] as const
+/**
+ * village = rescue point (ECG, no lysis); township = treatment unit (lysis); county = PCI center;
+ * ambulance = a 120 vehicle unit of the county 120 center or of a facility (docs/ambulance.md).
+ */
+export const FACILITY_LEVELS = ['village', 'township', 'county', 'ambulance'] as const
 export type FacilityLevel = (typeof FACILITY_LEVELS)[number]
 
 export const ROLES = [
@@ -14,6 +17,8 @@ export const ROLES = [
   'cath_lab',
   'qa',
   'admin',
+  // ambulance tier: a 120 crew (doctor, nurse, driver), scoped to its ambulance unit
+  'ems_crew',
 ] as const
 export type Role = (typeof ROLES)[number]
 
@@ -28,6 +33,7 @@ export const CLINICAL_ROLES = [
   'township_physician',
   'cardiologist',
   'cath_lab',
+  'ems_crew',
 ] as const satisfies readonly Role[]
 /** Roles that work across the whole network (county staff, QA, admin). */
 export const NETWORK_WIDE_ROLES = [
@@ -40,6 +46,7 @@ export const NETWORK_WIDE_ROLES = [
 export const FACILITY_SCOPED_ROLES = [
   'village_doctor',
   'township_physician',
+  'ems_crew',
 ] as const satisfies readonly Role[]
 /** The physicians of the village and township tier: the `case_physician` audience. */
 export const PHYSICIAN_ROLES = FACILITY_SCOPED_ROLES

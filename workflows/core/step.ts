@@ -74,6 +74,10 @@ function notificationsFor(event: CaseEvent): Effect[] {
     case 'deadline_missed':
     case 'escalated':
     case 'alert_repeated':
+    case 'ems_call':
+    case 'ems_dispatched':
+    case 'ems_on_scene':
+    case 'ems_left_scene':
       return []
   }
 }

@@ -110,6 +110,12 @@ export interface TimePoints {
   killipClass: 1 | 2 | 3 | 4 | null
   outcome: Instant | null
   outcomeDetail: { outcome: Outcome; reason: string | null } | null
+  // ambulance tier: the 120 dispatch time points (docs/ambulance.md); leaving the scene is
+  // also a Departure (from the ambulance unit), so transit and arrival work as from a facility
+  emsCall: Instant | null
+  emsDispatched: Instant | null
+  emsOnScene: Instant | null
+  emsLeftScene: Instant | null
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
@@ -173,6 +179,10 @@ export function derivePoints(
     killipClass: null,
     outcome: null,
     outcomeDetail: null,
+    emsCall: null,
+    emsDispatched: null,
+    emsOnScene: null,
+    emsLeftScene: null,
   }
   const first = (cur: Instant | null, at: Instant): Instant => cur ?? at
   // Times at which a sign of failed lysis was recorded; only those at or after the bolus count.
@@ -335,6 +345,27 @@ export function derivePoints(
         if (str(d.complication) !== null)
           p.complications.push({ at: e.at, complication: str(d.complication)! })
         break
+      case 'ems_call':
+        p.emsCall = first(p.emsCall, e.at)
+        break
+      case 'ems_dispatched':
+        p.emsDispatched = first(p.emsDispatched, e.at)
+        break
+      case 'ems_on_scene':
+        p.emsOnScene = first(p.emsOnScene, e.at)
+        break
+      case 'ems_left_scene': {
+        p.emsLeftScene = first(p.emsLeftScene, e.at)
+        const from = str(d.facilityId) ?? facilityId
+        p.departures.push({
+          eventId: e.id,
+          facilityId: from,
+          toFacilityId: str(d.toFacilityId) ?? '',
+          at: e.at,
+          fromPciCenter: false,
+        })
+        break
+      }
       case 'correction':
       case 'note':
       case 'alert_acknowledged':

@@ -13,7 +13,7 @@ import { onsetCheck } from './lysis-window.ts'
 import { PAYLOAD_SCHEMAS } from './event-payloads.ts'
 import { isClinicalEventType, isSystemEventType } from './event-types.ts'
 import { fold, type CaseState } from './fold.ts'
-import { facilityById, isPciCenter, type NetworkInfo } from './network.ts'
+import { facilityById, isPciCenter, type Facility, type NetworkInfo } from './network.ts'
 import { reject, type Rejection } from './rejections.ts'
 import { eventFacility } from './patient-location.ts'
 import { minutes, parseInstant, type Instant } from './time.ts'
@@ -32,6 +32,17 @@ export function hasOverride(e: CaseEvent): boolean {
 
 const knownFacility = (n: NetworkInfo, v: unknown): boolean =>
   typeof v === 'string' && facilityById(n, v) !== undefined
+
+/**
+ * Where a bolus may be given: a facility with fibrinolytics on hand, or an ambulance unit when
+ * the network allows pre-hospital lysis (docs/ambulance.md); every other gate of the bolus
+ * (declined decision, absolute contraindication, override) is the same in both places.
+ */
+export function lysisAllowedAt(network: NetworkInfo, facility: Facility | undefined): boolean {
+  if (facility === undefined) return false
+  if (facility.level === 'ambulance') return network.prehospitalLysis === true
+  return facility.canLyse
+}
 
 /**
  * The rejection for `event` on `state`, or null when the move is allowed.
@@ -76,7 +87,7 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
     case 'lysis_bolus': {
       if (p.bolus !== null) return reject('duplicate_time_point')
       const facility = facilityById(network, eventFacility(event, p.arrivals, p.startFacilityId))
-      if (facility?.canLyse !== true) return reject('facility_cannot_lyse', 'facilityId')
+      if (!lysisAllowedAt(network, facility)) return reject('facility_cannot_lyse', 'facilityId')
       return guardBolus(state, event, override)
     }
     case 'wire_crossed': {
@@ -107,6 +118,21 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
       // Opening a consult silences its escalation and names the reader in the receipt: only a
       // cardiologist (of the case's network: the actor passed the case access check) may.
       return actor.roles.includes('cardiologist') ? null : reject('consult_not_cardiologist')
+    case 'cath_lab_activated': {
+      // The confirm step (docs/ambulance.md): full activation follows a STEMI read (on the
+      // consult path the read is the cardiologist's) or a cardiologist; anyone else activating
+      // before that states why ("activate now"), and the reason is kept for QA.
+      if (actor.roles.includes('cardiologist') || override) return null
+      if (p.diagnoses.at(-1)?.diagnosis === 'stemi') return null
+      return typeof d.reason === 'string' && d.reason.trim() !== ''
+        ? null
+        : reject('activation_needs_reason', 'reason')
+    }
+    case 'ems_left_scene':
+      return knownFacility(network, d.toFacilityId) ? null : reject('unknown_facility', 'toFacilityId')
+    case 'ems_call':
+    case 'ems_dispatched':
+    case 'ems_on_scene':
     case 'symptom_onset':
     case 'ecg_acquired':
     case 'ecg_transmitted':
@@ -116,7 +142,6 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
     case 'consent_signed':
     case 'lysis_end':
     case 'reperfusion_assessment':
-    case 'cath_lab_activated':
     case 'cath_lab_ready':
     case 'outcome':
     case 'note':

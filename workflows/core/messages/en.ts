@@ -1010,4 +1010,17 @@ export const en: Record<MessageKey, string> = {
   'app.incoming.open': 'Open case',
   'app.recordNumber.label': 'Hospital record number (optional)',
   'app.recordNumber.short': 'Record no. {n}',
+  // ambulance tier (docs/ambulance.md)
+  'ev.ems_call': '120 call received',
+  'ev.ems_dispatched': '120 dispatched',
+  'ev.ems_on_scene': 'On scene',
+  'ev.ems_left_scene': 'Left scene',
+  'level.ambulance': '120 ambulance',
+  'role.ems_crew': '120 crew',
+  'problem.activation_needs_reason':
+    'No cardiologist-confirmed STEMI read yet; activating the cath lab now needs a reason',
+  'problem.not_in_transit': 'The case is not in transit; positions are not accepted',
+  'eta.source.position': 'estimated from the live position',
+  'eta.source.travel_matrix': 'estimated from the travel-time table',
+  'eta.arrivingIn': 'arriving in about {minutes} min',
 }

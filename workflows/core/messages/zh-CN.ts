@@ -991,6 +991,18 @@ export const zhCN = {
   'app.incoming.open': '打开病例',
   'app.recordNumber.label': '病案号/门诊号(可选)',
   'app.recordNumber.short': '病案号 {n}',
+  // ambulance tier (docs/ambulance.md)
+  'ev.ems_call': '120 接警',
+  'ev.ems_dispatched': '120 派车',
+  'ev.ems_on_scene': '到达现场',
+  'ev.ems_left_scene': '离开现场',
+  'level.ambulance': '120 救护车',
+  'role.ems_crew': '120 急救人员',
+  'problem.activation_needs_reason': '尚无心内科确认的 STEMI 判读;立即激活导管室需注明理由',
+  'problem.not_in_transit': '病例不在转运途中,不能上报位置',
+  'eta.source.position': '按实时位置估算',
+  'eta.source.travel_matrix': '按路程表估算',
+  'eta.arrivingIn': '预计 {minutes} 分钟到达',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -12,12 +12,14 @@ export interface FacilityRow extends Facility {
   nameEn: string | null
   address: string | null
   active: boolean
+  parentFacilityId: string | null
 }
 
 export async function facilitiesOf(sql: Q, networkId: string): Promise<FacilityRow[]> {
   return sql<FacilityRow[]>`
     select id, name, name_en as "nameEn", level, address, has_cath_lab as "hasCathLab",
-           lysis_drugs as "lysisDrugs", cardinality(lysis_drugs) > 0 as "canLyse", active
+           lysis_drugs as "lysisDrugs", cardinality(lysis_drugs) > 0 as "canLyse", active,
+           lat, lon, parent_facility_id as "parentFacilityId"
       from facilities where network_id = ${networkId}
      order by case level when 'county' then 0 when 'township' then 1 else 2 end, name`
 }
@@ -32,7 +34,14 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel, ladderRows] = await Promise.all([
     sql<
-      { settings: { expectedDoorToWireMinutes?: number; checklist?: string; timezone?: string } }[]
+      {
+        settings: {
+          expectedDoorToWireMinutes?: number
+          checklist?: string
+          timezone?: string
+          prehospitalLysis?: boolean
+        }
+      }[]
     >`select settings from networks where id = ${networkId}`,
     facilitiesOf(sql, networkId),
     travelOf(sql, networkId),
@@ -49,13 +58,15 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
   }
   return {
     id: networkId,
-    facilities: facilities.map(({ id, name, level, canLyse, hasCathLab, lysisDrugs }) => ({
+    facilities: facilities.map(({ id, name, level, canLyse, hasCathLab, lysisDrugs, lat, lon }) => ({
       id,
       name,
       level,
       canLyse,
       hasCathLab,
       lysisDrugs,
+      lat,
+      lon,
     })),
     travel,
     expectedDoorToWireMinutes: net?.settings.expectedDoorToWireMinutes ?? 60,
@@ -63,6 +74,7 @@ export async function loadNetworkInfo(sql: Q, networkId: string): Promise<Networ
     checklist: net?.settings.checklist === 'esc' ? 'esc' : 'cn',
     timeZone: net?.settings.timezone ?? REGISTRY_TIME_ZONE,
     ...(ladderRows.length ? { ladders } : {}),
+    prehospitalLysis: net?.settings.prehospitalLysis === true,
   }
 }
 
