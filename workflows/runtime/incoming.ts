@@ -1,15 +1,16 @@
 /**
  * The incoming board of a receiving facility (the county PCI center's cath lab and ED): every
  * active case whose latest departure heads there and has not arrived yet. The expected arrival
- * is the departure plus the network's travel time (`etaSource: 'travel_matrix'`); ambulance
- * positions, when there are any, are another module's concern.
+ * is the departure plus the network's travel time (`etaSource: 'travel_matrix'`), corrected by the
+ * vehicle's shared positions when there are recent ones (`etaSource: 'position'`, core/eta.ts).
  */
 import { addMinutes } from 'date-fns'
-import { fold, isPciCenter, travelMinutes, type CaseState, type NetworkInfo } from '../core/index.ts'
+import { etaOf, fold, isPciCenter, travelMinutes, type CaseState, type NetworkInfo } from '../core/index.ts'
 import { isNetworkWide } from '../core/access.ts'
 import type { Q } from './platform/connect.ts'
 import type { NetworkCache } from './network-cache.ts'
-import { caseInfoOf, listCases, loadEventsOf } from './store/cases.ts'
+import { caseInfoOf, dbNow, listCases, loadEventsOf } from './store/cases.ts'
+import { positionsOf } from './store/positions.ts'
 import type { UserRow } from './store/users.ts'
 
 const iso = (t: number | null | undefined) =>
@@ -26,7 +27,10 @@ export interface IncomingCase {
   lysedAt: string | null
   departedAt: string
   etaAt: string | null
-  etaSource: 'travel_matrix'
+  etaSource: 'travel_matrix' | 'position'
+  /** How far off the estimate may be, in minutes (core/eta.ts). */
+  uncertaintyMinutes: number | null
+  lastPosition: { at: string; lat: number; lon: number; accuracyM: number } | null
   travelMinutes: number | null
   cathLab: { activatedAt: string | null; readyAt: string | null }
 }
@@ -61,13 +65,23 @@ export async function incomingCases(q: Q, networks: NetworkCache, user: UserRow)
     rows.map((r) => r.id),
   )
   const name = (id: string) => network.facilities.find((f) => f.id === id)?.name ?? null
+  const now = await dbNow(q)
+  const open = rows
+    .map((r) => ({ r, s: fold(caseInfoOf(r), events.get(r.id) ?? [], network) }))
+    .map((x) => ({ ...x, d: openTransfer(x.s, to) }))
+    .filter((x) => x.d !== null)
+  const since = new Date(Math.min(now, ...open.map((x) => x.d!.at)))
+  const fixes = await positionsOf(
+    q,
+    open.map((x) => x.r.id),
+    since,
+  )
   const out: IncomingCase[] = []
-  for (const r of rows) {
-    const s = fold(caseInfoOf(r), events.get(r.id) ?? [], network)
-    const d = openTransfer(s, to)
-    if (!d) continue
+  for (const { r, s, d: dep } of open) {
+    const d = dep!
     const p = s.points
     const minutes = travelMinutes(network, d.facilityId, d.toFacilityId)
+    const eta = etaOf(p, network, fixes.get(r.id) ?? [], now)
     out.push({
       id: s.info.id,
       patient: { sex: s.info.patient.sex, age: s.info.patient.age },
@@ -77,8 +91,18 @@ export async function incomingCases(q: Q, networks: NetworkCache, user: UserRow)
       strategy: p.strategyChosen?.strategy ?? null,
       lysedAt: iso(p.bolus?.at),
       departedAt: iso(d.at)!,
-      etaAt: minutes === null ? null : addMinutes(d.at, minutes).toISOString(),
-      etaSource: 'travel_matrix',
+      etaAt:
+        eta?.etaAt != null
+          ? new Date(eta.etaAt).toISOString()
+          : minutes === null
+            ? null
+            : addMinutes(d.at, minutes).toISOString(),
+      etaSource: eta?.etaSource ?? 'travel_matrix',
+      uncertaintyMinutes: eta?.uncertaintyMinutes ?? null,
+      lastPosition:
+        eta?.lastPosition == null
+          ? null
+          : { ...eta.lastPosition, at: new Date(eta.lastPosition.at).toISOString() },
       travelMinutes: minutes,
       cathLab: { activatedAt: iso(p.cathLabActivated), readyAt: iso(p.cathLabReady) },
     })
