@@ -44,7 +44,7 @@ export const EDGE_PROBLEMS = {
   endpoint_not_allowed: 422,
   not_acknowledgeable: 422,
   // national platform reporting (docs/registry-platform.md)
-  secret_key_missing: 503,
+  secret_key_missing: 409,
   not_pci_hospital: 422,
   registry_not_reviewed: 409,
   registry_already_reported: 409,
