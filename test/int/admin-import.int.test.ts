@@ -83,7 +83,7 @@ describe('import', () => {
     )
     const lonely = r.rows.find((x: { ref: string }) => x.ref === 'lonely')
     expect(lonely.action).toBe('reject')
-    expect(lonely.errors.join(' ')).toMatch(/lysis-capable township needs at least one fibrinolytic/)
+    expect(lonely.errors.join(' ')).toMatch(/needs at least one lysis drug/)
     const noTravel = facilities.replace(',township,,,,,', ',township,,,,no,')
     const r2 = await json(
       await t.call('POST', '/api/admin/import?dryRun=1', {

@@ -156,7 +156,10 @@ function Dashboard() {
   const get = (m: Metrics | null, key: MetricKey, group: string) =>
     m?.metrics.find((x) => x.key === key && x.group === group) ?? null
   const keys = overall.data?.metrics.map((m) => m.key) ?? []
-  const facIds = [...new Set(byFac.data?.metrics.map((m) => m.group) ?? [])]
+  // A metric whose accountable facility is unknown (e.g. no transferring facility) has no group: not a row.
+  const facIds = [...new Set(byFac.data?.metrics.map((m) => m.group) ?? [])].filter(
+    (g): g is string => typeof g === 'string' && g !== '',
+  )
   return (
     <section data-testid="qa-dashboard">
       <PeriodBar p={p} setP={setP}>
