@@ -1046,4 +1046,5 @@ export const en: Record<MessageKey, string> = {
   'app.township.villageTravelHint':
     'Give at least the nearest lysis-capable township, and the county as well',
   'app.township.addVillage': 'New village rescue point',
+  'action.case.record_number': 'Changed the record number',
 }

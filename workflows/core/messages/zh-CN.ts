@@ -1023,6 +1023,7 @@ export const zhCN = {
   'app.township.villageTravel': '到可溶栓乡镇卫生院(分钟)',
   'app.township.villageTravelHint': '至少填写最近的一个可溶栓乡镇卫生院;也请填写到县医院的时间',
   'app.township.addVillage': '新增村急救点',
+  'action.case.record_number': '修改病案号',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN
