@@ -8,6 +8,7 @@ import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
 import { Receipts } from './receipts.tsx'
+import { RecordNumberPanel } from './record-number.tsx'
 import { useCase } from './use-case.ts'
 
 type DialogState =
@@ -130,6 +131,7 @@ export function CaseScreen(props: { caseId: string }) {
             {v.patient.recordNumber ? ` · ${t('app.recordNumber.short', { n: v.patient.recordNumber })}` : ''}
           </h1>
           <span class="muted">{facilityName(v.facilityId)}</span>
+          <RecordNumberPanel caseId={v.id} />
         </div>
         <span class="phase" data-testid="case-phase">
           {t(`phase.${v.phase}`)}
