@@ -46,7 +46,9 @@ describe('record number edits', () => {
       [null, 'MZ2026-001', expect.stringContaining('蓝田')],
       ['MZ2026-001', 'ZY2026-777', expect.stringContaining('QA')],
     ])
-    const view = await (await t.call('GET', `/api/cases/${caseId}`, { token: await t.login('lantian') })).json()
+    const view = await (
+      await t.call('GET', `/api/cases/${caseId}`, { token: await t.login('lantian') })
+    ).json()
     expect(view.patient.recordNumber).toBe('ZY2026-777')
     // Not a clinical event: the timeline is unchanged.
     expect(view.events.some((e: any) => String(e.type).includes('record'))).toBe(false)
