@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin.ts'
 import { authRoutes, meRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { caseRoutes } from './routes/cases.ts'
+import { recordNumberRoutes } from './routes/record-number.ts'
 import { incomingRoutes } from './routes/incoming.ts'
 import { positionRoutes } from './routes/positions.ts'
 import { networkRoutes } from './routes/network.ts'
@@ -97,6 +98,7 @@ export function createApp(deps: Deps) {
     .route('/push', pushRoutes)
     .route('/alerts', alertRoutes)
     .route('/cases', registryRoutes)
+    .route('/cases', recordNumberRoutes)
     .route('/admin/platform', platformAdminRoutes)
     .route('/cases', caseNotificationRoutes)
     .route('/channels', channelRoutes)

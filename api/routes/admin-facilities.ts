@@ -25,6 +25,10 @@ const FacilityFields = {
   lysisRegimens: z.record(z.string(), z.string().trim().min(1).max(1000)).optional(),
   canLyse: z.boolean().optional(),
   travelToCounty: TravelToCounty.optional(),
+  travelToTownships: z
+    .array(z.strictObject({ facilityId: Uuid, minutes: Minutes }))
+    .max(50)
+    .optional(),
 }
 const CreateFacility = z.strictObject(FacilityFields)
 const PatchFacility = z.strictObject(FacilityFields).partial()

@@ -167,8 +167,12 @@ describe('corrections and offline starts', () => {
     const byRule = Object.fromEntries(f.deadlines.map((d) => [d.rule, d]))
     expect(byRule.first_ecg).toMatchObject({ status: 'pending', startAt: new Date(fmc.at).toISOString() })
     expect(Date.parse(byRule.first_ecg!.dueAt) - Date.parse(fmc.at)).toBe(10 * 60_000)
-    // Door-to-needle waits for a sign of the lysis path, as on the server (rule-anchors.ts).
-    expect(byRule.door_to_needle).toBeUndefined()
+    // At a lysis unit, door-to-needle counts from the door before any sign of the lysis path,
+    // as on the server (workflows/core/rule-anchors.ts, possibleLysisUnitId).
+    expect(byRule.door_to_needle).toMatchObject({
+      status: 'pending',
+      startAt: new Date(arrived.body.at as string).toISOString(),
+    })
     expect(f.latest('first_medical_contact')?.pending).toBe(true)
     // Once the server has the case, its own first-contact event replaces the local one.
     const synced = foldCase(head(s), [stored(fmc)], [{ ...start, pending: false }, arrived], net, 0)

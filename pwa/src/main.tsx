@@ -4,7 +4,8 @@ import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from './api.ts'
 import { useBus } from './bus.ts'
 import { lang, onLangChange, setLang, t } from './i18n/index.ts'
-import { alerts, dismissAlert, sound, startLive, stopLive } from './live.ts'
+import { alerts, dismissAlert, sound, startLive, stopLive, type LiveAlert } from './live.ts'
+import { useDecision } from './components/decision-banner.tsx'
 import { match, navigate, onLinkClick, useLocation } from './router.ts'
 import {
   flushNow,
@@ -116,37 +117,58 @@ function SyncStatus() {
 function Alerts() {
   const [, bump] = useState(0)
   useBus(['alert'], () => bump((x) => x + 1))
+  const here = useLocation().pathname
   if (alerts.length === 0) return null
   return (
     <div class="alerts" role="alert" aria-live="assertive">
       {alerts.map((a) => (
-        <div class={`alert-banner ${a.clinical ? '' : 'info'}`} key={a.key} data-testid="alert-banner">
-          <strong>{a.title ?? t(`alertT.${a.template}`, { rule: a.rule ? t(`rule.${a.rule}`) : '' })}</strong>
-          {a.body && <span>{a.body}</span>}
-          <a
-            class="btn"
-            href={hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`}
-            onClick={() => dismissAlert(a.key)}
-          >
-            {t('alert.open')}
-          </a>
-          {a.alertKey && a.clinical ? (
-            <button
-              class="btn"
-              onClick={() => {
-                void recordEvent(a.caseId, 'alert_acknowledged', { alertKey: a.alertKey })
-                dismissAlert(a.key)
-              }}
-            >
-              {t('alert.ack')}
-            </button>
-          ) : (
-            <button class="btn" onClick={() => dismissAlert(a.key)}>
-              {t('alert.dismiss')}
-            </button>
-          )}
-        </div>
+        <AlertBanner key={a.key} a={a} here={here} />
       ))}
+    </div>
+  )
+}
+
+/**
+ * One banner. A decision says what was decided, in the colour of the outcome; the case already
+ * on screen is not offered again.
+ */
+function AlertBanner(props: { a: LiveAlert; here: string }) {
+  const a = props.a
+  const decision = useDecision(a.caseId, a.template === 'decision')
+  const href = hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`
+  const open = props.here === `/cases/${a.caseId}` || props.here === `/consults/${a.caseId}`
+  const tone = decision ? (decision.outcome === 'approved' ? 'ok' : 'bad') : a.clinical ? '' : 'info'
+  return (
+    <div
+      class={`alert-banner ${tone}`}
+      data-testid="alert-banner"
+      data-template={a.template}
+      data-outcome={decision?.outcome}
+    >
+      <strong>
+        {decision?.text ?? a.title ?? t(`alertT.${a.template}`, { rule: a.rule ? t(`rule.${a.rule}`) : '' })}
+      </strong>
+      {a.body && <span>{a.body}</span>}
+      {!open && (
+        <a class="btn" href={href} data-testid="alert-open" onClick={() => dismissAlert(a.key)}>
+          {t('alert.open')}
+        </a>
+      )}
+      {a.alertKey && a.clinical ? (
+        <button
+          class="btn"
+          onClick={() => {
+            void recordEvent(a.caseId, 'alert_acknowledged', { alertKey: a.alertKey })
+            dismissAlert(a.key)
+          }}
+        >
+          {t('alert.ack')}
+        </button>
+      ) : (
+        <button class="btn" onClick={() => dismissAlert(a.key)}>
+          {t('alert.dismiss')}
+        </button>
+      )}
     </div>
   )
 }

@@ -140,7 +140,15 @@ export const ESC_RELATIVE_CONTRAINDICATIONS = [
   },
 ] as const
 
+/** A key of the ESC 2023 list (some are shared with the Chinese list). */
+export type EscChecklistKey =
+  | (typeof ESC_ABSOLUTE_CONTRAINDICATIONS)[number]['key']
+  | (typeof ESC_RELATIVE_CONTRAINDICATIONS)[number]['key']
+/** A key of either list: each has its words in the catalogue (`ck.<key>`, messages/keys.ts). */
+export type AnyChecklistKey = ChecklistKey | EscChecklistKey
+
 export type ChecklistVariant = 'cn' | 'esc'
+
 export interface ChecklistItem {
   key: string
   zh: string

@@ -87,6 +87,9 @@ export const EDGE_PROBLEMS = {
   password_reused: 422,
   // ambulance tier: positions are accepted only while the case is on the road
   not_in_transit: 409,
+  // township tablet: a village rescue point needs its travel time to a lysis-capable township
+  missing_travel_to_township: 422,
+  not_lysis_township: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

@@ -32,12 +32,31 @@ export function lysingFacilityId(s: CaseState, n: NetworkInfo): string | null {
 }
 
 /**
+ * The lysis unit where the lysis path is possible before any sign of it: the patient is at a
+ * lysis-capable facility that is not a PCI center (a township lysis unit), no strategy other than
+ * pharmacoinvasive was recorded, lysis was not declined, and no transfer was decided or departure
+ * recorded from there (docs/clinical-rules.md, "Door to needle from the door").
+ */
+export function possibleLysisUnitId(s: CaseState, n: NetworkInfo): string | null {
+  const p = s.points
+  const here = facilityById(n, s.currentFacilityId)
+  if (here === undefined || !here.canLyse || isPciCenter(here) || lysisDeclined(s)) return null
+  const strategy = p.strategyChosen?.strategy
+  if (strategy !== undefined && strategy !== 'pharmacoinvasive') return null
+  if (p.transferDecided !== null && p.transferFromFacilityId === here.id) return null
+  if (p.departures.some((d) => d.facilityId === here.id)) return null
+  return doorIn(p, here.id) === null ? null : here.id
+}
+
+/**
  * D2N starts at door-in at the lysing facility (whichever sign of the lysis path appears first),
- * while the working diagnosis is STEMI or not yet read (docs/clinical-rules.md, "STEMI clocks").
+ * or — before any sign — at the door of the lysis unit where the patient is while the path is
+ * possible, so that the clock on the case screen counts from the door and not from the checklist.
+ * Only while the working diagnosis is STEMI or not yet read (docs/clinical-rules.md, "STEMI clocks").
  */
 export function doorToNeedleStart(s: CaseState, n: NetworkInfo): Instant | null {
   if (!stemiClocksApply(s.points, true)) return null
-  const f = lysingFacilityId(s, n)
+  const f = lysingFacilityId(s, n) ?? (s.points.bolus === null ? possibleLysisUnitId(s, n) : null)
   return f === null ? null : doorIn(s.points, f)
 }
 

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks'
 import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
 import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
-import { drugName, hasKey, lang, pick, problemText, t } from '../i18n/index.ts'
-import { CHECKLISTS } from '../../../workflows/core/checklist.ts'
+import { drugName, hasKey, pick, problemText, t } from '../i18n/index.ts'
+import { Dialog } from '../components/ui.tsx'
 import type { RefusedItem } from '../outbox.ts'
 import { facilityName, flushNow, outbox, recordEvent, uuid } from '../store.ts'
 import type { TimelineEntry } from './use-case.ts'
@@ -134,9 +134,22 @@ export function ChecklistPanel(props: {
   recorded: TimelineEntry | undefined
 }) {
   const p = props.view?.patient
-  const [answers, setAnswers] = useState<Record<string, boolean>>({})
-  const [weight, setWeight] = useState(p?.weightKg ? String(p.weightKg) : '')
-  const [drug, setDrug] = useState(props.drugs[0] ?? 'tenecteplase')
+  // A saved checklist reopens with its answers (a re-save is a new event, the old one stays).
+  const saved = props.recorded?.data
+  const [answers, setAnswers] = useState<Record<string, boolean>>(() =>
+    saved && typeof saved.answers === 'object' && saved.answers !== null
+      ? { ...(saved.answers as Record<string, boolean>) }
+      : {},
+  )
+  const [confirmAllNo, setConfirmAllNo] = useState(false)
+  const [weight, setWeight] = useState(
+    typeof saved?.weightKg === 'number' ? String(saved.weightKg) : p?.weightKg ? String(p.weightKg) : '',
+  )
+  const [drug, setDrug] = useState(
+    typeof saved?.drug === 'string' && props.drugs.includes(saved.drug)
+      ? saved.drug
+      : (props.drugs[0] ?? 'tenecteplase'),
+  )
   const [manualDose, setManualDose] = useState('')
   const suggested = suggestDose(drug, Number(weight) || null, p?.age ?? 0)
   const dose: Dose | null =
@@ -157,12 +170,9 @@ export function ChecklistPanel(props: {
       doseFraction: dose.doseFraction,
     })
   }
-  /** The item's words: the catalogue for the Chinese list, the list's own text for the ESC items. */
-  const ckLabel = (k: string): string => {
-    if (hasKey('ck', k)) return t(`ck.${k}`)
-    const it = [...CHECKLISTS.esc.absolute, ...CHECKLISTS.esc.relative].find((i) => i.key === k)
-    return it ? (lang() === 'en' ? it.en : it.zh) : k
-  }
+  /** The item's words, from the catalogue (every key of both lists has one: messages/keys.ts). */
+  const ckLabel = (k: string): string => (hasKey('ck', k) ? t(`ck.${k}`) : t('app.township.ckUnknown'))
+  const allKeys = [...absoluteKeys, ...relativeKeys]
   const item = (k: string, absolute: boolean) => (
     <li key={k} class={`ck ${answers[k] ? (absolute ? 'ck-abs' : 'ck-rel') : ''}`}>
       <span>{ckLabel(k)}</span>
@@ -193,7 +203,7 @@ export function ChecklistPanel(props: {
         <p class={`result ${result.result}`} data-testid="checklist-result">
           {t(result.result === 'suitable' ? 'checklist.suitable' : 'checklist.unsuitable')}
           {result.relative.length > 0 &&
-            ` · ${t('consult.relative')}: ${result.relative.map((k) => t(`ck.${k}`)).join('、')}`}
+            ` · ${t('consult.relative')}: ${result.relative.map(ckLabel).join('、')}`}
         </p>
       )}
       {props.recorded && !result && (
@@ -201,10 +211,44 @@ export function ChecklistPanel(props: {
           {t('checklist.done')} {hhmm(props.recorded.at)}
         </p>
       )}
-      <h3>{t('checklist.absolute')}</h3>
-      <ul class="cklist">{absoluteKeys.map((k) => item(k, true))}</ul>
-      <h3>{t('checklist.relative')}</h3>
-      <ul class="cklist">{relativeKeys.map((k) => item(k, false))}</ul>
+      {props.recorded && (
+        <p class="muted small" data-testid="checklist-reopened">
+          {t('app.township.ckReopened', { time: hhmm(props.recorded.at) })}
+        </p>
+      )}
+      <div class="row">
+        <button class="btn" data-testid="ck-all-no" onClick={() => setConfirmAllNo(true)}>
+          {t('app.township.allNo')}
+        </button>
+      </div>
+      <fieldset class="ck-group ck-group-abs" data-testid="ck-group-absolute">
+        <legend>{t('checklist.absolute')}</legend>
+        <ul class="cklist">{absoluteKeys.map((k) => item(k, true))}</ul>
+      </fieldset>
+      <fieldset class="ck-group ck-group-rel" data-testid="ck-group-relative">
+        <legend>{t('checklist.relative')}</legend>
+        <ul class="cklist">{relativeKeys.map((k) => item(k, false))}</ul>
+      </fieldset>
+      {confirmAllNo && (
+        <Dialog title={t('app.township.allNo')} onClose={() => setConfirmAllNo(false)}>
+          <p data-testid="ck-all-no-question">{t('app.township.allNoConfirm', { n: allKeys.length })}</p>
+          <div class="row">
+            <button class="btn" onClick={() => setConfirmAllNo(false)}>
+              {t('time.cancel')}
+            </button>
+            <button
+              class="btn primary"
+              data-testid="ck-all-no-confirm"
+              onClick={() => {
+                setAnswers(Object.fromEntries(allKeys.map((k) => [k, false])))
+                setConfirmAllNo(false)
+              }}
+            >
+              {t('app.township.allNoYes')}
+            </button>
+          </div>
+        </Dialog>
+      )}
       <div class="row wrap">
         <label class="field">
           <span>{t('checklist.weight')}</span>

@@ -2,11 +2,13 @@ import { useState } from 'preact/hooks'
 import { DIAGNOSES, hhmm, suggestDose } from '../clinical.ts'
 import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
+import { summaryOf } from '../components/decision-banner.tsx'
 import type { ClinicalEventType } from '../../../workflows/core/event-types.ts'
 import { drugName, t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
 import { Receipts } from './receipts.tsx'
+import { RecordNumberPanel } from './record-number.tsx'
 import { useCase } from './use-case.ts'
 
 type DialogState =
@@ -98,6 +100,7 @@ export function CaseScreen(props: { caseId: string }) {
 
   const checklistEv = c.latest('lysis_checklist')
   const decision = c.latest('lysis_decision')
+  const decisionSummary = decision ? summaryOf([decision]) : null
   const dose =
     v.dose ??
     (checklistEv
@@ -128,6 +131,7 @@ export function CaseScreen(props: { caseId: string }) {
             {v.patient.recordNumber ? ` · ${t('app.recordNumber.short', { n: v.patient.recordNumber })}` : ''}
           </h1>
           <span class="muted">{facilityName(v.facilityId)}</span>
+          <RecordNumberPanel caseId={v.id} />
         </div>
         <span class="phase" data-testid="case-phase">
           {t(`phase.${v.phase}`)}
@@ -145,18 +149,12 @@ export function CaseScreen(props: { caseId: string }) {
         c.latest('ecg_transmitted') && <p class="notice">{t('case.consultOpen')}</p>
       )}
       <Receipts caseId={v.id} version={v.events.length} />
-      {decision && (
+      {decisionSummary && (
         <p
-          class={`receipt ${decision.data.decision === 'approved' ? 'ok' : 'bad'}`}
+          class={`receipt ${decisionSummary.outcome === 'approved' ? 'ok' : 'bad'}`}
           data-testid="lysis-decision"
         >
-          {decision.data.decision === 'approved'
-            ? t('lysis.approved', { name: decision.byName ?? '' })
-            : t('lysis.declined', {
-                name: decision.byName ?? '',
-                reason: typeof decision.data.reason === 'string' ? decision.data.reason : '',
-              })}{' '}
-          {hhmm(decision.at)}
+          {decisionSummary.text}
         </p>
       )}
       <RefusedList items={c.refused} />

@@ -1023,4 +1023,28 @@ export const en: Record<MessageKey, string> = {
   'eta.source.position': 'estimated from the live position',
   'eta.source.travel_matrix': 'estimated from the travel-time table',
   'eta.arrivingIn': 'arriving in about {minutes} min',
+  // township tablet
+  'problem.missing_travel_to_township':
+    'Give the village rescue point’s travel time to at least one lysis-capable township',
+  'problem.not_lysis_township': 'That facility is not a lysis-capable township of this network',
+  'app.township.ckUnknown': 'Screening item (not in this version: update the app)',
+  'app.township.ckReopened': 'Loaded the screening saved at {time}; change it and save again if needed',
+  'app.township.allNo': 'All no',
+  'app.township.allNoConfirm':
+    'Mark all {n} items "no"? Confirm that each was asked of the patient or family.',
+  'app.township.allNoYes': 'Confirm all no',
+  'app.township.bannerApproved': 'Lysis approved · {name} {time}',
+  'app.township.bannerDeclined': 'Lysis declined: reason {reason} · {name} {time}',
+  'app.township.bannerDeclinedNoReason': 'Lysis declined · {name} {time}',
+  'app.township.recordNumber': 'Record number',
+  'app.township.recordNumberNone': 'not given',
+  'app.township.recordNumberEdit': 'Edit',
+  'app.township.recordNumberSave': 'Save record number',
+  'app.township.recordNumberHistory': 'Record number changes',
+  'app.township.recordNumberChange': '{old} → {new} · {name} {time}',
+  'app.township.villageTravel': 'To lysis-capable townships (minutes)',
+  'app.township.villageTravelHint':
+    'Give at least the nearest lysis-capable township, and the county as well',
+  'app.township.addVillage': 'New village rescue point',
+  'action.case.record_number': 'Changed the record number',
 }

@@ -3,7 +3,7 @@
  * event type, rule, metric, quality flag, drug or reason without its message is a type error in
  * zh-CN.ts (and en.ts shares zh-CN's keys), so nothing reaches a screen as a raw identifier.
  */
-import type { ChecklistKey } from '../checklist.ts'
+import type { AnyChecklistKey } from '../checklist.ts'
 import type { LysisDrug } from '../dosing.ts'
 import type { ArrivalMode, Diagnosis, Strategy } from '../event-payloads.ts'
 import type { EventType } from '../event-types.ts'
@@ -27,7 +27,7 @@ export type RequiredKey =
   | `phase.${Phase}`
   | `role.${Role}`
   | `level.${FacilityLevel}`
-  | `ck.${ChecklistKey}`
+  | `ck.${AnyChecklistKey}`
   | `dx.${Diagnosis}`
   | `strategy.${Strategy}`
   | `arrival.${ArrivalMode}`

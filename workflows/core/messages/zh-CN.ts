@@ -1003,6 +1003,27 @@ export const zhCN = {
   'eta.source.position': '按实时位置估算',
   'eta.source.travel_matrix': '按路程表估算',
   'eta.arrivingIn': '预计 {minutes} 分钟到达',
+  // township tablet
+  'problem.missing_travel_to_township': '请填写村急救点到至少一个可溶栓乡镇卫生院的转运时间',
+  'problem.not_lysis_township': '该机构不是本网络内可溶栓的乡镇卫生院',
+  'app.township.ckUnknown': '筛查项(本版本未收录,请更新应用)',
+  'app.township.ckReopened': '已载入 {time} 保存的筛查结果;修改后可再次保存',
+  'app.township.allNo': '全部否',
+  'app.township.allNoConfirm': '将全部 {n} 项标记为"否"?请确认已逐项询问患者或家属。',
+  'app.township.allNoYes': '确认全部否',
+  'app.township.bannerApproved': '已批准溶栓 · {name} {time}',
+  'app.township.bannerDeclined': '不同意溶栓:原因 {reason} · {name} {time}',
+  'app.township.bannerDeclinedNoReason': '不同意溶栓 · {name} {time}',
+  'app.township.recordNumber': '病案号/门诊号',
+  'app.township.recordNumberNone': '未填写',
+  'app.township.recordNumberEdit': '修改',
+  'app.township.recordNumberSave': '保存病案号',
+  'app.township.recordNumberHistory': '病案号修改记录',
+  'app.township.recordNumberChange': '{old} → {new} · {name} {time}',
+  'app.township.villageTravel': '到可溶栓乡镇卫生院(分钟)',
+  'app.township.villageTravelHint': '至少填写最近的一个可溶栓乡镇卫生院;也请填写到县医院的时间',
+  'app.township.addVillage': '新增村急救点',
+  'action.case.record_number': '修改病案号',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

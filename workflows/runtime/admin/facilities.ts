@@ -29,6 +29,35 @@ export interface FacilityFields {
   lysisRegimens?: Record<string, string> | undefined
   canLyse?: boolean | undefined
   travelToCounty?: { minutes: number; minutesBack?: number | undefined } | undefined
+  /** A village rescue point's times to the nearest lysis-capable townships (both ways, symmetric). */
+  travelToTownships?: { facilityId: string; minutes: number }[] | undefined
+}
+
+/**
+ * A village's travel times to lysis-capable townships: each must be an active lysis-capable
+ * township of the network; a new village must give at least one when the network has any
+ * (the strategy advice weighs "transfer for lysis" at the nearest township against the county).
+ */
+async function writeTownshipTravel(
+  tx: Sql,
+  ctx: AuditCtx,
+  villageId: string,
+  times: { facilityId: string; minutes: number }[] | undefined,
+  required: boolean,
+): Promise<void> {
+  const lysisTownships = new Set(
+    (await adminFacilities(tx, ctx.networkId))
+      .filter((x) => x.level === 'township' && x.canLyse && x.active)
+      .map((x) => x.id),
+  )
+  const given = times ?? []
+  given.forEach((g, i) => {
+    if (!lysisTownships.has(g.facilityId))
+      throw problem('not_lysis_township', `travelToTownships.${i}.facilityId`)
+  })
+  if (required && given.length === 0 && lysisTownships.size > 0)
+    throw problem('missing_travel_to_township', 'travelToTownships')
+  for (const g of given) await writeTravel(tx, ctx, { from: villageId, to: g.facilityId, minutes: g.minutes })
 }
 
 /** Throw the first facility problem, if any. */
@@ -83,6 +112,8 @@ export async function createFacility(sql: Sql, ctx: AuditCtx, body: FacilityFiel
     })
     if (county && body.travelToCounty)
       await writeTravel(tx, ctx, { from: id, to: county, ...body.travelToCounty })
+    if (f.level === 'village') await writeTownshipTravel(tx, ctx, id, body.travelToTownships, true)
+    else if (body.travelToTownships?.length) throw problem('invalid', 'travelToTownships')
     return id
   })
   return oneFacility(sql, ctx.networkId, id)
@@ -120,6 +151,10 @@ export async function updateFacility(
     if (county && county !== id) {
       if (body.travelToCounty) await writeTravel(tx, ctx, { from: id, to: county, ...body.travelToCounty })
       else if ((await travelPair(tx, id, county)) === null) throw missingTravel()
+    }
+    if (body.travelToTownships?.length) {
+      if (next.level !== 'village') throw problem('invalid', 'travelToTownships')
+      await writeTownshipTravel(tx, ctx, id, body.travelToTownships, false)
     }
     await audit(tx, ctx, {
       action: 'facility.update',

@@ -36,7 +36,7 @@ export const fname = (f: { name: string; nameEn: string | null }) =>
  */
 export function FacilitiesPage() {
   const l = useApi<{ facilities: AdminFacility[] }>('/api/admin/facilities')
-  const [editing, setEditing] = useState<AdminFacility | 'new' | null>(null)
+  const [editing, setEditing] = useState<AdminFacility | 'new' | 'new-village' | null>(null)
   const [showInactive, setShowInactive] = useState(false)
   const all = l.data?.facilities ?? []
   const shown = all.filter((f) => showInactive || f.active)
@@ -61,6 +61,9 @@ export function FacilitiesPage() {
           </label>
           <button class="btn primary" data-testid="fac-new" onClick={() => setEditing('new')}>
             {t('fac.new')}
+          </button>
+          <button class="btn" data-testid="fac-new-village" onClick={() => setEditing('new-village')}>
+            {t('app.township.addVillage')}
           </button>
         </div>
       </div>
@@ -122,8 +125,10 @@ export function FacilitiesPage() {
       })}
       {editing && (
         <FacilityForm
-          facility={editing === 'new' ? null : editing}
+          facility={editing === 'new' || editing === 'new-village' ? null : editing}
           hasCounty={all.some((f) => f.level === 'county' && f.active)}
+          lysisTownships={all.filter((f) => f.level === 'township' && f.canLyse && f.active)}
+          villageFirst={editing === 'new-village'}
           onClose={() => setEditing(null)}
           onDone={done}
         />
@@ -132,16 +137,31 @@ export function FacilitiesPage() {
   )
 }
 
+/**
+ * The level a new facility starts with: the county first; then a township until one that can
+ * lyse exists; after that most additions are village rescue points.
+ */
+export function defaultLevel(hasCounty: boolean, lysisTownships: number, villageFirst: boolean): Level {
+  if (!hasCounty) return 'county'
+  if (villageFirst) return 'village'
+  return lysisTownships > 0 ? 'village' : 'township'
+}
+
 function FacilityForm(props: {
   facility: AdminFacility | null
   hasCounty: boolean
+  lysisTownships: AdminFacility[]
+  villageFirst: boolean
   onClose: () => void
   onDone: () => void
 }) {
   const f = props.facility
   const [name, setName] = useState(f?.name ?? '')
   const [nameEn, setNameEn] = useState(f?.nameEn ?? '')
-  const [level, setLevel] = useState<Level>(f?.level ?? (props.hasCounty ? 'township' : 'county'))
+  const [level, setLevel] = useState<Level>(
+    f?.level ?? defaultLevel(props.hasCounty, props.lysisTownships.length, props.villageFirst),
+  )
+  const [toTownships, setToTownships] = useState<Record<string, string>>({})
   const [address, setAddress] = useState(f?.address ?? '')
   const [drugs, setDrugs] = useState<string[]>(f?.lysisDrugs ?? [])
   const [regimens, setRegimens] = useState<Record<string, string>>(f?.lysisRegimens ?? {})
@@ -187,6 +207,11 @@ function FacilityForm(props: {
       const changed =
         !f || minutes !== f.minutesToCounty || (back ? Number(back) : minutes) !== f.minutesFromCounty
       if (changed) body.travelToCounty = back ? { minutes, minutesBack: Number(back) } : { minutes }
+    }
+    if (level === 'village') {
+      const given = Object.entries(toTownships).filter(([, m]) => m.trim() !== '')
+      if (given.length > 0 || !f)
+        body.travelToTownships = given.map(([facilityId, m]) => ({ facilityId, minutes: Number(m) }))
     }
     void run(() =>
       f ? api('PATCH', `/api/admin/facilities/${f.id}`, body) : api('POST', '/api/admin/facilities', body),
@@ -252,6 +277,28 @@ function FacilityForm(props: {
               />
             </label>
           </div>
+        )}
+        {level === 'village' && props.lysisTownships.length > 0 && (
+          <fieldset class="field" data-testid="fac-village-travel">
+            <legend>{t('app.township.villageTravel')}</legend>
+            <p class="muted small">{t('app.township.villageTravelHint')}</p>
+            <div class="row wrap">
+              {props.lysisTownships.map((tw) => (
+                <label class="field" key={tw.id}>
+                  <span>{fname(tw)}</span>
+                  <input
+                    name={`toTownship-${tw.id}`}
+                    type="number"
+                    min={1}
+                    max={1439}
+                    inputMode="numeric"
+                    value={toTownships[tw.id] ?? ''}
+                    onInput={(e) => setToTownships({ ...toTownships, [tw.id]: e.currentTarget.value })}
+                  />
+                </label>
+              ))}
+            </div>
+          </fieldset>
         )}
         {level === 'county' && <p class="muted">{t('fac.countyCath')}</p>}
         {level !== 'village' && (

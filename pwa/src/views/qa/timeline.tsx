@@ -1,4 +1,5 @@
 import { LoadState, useApi, when } from '../../components/data.tsx'
+import { RecordNumberPanel } from '../record-number.tsx'
 import type {
   EventType,
   MetricKey,
@@ -149,6 +150,7 @@ export function CaseTimeline(props: { caseId: string }) {
           FHIR
         </a>
       </p>
+      <RecordNumberPanel caseId={tl.caseId} />
       <RegistryPanel caseId={tl.caseId} />
       {tl.flags.length > 0 && (
         <div class="card contra" data-testid="drill-flags">
