@@ -52,11 +52,8 @@ const HTTP_CODES: Partial<Record<number, ProblemCode>> = {
 
 /** The problem an error stands for, or null when it is unexpected (a 500). */
 export function toProblem(err: unknown): Problem | null {
-  if (err instanceof ProblemError) {
-    // Structured detail (the rota gaps, the import report) travels in params, beside the code.
-    if (!err.details) return err.problem
-    return { ...err.problem, params: { ...err.problem.params, ...(err.details as Record<string, never>) } }
-  }
+  // Structured detail (the rota gaps, the import report) travels in params, beside the code.
+  if (err instanceof ProblemError) return err.problem
   if (err instanceof HTTPException) {
     const code = HTTP_CODES[err.status]
     return code ? { ...problemOf(code), status: problemOf(code).status } : null
