@@ -6,19 +6,11 @@ import type { JSONValue } from 'postgres'
 import type { Sql } from '../platform/connect.ts'
 
 import type { FacilityInput } from '../../core/admin-rules.ts'
-import type { FacilityLevel } from '../../core/roles.ts'
 
 export type { FacilityInput }
 
-export interface AdminFacility {
+export interface AdminFacility extends FacilityInput {
   id: string
-  name: string
-  nameEn: string | null
-  level: FacilityLevel
-  address: string | null
-  hasCathLab: boolean
-  lysisDrugs: string[]
-  lysisRegimens: Record<string, string>
   canLyse: boolean
   active: boolean
   minutesToCounty: number | null
