@@ -249,4 +249,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Plain Node scripts outside the TypeScript project (scripts/fix-citations.mjs): untyped rules only.
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { console: 'readonly', process: 'readonly' },
+    },
+  },
 )

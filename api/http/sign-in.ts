@@ -7,7 +7,7 @@ import type { Context } from 'hono'
 import { setCookie } from 'hono/cookie'
 import { problem } from '../../workflows/core/problem.ts'
 import { createSession, type UserRow } from '../../workflows/runtime/store/users.ts'
-import { writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import type { SecretBox } from '../../workflows/runtime/platform/secret-box.ts'
 import { log } from '../../workflows/runtime/platform/log.ts'
 import {
@@ -92,16 +92,16 @@ export async function openSession(
     device: o.device,
     remembered: o.remembered,
   })
-  await writeAudit(sql, {
-    networkId: user.networkId,
-    actorId: user.id,
-    action: 'auth.login',
-    entity: 'user',
-    entityId: user.id,
-    before: null,
-    after: { via: o.via, remembered: o.remembered, address: clientAddress(c) },
-    device: o.device,
-  })
+  await audit(
+    sql,
+    { networkId: user.networkId, userId: user.id, device: o.device },
+    {
+      action: 'auth.login',
+      entity: 'user',
+      entityId: user.id,
+      after: { via: o.via, remembered: o.remembered, address: clientAddress(c) },
+    },
+  )
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',

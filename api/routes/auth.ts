@@ -10,7 +10,7 @@ import { deleteCookie, getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
 import { deleteSession, findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
-import { writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { hashToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
 import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
@@ -85,16 +85,16 @@ export const authRoutes = new Hono<AppEnv>()
     if (!user || !ok || !user.active) {
       await throttle.fail(sql, address, username)
       if (user)
-        await writeAudit(sql, {
-          networkId: user.networkId,
-          actorId: user.id,
-          action: 'auth.login_failed',
-          entity: 'user',
-          entityId: user.id,
-          before: null,
-          after: { address, limit: verdict.blocked ? verdict.limit : null },
-          device,
-        })
+        await audit(
+          sql,
+          { networkId: user.networkId, userId: user.id, device },
+          {
+            action: 'auth.login_failed',
+            entity: 'user',
+            entityId: user.id,
+            after: { address, limit: verdict.blocked ? verdict.limit : null },
+          },
+        )
       throw problem('bad_credentials')
     }
     await throttle.succeed(sql, username)
@@ -140,16 +140,16 @@ export const authRoutes = new Hono<AppEnv>()
     const user = c.var.user
     const sessions = await revokeAllSessions(sql, user.id)
     const devices = await revokeDevices(sql, user.id)
-    await writeAudit(sql, {
-      networkId: user.networkId,
-      actorId: user.id,
-      action: 'auth.sign_out_everywhere',
-      entity: 'user',
-      entityId: user.id,
-      before: null,
-      after: { sessions, devices },
-      device: deviceOf(c),
-    })
+    await audit(
+      sql,
+      { networkId: user.networkId, userId: user.id, device: deviceOf(c) },
+      {
+        action: 'auth.sign_out_everywhere',
+        entity: 'user',
+        entityId: user.id,
+        after: { sessions, devices },
+      },
+    )
     deleteCookie(c, SESSION_COOKIE, { path: '/' })
     deleteCookie(c, DEVICE_COOKIE, { path: DEVICE_COOKIE_PATH })
     return c.json({ revoked: sessions, devicesForgotten: devices })
@@ -159,16 +159,15 @@ export const authRoutes = new Hono<AppEnv>()
     if (!id.success) throw problem('invalid', 'id')
     const { sql } = c.var.deps
     if (!(await revokeSession(sql, c.var.user.id, id.data))) throw problem('not_found', 'id')
-    await writeAudit(sql, {
-      networkId: c.var.user.networkId,
-      actorId: c.var.user.id,
-      action: 'auth.session_revoke',
-      entity: 'session',
-      entityId: id.data,
-      before: null,
-      after: null,
-      device: deviceOf(c),
-    })
+    await audit(
+      sql,
+      { networkId: c.var.user.networkId, userId: c.var.user.id, device: deviceOf(c) },
+      {
+        action: 'auth.session_revoke',
+        entity: 'session',
+        entityId: id.data,
+      },
+    )
     return c.json({ ok: true })
   })
   .post('/password', requireUser, async (c) => {

@@ -13,7 +13,7 @@ import {
   usernameOf,
   type UserRow,
 } from '../../workflows/runtime/store/users.ts'
-import { writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import {
   confirmEnrolment,
   dropChallenge,
@@ -81,16 +81,15 @@ export const mfaRoutes = new Hono<AppEnv>()
     const secret = newTotpSecret()
     const { sql } = c.var.deps
     if (!(await startEnrolment(sql, user.id, box.seal(secret)))) throw problem('mfa_enrolled')
-    await writeAudit(sql, {
-      networkId: user.networkId,
-      actorId: user.id,
-      action: 'mfa.enrol_start',
-      entity: 'user',
-      entityId: user.id,
-      before: null,
-      after: null,
-      device: deviceOf(c),
-    })
+    await audit(
+      sql,
+      { networkId: user.networkId, userId: user.id, device: deviceOf(c) },
+      {
+        action: 'mfa.enrol_start',
+        entity: 'user',
+        entityId: user.id,
+      },
+    )
     // The only time the secret leaves the server: the user's authenticator app needs it.
     return c.json({ secret, otpauthUri: totpUri(secret, user.username) })
   })
@@ -109,16 +108,16 @@ export const mfaRoutes = new Hono<AppEnv>()
       await confirmEnrolment(tx, user.id)
       return newRecoveryCodes(tx, user.id)
     })
-    await writeAudit(sql, {
-      networkId: user.networkId,
-      actorId: user.id,
-      action: 'mfa.enrolled',
-      entity: 'user',
-      entityId: user.id,
-      before: null,
-      after: { recoveryCodes: recoveryCodes.length },
-      device: deviceOf(c),
-    })
+    await audit(
+      sql,
+      { networkId: user.networkId, userId: user.id, device: deviceOf(c) },
+      {
+        action: 'mfa.enrolled',
+        entity: 'user',
+        entityId: user.id,
+        after: { recoveryCodes: recoveryCodes.length },
+      },
+    )
     if (challenge === undefined) return c.json({ recoveryCodes })
     // Enrolled during a sign-in: that sign-in is now complete.
     await dropChallenge(sql, challenge)

@@ -6,7 +6,8 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
-import { inTx, writeAudit } from '../../workflows/runtime/store/admin.ts'
+import { inTx } from '../../workflows/runtime/store/admin.ts'
+import { audit } from '../../workflows/runtime/store/audit.ts'
 import { endSessionsOf, userInNetwork } from '../../workflows/runtime/store/users.ts'
 import { resetMfa } from '../../workflows/runtime/security/mfa-store.ts'
 import {
@@ -39,16 +40,17 @@ export const securityPolicyRoutes = new Hono<AppEnv>()
     await inTx(sql, async (tx) => {
       const before = await loadPolicy(tx, user.networkId)
       await savePolicy(tx, user.networkId, next, user.id)
-      await writeAudit(tx, {
-        networkId: user.networkId,
-        actorId: user.id,
-        action: 'security_policy.update',
-        entity: 'network',
-        entityId: user.networkId,
-        before,
-        after: next,
-        device: deviceOf(c),
-      })
+      await audit(
+        tx,
+        { networkId: user.networkId, userId: user.id, device: deviceOf(c) },
+        {
+          action: 'security_policy.update',
+          entity: 'network',
+          entityId: user.networkId,
+          before,
+          after: next,
+        },
+      )
     })
     return c.json({ policy: next })
   })
@@ -61,16 +63,16 @@ export const securityPolicyRoutes = new Hono<AppEnv>()
       if (!(await userInNetwork(tx, id.data, admin.networkId))) return false
       await resetMfa(tx, id.data)
       await endSessionsOf(tx, id.data)
-      await writeAudit(tx, {
-        networkId: admin.networkId,
-        actorId: admin.id,
-        action: 'user.mfa_reset',
-        entity: 'user',
-        entityId: id.data,
-        before: null,
-        after: { sessionsEnded: true },
-        device: deviceOf(c),
-      })
+      await audit(
+        tx,
+        { networkId: admin.networkId, userId: admin.id, device: deviceOf(c) },
+        {
+          action: 'user.mfa_reset',
+          entity: 'user',
+          entityId: id.data,
+          after: { sessionsEnded: true },
+        },
+      )
       return true
     })
     if (!done) throw problem('not_found', 'id')

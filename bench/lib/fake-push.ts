@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import https from 'node:https'
-import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import ece from 'http_ece'
+import { startLoopbackHttps } from './loopback-https.ts'
 
 /**
  * A loopback Web Push service: HTTPS on 127.0.0.1 with a self-signed certificate made by
@@ -13,38 +10,10 @@ import ece from 'http_ece'
  * https). It answers 201 and decrypts each message with the fake browser's keys.
  */
 export async function startFakePush(onPush: (plain: string, at: number) => void) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xinlian-bench-push-'))
-  const key = path.join(dir, 'key.pem')
-  const cert = path.join(dir, 'cert.pem')
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  )
-  const certPem = fs.readFileSync(cert)
-  https.globalAgent.options.ca = [certPem]
   const browser = crypto.createECDH('prime256v1')
   browser.generateKeys()
   const auth = crypto.randomBytes(16)
-  const server = https.createServer({ key: fs.readFileSync(key), cert: certPem }, (req, res) => {
+  const server = await startLoopbackHttps('xinlian-bench-push-', (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -62,16 +31,13 @@ export async function startFakePush(onPush: (plain: string, at: number) => void)
       }
     })
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as AddressInfo).port
+  // web-push only speaks https: this process's global agent trusts the certificate.
+  https.globalAgent.options.ca = [fs.readFileSync(server.caPath)]
   return {
     subscription: (id: string) => ({
-      endpoint: `https://127.0.0.1:${port}/push/${id}`,
+      endpoint: `${server.url}/push/${id}`,
       keys: { p256dh: browser.getPublicKey('base64url'), auth: auth.toString('base64url') },
     }),
-    stop: async () => {
-      await new Promise<void>((r) => server.close(() => r()))
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
+    stop: () => server.close(),
   }
 }

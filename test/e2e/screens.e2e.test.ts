@@ -4,32 +4,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
+import { NO_ANSWERS } from '../../workflows/core/test-support.ts'
 import { upload } from '../push-support.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
 import { ECG_PNG, describeBrowser, dismissBanners, shot, signIn, startE2E, type E2E } from './browser.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString()
-
-const NO_ANSWERS = {
-  prior_intracranial_haemorrhage: false,
-  cerebrovascular_malformation: false,
-  intracranial_malignancy: false,
-  ischaemic_stroke_or_tia_3m: false,
-  aortic_dissection: false,
-  active_bleeding_or_diathesis: false,
-  head_or_facial_trauma_3m: false,
-  uncontrolled_hypertension: false,
-  prolonged_or_traumatic_cpr: false,
-  dementia_or_intracranial_disease: false,
-  recent_trauma_surgery_or_internal_bleeding: false,
-  noncompressible_puncture_2w: false,
-  endocarditis: false,
-  pregnancy: false,
-  active_peptic_ulcer: false,
-  end_stage_cancer_or_severe_organ_disease: false,
-  current_anticoagulant: false,
-}
 
 describeBrowser('screens for the cardiologist and the county (real chromium)', () => {
   let e: E2E

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { freePort } from '../../workflows/runtime/platform/embedded.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
+import { startServerChild } from '../server-child.ts'
 import { iso, postEvent, startCase } from '../push-support.ts'
 import { CHANNEL_ENV, configureChannels } from '../channel-support.ts'
 
@@ -17,32 +18,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startServer(env: Record<string, string> = {}): Promise<ChildProcess> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...CHANNEL_ENV,
-      DATABASE_URL: t.url,
-      PORT: String(port),
-      XINLIAN_DEMO: '0',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000)
-    child.stdout.on('data', (b: Buffer) => {
-      if (!b.toString().includes('is running at')) return
-      clearTimeout(timer)
-      resolve()
-    })
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)))
-  })
-  return child
-}
+const startServer = () => startServerChild({ ...CHANNEL_ENV, DATABASE_URL: t.url, XINLIAN_DEMO: '0' })
 
 const withoutKey = (env: NodeJS.ProcessEnv) => {
   const { XINLIAN_SECRET_KEY: _unset, ...rest } = env
@@ -82,8 +58,8 @@ it('the voice step pending at a kill -9 of the server runs after the restart', a
   expect(job).toBeDefined()
 
   const first = await startServer()
-  first.kill('SIGKILL') // a crash between the first step and the voice call
-  await new Promise((r) => first.once('exit', r))
+  first.child.kill('SIGKILL') // a crash between the first step and the voice call
+  await first.exited
   await sleep(Math.max(0, transmitted + 60_000 - Date.now()) + 1_000)
   expect(await voiceAttempts(caseId)).toEqual([]) // due, but nobody was running
 
@@ -96,7 +72,7 @@ it('the voice step pending at a kill -9 of the server runs after the restart', a
     }
     expect(rows).toEqual([{ step: 1 }])
   } finally {
-    second.kill('SIGTERM')
-    await new Promise((r) => second.once('exit', r))
+    second.child.kill('SIGTERM')
+    await second.exited
   }
 }, 120_000)

@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { freePort } from '../../workflows/runtime/platform/embedded.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
+import { startServerChild } from '../server-child.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const ROOT = path.resolve(import.meta.dirname, '../..')
 
 let t: TestEnv
 beforeAll(async () => {
@@ -16,24 +13,7 @@ beforeAll(async () => {
 afterAll(async () => t.close())
 
 /** `npm start`'s entry point as a separate OS process on the test database. */
-async function startServer(): Promise<ChildProcess> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), XINLIAN_DEMO: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000)
-    child.stdout.on('data', (b: Buffer) => {
-      if (!b.toString().includes('is running at')) return
-      clearTimeout(timer)
-      resolve()
-    })
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)))
-  })
-  return child
-}
+const startServer = () => startServerChild({ DATABASE_URL: t.url, XINLIAN_DEMO: '0' })
 
 const warnings = async (caseId: string) =>
   t.sql<
@@ -59,8 +39,8 @@ it('pending deadlines survive kill -9 of the server and fire after restart', asy
   expect(timer?.job_id).toBeTruthy()
 
   const first = await startServer()
-  first.kill('SIGKILL') // a crash: no graceful shutdown
-  await new Promise((r) => first.once('exit', r))
+  first.child.kill('SIGKILL') // a crash: no graceful shutdown
+  await first.exited
 
   await sleep(Math.max(0, fmc.getTime() + 7 * 60_000 - Date.now()) + 1_000)
   expect(await warnings(caseId)).toEqual([]) // due, but nobody was running
@@ -74,7 +54,7 @@ it('pending deadlines survive kill -9 of the server and fire after restart', asy
     }
     expect(fired).toEqual([{ rule: 'first_ecg' }])
   } finally {
-    second.kill('SIGTERM')
-    await new Promise((r) => second.once('exit', r))
+    second.child.kill('SIGTERM')
+    await second.exited
   }
 }, 90_000)

@@ -18,7 +18,8 @@ export const REQUIRED: Record<FileName, string[]> = {
   users: ['username', 'display_name', 'roles'],
 }
 
-export interface RowReport {
+/** A type, not an interface: the report travels as plain data in a problem's params (import_invalid). */
+export type RowReport = {
   file: FileName
   line: number
   ref: string

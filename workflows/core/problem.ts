@@ -124,12 +124,9 @@ export function problemOf(code: ProblemCode, field?: string, params?: ProblemPar
 /** The only throwable. Carries a `Problem`; `message` is for logs and never shown to users. */
 export class ProblemError extends Error {
   readonly problem: Problem
-  /** Structured data the caller acts on (the gaps a rota change opens, an import report); not text. */
-  readonly details: Readonly<Record<string, unknown>> | undefined
-  constructor(problem: Problem, details?: Readonly<Record<string, unknown>>) {
+  constructor(problem: Problem) {
     super(problem.field ? `${problem.code} (${problem.field})` : problem.code)
     this.problem = problem
-    this.details = details
   }
 }
 

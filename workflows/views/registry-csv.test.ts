@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { csvField, neutraliseFormula } from './registry-csv.ts'
+import { csvField, exportFileName, neutraliseFormula } from './registry-csv.ts'
 
 describe('CSV export cells', () => {
   it.each([
@@ -17,5 +17,21 @@ describe('CSV export cells', () => {
 
   it('keeps plain numbers, negative ones included, as numbers', () => {
     for (const n of ['-5', '+3', '12.5', '-0.25']) expect(neutraliseFormula(n)).toBe(n)
+  })
+})
+
+describe('registry export file name', () => {
+  it('names the period by its first and last day in the network time zone', () => {
+    // January–December 2026 in China: [2026-01-01 00:00 +08:00, 2027-01-01 00:00 +08:00).
+    const from = new Date('2026-01-01T00:00:00+08:00')
+    const to = new Date('2027-01-01T00:00:00+08:00')
+    expect(exportFileName(from, to, 'Asia/Shanghai')).toBe('xinlian-cases-2026-01-01-2026-12-31.csv')
+    // The same instants read in UTC would straddle the year: the zone matters.
+    expect(exportFileName(from, to, 'UTC')).toBe('xinlian-cases-2025-12-31-2026-12-31.csv')
+  })
+  it('a one-day period names that day twice', () => {
+    const from = new Date('2026-03-08T00:00:00+08:00')
+    const to = new Date('2026-03-09T00:00:00+08:00')
+    expect(exportFileName(from, to, 'Asia/Shanghai')).toBe('xinlian-cases-2026-03-08-2026-03-08.csv')
   })
 })

@@ -5,7 +5,7 @@
  */
 import { FILES, planImport, REQUIRED, type FileName, type Plan } from '../../core/admin-import.ts'
 import { CsvError, parseCsv, type CsvRow } from '../../core/csv.ts'
-import { problem, ProblemError, problemOf } from '../../core/problem.ts'
+import { problem } from '../../core/problem.ts'
 import type { AuditCtx } from '../context.ts'
 import type { Sql } from '../platform/connect.ts'
 import {
@@ -111,7 +111,7 @@ export async function runImport(
     )
     const report = { dryRun, valid, summary, rows: plan.rows }
     if (dryRun) return { status: 200 as const, body: report }
-    if (!valid) throw new ProblemError(problemOf('import_invalid'), { report })
+    if (!valid) throw problem('import_invalid', undefined, { report })
     const created = await applyPlan(tx, ctx, plan, existing)
     await audit(tx, ctx, {
       action: 'network.import',

@@ -3,7 +3,7 @@
  * open a first-line gap in the next ROTA_GUARD_DAYS days is refused unless forced.
  */
 import { DEFAULT_TZ, ROTA_GUARD_DAYS } from '../../core/admin-rules.ts'
-import { problem, ProblemError, problemOf } from '../../core/problem.ts'
+import { problem, type ProblemError } from '../../core/problem.ts'
 import type { AuditCtx } from '../context.ts'
 import type { Sql } from '../platform/connect.ts'
 import { inTx, networkRow } from '../store/admin.ts'
@@ -50,7 +50,10 @@ const fmt = (d: Date, tz: string) =>
 export function rotaGapProblem(gaps: Gap[], tz: string): ProblemError {
   const first = gaps[0]!
   const span = `${fmt(first.from, tz)} – ${fmt(first.to, tz)} (${tz})`
-  return new ProblemError(problemOf('rota_gap', 'force', { n: gaps.length, days: ROTA_GUARD_DAYS, span }), {
+  return problem('rota_gap', 'force', {
+    n: gaps.length,
+    days: ROTA_GUARD_DAYS,
+    span,
     gaps: gaps.map((g) => ({ from: g.from.toISOString(), to: g.to.toISOString() })),
   })
 }

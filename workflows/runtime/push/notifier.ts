@@ -3,15 +3,9 @@ import type { Q } from '../platform/connect.ts'
 import { fromPostgresJs } from '../boss.ts'
 import { namesOf } from '../store/users.ts'
 import type { Alert } from '../notifier.ts'
-import {
-  alertPayload,
-  CLINICAL_TTL_SECONDS,
-  topicOf,
-  type PushKind,
-  type PushPayload,
-} from '../../views/push/payload.ts'
+import { alertPayload, CLINICAL_TTL_SECONDS, topicOf, type PushPayload } from '../../views/push/payload.ts'
 import type { CaseState, NetworkInfo } from '../../core/index.ts'
-import { insertDelivery, subscriptionsOf } from './store.ts'
+import { insertDelivery, subscriptionsOf, type NewDelivery } from './store.ts'
 
 export const PUSH_SEND_QUEUE = 'push-send'
 export const PUSH_ESCALATE_QUEUE = 'push-escalate'
@@ -33,22 +27,7 @@ export interface PushRetry {
 export const PUSH_RETRY: PushRetry = { retryLimit: 3, retryDelay: 1 }
 
 /** Queue one push to one device, in the caller's transaction. */
-export async function enqueuePush(
-  q: Q,
-  boss: PgBoss,
-  retry: PushRetry,
-  d: {
-    networkId: string
-    alertId?: string
-    readinessId?: string
-    userId: string
-    subscriptionId: string
-    kind: PushKind
-    payload: PushPayload
-    ttlSeconds: number
-    topic: string | null
-  },
-): Promise<void> {
+export async function enqueuePush(q: Q, boss: PgBoss, retry: PushRetry, d: NewDelivery): Promise<void> {
   const deliveryId = await insertDelivery(q, d)
   await boss.send(PUSH_SEND_QUEUE, { deliveryId } satisfies PushSendJob, {
     db: fromPostgresJs(q as never),

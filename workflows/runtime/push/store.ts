@@ -48,20 +48,20 @@ export async function subscriptionsOf(
     select id, user_id as "userId" from push_subscriptions where user_id = any(${userIds}::uuid[]) order by created_at`
 }
 
-export async function insertDelivery(
-  q: Q,
-  d: {
-    networkId: string
-    alertId?: string
-    readinessId?: string
-    userId: string
-    subscriptionId: string
-    kind: PushKind
-    payload: PushPayload
-    ttlSeconds: number
-    topic: string | null
-  },
-): Promise<string> {
+/** One push to one device, as queued (enqueuePush) and stored (push_deliveries). */
+export interface NewDelivery {
+  networkId: string
+  alertId?: string
+  readinessId?: string
+  userId: string
+  subscriptionId: string
+  kind: PushKind
+  payload: PushPayload
+  ttlSeconds: number
+  topic: string | null
+}
+
+export async function insertDelivery(q: Q, d: NewDelivery): Promise<string> {
   const [row] = await q<{ id: string }[]>`
     insert into push_deliveries (network_id, alert_id, readiness_id, user_id, subscription_id, kind, payload, ttl_seconds, topic)
     values (${d.networkId}, ${d.alertId ?? null}, ${d.readinessId ?? null}, ${d.userId}, ${d.subscriptionId},

@@ -6,7 +6,8 @@
 import { problem } from '../../core/problem.ts'
 import type { Q, Sql } from '../platform/connect.ts'
 import { hashPassword, verifyPassword } from '../platform/passwords.ts'
-import { inTx, writeAudit } from '../store/admin.ts'
+import { inTx } from '../store/admin.ts'
+import { audit } from '../store/audit.ts'
 import type { UserRow } from '../store/users.ts'
 import { complexityProblem, loadPolicy } from './policy.ts'
 
@@ -52,15 +53,15 @@ export async function changeOwnPassword(
     const hash = await hashPassword(body.newPassword)
     await tx`update users set password_hash = ${hash} where id = ${user.id}`
     await tx`delete from sessions where user_id = ${user.id} and token_hash <> ${currentTokenHash}`
-    await writeAudit(tx, {
-      networkId: user.networkId,
-      actorId: user.id,
-      action: 'user.change_password',
-      entity: 'user',
-      entityId: user.id,
-      before: null,
-      after: { otherSessionsEnded: true },
-      device,
-    })
+    await audit(
+      tx,
+      { networkId: user.networkId, userId: user.id, device },
+      {
+        action: 'user.change_password',
+        entity: 'user',
+        entityId: user.id,
+        after: { otherSessionsEnded: true },
+      },
+    )
   })
 }

@@ -1,4 +1,3 @@
-import { audit } from './audit.ts'
 /**
  * Network administration queries (issue 8): facilities, travel times, settings, audit, readiness.
  * Every function takes the admin's network id and filters by it: another network's ids match nothing.
@@ -7,19 +6,11 @@ import type { JSONValue } from 'postgres'
 import type { Sql } from '../platform/connect.ts'
 
 import type { FacilityInput } from '../../core/admin-rules.ts'
-import type { FacilityLevel } from '../../core/roles.ts'
 
 export type { FacilityInput }
 
-export interface AdminFacility {
+export interface AdminFacility extends FacilityInput {
   id: string
-  name: string
-  nameEn: string | null
-  level: FacilityLevel
-  address: string | null
-  hasCathLab: boolean
-  lysisDrugs: string[]
-  lysisRegimens: Record<string, string>
   canLyse: boolean
   active: boolean
   minutesToCounty: number | null
@@ -190,31 +181,4 @@ export async function insertNetwork(
     values (${n.name}, ${n.nameEn}, ${tx.json(toJson(n.settings))})
     returning id`
   return row!.id
-}
-
-/** The audit row of an actor id (the sign-in paths): a thin form of the one writer, store/audit.ts. */
-export async function writeAudit(
-  tx: Sql,
-  a: {
-    networkId: string
-    actorId: string
-    action: string
-    entity: string
-    entityId: string | null
-    before?: unknown
-    after?: unknown
-    device: string | null
-  },
-): Promise<void> {
-  await audit(
-    tx,
-    { networkId: a.networkId, userId: a.actorId, device: a.device },
-    {
-      action: a.action,
-      entity: a.entity,
-      entityId: a.entityId,
-      before: a.before,
-      after: a.after,
-    },
-  )
 }

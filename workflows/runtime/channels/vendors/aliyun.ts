@@ -17,6 +17,7 @@ import type {
   VendorEndpoints,
   VoiceSettings,
 } from '../vendor.ts'
+import { vendorFailure } from './errors.ts'
 import { answerText, chinaTimeToIso, mainlandDigits, readJson, unreachable } from './outbound.ts'
 
 export function percentEncode(s: string): string {
@@ -37,22 +38,6 @@ export function signRpc(method: 'GET' | 'POST', params: Record<string, string>, 
     .createHmac('sha1', secret + '&')
     .update(stringToSign)
     .digest('base64')
-}
-
-/** Per-number or per-account send caps: the person cannot be reached this way now. */
-const RATE_LIMITED = new Set([
-  'isv.BUSINESS_LIMIT_CONTROL',
-  'isv.DAY_LIMIT_CONTROL',
-  'isv.MONTH_LIMIT_CONTROL',
-])
-
-function isRetryable(code: string, status: number): boolean {
-  return (
-    status >= 500 ||
-    code.startsWith('Throttling') ||
-    code === 'isp.SYSTEM_ERROR' ||
-    code === 'ServiceUnavailable'
-  )
 }
 
 async function rpc(
@@ -92,13 +77,7 @@ async function rpc(
   const id = j[idField]
   if (code === 'OK' && typeof id === 'string')
     return { ok: true, providerId: id, answer: answerText(read.text) }
-  return {
-    ok: false,
-    code,
-    answer: answerText(read.text),
-    retryable: isRetryable(code, res.status),
-    rateLimited: RATE_LIMITED.has(code),
-  }
+  return vendorFailure('aliyun', code, read.text, res.status)
 }
 
 export function sendSms(

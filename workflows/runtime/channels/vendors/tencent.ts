@@ -20,6 +20,7 @@ import type {
   VendorEndpoints,
   VoiceSettings,
 } from '../vendor.ts'
+import { vendorFailure } from './errors.ts'
 import { answerText, chinaTimeToIso, e164, readJson, unreachable } from './outbound.ts'
 
 const CONTENT_TYPE = 'application/json; charset=utf-8'
@@ -55,18 +56,6 @@ export function tc3Authorization(i: Tc3Input): string {
   const key = hmac(hmac(hmac('TC3' + i.secretKey, date), i.service), 'tc3_request')
   const signature = crypto.createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex')
   return `TC3-HMAC-SHA256 Credential=${i.secretId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
-}
-
-/** Per-number caps (30 s, 1 h, a day, the same content a day) and the frequency limit: move on. */
-function isRateLimited(code: string): boolean {
-  return (
-    code.startsWith('LimitExceeded.PhoneNumber') ||
-    code.startsWith('LimitExceeded.CalledNumber') ||
-    code === 'FailedOperation.FrequencyLimit'
-  )
-}
-function isRetryable(code: string, status: number): boolean {
-  return status >= 500 || code.startsWith('InternalError') || code === 'RequestLimitExceeded'
 }
 
 interface TencentError {
@@ -112,16 +101,7 @@ async function call(
   const err = j.Response?.Error
   if (err) {
     const code = err.Code ?? `http_${res.status}`
-    return {
-      ok: false,
-      result: {
-        ok: false,
-        code,
-        answer: answerText(read.text),
-        retryable: isRetryable(code, res.status),
-        rateLimited: isRateLimited(code),
-      },
-    }
+    return { ok: false, result: vendorFailure('tencent', code, read.text, res.status) }
   }
   return { ok: true, json: j, text: read.text, status: res.status }
 }
@@ -165,14 +145,7 @@ export async function sendSms(
   const first = set[0]
   if (first?.Code === 'Ok' && first.SerialNo)
     return { ok: true, providerId: first.SerialNo, answer: answerText(r.text) }
-  const code = first?.Code ?? 'no_status'
-  return {
-    ok: false,
-    code,
-    answer: answerText(r.text),
-    retryable: isRetryable(code, r.status),
-    rateLimited: isRateLimited(code),
-  }
+  return vendorFailure('tencent', first?.Code ?? 'no_status', r.text, r.status)
 }
 
 export async function callTts(
@@ -201,7 +174,7 @@ export async function callTts(
   if (!r.ok) return r.result
   const status = r.json.Response?.SendStatus as { CallId?: string } | undefined
   if (status?.CallId) return { ok: true, providerId: status.CallId, answer: answerText(r.text) }
-  return { ok: false, code: 'no_status', answer: answerText(r.text), retryable: false, rateLimited: false }
+  return vendorFailure('tencent', 'no_status', r.text)
 }
 
 const str = (v: unknown): string | undefined =>

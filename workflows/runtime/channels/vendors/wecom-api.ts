@@ -8,17 +8,11 @@ import { createHash } from 'node:crypto'
 import { addSeconds, subMinutes } from 'date-fns'
 import { problem } from '../../../core/problem.ts'
 import type { OutboundFetch, SendResult, VendorEndpoints, WecomButtonCard, WecomSettings } from '../vendor.ts'
+import { classify, vendorFailure } from './errors.ts'
 import { answerText, readJson, unreachable } from './outbound.ts'
 
 /** Refresh this many minutes before WeCom's own expiry, so a token never expires between check and use. */
 const TOKEN_MARGIN_MINUTES = 5
-
-/** errcodes that mean "get a new token and try again": 40014 invalid, 42001 expired, 40001 invalid credential. */
-const TOKEN_ERRCODES = new Set([40014, 42001, 40001])
-/** 45009 API call frequency exceeded, 45033 concurrent calls exceeded: the member cannot be reached now. */
-const RATE_ERRCODES = new Set([45009, 45033])
-/** -1: system busy, "please retry later". */
-const BUSY_ERRCODES = new Set([-1])
 
 /** task_id: up to 128 bytes of digits, letters and "_-@" (WeCom's template card rules). */
 const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/
@@ -58,15 +52,7 @@ interface WecomAnswer {
   [k: string]: unknown
 }
 
-function failure(errcode: number, text: string, retryable = false): SendResult {
-  return {
-    ok: false,
-    code: String(errcode),
-    answer: answerText(text),
-    retryable: retryable || BUSY_ERRCODES.has(errcode),
-    rateLimited: RATE_ERRCODES.has(errcode),
-  }
-}
+const failure = (errcode: number, text: string): SendResult => vendorFailure('wecom', errcode, text)
 
 async function fetchToken(
   fetch: OutboundFetch,
@@ -148,27 +134,50 @@ async function withToken(
     if (!body.ok) return body
     const j = body.json as WecomAnswer
     const code = typeof j.errcode === 'number' ? j.errcode : 0
-    if (TOKEN_ERRCODES.has(code)) {
+    if (classify('wecom', code) === 'token') {
       if (attempt === 0) continue
       // Refreshed once already: report it, worth another try later.
-      return { ok: false, result: failure(code, body.text, true) }
+      return { ok: false, result: { ...vendorFailure('wecom', code, body.text), retryable: true } }
     }
     return { ok: true, json: j, text: body.text }
   }
 }
 
-function post(fetch: OutboundFetch, endpoints: VendorEndpoints, path: string, payload: unknown): Call {
-  return (accessToken) =>
+/** POST a JSON payload to a WeCom API path with the access token (refreshed once if WeCom asks). */
+function postWithToken(
+  fetch: OutboundFetch,
+  endpoints: VendorEndpoints,
+  settings: WecomSettings,
+  tokenCache: TokenCache,
+  path: string,
+  payload: unknown,
+) {
+  return withToken(fetch, endpoints, settings, tokenCache, (accessToken) =>
     fetch(`${endpoints.wecomApiBase}${path}?access_token=${encodeURIComponent(accessToken)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload),
-    })
+    }),
+  )
 }
 
-function sendResult(answer: { json: WecomAnswer; text: string }, toUsers: string[]): SendResult {
-  const { json, text } = answer
-  const code = typeof json.errcode === 'number' ? json.errcode : -2
+const errcodeOf = (json: WecomAnswer) => (typeof json.errcode === 'number' ? json.errcode : -2)
+
+/** `message/send` of one message type (`template_card`, `textcard`) to the listed members. */
+async function sendMessage(
+  fetch: OutboundFetch,
+  endpoints: VendorEndpoints,
+  settings: WecomSettings,
+  tokenCache: TokenCache,
+  toUsers: string[],
+  msgtype: 'template_card' | 'textcard',
+  content: unknown,
+): Promise<SendResult> {
+  const payload = { touser: toUsers.join('|'), msgtype, agentid: settings.agentId, [msgtype]: content }
+  const r = await postWithToken(fetch, endpoints, settings, tokenCache, '/cgi-bin/message/send', payload)
+  if (!r.ok) return r.result
+  const { json, text } = r
+  const code = errcodeOf(json)
   if (code !== 0) return failure(code, text)
   // errcode 0 with every recipient listed as invalid: nobody got it (not a member, or outside the app's scope).
   const invalid = typeof json.invaliduser === 'string' && json.invaliduser ? json.invaliduser.split('|') : []
@@ -192,27 +201,14 @@ export async function sendButtonCard(
   if (!TASK_ID.test(card.taskId)) return invalidRequest('card.taskId')
   if (card.buttons.length < 1 || card.buttons.length > 6) return invalidRequest('card.buttons')
   if (card.rows.length > 6) return invalidRequest('card.rows')
-  const payload = {
-    touser: toUsers.join('|'),
-    msgtype: 'template_card',
-    agentid: settings.agentId,
-    template_card: {
-      card_type: 'button_interaction',
-      main_title: { title: card.title, desc: card.description },
-      horizontal_content_list: card.rows.map((r) => ({ keyname: r.key, value: r.value })),
-      card_action: { type: 1, url: card.url },
-      task_id: card.taskId,
-      button_list: card.buttons.map((b) => ({ text: b.text, style: b.style ?? 1, key: b.key })),
-    },
-  }
-  const r = await withToken(
-    fetch,
-    endpoints,
-    settings,
-    tokenCache,
-    post(fetch, endpoints, '/cgi-bin/message/send', payload),
-  )
-  return r.ok ? sendResult(r, toUsers) : r.result
+  return sendMessage(fetch, endpoints, settings, tokenCache, toUsers, 'template_card', {
+    card_type: 'button_interaction',
+    main_title: { title: card.title, desc: card.description },
+    horizontal_content_list: card.rows.map((r) => ({ keyname: r.key, value: r.value })),
+    card_action: { type: 1, url: card.url },
+    task_id: card.taskId,
+    button_list: card.buttons.map((b) => ({ text: b.text, style: b.style ?? 1, key: b.key })),
+  })
 }
 
 export async function sendTextCard(
@@ -228,20 +224,7 @@ export async function sendTextCard(
   }: { toUsers: string[]; title: string; description: string; url: string },
 ): Promise<SendResult> {
   if (toUsers.length === 0) return invalidRequest('toUsers')
-  const payload = {
-    touser: toUsers.join('|'),
-    msgtype: 'textcard',
-    agentid: settings.agentId,
-    textcard: { title, description, url },
-  }
-  const r = await withToken(
-    fetch,
-    endpoints,
-    settings,
-    tokenCache,
-    post(fetch, endpoints, '/cgi-bin/message/send', payload),
-  )
-  return r.ok ? sendResult(r, toUsers) : r.result
+  return sendMessage(fetch, endpoints, settings, tokenCache, toUsers, 'textcard', { title, description, url })
 }
 
 /** Replace the pressed card's buttons with one disabled label for the listed recipients. */
@@ -254,21 +237,21 @@ export async function updateCard(
 ): Promise<SendResult> {
   if (userIds.length === 0) return invalidRequest('userIds')
   if (!responseCode) return invalidRequest('responseCode')
-  const payload = {
-    userids: userIds,
-    agentid: settings.agentId,
-    response_code: responseCode,
-    button: { replace_name: replaceName },
-  }
-  const r = await withToken(
+  const r = await postWithToken(
     fetch,
     endpoints,
     settings,
     tokenCache,
-    post(fetch, endpoints, '/cgi-bin/message/update_template_card', payload),
+    '/cgi-bin/message/update_template_card',
+    {
+      userids: userIds,
+      agentid: settings.agentId,
+      response_code: responseCode,
+      button: { replace_name: replaceName },
+    },
   )
   if (!r.ok) return r.result
-  const code = typeof r.json.errcode === 'number' ? r.json.errcode : -2
+  const code = errcodeOf(r.json)
   return code === 0
     ? { ok: true, providerId: responseCode, answer: answerText(r.text) }
     : failure(code, r.text)
@@ -298,7 +281,8 @@ export async function getUserIdByOAuthCode(
   // cannot decide who this is, which is not the same as "not a member".
   if (!r.ok) throw problem('unavailable')
   if (r.json.errcode !== 0) {
-    if (r.json.errcode !== undefined && BUSY_ERRCODES.has(r.json.errcode)) throw problem('unavailable')
+    if (r.json.errcode !== undefined && classify('wecom', r.json.errcode) === 'retryable')
+      throw problem('unavailable')
     return null
   }
   // auth/getuserinfo answers `userid`; the older user/getuserinfo answered `UserId`.
