@@ -193,7 +193,7 @@ async function underTraffic(outage: () => Promise<void>) {
     await sleep(50)
     expect(server.child.exitCode).toBeNull()
   }
-  await sleep(2_000) // down for a while: several pool reconnects and pg-boss polls fail
+  await sleep(5_000) // down for a while: many pool reconnects and pg-boss polls fail
   const upAt = Date.now()
   await pg.start()
   const serverUpAt = Date.now()
