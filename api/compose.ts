@@ -85,19 +85,25 @@ export async function compose(
     platformUrl: config.cpcPlatformUrl,
     box: config.secretKey ? createSecretBox(config.secretKey) : undefined,
   }
+  // Timers due while no process ran (or in flight in one that crashed) fire at once, before the
+  // rest of this boot (listeners, workers, and the HTTP layer, which api/server.ts loads after
+  // this), without waiting for pg-boss to expire the crashed worker's jobs (their retry later is a
+  // no-op: firing is idempotent). So the lateness a restart adds is the boot up to here, not the
+  // queue's expiry (test/int/timer-crash.int.test.ts).
+  if (opts.workers ?? true) {
+    void fireDueTimers(rt)
+      .then((fired) => {
+        if (fired)
+          log.info('due timers fired at boot', { fired, sinceStartMs: Math.round(performance.now()) })
+      })
+      .catch((e: unknown) => log.error('boot timer re-check failed', describeError(e)))
+  }
   const live = new LiveHub()
   await live.start(sql)
   const unlistenNetworks = await rt.networks.listen(sql)
   const workers: { queue: string; id: string }[] = []
   if (opts.workers ?? true) {
     workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
-    // Timers due while no process ran (or in flight in one that crashed) fire within seconds of
-    // this boot, not after pg-boss expires their jobs (test/int/timer-crash.int.test.ts).
-    void fireDueTimers(rt)
-      .then((fired) => {
-        if (fired) log.info('due timers fired at boot', { fired })
-      })
-      .catch((e: unknown) => log.error('boot timer re-check failed', describeError(e)))
     let vapid: Promise<VapidKeys> | undefined
     const ids = await startPushWorkers({
       rt,

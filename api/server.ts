@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
-import { createApp, PWA_DIST } from './app.ts'
 import { maybeSeedDemo, startCore } from './boot.ts'
 import { compose } from './compose.ts'
 import { loadConfig } from './config.ts'
@@ -31,22 +30,27 @@ function installCrashHandlers() {
 async function main() {
   installCrashHandlers()
   const config = loadConfig()
+  const core = await startCore(config)
+  const seeded = await maybeSeedDemo(core.sql, config, { networkCount, seedDemo })
+  // compose() starts the due-timer re-check; the HTTP layer (routes, schemas: a fifth of the
+  // code to load) is loaded only then, so that timers due at a crash fire as early in a restart
+  // as possible (api/compose.ts, test/int/timer-crash.int.test.ts).
+  const composed = await compose(config, core.sql, core.boss)
+  const { createApp, PWA_DIST } = await import('./app.ts')
   if (
     !fs.existsSync(path.join(PWA_DIST, 'index.html')) &&
     fs.existsSync(path.resolve('pwa/vite.config.ts'))
   ) {
     log.info('building the PWA once (npm run build:pwa)…')
-    execFileSync(
+    // Not execFileSync: the due timers are already firing, and must not wait for the build.
+    const build = spawn(
       process.execPath,
       [path.resolve('node_modules/vite/bin/vite.js'), 'build', 'pwa', '--logLevel', 'warn'],
-      {
-        stdio: 'inherit',
-      },
+      { stdio: 'inherit' },
     )
+    const code = await new Promise<number | null>((resolve) => build.once('exit', resolve))
+    if (code !== 0) throw new Error(`the PWA build failed (exit code ${code})`)
   }
-  const core = await startCore(config)
-  const seeded = await maybeSeedDemo(core.sql, config, { networkCount, seedDemo })
-  const composed = await compose(config, core.sql, core.boss)
   const app = createApp(composed.deps)
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
 

@@ -13,9 +13,12 @@ export interface ServerChild {
 }
 
 /** `npm start`'s entry point (api/server.ts) as a separate OS process, resolved once it listens. */
-export async function startServerChild(env: Record<string, string>): Promise<ServerChild> {
+export async function startServerChild(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ServerChild> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'api/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,10 @@
  * code adds or subtracts a time-zone offset by hand.
  */
 import { TZDate } from '@date-fns/tz'
-import { addMonths, format, startOfMonth, subYears } from 'date-fns'
+import { addMonths } from 'date-fns/addMonths'
+import { format } from 'date-fns/format'
+import { startOfMonth } from 'date-fns/startOfMonth'
+import { subYears } from 'date-fns/subYears'
 import type { Instant } from './time.ts'
 
 /** The registry's own zone: China has kept UTC+8 without daylight saving since 1991. */

@@ -11,7 +11,7 @@
  * (CPC_CODES below, one table so that a change of the platform's dictionary is one edit).
  */
 import { TZDate } from '@date-fns/tz'
-import { format } from 'date-fns'
+import { format } from 'date-fns/format'
 import type { Patient } from './case-model.ts'
 import type { CaseState } from './fold.ts'
 import type { RegistryRecord } from './registry-record.ts'

@@ -4,7 +4,7 @@
  * is the departure plus the network's travel time (`etaSource: 'travel_matrix'`), corrected by the
  * vehicle's shared positions when there are recent ones (`etaSource: 'position'`, core/eta.ts).
  */
-import { addMinutes } from 'date-fns'
+import { addMinutes } from 'date-fns/addMinutes'
 import { etaOf, fold, isPciCenter, travelMinutes, type CaseState, type NetworkInfo } from '../core/index.ts'
 import { isNetworkWide } from '../core/access.ts'
 import type { Q } from './platform/connect.ts'

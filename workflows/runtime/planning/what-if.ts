@@ -1,4 +1,4 @@
-import { subMonths } from 'date-fns'
+import { subMonths } from 'date-fns/subMonths'
 import { whatIf, type WhatIfFacility, type WhatIfOptions } from '../../core/what-if.ts'
 import type { Q } from '../platform/connect.ts'
 import { dbNow } from '../store/cases.ts'

@@ -2,12 +2,25 @@ import postgres from 'postgres'
 
 export type Sql = postgres.Sql
 
+/**
+ * Seconds before a pool connection tries again after a failed one. postgres.js's default grows as
+ * 3^retries / 100 s up to 20 s, and `retries` is shared by the pool's connections: after a few
+ * seconds of outage with 20 busy connections it waits 10–20 s, so a database that is back (a
+ * restart, a failover) stayed unused for that long. Attempts against a server that is down fail at
+ * once (refused, or 57P03 while it starts), so retrying every ≤ 0.5 s costs little.
+ * test/int/external-database-loss.int.test.ts measures the recovery.
+ */
+export function reconnectDelay(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2)
+}
+
 /** One postgres.js pool per process. Notices are silenced (`onnotice: false` does not work in 3.4). */
 export function connect(url: string, max = 20): Sql {
   return postgres(url, {
     max,
     idle_timeout: 30,
     connect_timeout: 15,
+    backoff: reconnectDelay,
     onnotice: () => {},
     connection: { application_name: 'xinlian' },
   })

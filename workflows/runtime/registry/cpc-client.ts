@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import { TZDate } from '@date-fns/tz'
-import { format } from 'date-fns'
+import { format } from 'date-fns/format'
 import { CPC_TIME_ZONE, type CpcReport } from '../../core/cpc-report.ts'
 
 /** The platform's default address; CPC_PLATFORM_URL replaces it for tests and private gateways. */

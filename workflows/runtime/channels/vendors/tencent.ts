@@ -11,7 +11,8 @@
  * plus the X-TC-Action / -Version / -Timestamp / -Region headers.
  */
 import crypto from 'node:crypto'
-import { fromUnixTime, getUnixTime } from 'date-fns'
+import { fromUnixTime } from 'date-fns/fromUnixTime'
+import { getUnixTime } from 'date-fns/getUnixTime'
 import type {
   OutboundFetch,
   ProviderReport,

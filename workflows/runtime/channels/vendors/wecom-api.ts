@@ -5,7 +5,8 @@
  * `message/update_template_card`; `auth/getuserinfo` for the in-app browser's OAuth sign-in.
  */
 import { createHash } from 'node:crypto'
-import { addSeconds, subMinutes } from 'date-fns'
+import { addSeconds } from 'date-fns/addSeconds'
+import { subMinutes } from 'date-fns/subMinutes'
 import { problem } from '../../../core/problem.ts'
 import type { OutboundFetch, SendResult, VendorEndpoints, WecomButtonCard, WecomSettings } from '../vendor.ts'
 import { classify, vendorFailure } from './errors.ts'
