@@ -89,7 +89,9 @@ const sql = postgres(input.url, {
   },
 })
 const boss = await startBoss(input.url, { supervise: false })
-const composed = await compose(loadConfig({ PORT: '0', DATABASE_URL: input.url }), sql, boss, { workers: false })
+const composed = await compose(loadConfig({ PORT: '0', DATABASE_URL: input.url }), sql, boss, {
+  workers: false,
+})
 const rt = composed.deps.rt
 
 // The backlog: first_ecg warns 7 min after FMC; FMC 7 min + 2 s ago makes it due at once (and its
@@ -119,7 +121,11 @@ const cpu0 = process.cpuUsage()
 const elu0 = performance.eventLoopUtilization()
 // A separate connection samples what the product's sessions are doing (the sampler's own
 // connection has another application_name, so it does not count itself).
-const watcher = postgres(input.url, { max: 1, onnotice: () => {}, connection: { application_name: 'bench-watch' } })
+const watcher = postgres(input.url, {
+  max: 1,
+  onnotice: () => {},
+  connection: { application_name: 'bench-watch' },
+})
 const sessionSamples: Record<string, number> = {}
 let sampling = true
 const sampler = (async () => {
@@ -226,7 +232,11 @@ function summarizeProfile(p: CpuProfile) {
     areas[area] = (areas[area] ?? 0) + ms
     const short = url.replace(/^.*\/(node_modules\/|workflows\/|api\/|bench\/)/, '$1')
     const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`
-    const f = fns.get(key) ?? { fn: functionName || '(anonymous)', where: `${short}:${lineNumber + 1}`, selfMs: 0 }
+    const f = fns.get(key) ?? {
+      fn: functionName || '(anonymous)',
+      where: `${short}:${lineNumber + 1}`,
+      selfMs: 0,
+    }
     f.selfMs += ms
     fns.set(key, f)
   }
@@ -244,4 +254,3 @@ function summarizeProfile(p: CpuProfile) {
       .map((f) => ({ ...f, selfMs: r(f.selfMs) })),
   }
 }
-
