@@ -70,6 +70,53 @@ async function product(cluster: Cluster, n: number, profile: boolean): Promise<F
   }
 }
 
+/** What the numbers say (the same reasoning every run, with this run's figures). */
+function reading(p: FireChildOutput, measured: FireChildOutput): string[] {
+  const areas = p.areas ?? {}
+  const busy = Object.entries(areas)
+    .filter(([k]) => !k.startsWith('idle'))
+    .reduce((a, [, v]) => a + v, 0)
+  const share = (re: RegExp) =>
+    round(
+      (Object.entries(areas)
+        .filter(([k]) => re.test(k))
+        .reduce((a, [, v]) => a + v, 0) /
+        Math.max(busy, 1)) *
+        100,
+    )
+  const waitingForClient = Object.entries(measured.sessions)
+    .filter(([k]) => k.startsWith('xinlian: idle in transaction'))
+    .reduce((a, [, v]) => a + v, 0)
+  const alertKinds =
+    /channel_attempts|push_subscriptions|push_deliveries|alerts|pgboss\.job|users|user_roles|alert_ladders|rota/
+  const alertStatements = Object.entries(p.statements)
+    .filter(([k]) => alertKinds.test(k))
+    .reduce((a, [, v]) => a + v, 0)
+  return [
+    `- **The Node process is the limit, not Postgres.** ${round(waitingForClient)} % of the product's busy Postgres`,
+    `  session samples are \`idle in transaction\` (the server waiting for the client), and Node's event loop`,
+    `  is ${Math.round(measured.eventLoopUtilization * 100)} % busy. On a shared 2-core machine a single-threaded process gets a`,
+    '  fraction of a core, so throughput ≈ (CPU the process gets) ÷ (Node CPU per fire):',
+    `  ${round(measured.nodeCpuMs / Math.max(1, measured.fired), 2)} ms per fire here, against a few µs per job for bare pg-boss.`,
+    `- **That CPU is per-statement overhead.** postgres.js (building, parsing) and Node's socket writes take`,
+    `  ${share(/postgres\.js|node internals/)} % of the busy samples, garbage collection ${share(/garbage/)} %; the clinical work`,
+    `  (workflows/core: fold, rules, fire) ${share(/workflows\/core/)} % and the runtime's own code ${share(/workflows\/runtime/)} %.`,
+    `  The cost of a fire is the number of statements it sends: ${round(p.statementsPerFire, 1)}.`,
+    `- **Most statements are the alert, not the timer.** A first_ecg warning raises an alert: ${round(alertStatements / Math.max(1, p.fired), 1)}`,
+    '  of the statements per fire are the alert ladder (audience, alert row, channel attempts, push',
+    '  subscriptions and deliveries, pg-boss jobs for the sends and the later ladder steps). In',
+    '  workflows/runtime/channels/dispatch.ts `runStep` awaits one INSERT per recipient × channel in turn,',
+    '  and workflows/runtime/push/notifier.ts `enqueueAlertPushes` one delivery row + one `boss.send` per',
+    '  device in turn. The next fix is there (one multi-row INSERT of the attempts, one `boss.insert` of',
+    "  all of an alert's jobs); it belongs to the channels and push code, not to the timer worker.",
+    '- **Fixed in the fire path itself** (workflows/runtime/apply-event.ts `fireTimers`): forgetting a fired',
+    "  timer's case_timers row no longer waits for its own round trip; it goes out pipelined with the",
+    '  next fire of the case and the projection writes.',
+    '- NOTIFY is not a cost that shows: one `pg_notify` per system event and one per alert, each sent in',
+    '  the same round trip as its row.',
+  ]
+}
+
 function profileMarkdown(p: FireChildOutput, measured: FireChildOutput, b: BareRun, load: number): string {
   const areas = Object.entries(p.areas ?? {})
   const busy = areas.filter(([k]) => !k.startsWith('idle')).reduce((a, [, v]) => a + v, 0)
@@ -118,6 +165,10 @@ function profileMarkdown(p: FireChildOutput, measured: FireChildOutput, b: BareR
     '| statement (verb + first table) | count | per fire |',
     '|---|---|---|',
     ...Object.entries(p.statements).map(([k, v]) => `| \`${k}\` | ${v} | ${round(v / p.fired, 2)} |`),
+    '',
+    '## Reading',
+    '',
+    ...reading(p, measured),
     '',
     '## Top functions by self time',
     '',

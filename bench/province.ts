@@ -117,9 +117,7 @@ export async function runProvince(
       const b0 = performance.now()
       await sql`select count(*) from case_metrics`
       const countMs = performance.now() - b0
-      const [{ n: incomingRows } = { n: 0 }] = [
-        { n: (JSON.parse(incoming.body) as { cases: unknown[] }).cases.length },
-      ]
+      const incomingRows = (JSON.parse(incoming.body) as { cases: unknown[] }).cases.length
       const bench = `province (${networks} networks, ${info.casesGenerated} cases, ${info.active} active)`
       const ms = (metric: string, v: number, goal: number, extra: Partial<Row> = {}): Row => ({
         bench,
