@@ -57,7 +57,17 @@ try {
     const loadBefore = loadAvg()
     process.stderr.write(`[bench] ${name} (load ${loadBefore})…\n`)
     const s = performance.now()
-    const r: BenchResult = await bench(cluster)
+    // One benchmark failing (a timeout on a busy machine) must not lose the others' results.
+    const r: BenchResult = await bench(cluster).catch((e: unknown) => {
+      process.stderr.write(
+        `[bench] ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      )
+      return {
+        name,
+        rows: [{ bench: name, metric: 'failed', value: null, unit: '', status: 'missed', note: String(e) }],
+        detail: { error: String(e) },
+      } satisfies BenchResult
+    })
     results.push({
       ...r,
       startedAt: new Date(Date.now() - (performance.now() - s)).toISOString(),
