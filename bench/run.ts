@@ -1,44 +1,77 @@
 /**
  * `npm run bench`: every benchmark on one PostgreSQL (embedded with fast flags in a temp dir,
- * or DATABASE_URL), each on its own fresh database, one after another. Prints the table and
- * writes bench/results.json. Each module also runs alone: `npx tsx bench/<name>.ts`.
+ * or DATABASE_URL), each on its own fresh database, one after another. Prints the table, writes
+ * bench/results.json and regenerates the README's performance table from it (bench/table.ts).
+ * `npm run bench -- province slow-link` runs only those: their results replace the same
+ * benchmarks' results in bench/results.json, the others are kept with their own date and commit.
+ * Each module also runs alone: `npx tsx bench/<name>.ts`.
  */
 import fs from 'node:fs'
-import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { startCluster } from './lib/cluster.ts'
 import { printTable, type BenchResult } from './lib/result.ts'
 import { loadAvg, machine } from './lib/stats.ts'
 import { runDeadlineLag } from './deadline-lag.ts'
 import { runEventPush } from './event-push.ts'
+import { runFireCapacity } from './fire-capacity.ts'
 import { runIngest } from './ingest.ts'
 import { runMemory } from './memory.ts'
 import { runMetrics } from './metrics.ts'
+import { runProcesses } from './processes.ts'
+import { runProvince } from './province.ts'
+import { runSlowLink } from './slow-link.ts'
 import { runTimerLag } from './timer-lag.ts'
+import { RESULTS, writeReadmeTable, type Results, type StoredResult } from './table.ts'
 
 const ALL = {
   'timer-lag': runTimerLag,
   ingest: runIngest,
   'event-push': runEventPush,
   'deadline-lag': runDeadlineLag,
+  'fire-capacity': runFireCapacity,
   metrics: runMetrics,
+  province: runProvince,
+  processes: runProcesses,
   memory: runMemory,
+  'slow-link': runSlowLink,
 } as const
 
 const only = process.argv.slice(2).filter((a) => a in ALL) as (keyof typeof ALL)[]
+const unknown = process.argv.slice(2).filter((a) => !(a in ALL))
+if (unknown.length)
+  throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; names: ${Object.keys(ALL).join(' ')}`)
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return null
+  }
+})()
 const started = new Date()
 const t0 = performance.now()
 const cluster = await startCluster()
-const results: (BenchResult & { seconds: number; loadBefore: number; loadAfter: number })[] = []
+const results: StoredResult[] = []
 try {
   for (const [name, bench] of Object.entries(ALL)) {
     if (only.length && !only.includes(name as keyof typeof ALL)) continue
     const loadBefore = loadAvg()
     process.stderr.write(`[bench] ${name} (load ${loadBefore})…\n`)
     const s = performance.now()
-    const r = await bench(cluster)
+    // One benchmark failing (a timeout on a busy machine) must not lose the others' results.
+    const r: BenchResult = await bench(cluster).catch((e: unknown) => {
+      process.stderr.write(
+        `[bench] ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      )
+      return {
+        name,
+        rows: [{ bench: name, metric: 'failed', value: null, unit: '', status: 'missed', note: String(e) }],
+        detail: { error: String(e) },
+      } satisfies BenchResult
+    })
     results.push({
       ...r,
+      startedAt: new Date(Date.now() - (performance.now() - s)).toISOString(),
+      commit,
       seconds: Math.round((performance.now() - s) / 1000),
       loadBefore,
       loadAfter: loadAvg(),
@@ -47,24 +80,33 @@ try {
 } finally {
   await cluster.stop()
 }
-const rows = results.flatMap((r) => r.rows)
-printTable(rows)
-const commit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
-  } catch {
-    return null
-  }
-})()
-const out = {
+printTable(results.flatMap((r) => r.rows))
+
+// Keep the other benchmarks' last results when only some ran; order as in ALL.
+const previous: Results | null =
+  only.length && fs.existsSync(RESULTS) ? (JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as Results) : null
+const byName = new Map<string, StoredResult>()
+for (const r of previous?.results ?? [])
+  byName.set(r.name, {
+    ...r,
+    startedAt: r.startedAt ?? previous!.startedAt,
+    commit: r.commit ?? previous!.commit,
+  })
+for (const r of results) byName.set(r.name, r)
+const merged = Object.keys(ALL)
+  .map((n) => byName.get(n))
+  .filter((r): r is StoredResult => !!r)
+const out: Results = {
   startedAt: started.toISOString(),
   seconds: Math.round((performance.now() - t0) / 1000),
   commit,
+  partial: only.length ? only : undefined,
   machine: machine(),
   database: cluster.kind,
-  rows,
-  results,
+  rows: merged.flatMap((r) => r.rows),
+  results: merged,
 }
-fs.writeFileSync(path.resolve(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n')
+fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + '\n')
+writeReadmeTable(out)
 process.stdout.write(`machine: ${JSON.stringify(out.machine)}; database: ${cluster.kind}; ${out.seconds} s\n`)
 process.exit(0)

@@ -19,14 +19,16 @@ export interface BenchResult {
   detail: Record<string, unknown>
 }
 
-export function printTable(rows: readonly Row[]): void {
-  const fmt = (v: number | null | undefined) =>
-    v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1)
+const fmt = (v: number | null | undefined) =>
+  v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1)
+
+/** The rows as a Markdown table (the README's performance table and the console use the same). */
+export function formatTable(rows: readonly Row[]): string {
   const lines = rows.map((r) => [
     r.bench,
     r.metric,
     `${fmt(r.value)} ${r.unit}`.trim(),
-    r.baseline === undefined ? '' : `${fmt(r.baseline)} ${r.unit}`.trim(),
+    r.baseline === undefined || r.baseline === null ? '' : `${fmt(r.baseline)} ${r.unit}`.trim(),
     r.ratio === undefined || r.ratio === null ? '' : `${fmt(r.ratio)}×`,
     r.goal ?? '',
     r.status,
@@ -34,7 +36,9 @@ export function printTable(rows: readonly Row[]): void {
   const head = ['bench', 'metric', 'Xinlian', 'baseline', 'ratio', 'goal', 'status']
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
-  process.stdout.write(
-    [line(head), line(widths.map((w) => '-'.repeat(w))), ...lines.map(line)].join('\n') + '\n',
-  )
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...lines.map(line)].join('\n') + '\n'
+}
+
+export function printTable(rows: readonly Row[]): void {
+  process.stdout.write(formatTable(rows))
 }
