@@ -94,9 +94,10 @@ export async function flushPositions(caseId: string): Promise<void> {
 /**
  * Watch the position and queue a fix at most every `MIN_SPACING_MS` (by the fix's own time).
  * Returns the function that stops watching. The caller starts it only with consent and while
- * the case is in transit.
+ * the case is in transit, since `departedAt`: a cached fix from before it says nothing about the
+ * road and the server would refuse it.
  */
-export function startSharing(caseId: string): () => void {
+export function startSharing(caseId: string, departedAt: number): () => void {
   if (!('geolocation' in navigator)) {
     setStatus(caseId, { error: 'unsupported' })
     return () => undefined
@@ -104,7 +105,7 @@ export function startSharing(caseId: string): () => void {
   let last = shareStatus(caseId).lastFix ? Date.parse(shareStatus(caseId).lastFix!.at) : 0
   const watch = navigator.geolocation.watchPosition(
     (pos) => {
-      if (pos.timestamp - last < MIN_SPACING_MS) return
+      if (pos.timestamp < departedAt || pos.timestamp - last < MIN_SPACING_MS) return
       last = pos.timestamp
       const fix: Fix = {
         at: new Date(pos.timestamp).toISOString(),

@@ -64,10 +64,11 @@ export function CrewCase(props: { caseId: string }) {
   const left = c.latest('ems_left_scene')
   const arrived = c.latest('arrived')
   const transporting = !!left && !(arrived && Date.parse(arrived.at) >= Date.parse(left.at))
+  const departedAt = left ? Date.parse(left.at) : null
   useEffect(() => {
-    if (!consent || !transporting) return
-    return startSharing(props.caseId)
-  }, [consent, transporting, props.caseId])
+    if (!consent || departedAt === null || !transporting) return
+    return startSharing(props.caseId, departedAt)
+  }, [consent, transporting, departedAt, props.caseId])
 
   const v = c.view
   if (!v) return <main>{c.notFound ? t('case.notFound') : t('case.loading')}</main>
