@@ -85,7 +85,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/cases/:id/fhir': { summary: 'FHIR R4 Bundle (collection) of the case', roles: 'any (scoped)' },
   'GET /api/metrics': {
     summary:
-      'SPEC §5 aggregates: n, mean, median, p90, within target, outside/flagged cases, rates (docs/qa-api.md)',
+      'SPEC §5 aggregates: n, mean, median, p90, within target, outside/flagged cases, rates, false cath lab activations per month (docs/qa-api.md)',
     roles: 'qa, admin, cardiologist, cath_lab (network); village/township (own facility)',
   },
   'GET /api/export/cases.csv': {

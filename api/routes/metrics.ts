@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { isNetworkWide } from '../../workflows/core/access.ts'
+import { activationsByMonth } from '../../workflows/runtime/store/activations.ts'
 import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
@@ -35,14 +36,18 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
   const q = readQuery(c, MetricsQuery)
   const { from, to } = periodOf(q)
   const facilityId = metricsScope(user, q.facilityId)
-  const r = await networkMetrics(c.var.deps.sql, {
-    networkId: user.networkId,
-    from,
-    to,
-    facilityId,
-    groupBy: q.groupBy,
-    cap: q.cap,
-  })
+  const [r, activations] = await Promise.all([
+    networkMetrics(c.var.deps.sql, {
+      networkId: user.networkId,
+      from,
+      to,
+      facilityId,
+      groupBy: q.groupBy,
+      cap: q.cap,
+    }),
+    // False cath lab activations per month of activation (docs/ambulance.md), whatever `groupBy`.
+    activationsByMonth(c.var.deps.sql, { networkId: user.networkId, from, to, facilityId }),
+  ])
   return c.json({
     networkId: user.networkId,
     from: from.toISOString(),
@@ -50,5 +55,6 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
     facilityId: facilityId ?? null,
     groupBy: q.groupBy,
     ...r,
+    activations,
   })
 })

@@ -15,14 +15,14 @@ export interface Facility {
   id: string
   name: string
   nameEn: string | null
-  level: 'village' | 'township' | 'county'
+  level: 'village' | 'township' | 'county' | 'ambulance'
   hasCathLab: boolean
   lysisDrugs: LysisDrug[]
   canLyse: boolean
 }
 
 export interface NetworkInfo {
-  network: { id: string; name: string; nameEn: string | null }
+  network: { id: string; name: string; nameEn: string | null; settings?: { prehospitalLysis?: boolean } }
   facilities: Facility[]
   travel: { from: string; to: string; minutes: number }[]
   rota: { line: string; userId: string; displayName: string; startsAt: string; endsAt: string }[]

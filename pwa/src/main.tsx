@@ -21,6 +21,8 @@ import {
 import { CaseScreen } from './views/case-screen.tsx'
 import { ConsultPage } from './views/consult.tsx'
 import { ConsultInbox } from './views/consults.tsx'
+import { CrewHome } from './views/crew.tsx'
+import { CrewCase } from './views/crew-case.tsx'
 import { Home } from './views/home.tsx'
 import { IncomingBoard } from './views/incoming.tsx'
 import { Login } from './views/login.tsx'
@@ -62,6 +64,7 @@ function Lazy(props: { name: 'admin' | 'qa'; path: string; search: URLSearchPara
 function homeFor(): string {
   // The cath lab works from the incoming board, not the township case list.
   if (hasRole('cath_lab')) return '/incoming'
+  if (hasRole('ems_crew')) return '/crew'
   if (hasRole('township_physician', 'village_doctor')) return '/cases'
   if (hasRole('cardiologist')) return '/consults'
   if (hasRole('qa')) return '/qa'
@@ -81,6 +84,8 @@ function Page(props: { path: string; search: URLSearchParams }) {
   if ((m = match('/cases/:id', p))) return <CaseScreen key={m.id} caseId={m.id!} />
   if (p === '/consults') return <ConsultInbox />
   if (p === '/incoming') return <IncomingBoard />
+  if (p === '/crew') return <CrewHome />
+  if ((m = match('/crew/cases/:id', p))) return <CrewCase key={m.id} caseId={m.id!} />
   if ((m = match('/consults/:id', p)))
     return <ConsultPage key={m.id} caseId={m.id!} decline={props.search.get('decline') === '1'} />
   if (p === '/notifications') return <NotificationsPage />
@@ -135,8 +140,12 @@ function Alerts() {
 function AlertBanner(props: { a: LiveAlert; here: string }) {
   const a = props.a
   const decision = useDecision(a.caseId, a.template === 'decision')
-  const href = hasRole('cardiologist') ? `/consults/${a.caseId}` : `/cases/${a.caseId}`
-  const open = props.here === `/cases/${a.caseId}` || props.here === `/consults/${a.caseId}`
+  const href = hasRole('cardiologist')
+    ? `/consults/${a.caseId}`
+    : hasRole('ems_crew')
+      ? `/crew/cases/${a.caseId}`
+      : `/cases/${a.caseId}`
+  const open = [`/cases/${a.caseId}`, `/consults/${a.caseId}`, `/crew/cases/${a.caseId}`].includes(props.here)
   const tone = decision ? (decision.outcome === 'approved' ? 'ok' : 'bad') : a.clinical ? '' : 'info'
   return (
     <div
@@ -178,6 +187,7 @@ function Nav() {
   const links: [string, string][] = []
   if (hasRole('cath_lab', 'cardiologist')) links.push(['/incoming', t('app.incoming.nav')])
   if (hasRole('township_physician', 'village_doctor')) links.push(['/cases', t('nav.cases')])
+  if (hasRole('ems_crew')) links.push(['/crew', t('crew.title')])
   if (hasRole('cardiologist'))
     links.push(['/consults', t('nav.consults')], ['/notifications', t('nav.notifications')])
   if (hasRole('qa', 'admin')) links.push(['/qa', t('nav.qa')])

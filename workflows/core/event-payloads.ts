@@ -188,6 +188,7 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   // ambulance tier: 120 dispatch time points; leaving the scene names the destination
   ems_call: empty,
   ems_dispatched: empty,
+  ems_departed: empty,
   ems_on_scene: empty,
   ems_left_scene: z.strictObject({ facilityId, toFacilityId: id }),
 }

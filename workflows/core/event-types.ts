@@ -39,6 +39,8 @@ export const CLINICAL_EVENT_TYPES = [
   // ambulance tier: the 120 dispatch time points (WS/T 451); see docs/ambulance.md
   'ems_call',
   'ems_dispatched',
+  // the vehicle left its station (WS/T 451 出车), between dispatch and arrival on scene
+  'ems_departed',
   'ems_on_scene',
   'ems_left_scene',
 ] as const

@@ -76,6 +76,7 @@ function notificationsFor(event: CaseEvent): Effect[] {
     case 'alert_repeated':
     case 'ems_call':
     case 'ems_dispatched':
+    case 'ems_departed':
     case 'ems_on_scene':
     case 'ems_left_scene':
       return []

@@ -114,6 +114,8 @@ export interface TimePoints {
   // also a Departure (from the ambulance unit), so transit and arrival work as from a facility
   emsCall: Instant | null
   emsDispatched: Instant | null
+  /** The vehicle left its station (出车). */
+  emsDeparted: Instant | null
   emsOnScene: Instant | null
   emsLeftScene: Instant | null
 }
@@ -181,6 +183,7 @@ export function derivePoints(
     outcomeDetail: null,
     emsCall: null,
     emsDispatched: null,
+    emsDeparted: null,
     emsOnScene: null,
     emsLeftScene: null,
   }
@@ -350,6 +353,9 @@ export function derivePoints(
         break
       case 'ems_dispatched':
         p.emsDispatched = first(p.emsDispatched, e.at)
+        break
+      case 'ems_departed':
+        p.emsDeparted = first(p.emsDeparted, e.at)
         break
       case 'ems_on_scene':
         p.emsOnScene = first(p.emsOnScene, e.at)

@@ -132,6 +132,7 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
       return knownFacility(network, d.toFacilityId) ? null : reject('unknown_facility', 'toFacilityId')
     case 'ems_call':
     case 'ems_dispatched':
+    case 'ems_departed':
     case 'ems_on_scene':
     case 'symptom_onset':
     case 'ecg_acquired':

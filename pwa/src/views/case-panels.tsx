@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
+import { RecordDialog } from '../components/ui.tsx'
 import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
 import { drugName, hasKey, pick, problemText, t } from '../i18n/index.ts'
 import { Dialog } from '../components/ui.tsx'
@@ -405,5 +406,47 @@ export function RefusedList(props: { items: RefusedItem[] }) {
         ))}
       </ul>
     </section>
+  )
+}
+
+/** The dose to confirm at the bolus: the server's, else the checklist's, else the suggestion. */
+export function doseOf(view: CaseView, checklist: TimelineEntry | undefined, drugs: string[]): Dose | null {
+  if (view.dose) return view.dose
+  if (checklist)
+    return {
+      drug: String(checklist.data.drug),
+      doseMg: Number(checklist.data.doseMg),
+      doseFraction: checklist.data.doseFraction as 'full' | 'half',
+    }
+  return suggestDose(drugs[0]!, view.patient.weightKg, view.patient.age)
+}
+
+/** Confirm the bolus with its dose (the township's screen and the crew's): never automatic. */
+export function BolusDialog(props: {
+  dose: Dose | null
+  onClose: () => void
+  onRecord: (at: Date, data: Record<string, unknown>) => void
+}) {
+  const dose = props.dose
+  if (!dose)
+    return (
+      <RecordDialog title={t('lysis.bolus')} onClose={props.onClose} ready={false} onRecord={props.onClose}>
+        <p>{t('checklist.noDose')}</p>
+      </RecordDialog>
+    )
+  return (
+    <RecordDialog
+      title={t('lysis.bolus')}
+      onClose={props.onClose}
+      onRecord={(at) =>
+        props.onRecord(at, { drug: dose.drug, doseMg: dose.doseMg, doseFraction: dose.doseFraction })
+      }
+    >
+      <p class="dose big" data-testid="bolus-dose">
+        {t('lysis.confirmDose', { drug: drugName(dose.drug), mg: dose.doseMg })} (
+        {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
+      </p>
+      <p class="muted">{t('checklist.neverAuto')}</p>
+    </RecordDialog>
   )
 }

@@ -1,12 +1,20 @@
 import { useState } from 'preact/hooks'
-import { DIAGNOSES, hhmm, suggestDose } from '../clinical.ts'
+import { DIAGNOSES, hhmm } from '../clinical.ts'
 import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
 import { EcgViewer } from '../components/ecg-viewer.tsx'
 import { summaryOf } from '../components/decision-banner.tsx'
 import type { ClinicalEventType } from '../../../workflows/core/event-types.ts'
-import { drugName, t, pick } from '../i18n/index.ts'
+import { t, pick } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
-import { AdviceCard, ChecklistPanel, EcgCard, RefusedList, Timeline } from './case-panels.tsx'
+import {
+  AdviceCard,
+  BolusDialog,
+  ChecklistPanel,
+  doseOf,
+  EcgCard,
+  RefusedList,
+  Timeline,
+} from './case-panels.tsx'
 import { Receipts } from './receipts.tsx'
 import { RecordNumberPanel } from './record-number.tsx'
 import { useCase } from './use-case.ts'
@@ -101,15 +109,7 @@ export function CaseScreen(props: { caseId: string }) {
   const checklistEv = c.latest('lysis_checklist')
   const decision = c.latest('lysis_decision')
   const decisionSummary = decision ? summaryOf([decision]) : null
-  const dose =
-    v.dose ??
-    (checklistEv
-      ? {
-          drug: String(checklistEv.data.drug),
-          doseMg: Number(checklistEv.data.doseMg),
-          doseFraction: checklistEv.data.doseFraction as 'full' | 'half',
-        }
-      : suggestDose(drugs[0]!, v.patient.weightKg, v.patient.age))
+  const dose = doseOf(v, checklistEv, drugs)
   const attachments = c.timeline
     .filter((e) => typeof e.data.attachmentId === 'string')
     .map((e) => e.data.attachmentId as string)
@@ -415,29 +415,8 @@ export function CaseScreen(props: { caseId: string }) {
           </label>
         </RecordDialog>
       )}
-      {dialog?.kind === 'bolus' && dose && (
-        <RecordDialog
-          title={t('lysis.bolus')}
-          onClose={close}
-          onRecord={(at) =>
-            record(
-              'lysis_bolus',
-              { drug: dose.drug, doseMg: dose.doseMg, doseFraction: dose.doseFraction },
-              at,
-            )
-          }
-        >
-          <p class="dose big" data-testid="bolus-dose">
-            {t('lysis.confirmDose', { drug: drugName(dose.drug), mg: dose.doseMg })} (
-            {t(dose.doseFraction === 'half' ? 'lysis.halfDose' : 'lysis.fullDose')})
-          </p>
-          <p class="muted">{t('checklist.neverAuto')}</p>
-        </RecordDialog>
-      )}
-      {dialog?.kind === 'bolus' && !dose && (
-        <RecordDialog title={t('lysis.bolus')} onClose={close} ready={false} onRecord={close}>
-          <p>{t('checklist.noDose')}</p>
-        </RecordDialog>
+      {dialog?.kind === 'bolus' && (
+        <BolusDialog dose={dose} onClose={close} onRecord={(at, data) => record('lysis_bolus', data, at)} />
       )}
       {dialog?.kind === 'transfer' && (
         <RecordDialog

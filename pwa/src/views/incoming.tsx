@@ -3,7 +3,7 @@ import { api, local } from '../api.ts'
 import { useBus, useNow } from '../bus.ts'
 import { clock, hhmm } from '../clinical.ts'
 import { t, hasKey } from '../i18n/index.ts'
-import { recordEvent } from '../store.ts'
+import { hasRole, recordEvent } from '../store.ts'
 
 interface Incoming {
   id: string
@@ -14,7 +14,9 @@ interface Incoming {
   lysedAt: string | null
   departedAt: string
   etaAt: string | null
-  etaSource: string
+  etaSource: 'position' | 'travel_matrix'
+  uncertaintyMinutes: number | null
+  lastPosition: { at: string; accuracyM: number } | null
   cathLab: { activatedAt: string | null; readyAt: string | null }
 }
 
@@ -25,6 +27,8 @@ interface Incoming {
 export function IncomingBoard() {
   const [cases, setCases] = useState<Incoming[]>(() => local.get<Incoming[]>('incoming') ?? [])
   const [tapped, setTapped] = useState<Record<string, string>>({})
+  const [asking, setAsking] = useState<string | null>(null)
+  const [reason, setReason] = useState('')
   const now = useNow(1000)
   useBus(['cases', 'resync'], () => {
     api<{ cases: Incoming[] }>('GET', '/api/incoming')
@@ -34,9 +38,15 @@ export function IncomingBoard() {
       })
       .catch(() => undefined)
   })
-  const tap = (c: Incoming, type: 'cath_lab_activated' | 'cath_lab_ready') => {
+  const tap = (
+    c: Incoming,
+    type: 'cath_lab_activated' | 'cath_lab_ready',
+    data: Record<string, unknown> = {},
+  ) => {
     setTapped((m) => ({ ...m, [c.id + type]: new Date(now).toISOString() }))
-    void recordEvent(c.id, type)
+    setAsking(null)
+    setReason('')
+    void recordEvent(c.id, type, data)
   }
   return (
     <main class="incoming">
@@ -78,6 +88,7 @@ export function IncomingBoard() {
                     ? t('app.incoming.etaIn', { t: clock(eta - now) })
                     : t('app.incoming.etaOver', { t: clock(now - eta) })}
               </div>
+              <EtaLine c={c} now={now} activated={activatedAt !== null} />
               <div class="incoming-lab">
                 <span class={activatedAt ? 'ok' : 'muted'}>
                   {activatedAt
@@ -97,13 +108,14 @@ export function IncomingBoard() {
                     {t('app.incoming.ready')}
                   </button>
                 ) : (
-                  <button
-                    class="btn big"
-                    data-testid="incoming-activate"
-                    onClick={() => tap(c, 'cath_lab_activated')}
-                  >
-                    {t('app.incoming.activate')}
-                  </button>
+                  <Activate
+                    c={c}
+                    asking={asking === c.id}
+                    reason={reason}
+                    onReason={setReason}
+                    onAsk={() => setAsking(c.id)}
+                    onActivate={(data) => tap(c, 'cath_lab_activated', data)}
+                  />
                 )}
                 <a class="btn" href={`/cases/${c.id}`}>
                   {t('app.incoming.open')}
@@ -114,5 +126,85 @@ export function IncomingBoard() {
         })}
       </ul>
     </main>
+  )
+}
+
+/**
+ * "预计 18 分钟到达 · 导管室未激活", counting down, with how the estimate was made: the age of the
+ * vehicle's last position and its error (core/eta.ts), or that it is departure + the travel table.
+ */
+function EtaLine(props: { c: Incoming; now: number; activated: boolean }) {
+  const { c, now } = props
+  const eta = c.etaAt ? Date.parse(c.etaAt) : null
+  const lab = props.activated ? '' : ` · ${t('incoming.labNotActivated')}`
+  const pos = c.etaSource === 'position' ? c.lastPosition : null
+  return (
+    <div class="incoming-eta-line">
+      <strong data-testid="incoming-eta-line">
+        {eta === null
+          ? t('app.incoming.etaUnknown')
+          : t('eta.arrivingIn', { minutes: Math.max(0, Math.ceil((eta - now) / 60_000)) })}
+        {lab}
+      </strong>
+      <span class="muted small" data-testid="incoming-eta-note">
+        {t(`eta.source.${c.etaSource}`)}
+        {pos ? ` · ${t('incoming.positionAge', { ago: clock(Math.max(0, now - Date.parse(pos.at))) })}` : ''}
+        {c.etaSource === 'travel_matrix' ? ` · ${t('incoming.noPosition')}` : ''}
+        {' · '}
+        {c.uncertaintyMinutes !== null
+          ? t('incoming.accuracy', { n: c.uncertaintyMinutes })
+          : t('incoming.accuracyUnknown')}
+      </span>
+    </div>
+  )
+}
+
+/**
+ * The confirm step before full activation (docs/ambulance.md): with the cardiologist's STEMI read
+ * one tap activates; without it, "activate now" asks for the reason the server requires.
+ */
+function Activate(props: {
+  c: Incoming
+  asking: boolean
+  reason: string
+  onReason: (r: string) => void
+  onAsk: () => void
+  onActivate: (data: Record<string, unknown>) => void
+}) {
+  const confirmed = props.c.diagnosis === 'stemi' || hasRole('cardiologist')
+  if (confirmed)
+    return (
+      <button class="btn big" data-testid="incoming-activate" onClick={() => props.onActivate({})}>
+        {t('incoming.activateConfirmed')}
+      </button>
+    )
+  return (
+    <div class="stack">
+      <span class="muted">{t('incoming.awaitingRead')}</span>
+      {props.asking ? (
+        <>
+          <label class="field">
+            <span>{t('incoming.activateReason')}</span>
+            <input
+              data-testid="incoming-activate-reason"
+              value={props.reason}
+              onInput={(e) => props.onReason(e.currentTarget.value)}
+            />
+          </label>
+          <button
+            class="btn big"
+            data-testid="incoming-activate-confirm"
+            disabled={props.reason.trim() === ''}
+            onClick={() => props.onActivate({ reason: props.reason.trim() })}
+          >
+            {t('incoming.activateNow')}
+          </button>
+        </>
+      ) : (
+        <button class="btn" data-testid="incoming-activate-now" onClick={props.onAsk}>
+          {t('incoming.activateNow')}
+        </button>
+      )}
+    </div>
   )
 }

@@ -40,6 +40,8 @@ interface RateRow {
 interface Metrics {
   metrics: MetricRow[]
   rates: RateRow[]
+  /** Cath lab activations per month and how many were false (docs/ambulance.md). */
+  activations?: { month: string; activations: number; falseActivations: number }[]
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -147,6 +149,40 @@ function ExportButtons(props: { q: string }) {
 }
 
 /** Network dashboard: per metric, monthly median and share within target; per-facility table. */
+/** False cath lab activations per month: activated, then not STEMI or no angiography. */
+function FalseActivations(props: { rows: NonNullable<Metrics['activations']> }) {
+  return (
+    <section class="card" data-testid="qa-false-activations">
+      <h2>{t('qa.falseActivation.title')}</h2>
+      <p class="muted small">{t('qa.falseActivation.help')}</p>
+      {props.rows.length === 0 ? (
+        <p class="muted">{t('qa.falseActivation.none')}</p>
+      ) : (
+        <table class="grid-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('qa.falseActivation.month')}</th>
+              <th scope="col">{t('qa.falseActivation.activations')}</th>
+              <th scope="col">{t('qa.falseActivation.false')}</th>
+              <th scope="col">{t('qa.falseActivation.rate')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr key={r.month} data-month={r.month}>
+                <th scope="row">{r.month.slice(0, 7)}</th>
+                <td>{r.activations}</td>
+                <td>{r.falseActivations}</td>
+                <td>{pct(r.activations > 0 ? r.falseActivations / r.activations : null)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
 function Dashboard() {
   const { p, setP, q } = usePeriod()
   const monthly = useApi<Metrics>(`/api/metrics?${q}&groupBy=month&cap=0`)
@@ -241,6 +277,7 @@ function Dashboard() {
           )
         })}
       </div>
+      {monthly.data && <FalseActivations rows={monthly.data.activations ?? []} />}
       {byFac.data && facIds.length > 0 && (
         <>
           <h2>{t('qa.byFacility')}</h2>
