@@ -32,6 +32,7 @@ import { contactOfUser } from '../../workflows/runtime/store/channel-attempts.ts
 import { saveLadder } from '../../workflows/runtime/store/ladders.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 const secret = z.string().trim().min(1).max(512)
@@ -279,3 +280,31 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     c.var.deps.rt.networks.invalidate(actor.networkId)
     return c.json({ kind: b.kind, steps })
   })
+
+export const adminChannelsContract: Operation[] = [
+  op({ method: 'GET', path: '/api/admin/channels', summary: 'Alert channels: set or not, last 4 of secrets, callback URLs', roles: 'admin', response: z.unknown() }),
+  op({ method: 'PUT', path: '/api/admin/channels/wecom', summary: 'Configure WeCom', roles: 'admin', body: Wecom, response: z.unknown() }),
+  op({ method: 'PUT', path: '/api/admin/channels/sms', summary: 'Configure SMS', roles: 'admin', body: Sms, response: z.unknown() }),
+  op({ method: 'PUT', path: '/api/admin/channels/voice', summary: 'Configure voice calls', roles: 'admin', body: Voice, response: z.unknown() }),
+  op({
+    method: 'POST',
+    path: '/api/admin/channels/:channel/test',
+    summary: 'Send a test message to a user on a channel',
+    roles: 'admin',
+    params: z.object({ channel: z.enum(['wecom', 'sms', 'voice']) }),
+    body: TestBody,
+    response: z.union([
+      z.object({ ok: z.literal(true), providerId: z.string().nullable() }),
+      z.object({ ok: z.literal(false), code: z.string() }),
+    ]),
+  }),
+  op({ method: 'GET', path: '/api/admin/ladders', summary: 'Escalation ladders (custom and default)', roles: 'admin', response: z.unknown() }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/ladders',
+    summary: 'Replace the escalation ladder of an alert kind (validated by the core)',
+    roles: 'admin',
+    body: LadderBody,
+    response: z.unknown(),
+  }),
+]

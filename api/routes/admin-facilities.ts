@@ -11,6 +11,7 @@ import {
 import { setTravel, travelOverview } from '../../workflows/runtime/admin/travel.ts'
 import { adminFacilities } from '../../workflows/runtime/store/admin.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { idParam, Minutes, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -57,3 +58,71 @@ export const travelRoutes = new Hono<AppEnv>()
     const body = await readJson(c, PutTravel)
     return c.json(await setTravel(c.var.deps.sql, c.var.ctx, body))
   })
+
+const FacilityAnswer = z.object({ facility: z.unknown() })
+export const adminFacilitiesContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/facilities',
+    summary: 'Facilities of the network',
+    roles: 'admin',
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/facilities/:id',
+    summary: 'One facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities',
+    summary: 'Add a facility',
+    roles: 'admin',
+    body: CreateFacility,
+    status: 201,
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/facilities/:id',
+    summary: 'Change a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    body: PatchFacility,
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities/:id/deactivate',
+    summary: 'Deactivate a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities/:id/reactivate',
+    summary: 'Reactivate a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/travel',
+    summary: 'The travel-time matrix',
+    roles: 'admin',
+    response: z.unknown(),
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/travel',
+    summary: 'Set a travel time (both ways unless oneWay)',
+    roles: 'admin',
+    body: PutTravel,
+    response: z.unknown(),
+  }),
+]

@@ -12,6 +12,7 @@ import {
 } from '../../workflows/runtime/admin/users.ts'
 import { adminUsers } from '../../workflows/runtime/store/admin-users.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { Force, idParam, readOptionalJson, Username, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -71,3 +72,39 @@ export const userRoutes = new Hono<AppEnv>()
   .post('/:id/reset-password', async (c) =>
     c.json(await resetPassword(c.var.deps.sql, c.var.ctx, idParam(c))),
   )
+
+const UserAnswer = z.object({ user: z.unknown() })
+const userParam = uuidParams('id')
+export const adminUsersContract: Operation[] = [
+  op({ method: 'GET', path: '/api/admin/users', summary: 'Users of the network', roles: 'admin', response: z.unknown() }),
+  op({ method: 'GET', path: '/api/admin/users/:id', summary: 'One user', roles: 'admin', params: userParam, response: UserAnswer }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users',
+    summary: 'Add a user → the user and a one-time code to hand over',
+    roles: 'admin',
+    body: CreateUser,
+    status: 201,
+    response: z.unknown(),
+  }),
+  op({ method: 'PATCH', path: '/api/admin/users/:id', summary: 'Change a user', roles: 'admin', params: userParam, body: PatchUser, response: UserAnswer }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/deactivate',
+    summary: 'Deactivate a user (force: even with rota slots ahead)',
+    roles: 'admin',
+    params: userParam,
+    body: ForceBody,
+    bodyOptional: true,
+    response: z.unknown(),
+  }),
+  op({ method: 'POST', path: '/api/admin/users/:id/reactivate', summary: 'Reactivate a user', roles: 'admin', params: userParam, response: UserAnswer }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/reset-password',
+    summary: 'A new one-time code for the user (ends their sessions)',
+    roles: 'admin',
+    params: userParam,
+    response: z.unknown(),
+  }),
+]

@@ -10,6 +10,7 @@ import { readiness } from '../../workflows/runtime/store/admin.ts'
 import { auditOf } from '../../workflows/runtime/store/audit.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
 import { channelAdminRoutes, ladderAdminRoutes } from './admin-channels.ts'
@@ -85,3 +86,36 @@ export const adminRoutes = new Hono<AppEnv>()
   .get('/readiness', async (c) =>
     c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.ctx.networkId) }),
   )
+
+export const adminContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/audit',
+    summary: 'Audit trail of the network',
+    roles: 'admin, qa',
+    query: AuditQuery,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/settings',
+    summary: 'Network settings',
+    roles: 'admin',
+    response: z.unknown(),
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/settings',
+    summary: 'Change network settings',
+    roles: 'admin',
+    body: PatchSettings,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/readiness',
+    summary: "Cardiologists' readiness to be reached (devices, channels)",
+    roles: 'admin',
+    response: z.unknown(),
+  }),
+]

@@ -13,6 +13,7 @@ import { deleteSession, findUserForLogin, usernameOf } from '../../workflows/run
 import { writeAudit } from '../../workflows/runtime/store/admin.ts'
 import { hashToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.ts'
@@ -178,3 +179,67 @@ export const authRoutes = new Hono<AppEnv>()
   })
 
 export const meRoutes = new Hono<AppEnv>().use(requireUser).get('/', (c) => c.json({ user: c.var.user }))
+
+const SessionUser = z.looseObject({ id: z.uuid(), username: z.string(), displayName: z.string() })
+export const SessionAnswer = z.object({
+  token: z.string(),
+  user: z.record(z.string(), z.unknown()),
+})
+const MfaRequired = z.object({ mfaRequired: z.literal(true), challenge: z.string(), enrol: z.boolean() })
+
+export const authContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/auth/login',
+    summary: 'Sign in → {token, user} + HttpOnly session cookie, or {mfaRequired, challenge, enrol}',
+    roles: 'public',
+    body: Login,
+    response: z.union([SessionAnswer, MfaRequired]),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/mfa',
+    summary: 'Complete a two-factor sign-in with the challenge and a TOTP or recovery code',
+    roles: 'public (sign-in challenge)',
+    body: SecondFactor,
+    response: SessionAnswer,
+  }),
+  op({ method: 'POST', path: '/api/auth/logout', summary: 'End the session', roles: 'any', response: Ok }),
+  op({
+    method: 'GET',
+    path: '/api/auth/sessions',
+    summary: "One's own sessions",
+    roles: 'any',
+    response: z.object({ sessions: z.array(z.unknown()) }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/sessions/revoke-all',
+    summary: 'Sign out everywhere: every session and remembered device',
+    roles: 'any',
+    response: z.object({ revoked: z.number().int(), devicesForgotten: z.number().int() }),
+  }),
+  op({
+    method: 'DELETE',
+    path: '/api/auth/sessions/:id',
+    summary: 'Revoke one of your sessions',
+    roles: 'any (own)',
+    params: uuidParams('id'),
+    response: Ok,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/password',
+    summary: 'Change own password (network password policy)',
+    roles: 'any',
+    body: ChangePassword,
+    response: Ok,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/me',
+    summary: 'The signed-in user',
+    roles: 'any',
+    response: z.object({ user: SessionUser }),
+  }),
+]

@@ -12,6 +12,7 @@ import { attemptsOfCase } from '../../workflows/runtime/store/channel-attempts.t
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -47,3 +48,14 @@ export const caseNotificationRoutes = new Hono<AppEnv>()
       })),
     )
   })
+
+export const caseNotificationsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/notifications',
+    summary: 'Every attempt to reach someone about the case (docs/alert-channels.md)',
+    roles: 'anyone who can see the case',
+    params: uuidParams('id'),
+    response: z.unknown(),
+  }),
+]

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { consultInbox } from '../../workflows/runtime/consults.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { readQuery } from '../http/validate.ts'
 
 const InboxQuery = z.object({ status: z.enum(['open', 'all']).default('open') })
@@ -18,3 +19,14 @@ export const consultRoutes = new Hono<AppEnv>()
     const { sql, rt } = c.var.deps
     return c.json({ consults: await consultInbox(sql, rt.networks, c.var.user.networkId, status) })
   })
+
+export const consultsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/consults',
+    summary: 'Consult inbox',
+    roles: 'cardiologist',
+    query: InboxQuery,
+    response: z.unknown(),
+  }),
+]

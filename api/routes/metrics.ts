@@ -5,6 +5,7 @@ import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { forbidden, problem } from '../http/errors.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 import { readQuery } from '../http/validate.ts'
@@ -52,3 +53,14 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
     ...r,
   })
 })
+
+export const metricsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/metrics',
+    summary: 'Aggregates: n, mean, median, p90, within target, outside/flagged cases, rates (docs/qa-api.md)',
+    roles: 'qa, admin, cardiologist, cath_lab (network); village/township (own facility)',
+    query: MetricsQuery,
+    response: z.unknown(),
+  }),
+]

@@ -1,7 +1,9 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { facilitiesOf, networkHeader, rotaBetween, travelOf } from '../../workflows/runtime/store/network.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 
 /** `GET /api/network` — the caller's own network only: facilities, travel times, rota for the next 48 h. */
 export const networkRoutes = new Hono<AppEnv>().use(requireUser).get('/', async (c) => {
@@ -21,3 +23,13 @@ export const networkRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
   ])
   return c.json({ network, facilities, travel, rota })
 })
+
+export const networkContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/network',
+    summary: "The caller's network: facilities, travel times, rota (48 h)",
+    roles: 'any',
+    response: z.unknown(),
+  }),
+]

@@ -10,6 +10,7 @@ import { namesOf } from '../../workflows/runtime/store/users.ts'
 import { caseTimeline } from '../../workflows/views/case-timeline.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
@@ -92,3 +93,65 @@ export const qaRoutes = new Hono<AppEnv>()
   .get('/audit-samples/:id', async (c) =>
     c.json(await auditSample(c.var.deps.sql, c.var.ctx.networkId, idParam(c))),
   )
+
+export const qaContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/qa/cases',
+    summary: 'QA case list of the period, with quality flags',
+    roles: 'qa, admin',
+    query: CasesQuery,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/quality',
+    summary: 'Data quality by facility over the period',
+    roles: 'qa, admin',
+    query: PeriodQuery,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/cases/:id/timeline',
+    summary: 'Case timeline: every event and correction, who, when; the access log (audited as case.view)',
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/access',
+    summary: 'Who opened which case in the period',
+    roles: 'qa, admin',
+    query: AccessQuery,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/qa/audit-samples',
+    summary: 'Draw a reproducible audit sample of a month, per facility',
+    roles: 'qa, admin',
+    body: SampleBody,
+    status: 201,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/qa/audit-samples/:id/abstractions',
+    summary: "Record the paper chart's value of a time point for a sampled case",
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    body: AbstractionBody,
+    status: 201,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/audit-samples/:id',
+    summary: 'An audit sample: its cases and the abstractions so far',
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    response: z.unknown(),
+  }),
+]

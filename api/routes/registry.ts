@@ -13,6 +13,7 @@ import {
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 const Uuid = z.uuid()
@@ -74,3 +75,55 @@ export const platformAdminRoutes = new Hono<AppEnv>()
     await setPlatformCredentials(c.var.deps.registry, actorOf(c), input)
     return c.json({ hospitals: await platformSettings(c.var.deps.sql, c.var.user.networkId) })
   })
+
+const caseParam = uuidParams('id')
+export const registryContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/registry',
+    summary: 'National CPC platform: status, REGISTER_ID and every answer',
+    roles: 'qa, admin',
+    params: caseParam,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/registry/review',
+    summary: 'QA review (审核) before reporting',
+    roles: 'qa',
+    params: caseParam,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/registry/dry-run',
+    summary: 'Exactly what would be sent to the platform, with mapping problems',
+    roles: 'qa, admin',
+    params: caseParam,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/registry/report',
+    summary: 'Report (上报) to the platform: 202, a job sends it',
+    roles: 'qa',
+    params: caseParam,
+    status: 202,
+    response: z.unknown(),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/platform',
+    summary: 'Platform accounts of the reporting hospitals (no secrets)',
+    roles: 'admin',
+    response: z.unknown(),
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/platform',
+    summary: 'Set the platform account of a reporting hospital',
+    roles: 'admin',
+    body: PlatformInput,
+    response: z.unknown(),
+  }),
+]

@@ -4,6 +4,7 @@ import { problem } from '../../workflows/core/problem.ts'
 import { networkWhatIf } from '../../workflows/runtime/planning/what-if.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
 import { readQuery } from '../http/validate.ts'
 
 const Query = z
@@ -38,3 +39,14 @@ export const whatIfRoutes = new Hono<AppEnv>()
     })
     return c.json(r)
   })
+
+export const whatIfContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/network/what-if',
+    summary: 'Lysis-first or transfer-first per township (also travel[<facilityId>]=minutes)',
+    roles: 'admin, qa, cardiologist',
+    query: Query,
+    response: z.unknown(),
+  }),
+]

@@ -1,0 +1,142 @@
+/**
+ * The declared contract against the live app: every GET operation of the OpenAPI document is
+ * called (real ids in its path, as a role that may call it) and its JSON answer validated against
+ * the response schema *of the generated document* (JSON Schema 2020-12, by ajv — not by the zod
+ * schema it came from, so the document itself is what is tested). Output schemas of zod objects
+ * forbid unknown properties, so a renamed or extra field fails as surely as a missing one.
+ * Non-JSON answers (CSV, ECG file, SSE, FHIR, WeCom echo) are checked by content type.
+ */
+import fs from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildOpenApi, OPERATIONS } from '../../api/openapi.ts'
+import { demoId } from '../../fixtures/demo-network.ts'
+import { configureChannels, CHANNEL_ENV, WECOM_SETTINGS, wecomCallback } from '../channel-support.ts'
+import { testEnv, type TestEnv } from '../harness.ts'
+import { fakeDevice, JPEG, postEvent, PUSH_ENV, startCase, subscribe, upload } from '../push-support.ts'
+
+let t: TestEnv
+const ids: Record<string, string> = {}
+const doc = buildOpenApi()
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
+
+beforeAll(async () => {
+  t = await testEnv({ env: { ...CHANNEL_ENV, ...PUSH_ENV }, workers: false })
+  await configureChannels(t)
+  ids.case = await startCase(t)
+  expect((await postEvent(t, 'lantian', ids.case, { type: 'ecg_acquired' })).status).toBe(201)
+  const up = await upload(t, 'lantian', ids.case, JPEG())
+  ids.attachment = ((await up.json()) as { id: string }).id
+  await subscribe(t, 'dr.chen', fakeDevice())
+  const qa = await t.login('qa')
+  const sample = await t.call('POST', '/api/qa/audit-samples', {
+    token: qa,
+    body: { month: new Date().toISOString().slice(0, 7), perFacility: 2, seed: 'openapi' },
+  })
+  expect(sample.status).toBe(201)
+  ids.sample = ((await sample.json()) as { id: string }).id
+  ids.facility = demoId('facility:lantian')
+  ids.user = demoId('user:lantian')
+  ids.network = (await t.sql<{ id: string }[]>`select network_id as id from users where id = ${ids.user}`)[0]!.id
+})
+afterAll(async () => t?.close())
+
+interface Call {
+  /** The operation's path as declared (`/api/cases/:id`). */
+  path: string
+  /** The URL called; the declared path when omitted. */
+  url?: () => string
+  as: string | null
+}
+
+const CALLS: Call[] = [
+  { path: '/api/health', as: null },
+  { path: '/api/openapi.json', as: null },
+  { path: '/api/me', as: 'lantian' },
+  { path: '/api/auth/mfa', as: 'lantian' },
+  { path: '/api/auth/sessions', as: 'lantian' },
+  { path: '/api/network', as: 'lantian' },
+  { path: '/api/network/what-if', url: () => '/api/network/what-if?months=12&doorToWire=45', as: 'dr.chen' },
+  { path: '/api/cases', url: () => '/api/cases?status=all', as: 'lantian' },
+  { path: '/api/cases/:id', url: () => `/api/cases/${ids.case}`, as: 'lantian' },
+  { path: '/api/cases/:id/replay', url: () => `/api/cases/${ids.case}/replay`, as: 'lantian' },
+  { path: '/api/cases/:id/fhir', url: () => `/api/cases/${ids.case}/fhir`, as: 'dr.chen' },
+  { path: '/api/cases/:id/notifications', url: () => `/api/cases/${ids.case}/notifications`, as: 'qa' },
+  { path: '/api/cases/:id/registry', url: () => `/api/cases/${ids.case}/registry`, as: 'qa' },
+  { path: '/api/cases/:id/registry/dry-run', url: () => `/api/cases/${ids.case}/registry/dry-run`, as: 'qa' },
+  { path: '/api/attachments/:id', url: () => `/api/attachments/${ids.attachment}`, as: 'dr.chen' },
+  { path: '/api/stream', as: 'dr.chen' },
+  { path: '/api/metrics', as: 'qa' },
+  { path: '/api/export/cases.csv', as: 'qa' },
+  { path: '/api/consults', url: () => '/api/consults?status=all', as: 'dr.chen' },
+  { path: '/api/incoming', as: 'dr.chen' },
+  { path: '/api/push/public-key', as: null },
+  { path: '/api/push/subscriptions', as: 'dr.chen' },
+  { path: '/api/push/attempts', url: () => `/api/push/attempts?caseId=${ids.case}`, as: 'qa' },
+  { path: '/api/push/readiness', as: 'admin' },
+  { path: '/api/qa/cases', as: 'qa' },
+  { path: '/api/qa/quality', as: 'qa' },
+  { path: '/api/qa/cases/:id/timeline', url: () => `/api/qa/cases/${ids.case}/timeline`, as: 'qa' },
+  { path: '/api/qa/access', as: 'qa' },
+  { path: '/api/qa/audit-samples/:id', url: () => `/api/qa/audit-samples/${ids.sample}`, as: 'qa' },
+  { path: '/api/security/policy', as: 'admin' },
+  { path: '/api/admin/audit', as: 'qa' },
+  { path: '/api/admin/channels', as: 'admin' },
+  { path: '/api/admin/ladders', as: 'admin' },
+  { path: '/api/admin/platform', as: 'admin' },
+  { path: '/api/admin/readiness', as: 'admin' },
+  { path: '/api/admin/facilities', as: 'admin' },
+  { path: '/api/admin/facilities/:id', url: () => `/api/admin/facilities/${ids.facility}`, as: 'admin' },
+  { path: '/api/admin/travel', as: 'admin' },
+  { path: '/api/admin/users', as: 'admin' },
+  { path: '/api/admin/users/:id', url: () => `/api/admin/users/${ids.user}`, as: 'admin' },
+  { path: '/api/admin/rota', as: 'admin' },
+  { path: '/api/admin/rota/gaps', url: () => '/api/admin/rota/gaps?days=14', as: 'admin' },
+  { path: '/api/admin/rota/template', as: 'admin' },
+  { path: '/api/admin/settings', as: 'admin' },
+  {
+    path: '/api/channels/wecom/:networkId/callback',
+    url: () => {
+      const cb = wecomCallback(WECOM_SETTINGS, { fromUser: 'x', taskId: 'x', eventKey: 'x' })
+      const echostr = /<Encrypt><!\[CDATA\[(.+?)\]\]>/.exec(cb.body)![1]!
+      return `/api/channels/wecom/${ids.network}/callback?${cb.query}&echostr=${encodeURIComponent(echostr)}`
+    },
+    as: null,
+  },
+]
+
+const DUMP = process.env.OPENAPI_DUMP
+
+describe('every GET answers what the OpenAPI document declares', () => {
+  it('calls every GET operation', () => {
+    const declared = OPERATIONS.filter((o) => o.method === 'GET').map((o) => o.path)
+    expect(CALLS.map((c) => c.path).sort()).toEqual([...declared].sort())
+  })
+
+  it.each(CALLS)('GET $path', async (call) => {
+    const op = OPERATIONS.find((o) => o.method === 'GET' && o.path === call.path)!
+    const url = call.url?.() ?? call.path
+    const r = await t.call('GET', url, call.as ? { token: await t.login(call.as) } : {})
+    const status = op.status ?? 200
+    const contentType = r.headers.get('content-type') ?? ''
+    if (r.status !== status) expect(`${r.status} ${await r.text()}`).toBe(String(status))
+    const declared = (doc.paths as Record<string, Record<string, any>>)[
+      call.path.replace(/:(\w+)/g, '{$1}')
+    ]!.get.responses[String(status)].content as Record<string, { schema: object }>
+    const [mediaType, { schema }] = Object.entries(declared)[0]!
+    expect(contentType.split(';')[0]).toBe(mediaType)
+    if (mediaType === 'text/event-stream') {
+      await r.body?.cancel()
+      return
+    }
+    if (!mediaType.includes('json')) {
+      expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0)
+      return
+    }
+    const body: unknown = await r.json()
+    if (DUMP) fs.appendFileSync(DUMP, `${call.path}\n${JSON.stringify(body, null, 1)}\n\n`)
+    const validate = ajv.compile(schema)
+    const ok = validate(body)
+    expect(ok ? [] : validate.errors).toEqual([])
+  })
+})
