@@ -63,8 +63,8 @@ describe('openapi', () => {
 
   it('declares the one error shape on every operation', () => {
     expect(doc.components.schemas.Problem.properties.error.required).toEqual(['code', 'message', 'messageZh'])
-    for (const path of Object.values(doc.paths) as any[])
-      for (const operation of Object.values(path) as any[])
+    for (const path of Object.values<any>(doc.paths))
+      for (const operation of Object.values<any>(path))
         expect(operation.responses.default.content['application/json'].schema).toEqual({
           $ref: '#/components/schemas/Problem',
         })

@@ -11,7 +11,7 @@ import {
 import { setTravel, travelOverview } from '../../workflows/runtime/admin/travel.ts'
 import { adminFacilities } from '../../workflows/runtime/store/admin.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { idParam, Minutes, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -59,14 +59,29 @@ export const travelRoutes = new Hono<AppEnv>()
     return c.json(await setTravel(c.var.deps.sql, c.var.ctx, body))
   })
 
-const FacilityAnswer = z.object({ facility: z.unknown() })
+const AdminFacility = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  nameEn: z.string().nullable(),
+  level: z.enum(FACILITY_LEVELS),
+  address: z.string().nullable(),
+  hasCathLab: z.boolean(),
+  lysisDrugs: z.array(z.string()),
+  lysisRegimens: z.record(z.string(), z.string()),
+  canLyse: z.boolean(),
+  active: z.boolean(),
+  minutesToCounty: z.number().nullable(),
+  minutesFromCounty: z.number().nullable(),
+})
+const FacilityAnswer = z.object({ facility: AdminFacility })
+const Travel = z.array(z.object({ from: z.uuid(), to: z.uuid(), minutes: z.number() }))
 export const adminFacilitiesContract: Operation[] = [
   op({
     method: 'GET',
     path: '/api/admin/facilities',
     summary: 'Facilities of the network',
     roles: 'admin',
-    response: z.unknown(),
+    response: z.object({ facilities: z.array(AdminFacility) }),
   }),
   op({
     method: 'GET',
@@ -115,7 +130,14 @@ export const adminFacilitiesContract: Operation[] = [
     path: '/api/admin/travel',
     summary: 'The travel-time matrix',
     roles: 'admin',
-    response: z.unknown(),
+    response: z.object({
+      countyFacilityId: z.uuid().nullable(),
+      facilities: z.array(
+        AdminFacility.pick({ id: true, name: true, nameEn: true, level: true, active: true }),
+      ),
+      travel: Travel,
+      missingToCounty: z.array(z.uuid()),
+    }),
   }),
   op({
     method: 'PUT',
@@ -123,6 +145,6 @@ export const adminFacilitiesContract: Operation[] = [
     summary: 'Set a travel time (both ways unless oneWay)',
     roles: 'admin',
     body: PutTravel,
-    response: z.unknown(),
+    response: z.looseObject({}),
   }),
 ]

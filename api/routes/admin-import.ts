@@ -9,7 +9,7 @@ import { FILES, type FileName } from '../../workflows/core/admin-import.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { parseImportFiles, runImport } from '../../workflows/runtime/admin/import.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, type Operation } from '../http/contract.ts'
 
 async function readFiles(c: Context<AppEnv>): Promise<Partial<Record<FileName, string>>> {
   const type = c.req.header('content-type') ?? ''
@@ -57,6 +57,6 @@ export const adminImportContract: Operation[] = [
     roles: 'admin',
     query: z.object({ dryRun: z.enum(['0', '1', 'true', 'false']).default('1') }),
     body: ImportFiles,
-    response: z.unknown(),
+    response: z.looseObject({}),
   }),
 ]

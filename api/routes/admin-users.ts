@@ -12,7 +12,7 @@ import {
 } from '../../workflows/runtime/admin/users.ts'
 import { adminUsers } from '../../workflows/runtime/store/admin-users.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { Force, idParam, readOptionalJson, Username, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -73,11 +73,38 @@ export const userRoutes = new Hono<AppEnv>()
     c.json(await resetPassword(c.var.deps.sql, c.var.ctx, idParam(c))),
   )
 
-const UserAnswer = z.object({ user: z.unknown() })
+const AdminUser = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  roles: z.array(z.enum(ROLES)),
+  facilityIds: z.array(z.uuid()),
+  createdAt: IsoTime,
+  sessions: z.number().int(),
+  pushSubscriptions: z.number().int(),
+  mobile: z.string().nullable(),
+  mobileVerified: z.boolean(),
+  wecomUserId: z.string().nullable(),
+})
+const UserAnswer = z.object({ user: AdminUser })
 const userParam = uuidParams('id')
 export const adminUsersContract: Operation[] = [
-  op({ method: 'GET', path: '/api/admin/users', summary: 'Users of the network', roles: 'admin', response: z.unknown() }),
-  op({ method: 'GET', path: '/api/admin/users/:id', summary: 'One user', roles: 'admin', params: userParam, response: UserAnswer }),
+  op({
+    method: 'GET',
+    path: '/api/admin/users',
+    summary: 'Users of the network',
+    roles: 'admin',
+    response: z.object({ users: z.array(AdminUser) }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/users/:id',
+    summary: 'One user',
+    roles: 'admin',
+    params: userParam,
+    response: UserAnswer,
+  }),
   op({
     method: 'POST',
     path: '/api/admin/users',
@@ -85,9 +112,17 @@ export const adminUsersContract: Operation[] = [
     roles: 'admin',
     body: CreateUser,
     status: 201,
-    response: z.unknown(),
+    response: z.looseObject({}),
   }),
-  op({ method: 'PATCH', path: '/api/admin/users/:id', summary: 'Change a user', roles: 'admin', params: userParam, body: PatchUser, response: UserAnswer }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/users/:id',
+    summary: 'Change a user',
+    roles: 'admin',
+    params: userParam,
+    body: PatchUser,
+    response: UserAnswer,
+  }),
   op({
     method: 'POST',
     path: '/api/admin/users/:id/deactivate',
@@ -96,15 +131,22 @@ export const adminUsersContract: Operation[] = [
     params: userParam,
     body: ForceBody,
     bodyOptional: true,
-    response: z.unknown(),
+    response: z.looseObject({ user: AdminUser }),
   }),
-  op({ method: 'POST', path: '/api/admin/users/:id/reactivate', summary: 'Reactivate a user', roles: 'admin', params: userParam, response: UserAnswer }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/reactivate',
+    summary: 'Reactivate a user',
+    roles: 'admin',
+    params: userParam,
+    response: UserAnswer,
+  }),
   op({
     method: 'POST',
     path: '/api/admin/users/:id/reset-password',
     summary: 'A new one-time code for the user (ends their sessions)',
     roles: 'admin',
     params: userParam,
-    response: z.unknown(),
+    response: z.looseObject({}),
   }),
 ]

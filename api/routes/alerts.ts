@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { acknowledgeAlert } from '../../workflows/runtime/alerts.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 
 /** `POST /api/alerts/:alertId/ack` — acknowledge an alert (workflows/runtime/alerts.ts). */
@@ -20,7 +20,8 @@ export const alertsContract: Operation[] = [
   op({
     method: 'POST',
     path: '/api/alerts/:alertId/ack',
-    summary: 'Acknowledge an alert (alert_acknowledged, or consult_acknowledged for a consult); 200 when already',
+    summary:
+      'Acknowledge an alert (alert_acknowledged, or consult_acknowledged for a consult); 200 when already',
     roles: 'clinical roles (scoped)',
     params: uuidParams('alertId'),
     status: 201,

@@ -14,7 +14,7 @@ import { audit } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { forbidden, notFound, problem } from '../http/errors.ts'
 
 const tooLarge = () => problem('too_large', 'file', { maxBytes: MAX_ATTACHMENT_BYTES })

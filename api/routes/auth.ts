@@ -9,11 +9,12 @@ import { Hono } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
+import { ROLES } from '../../workflows/core/roles.ts'
 import { deleteSession, findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
 import { writeAudit } from '../../workflows/runtime/store/admin.ts'
 import { hashToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, Ok, type Operation } from '../http/contract.ts'
 import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.ts'
@@ -180,10 +181,19 @@ export const authRoutes = new Hono<AppEnv>()
 
 export const meRoutes = new Hono<AppEnv>().use(requireUser).get('/', (c) => c.json({ user: c.var.user }))
 
-const SessionUser = z.looseObject({ id: z.uuid(), username: z.string(), displayName: z.string() })
+const UserJson = z.object({
+  id: z.uuid(),
+  networkId: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  roles: z.array(z.enum(ROLES)),
+  facilityIds: z.array(z.uuid()),
+})
 export const SessionAnswer = z.object({
   token: z.string(),
-  user: z.record(z.string(), z.unknown()),
+  expiresAt: IsoTime,
+  user: UserJson,
 })
 const MfaRequired = z.object({ mfaRequired: z.literal(true), challenge: z.string(), enrol: z.boolean() })
 
@@ -210,7 +220,19 @@ export const authContract: Operation[] = [
     path: '/api/auth/sessions',
     summary: "One's own sessions",
     roles: 'any',
-    response: z.object({ sessions: z.array(z.unknown()) }),
+    response: z.object({
+      sessions: z.array(
+        z.object({
+          id: z.uuid(),
+          device: z.string().nullable(),
+          createdAt: IsoTime,
+          lastSeenAt: IsoTime,
+          expiresAt: IsoTime,
+          remembered: z.boolean(),
+          current: z.boolean(),
+        }),
+      ),
+    }),
   }),
   op({
     method: 'POST',
@@ -240,6 +262,6 @@ export const authContract: Operation[] = [
     path: '/api/me',
     summary: 'The signed-in user',
     roles: 'any',
-    response: z.object({ user: SessionUser }),
+    response: z.object({ user: UserJson }),
   }),
 ]

@@ -30,7 +30,8 @@ import {
 } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
+import { CaseEventJson, CaseListRow, CaseViewJson, DeadlineJson } from '../http/wire.ts'
 import { forbidden, notFound, problem } from '../http/errors.ts'
 import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 
@@ -196,11 +197,12 @@ export const casesContract: Operation[] = [
   op({
     method: 'POST',
     path: '/api/cases',
-    summary: 'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset); 200 when the id exists',
+    summary:
+      'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset); 200 when the id exists',
     roles: 'village_doctor, township_physician, cardiologist, cath_lab, ems_crew',
     body: NewCaseBody,
     status: 201,
-    response: z.unknown(),
+    response: CaseViewJson,
   }),
   op({
     method: 'GET',
@@ -208,7 +210,7 @@ export const casesContract: Operation[] = [
     summary: 'Visible cases',
     roles: 'any',
     query: ListQuery,
-    response: z.unknown(),
+    response: z.object({ cases: z.array(CaseListRow), serverTime: IsoTime }),
   }),
   op({
     method: 'GET',
@@ -216,7 +218,7 @@ export const casesContract: Operation[] = [
     summary: 'Case: phase, events, metrics, deadlines, flags, advice',
     roles: 'any (scoped)',
     params: caseParam,
-    response: z.unknown(),
+    response: CaseViewJson,
   }),
   op({
     method: 'GET',
@@ -224,7 +226,21 @@ export const casesContract: Operation[] = [
     summary: 'Recomputed deadlines and alerts vs recorded',
     roles: 'any (scoped)',
     params: caseParam,
-    response: z.unknown(),
+    response: z.object({
+      caseId: z.uuid(),
+      deadlines: z.array(
+        z.object({
+          rule: z.string(),
+          dueAt: IsoTime,
+          status: z.enum(['pending', 'met', 'missed']),
+          metAt: IsoTimeOrNull,
+        }),
+      ),
+      expectedAlerts: z.array(z.object({ key: z.string(), at: IsoTime })),
+      recordedAlerts: z.array(z.object({ key: z.string(), at: IsoTime, type: z.string() })),
+      missing: z.array(z.string()),
+      unexpected: z.array(z.string()),
+    }),
   }),
   op({
     method: 'POST',
@@ -234,6 +250,15 @@ export const casesContract: Operation[] = [
     params: caseParam,
     body: EventBody,
     status: 201,
-    response: z.unknown(),
+    response: z.object({
+      event: CaseEventJson,
+      case: z.object({
+        id: z.uuid(),
+        phase: z.string(),
+        status: z.enum(['active', 'closed']),
+        serverTime: IsoTime,
+        deadlines: z.array(DeadlineJson),
+      }),
+    }),
   }),
 ]

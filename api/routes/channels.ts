@@ -22,7 +22,7 @@ import type { ProviderReport } from '../../workflows/runtime/channels/vendor.ts'
 import { sms, voice, wecom } from '../../workflows/runtime/channels/vendors/index.ts'
 import { log } from '../../workflows/runtime/platform/log.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 
 const NetworkId = z.uuid()
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { Hono } from 'hono'
 import { ping } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, type Operation } from '../http/contract.ts'
 
 /** `GET /api/health` — database and job queue status; no sign-in (for load balancers and monitoring). */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { incomingCases } from '../../workflows/runtime/incoming.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 
 /**
  * `GET /api/incoming` — the patients heading to the caller's facility (any PCI center of the
@@ -23,6 +23,27 @@ export const incomingContract: Operation[] = [
     summary:
       "Incoming board: patients heading to the caller's facility (or any PCI center), ETA from the travel matrix",
     roles: 'any (scoped)',
-    response: z.unknown(),
+    response: z.object({
+      cases: z.array(
+        z.object({
+          id: z.uuid(),
+          patient: z.object({ sex: z.enum(['male', 'female']), age: z.number() }),
+          from: z.object({ facilityId: z.uuid(), name: z.string().nullable() }),
+          to: z.object({ facilityId: z.uuid(), name: z.string().nullable() }),
+          diagnosis: z.string().nullable(),
+          strategy: z.string().nullable(),
+          lysedAt: IsoTimeOrNull,
+          departedAt: IsoTime,
+          etaAt: IsoTimeOrNull,
+          etaSource: z.enum(['travel_matrix', 'position']),
+          uncertaintyMinutes: z.number().nullable(),
+          lastPosition: z
+            .object({ at: IsoTime, lat: z.number(), lon: z.number(), accuracyM: z.number() })
+            .nullable(),
+          travelMinutes: z.number().nullable(),
+          cathLab: z.object({ activatedAt: IsoTimeOrNull, readyAt: IsoTimeOrNull }),
+        }),
+      ),
+    }),
   }),
 ]

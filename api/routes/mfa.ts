@@ -28,7 +28,7 @@ import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.t
 import { newTotpSecret, totpUri } from '../../workflows/runtime/security/totp.ts'
 import { hashToken, requireUser, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, type Operation } from '../http/contract.ts'
 import { unauthorized } from '../http/errors.ts'
 import { checkSecondFactor, deviceOf, openSession, secretBoxOf, setDeviceCookie } from '../http/sign-in.ts'
 import { readJson } from '../http/validate.ts'
@@ -152,7 +152,8 @@ export const mfaContract: Operation[] = [
   op({
     method: 'POST',
     path: '/api/auth/mfa/enrol/confirm',
-    summary: 'Confirm enrolment with a first code → the ten recovery codes (and the session, during a sign-in)',
+    summary:
+      'Confirm enrolment with a first code → the ten recovery codes (and the session, during a sign-in)',
     roles: 'any, or the holder of a sign-in challenge',
     body: Confirm,
     response: z.looseObject({ recoveryCodes: z.array(z.string()) }),

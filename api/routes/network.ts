@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { facilitiesOf, networkHeader, rotaBetween, travelOf } from '../../workflows/runtime/store/network.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, IsoTime, type Operation } from '../http/contract.ts'
 
 /** `GET /api/network` — the caller's own network only: facilities, travel times, rota for the next 48 h. */
 export const networkRoutes = new Hono<AppEnv>().use(requireUser).get('/', async (c) => {
@@ -30,6 +30,39 @@ export const networkContract: Operation[] = [
     path: '/api/network',
     summary: "The caller's network: facilities, travel times, rota (48 h)",
     roles: 'any',
-    response: z.unknown(),
+    response: z.object({
+      network: z.object({
+        id: z.uuid(),
+        name: z.string(),
+        nameEn: z.string().nullable(),
+        settings: z.looseObject({ checklist: z.enum(['cn', 'esc']), expectedDoorToWireMinutes: z.number() }),
+      }),
+      facilities: z.array(
+        z.object({
+          id: z.uuid(),
+          name: z.string(),
+          nameEn: z.string().nullable(),
+          level: z.string(),
+          address: z.string().nullable(),
+          hasCathLab: z.boolean(),
+          lysisDrugs: z.array(z.string()),
+          canLyse: z.boolean(),
+          active: z.boolean(),
+          lat: z.number().nullable(),
+          lon: z.number().nullable(),
+          parentFacilityId: z.uuid().nullable(),
+        }),
+      ),
+      travel: z.array(z.object({ from: z.uuid(), to: z.uuid(), minutes: z.number() })),
+      rota: z.array(
+        z.object({
+          line: z.enum(['first', 'second']),
+          userId: z.uuid(),
+          displayName: z.string(),
+          startsAt: IsoTime,
+          endsAt: IsoTime,
+        }),
+      ),
+    }),
   }),
 ]

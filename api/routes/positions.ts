@@ -7,7 +7,7 @@ import { caseInfoOf, dbNow, getCase, loadEvents } from '../../workflows/runtime/
 import { addPosition } from '../../workflows/runtime/store/positions.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 export const PositionBody = z.strictObject({

@@ -13,7 +13,7 @@ import { loadVapid } from '../../workflows/runtime/push/vapid.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 
@@ -130,7 +130,17 @@ export const pushContract: Operation[] = [
     path: '/api/push/subscriptions',
     summary: 'Your registered devices',
     roles: 'any',
-    response: z.unknown(),
+    response: z.object({
+      subscriptions: z.array(
+        z.object({
+          id: z.uuid(),
+          device: z.string().nullable(),
+          createdAt: IsoTime,
+          lastSuccessAt: IsoTimeOrNull,
+          endpointHost: z.string(),
+        }),
+      ),
+    }),
   }),
   op({
     method: 'GET',
@@ -138,14 +148,77 @@ export const pushContract: Operation[] = [
     summary: 'Push attempts and results',
     roles: 'qa, admin',
     query: AttemptsQuery,
-    response: z.unknown(),
+    response: z.object({
+      attempts: z.array(
+        z.object({
+          at: IsoTime,
+          deliveryId: z.uuid(),
+          caseId: z.uuid().nullable(),
+          alertId: z.uuid().nullable(),
+          template: z.string().nullable(),
+          readinessId: z.uuid().nullable(),
+          kind: z.string(),
+          userId: z.uuid(),
+          userName: z.string(),
+          subscriptionId: z.uuid(),
+          endpointHost: z.string().nullable(),
+          attempt: z.number().int(),
+          outcome: z.string(),
+          statusCode: z.number().int().nullable(),
+          error: z.string().nullable(),
+          durationMs: z.number(),
+        }),
+      ),
+    }),
   }),
   op({
     method: 'GET',
     path: '/api/push/readiness',
     summary: 'On-call readiness: devices, last push, last tap, problems',
     roles: 'admin',
-    response: z.unknown(),
+    response: z.object({
+      onCall: z.array(
+        z.object({
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.enum(['first', 'second']),
+          slotId: z.uuid(),
+          slotStartsAt: IsoTime,
+          slotEndsAt: IsoTime,
+          devices: z.number().int(),
+          lastSuccessAt: IsoTimeOrNull,
+          lastFailureAt: IsoTimeOrNull,
+          lastTapAt: IsoTimeOrNull,
+          checkId: z.uuid().nullable(),
+          sentAt: IsoTimeOrNull,
+          deliveredAt: IsoTimeOrNull,
+          tappedAt: IsoTimeOrNull,
+          problem: z.string().nullable(),
+          reportedAt: IsoTimeOrNull,
+          status: z.enum(['ready', 'problem', 'awaiting_tap', 'not_checked']),
+        }),
+      ),
+      problems: z.array(
+        z.object({
+          checkId: z.uuid(),
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.string(),
+          problem: z.string(),
+          slotStartsAt: IsoTime,
+          reportedAt: IsoTime,
+        }),
+      ),
+      noWorkingChannel: z.array(
+        z.object({
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.string(),
+          slotStartsAt: IsoTime,
+          slotEndsAt: IsoTime,
+        }),
+      ),
+    }),
   }),
   op({
     method: 'POST',

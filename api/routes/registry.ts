@@ -13,7 +13,7 @@ import {
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 const Uuid = z.uuid()
@@ -77,6 +77,29 @@ export const platformAdminRoutes = new Hono<AppEnv>()
   })
 
 const caseParam = uuidParams('id')
+const RegistryStatusJson = z.object({
+  status: z.enum(['draft', 'reviewed', 'reporting', 'reported', 'needs_update', 'failed']),
+  registerId: z.string().nullable(),
+  attempts: z.array(
+    z.object({
+      at: IsoTime,
+      resultCode: z.number().int().nullable(),
+      httpStatus: z.number().int().nullable(),
+      message: z.string().nullable(),
+      errors: z.unknown(),
+    }),
+  ),
+})
+const Hospitals = z.object({
+  hospitals: z.array(
+    z.object({
+      facilityId: z.uuid(),
+      appId: z.string(),
+      secretLast4: z.string(),
+      hospitalCode: z.string().nullable(),
+    }),
+  ),
+})
 export const registryContract: Operation[] = [
   op({
     method: 'GET',
@@ -84,7 +107,7 @@ export const registryContract: Operation[] = [
     summary: 'National CPC platform: status, REGISTER_ID and every answer',
     roles: 'qa, admin',
     params: caseParam,
-    response: z.unknown(),
+    response: RegistryStatusJson,
   }),
   op({
     method: 'POST',
@@ -92,7 +115,7 @@ export const registryContract: Operation[] = [
     summary: 'QA review (审核) before reporting',
     roles: 'qa',
     params: caseParam,
-    response: z.unknown(),
+    response: RegistryStatusJson,
   }),
   op({
     method: 'GET',
@@ -100,7 +123,11 @@ export const registryContract: Operation[] = [
     summary: 'Exactly what would be sent to the platform, with mapping problems',
     roles: 'qa, admin',
     params: caseParam,
-    response: z.unknown(),
+    response: z.object({
+      body: z.record(z.string(), z.record(z.string(), z.unknown())).describe("the platform's sections"),
+      problems: z.array(z.object({ field: z.string(), value: z.string() })),
+      missing: z.array(z.string()),
+    }),
   }),
   op({
     method: 'POST',
@@ -109,14 +136,14 @@ export const registryContract: Operation[] = [
     roles: 'qa',
     params: caseParam,
     status: 202,
-    response: z.unknown(),
+    response: RegistryStatusJson,
   }),
   op({
     method: 'GET',
     path: '/api/admin/platform',
     summary: 'Platform accounts of the reporting hospitals (no secrets)',
     roles: 'admin',
-    response: z.unknown(),
+    response: Hospitals,
   }),
   op({
     method: 'PUT',
@@ -124,6 +151,6 @@ export const registryContract: Operation[] = [
     summary: 'Set the platform account of a reporting hospital',
     roles: 'admin',
     body: PlatformInput,
-    response: z.unknown(),
+    response: Hospitals,
   }),
 ]

@@ -17,7 +17,7 @@ import {
 } from '../../workflows/runtime/security/policy.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, uuidParams, Ok, type Operation } from '../http/contract.ts'
 import { deviceOf } from '../http/sign-in.ts'
 import { readJson } from '../http/validate.ts'
 

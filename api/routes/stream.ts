@@ -6,7 +6,7 @@ import { canSeeCase, caseScopeOf } from '../../workflows/core/access.ts'
 import { CATCH_UP_WINDOW_MS, missedSince, type LiveMessage } from '../../workflows/runtime/live.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
-import { op, uuidParams, IsoTime, IsoTimeOrNull, Ok, type Operation } from '../http/contract.ts'
+import { op, type Operation } from '../http/contract.ts'
 import { userBySession } from '../../workflows/runtime/store/users.ts'
 
 /**
@@ -95,7 +95,12 @@ export const streamContract: Operation[] = [
     summary:
       "Server-Sent Events: the caller's case updates and alerts (case, alert, resync, caught_up, ping, signed_out); resumes from Last-Event-ID or ?since",
     roles: 'any',
-    query: z.object({ since: z.string().regex(/^\d{1,15}$/).optional() }),
+    query: z.object({
+      since: z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .optional(),
+    }),
     produces: 'text/event-stream',
   }),
 ]
