@@ -145,6 +145,11 @@ export const adminFacilitiesContract: Operation[] = [
     summary: 'Set a travel time (both ways unless oneWay)',
     roles: 'admin',
     body: PutTravel,
-    response: z.looseObject({}),
+    response: z.object({
+      from: z.uuid(),
+      to: z.uuid(),
+      minutes: z.number().nullable(),
+      minutesBack: z.number().nullable(),
+    }),
   }),
 ]

@@ -112,7 +112,7 @@ export const adminUsersContract: Operation[] = [
     roles: 'admin',
     body: CreateUser,
     status: 201,
-    response: z.looseObject({}),
+    response: z.object({ user: AdminUser, oneTimeCode: z.string(), codeExpiresAt: IsoTime }),
   }),
   op({
     method: 'PATCH',
@@ -147,6 +147,11 @@ export const adminUsersContract: Operation[] = [
     summary: 'A new one-time code for the user (ends their sessions)',
     roles: 'admin',
     params: userParam,
-    response: z.looseObject({}),
+    response: z.object({
+      userId: z.uuid(),
+      username: z.string(),
+      oneTimeCode: z.string(),
+      codeExpiresAt: IsoTime,
+    }),
   }),
 ]

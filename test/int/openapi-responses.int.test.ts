@@ -6,6 +6,7 @@
  * forbid unknown properties, so a renamed or extra field fails as surely as a missing one.
  * Non-JSON answers (CSV, ECG file, SSE, FHIR, WeCom echo) are checked by content type.
  */
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,10 +27,6 @@ beforeAll(async () => {
   await configureChannels(t)
   const admin = await t.login('admin')
   const qa = await t.login('qa')
-  const ok = async (r: Response, status = 200) => {
-    if (r.status !== status) throw new Error(`${r.status} ${await r.text()}`)
-    return (await r.json()) as Record<string, any>
-  }
   // A case with most of the protocol behind it (ECG sent, consult answered, lysis, transfer):
   // the anxi scenario up to the departure, so the incoming board and the consult inbox list it.
   const s = loadScenario('anxi')
@@ -82,6 +79,25 @@ beforeAll(async () => {
   )
 })
 afterAll(async () => t?.close())
+
+const ok = async (r: Response, status = 200) => {
+  if (r.status !== status) throw new Error(`${r.status} ${await r.text()}`)
+  return (await r.json()) as Record<string, any>
+}
+
+/** The JSON answer `r` of `method path` (declared form) conforms to the document's schema for its status. */
+async function conforms(method: string, path: string, r: Response) {
+  const text = await r.text()
+  const responses = (doc.paths as Record<string, Record<string, any>>)[path.replace(/:(\w+)/g, '{$1}')]![
+    method.toLowerCase()
+  ].responses
+  const declared = responses[String(r.status)]
+  expect(declared, `${method} ${path} answered ${r.status} ${text.slice(0, 200)}`).toBeTruthy()
+  const validate = ajv.compile(declared.content['application/json'].schema)
+  const body: unknown = JSON.parse(text)
+  expect(validate(body) ? [] : validate.errors, `${method} ${path}`).toEqual([])
+  return body as Record<string, any>
+}
 
 interface Call {
   /** The operation's path as declared (`/api/cases/:id`). */
@@ -148,6 +164,100 @@ const CALLS: Call[] = [
 ]
 
 const DUMP = process.env.OPENAPI_DUMP
+
+describe('write answers match their declared response schemas', () => {
+  it('cases, events, users, travel, settings, policy, platform, rota template, audit samples', async () => {
+    const admin = await t.login('admin')
+    const qa = await t.login('qa')
+    const lantian = await t.login('lantian')
+    const call = (method: string, url: string, token: string, body?: unknown) =>
+      t.call(method, url, { token, body })
+    const created = await conforms(
+      'POST',
+      '/api/cases',
+      await call('POST', '/api/cases', lantian, {
+        facilityId: ids.facility,
+        patient: { sex: 'female', age: 61 },
+        firstMedicalContactAt: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    )
+    await conforms(
+      'POST',
+      '/api/cases/:id/events',
+      await call('POST', `/api/cases/${created.id}/events`, lantian, {
+        id: randomUUID(),
+        type: 'ecg_acquired',
+        facilityId: ids.facility,
+        at: new Date().toISOString(),
+      }),
+    )
+    await conforms('POST', '/api/cases/:id/attachments', await upload(t, 'lantian', created.id, JPEG()))
+    const user = await conforms(
+      'POST',
+      '/api/admin/users',
+      await call('POST', '/api/admin/users', admin, {
+        username: 'openapi.user',
+        displayName: 'OpenAPI 测试',
+        roles: ['village_doctor'],
+        facilityIds: [ids.facility],
+      }),
+    )
+    const userUrl = `/api/admin/users/${user.user.id}`
+    await conforms(
+      'PATCH',
+      '/api/admin/users/:id',
+      await call('PATCH', userUrl, admin, { displayName: '改名' }),
+    )
+    await conforms(
+      'POST',
+      '/api/admin/users/:id/reset-password',
+      await call('POST', `${userUrl}/reset-password`, admin),
+    )
+    await conforms(
+      'POST',
+      '/api/admin/users/:id/deactivate',
+      await call('POST', `${userUrl}/deactivate`, admin),
+    )
+    await conforms(
+      'POST',
+      '/api/admin/users/:id/reactivate',
+      await call('POST', `${userUrl}/reactivate`, admin),
+    )
+    const facilityUrl = `/api/admin/facilities/${ids.facility}`
+    await conforms(
+      'PATCH',
+      '/api/admin/facilities/:id',
+      await call('PATCH', facilityUrl, admin, { address: '蓝田乡' }),
+    )
+    await conforms(
+      'PUT',
+      '/api/admin/travel',
+      await call('PUT', '/api/admin/travel', admin, {
+        from: ids.facility,
+        to: demoId('facility:county'),
+        minutes: 40,
+      }),
+    )
+    await conforms('PATCH', '/api/admin/settings', await call('PATCH', '/api/admin/settings', admin, {}))
+    const policy = (await ok(await call('GET', '/api/security/policy', admin))).policy
+    await conforms('PUT', '/api/security/policy', await call('PUT', '/api/security/policy', admin, policy))
+    await conforms(
+      'POST',
+      '/api/admin/rota/template/materialise',
+      await call('POST', '/api/admin/rota/template/materialise', admin, { weeks: 1, force: true }),
+    )
+    await conforms(
+      'POST',
+      '/api/qa/audit-samples',
+      await call('POST', '/api/qa/audit-samples', qa, { month: '2024-01', perFacility: 1 }),
+    )
+    await conforms(
+      'POST',
+      '/api/cases/:id/registry/review',
+      await call('POST', `/api/cases/${ids.case}/registry/review`, qa),
+    )
+  })
+})
 
 describe('every GET answers what the OpenAPI document declares', () => {
   it('calls every GET operation', () => {
