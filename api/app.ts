@@ -106,7 +106,8 @@ export function createApp(deps: Deps) {
     // ambulance tier (docs/ambulance.md)
     .route('/cases', positionRoutes)
   app.route('/api', api)
-  app.get('/api/openapi.json', (c) => c.json(buildOpenApi(app.routes)))
+  const openapi = buildOpenApi()
+  app.get('/api/openapi.json', (c) => c.json(openapi))
   app.all('/api/*', (c) => c.json(problemBody(problemOf('not_found', undefined, { path: c.req.path })), 404))
 
   // The PWA, same origin. sw.js must never be cached by the HTTP layer.

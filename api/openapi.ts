@@ -1,225 +1,164 @@
 import { z } from 'zod'
-import { CLINICAL_EVENT_TYPES, PAYLOAD_SCHEMAS, type ClinicalEventType } from '../workflows/core/index.ts'
-import { Login } from './routes/auth.ts'
-import { NewCaseBody } from './routes/cases.ts'
-import { PositionBody } from './routes/positions.ts'
-import { EndpointBody, SubscriptionBody } from './routes/push.ts'
+import { ProblemBody, type Operation } from './http/contract.ts'
+import { adminContract } from './routes/admin.ts'
+import { adminChannelsContract } from './routes/admin-channels.ts'
+import { adminFacilitiesContract } from './routes/admin-facilities.ts'
+import { adminImportContract } from './routes/admin-import.ts'
+import { adminRotaContract } from './routes/admin-rota.ts'
+import { adminUsersContract } from './routes/admin-users.ts'
+import { alertsContract } from './routes/alerts.ts'
+import { attachmentsContract } from './routes/attachments.ts'
+import { authContract } from './routes/auth.ts'
+import { caseNotificationsContract } from './routes/case-notifications.ts'
+import { casesContract } from './routes/cases.ts'
+import { channelsContract } from './routes/channels.ts'
+import { consultsContract } from './routes/consults.ts'
+import { exportContract } from './routes/export.ts'
+import { healthContract } from './routes/health.ts'
+import { incomingContract } from './routes/incoming.ts'
+import { metricsContract } from './routes/metrics.ts'
+import { mfaContract } from './routes/mfa.ts'
+import { networkContract } from './routes/network.ts'
+import { positionsContract } from './routes/positions.ts'
+import { pushContract } from './routes/push.ts'
+import { qaContract } from './routes/qa.ts'
+import { redeemContract } from './routes/redeem.ts'
+import { registryContract } from './routes/registry.ts'
+import { securityPolicyContract } from './routes/security-policy.ts'
+import { streamContract } from './routes/stream.ts'
+import { whatIfContract } from './routes/what-if.ts'
 
 /**
- * `GET /api/openapi.json` — the contract, generated from the code: the paths are the routes the
- * Hono app actually registered (a test fails when a route has no entry in ROUTE_DOCS), and the
- * request bodies are the zod schemas the handlers validate with.
+ * `GET /api/openapi.json` — the contract, assembled from the operations each route file declares
+ * next to its handlers (api/http/contract.ts): the same zod schemas the handlers validate with.
+ * Request bodies and queries are rendered as their *input* (a field with a default is not
+ * required), responses as their *output*.
  */
-interface RouteDoc {
-  summary: string
-  /** Roles allowed ('any' = any signed-in user, 'public' = no sign-in). */
-  roles: string
-  body?: z.ZodType
-}
-
-const eventBody = (type: ClinicalEventType) =>
-  z
-    .object({
-      id: z.uuid().describe('client-made UUID: the idempotency key'),
-      type: z.literal(type),
-      at: z.iso.datetime({ offset: true }).describe('clinical time; ≤ 5 min in the future'),
-      override: z.object({ reason: z.string().min(1) }).optional(),
-    })
-    .and(PAYLOAD_SCHEMAS[type])
-
-export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  'GET /api/health': { summary: 'Database and job-queue status', roles: 'public' },
-  'GET /api/openapi.json': { summary: 'This document', roles: 'public' },
-  'POST /api/auth/login': {
-    summary: 'Sign in → {token, user} + HttpOnly session cookie',
+export const OPERATIONS: readonly Operation[] = [
+  ...healthContract,
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This document (OpenAPI 3.1)',
     roles: 'public',
-    body: Login,
+    response: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
   },
-  'POST /api/auth/logout': { summary: 'End the session', roles: 'any' },
-  'POST /api/auth/redeem': { summary: 'Set a password with a one-time code from an admin', roles: 'public' },
-  'GET /api/me': { summary: 'The signed-in user', roles: 'any' },
-  'GET /api/network': {
-    summary: "The caller's network: facilities, travel times, rota (48 h)",
-    roles: 'any',
-  },
-  'GET /api/network/what-if': {
-    summary: 'Lysis-first or transfer-first per township (?months, doorToWire, travel[facilityId])',
-    roles: 'admin, qa, cardiologist',
-  },
-  'GET /api/stream': { summary: "Server-Sent Events: the caller's case updates and alerts", roles: 'any' },
-  'POST /api/cases': {
-    summary: 'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset)',
-    roles: 'village_doctor, township_physician, cardiologist, cath_lab, ems_crew',
-    body: NewCaseBody,
-  },
-  'GET /api/cases': { summary: 'Visible cases (?status=active|closed|all)', roles: 'any' },
-  'GET /api/cases/:id': {
-    summary: 'Case: phase, events, metrics, deadlines, flags, advice',
-    roles: 'any (scoped)',
-  },
-  'GET /api/cases/:id/replay': {
-    summary: 'Recomputed deadlines and alerts vs recorded',
-    roles: 'any (scoped)',
-  },
-  'GET /api/cases/:id/registry': {
-    summary: 'National CPC platform: status, REGISTER_ID and every answer',
-    roles: 'qa, admin',
-  },
-  'POST /api/cases/:id/registry/review': { summary: 'QA review (审核) before reporting', roles: 'qa' },
-  'GET /api/cases/:id/registry/dry-run': {
-    summary: 'Exactly what would be sent to the platform, with mapping problems',
-    roles: 'qa, admin',
-  },
-  'POST /api/cases/:id/registry/report': {
-    summary: 'Report (上报) to the platform: 202, a job sends it',
-    roles: 'qa',
-  },
-  'GET /api/admin/platform': {
-    summary: 'Platform accounts of the reporting hospitals (no secrets)',
-    roles: 'admin',
-  },
-  'PUT /api/admin/platform': {
-    summary: 'Set the platform account {facilityId, appId, secretKey, hospitalCode?, region?}',
-    roles: 'admin',
-  },
-  'GET /api/cases/:id/fhir': { summary: 'FHIR R4 Bundle (collection) of the case', roles: 'any (scoped)' },
-  'GET /api/metrics': {
-    summary:
-      'SPEC §5 aggregates: n, mean, median, p90, within target, outside/flagged cases, rates, false cath lab activations per month (docs/qa-api.md)',
-    roles: 'qa, admin, cardiologist, cath_lab (network); village/township (own facility)',
-  },
-  'GET /api/export/cases.csv': {
-    summary: 'Registry export: one row per case, UTF-8 BOM, zh/en headers (docs/qa-api.md)',
-    roles: 'qa, admin',
-  },
-  'POST /api/cases/:id/events': {
-    summary: '201 stored · 200 same id+body · 409 same id other body / invalid move · 422 invalid',
-    roles: 'clinical roles (lysis_decision: cardiologist)',
-    body: z.union(CLINICAL_EVENT_TYPES.map(eventBody) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]),
-  },
-  'POST /api/cases/:id/attachments': {
-    summary:
-      'Upload an ECG (multipart field `file`; JPEG/PNG/HEIC/PDF by content, ≤ 15 MB) → 201 {id, contentType, size, sha256}',
-    roles: 'clinical roles (scoped)',
-  },
-  'GET /api/attachments/:id': { summary: 'The ECG file (audited as ecg.view)', roles: 'any (scoped)' },
-  'GET /api/consults': { summary: 'Consult inbox (?status=open|all)', roles: 'cardiologist' },
-  'GET /api/incoming': {
-    summary:
-      "Incoming board: patients heading to the caller's facility (or any PCI center), ETA from the travel matrix",
-    roles: 'any (scoped)',
-  },
-  'POST /api/alerts/:alertId/ack': {
-    summary: 'Acknowledge an alert (alert_acknowledged, or consult_acknowledged for a consult)',
-    roles: 'clinical roles (scoped)',
-  },
-  'GET /api/cases/:id/notifications': {
-    summary:
-      'Every attempt to reach someone about the case: [{alertKey, userId, channel, provider, providerId, sentAt, answer, deliveredAt, answeredAt, keyPressed, acknowledgedAt, status}] (docs/alert-channels.md)',
-    roles: 'anyone who can see the case',
-  },
-  'GET /api/channels/wecom/:networkId/callback': {
-    summary: "WeCom callback URL verification (echostr), by WeCom's signature",
-    roles: 'public (WeCom signature)',
-  },
-  'POST /api/channels/wecom/:networkId/callback': {
-    summary: 'WeCom card button events (signed, AES-encrypted): 接诊 / 批准溶栓 by the mapped cardiologist',
-    roles: 'public (WeCom signature)',
-  },
-  'POST /api/channels/:channel/:provider/:networkId/callback/:token': {
-    summary: 'SMS delivery reports, voice call results and key presses (key 1 = acknowledgement)',
-    roles: 'public (per-network token in the path)',
-  },
-  'GET /api/push/public-key': { summary: 'VAPID public key for pushManager.subscribe', roles: 'public' },
-  'POST /api/push/subscriptions': {
-    summary: 'Register this device (PushSubscription JSON); upsert by endpoint',
-    roles: 'any',
-    body: SubscriptionBody,
-  },
-  'DELETE /api/push/subscriptions': {
-    summary: 'Unregister one of your devices',
-    roles: 'any',
-    body: EndpointBody,
-  },
-  'GET /api/push/subscriptions': { summary: 'Your registered devices', roles: 'any' },
-  'GET /api/push/attempts': { summary: 'Push attempts and results (?caseId=)', roles: 'qa, admin' },
-  'GET /api/push/readiness': {
-    summary: 'On-call readiness: devices, last push, last tap, problems',
-    roles: 'admin',
-  },
-  'POST /api/push/readiness/:id/ack': {
-    summary: 'Tap: I can receive consults on this device',
-    roles: 'any (own)',
-  },
-  // ambulance tier (docs/ambulance.md)
-  'POST /api/cases/:id/positions': {
-    summary: 'A position fix of the transporting vehicle (telemetry; only while in transit)',
-    roles: 'ems_crew, transferring physician (scoped)',
-    body: PositionBody,
-  },
-}
-
-/** Admin and other sub-apps document themselves by prefix when not listed one by one. */
-const PREFIX_DOCS: [prefix: string, doc: RouteDoc][] = [
-  ['/api/admin/', { summary: 'Network administration (see docs/admin-api.md)', roles: 'admin' }],
-  [
-    '/api/qa/',
-    {
-      summary: 'QA audit: case list, quality, timeline, access, audit samples (docs/qa-api.md)',
-      roles: 'qa, admin',
-    },
-  ],
-  // security controls (docs/security.md)
-  [
-    '/api/auth/mfa',
-    { summary: 'Second factor: complete a sign-in, enrol, status (docs/security.md)', roles: 'public / any' },
-  ],
-  [
-    '/api/auth/sessions',
-    { summary: "One's own sessions: list, revoke one, sign out everywhere", roles: 'any' },
-  ],
-  ['/api/auth/password', { summary: 'Change own password (network password policy)', roles: 'any' }],
-  ['/api/security/', { summary: 'Network security policy; reset a lost second factor', roles: 'admin' }],
+  ...authContract,
+  ...mfaContract,
+  ...redeemContract,
+  ...networkContract,
+  ...whatIfContract,
+  ...casesContract,
+  ...positionsContract,
+  ...caseNotificationsContract,
+  ...registryContract,
+  ...exportContract,
+  ...attachmentsContract,
+  ...streamContract,
+  ...metricsContract,
+  ...qaContract,
+  ...consultsContract,
+  ...incomingContract,
+  ...alertsContract,
+  ...pushContract,
+  ...channelsContract,
+  ...securityPolicyContract,
+  ...adminContract,
+  ...adminFacilitiesContract,
+  ...adminUsersContract,
+  ...adminRotaContract,
+  ...adminImportContract,
+  ...adminChannelsContract,
 ]
 
-export function docFor(method: string, path: string): RouteDoc | undefined {
-  return ROUTE_DOCS[`${method} ${path}`] ?? PREFIX_DOCS.find(([p]) => path.startsWith(p))?.[1]
+export function operationFor(method: string, path: string): Operation | undefined {
+  return OPERATIONS.find((o) => o.method === method && o.path === path)
+}
+
+type JsonSchema = Record<string, unknown>
+
+/** JSON Schema 2020-12 (the dialect of OpenAPI 3.1) of a zod schema, as input or as output. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...s } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema
+  return s
 }
 
 const toOpenApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}')
 
-export function buildOpenApi(routes: readonly { method: string; path: string }[]) {
-  const paths: Record<string, Record<string, unknown>> = {}
-  for (const r of routes) {
-    if (!r.path.startsWith('/api/') || r.method === 'ALL' || r.path.includes('*')) continue
-    const doc = docFor(r.method, r.path)
-    const op: Record<string, unknown> = {
-      summary: doc?.summary ?? '(undocumented)',
-      description: `Roles: ${doc?.roles ?? '?'}`,
-      parameters: [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
-        name: m[1],
-        in: 'path',
-        required: true,
-        schema: { type: 'string' },
-      })),
-      responses: { default: { description: 'JSON; errors as {error:{code,message,field?}}' } },
+function parameters(o: Operation) {
+  const out: Record<string, unknown>[] = []
+  const names = [...o.path.matchAll(/:(\w+)/g)].map((m) => m[1]!)
+  const params = o.params ? (jsonSchema(o.params, 'input').properties as Record<string, JsonSchema>) : {}
+  for (const name of names)
+    out.push({ name, in: 'path', required: true, schema: params[name] ?? { type: 'string' } })
+  if (o.query) {
+    const q = jsonSchema(o.query, 'input')
+    const required = new Set((q.required as string[] | undefined) ?? [])
+    for (const [name, schema] of Object.entries((q.properties ?? {}) as Record<string, JsonSchema>)) {
+      const { description, ...rest } = schema
+      out.push({
+        name,
+        in: 'query',
+        required: required.has(name),
+        ...(typeof description === 'string' ? { description } : {}),
+        schema: rest,
+      })
     }
-    if (doc?.body) {
-      op.requestBody = {
-        required: true,
-        content: { 'application/json': { schema: z.toJSONSchema(doc.body, { unrepresentable: 'any' }) } },
-      }
-    }
-    ;(paths[toOpenApiPath(r.path)] ??= {})[r.method.toLowerCase()] = op
   }
+  return out
+}
+
+const problemRef = { $ref: '#/components/schemas/Problem' }
+
+function operation(o: Operation) {
+  const status = String(o.status ?? 200)
+  const success: Record<string, unknown> = { description: o.summary }
+  if (o.response) success.content = { 'application/json': { schema: jsonSchema(o.response, 'output') } }
+  else if (o.produces) {
+    const schema = o.producesSchema ? jsonSchema(o.producesSchema, 'output') : {}
+    success.content = Object.fromEntries([o.produces].flat().map((type) => [type, { schema }]))
+  }
+  const op: Record<string, unknown> = {
+    operationId: `${o.method.toLowerCase()}${o.path
+      .replace(/^\/api/, '')
+      .replace(/[^A-Za-z0-9]+(\w)?/g, (_m, ch?: string) => (ch ? ch.toUpperCase() : ''))}`,
+    summary: o.summary,
+    description: `Roles: ${o.roles}`,
+    parameters: parameters(o),
+    responses: {
+      [status]: success,
+      default: {
+        description: 'Error: {error:{code, message, messageZh, field?, params?}}',
+        content: { 'application/json': { schema: problemRef } },
+      },
+    },
+  }
+  if (o.roles === 'public' || o.roles.startsWith('public')) op.security = []
+  if (o.body)
+    op.requestBody = {
+      required: !o.bodyOptional,
+      content: { 'application/json': { schema: jsonSchema(o.body, 'input') } },
+    }
+  else if (o.bodyContent)
+    op.requestBody = {
+      required: true,
+      content: { [o.bodyContent.type]: { schema: jsonSchema(o.bodyContent.schema, 'input') } },
+    }
+  return op
+}
+
+export function buildOpenApi(operations: readonly Operation[] = OPERATIONS) {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const o of operations) (paths[toOpenApiPath(o.path)] ??= {})[o.method.toLowerCase()] = operation(o)
   return {
     openapi: '3.1.0',
     info: {
       title: '心联 Xinlian API',
       version: '0.1.0',
-      description: 'Chest-pain emergency network coordination (SPEC §8)',
+      description: 'Chest-pain emergency network coordination (docs/ in the repository)',
     },
     components: {
+      schemas: { Problem: jsonSchema(ProblemBody, 'output') },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer' },
         cookie: { type: 'apiKey', in: 'cookie', name: 'xl_session' },

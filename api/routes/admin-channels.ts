@@ -11,6 +11,7 @@ import {
   checkLadder,
   DEFAULT_LADDERS,
   ladderFor,
+  LadderInput,
   ladderToInput,
 } from '../../workflows/core/index.ts'
 import { problem } from '../../workflows/core/problem.ts'
@@ -32,6 +33,7 @@ import { contactOfUser } from '../../workflows/runtime/store/channel-attempts.ts
 import { saveLadder } from '../../workflows/runtime/store/ladders.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, IsoTime, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 const secret = z.string().trim().min(1).max(512)
@@ -279,3 +281,91 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     c.var.deps.rt.networks.invalidate(actor.networkId)
     return c.json({ kind: b.kind, steps })
   })
+
+const ChannelJson = z
+  .object({
+    channel: z.enum(['wecom', 'sms', 'voice']),
+    provider: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    secrets: z.record(z.string(), z.object({ set: z.boolean(), last4: z.string().nullable() })),
+    updatedAt: IsoTime,
+  })
+  .nullable()
+const ChannelView = z.object({
+  secretKeySet: z.boolean(),
+  wecom: ChannelJson,
+  sms: ChannelJson,
+  voice: ChannelJson,
+  callbackUrls: z.object({
+    wecom: z.string(),
+    wecomOauth: z.string(),
+    sms: z.string().optional(),
+    voice: z.string().optional(),
+  }),
+})
+const LadderSteps = LadderInput
+export const adminChannelsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/channels',
+    summary: 'Alert channels: set or not, last 4 of secrets, callback URLs',
+    roles: 'admin',
+    response: ChannelView,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/channels/wecom',
+    summary: 'Configure WeCom',
+    roles: 'admin',
+    body: Wecom,
+    response: ChannelView,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/channels/sms',
+    summary: 'Configure SMS',
+    roles: 'admin',
+    body: Sms,
+    response: ChannelView,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/channels/voice',
+    summary: 'Configure voice calls',
+    roles: 'admin',
+    body: Voice,
+    response: ChannelView,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/channels/:channel/test',
+    summary: 'Send a test message to a user on a channel',
+    roles: 'admin',
+    params: z.object({ channel: z.enum(['wecom', 'sms', 'voice']) }),
+    body: TestBody,
+    response: z.union([
+      z.object({ ok: z.literal(true), providerId: z.string().nullable() }),
+      z.object({ ok: z.literal(false), code: z.string() }),
+    ]),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/ladders',
+    summary: 'Escalation ladders (custom and default)',
+    roles: 'admin',
+    response: z.object({
+      ladders: z.record(
+        z.enum(ALERT_KINDS),
+        z.object({ steps: LadderSteps, custom: z.boolean(), default: LadderSteps }),
+      ),
+    }),
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/ladders',
+    summary: 'Replace the escalation ladder of an alert kind (validated by the core)',
+    roles: 'admin',
+    body: LadderBody,
+    response: z.object({ kind: z.enum(ALERT_KINDS), steps: LadderSteps }),
+  }),
+]

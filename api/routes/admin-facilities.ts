@@ -11,6 +11,7 @@ import {
 import { setTravel, travelOverview } from '../../workflows/runtime/admin/travel.ts'
 import { adminFacilities } from '../../workflows/runtime/store/admin.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { idParam, Minutes, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -61,3 +62,98 @@ export const travelRoutes = new Hono<AppEnv>()
     const body = await readJson(c, PutTravel)
     return c.json(await setTravel(c.var.deps.sql, c.var.ctx, body))
   })
+
+const AdminFacility = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  nameEn: z.string().nullable(),
+  level: z.enum(FACILITY_LEVELS),
+  address: z.string().nullable(),
+  hasCathLab: z.boolean(),
+  lysisDrugs: z.array(z.string()),
+  lysisRegimens: z.record(z.string(), z.string()),
+  canLyse: z.boolean(),
+  active: z.boolean(),
+  minutesToCounty: z.number().nullable(),
+  minutesFromCounty: z.number().nullable(),
+})
+const FacilityAnswer = z.object({ facility: AdminFacility })
+const Travel = z.array(z.object({ from: z.uuid(), to: z.uuid(), minutes: z.number() }))
+export const adminFacilitiesContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/facilities',
+    summary: 'Facilities of the network',
+    roles: 'admin',
+    response: z.object({ facilities: z.array(AdminFacility) }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/facilities/:id',
+    summary: 'One facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities',
+    summary: 'Add a facility',
+    roles: 'admin',
+    body: CreateFacility,
+    status: 201,
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/facilities/:id',
+    summary: 'Change a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    body: PatchFacility,
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities/:id/deactivate',
+    summary: 'Deactivate a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/facilities/:id/reactivate',
+    summary: 'Reactivate a facility',
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: FacilityAnswer,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/travel',
+    summary: 'The travel-time matrix',
+    roles: 'admin',
+    response: z.object({
+      countyFacilityId: z.uuid().nullable(),
+      facilities: z.array(
+        AdminFacility.pick({ id: true, name: true, nameEn: true, level: true, active: true }),
+      ),
+      travel: Travel,
+      missingToCounty: z.array(z.uuid()),
+    }),
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/travel',
+    summary: 'Set a travel time (both ways unless oneWay)',
+    roles: 'admin',
+    body: PutTravel,
+    response: z.object({
+      from: z.uuid(),
+      to: z.uuid(),
+      minutes: z.number().nullable(),
+      minutesBack: z.number().nullable(),
+    }),
+  }),
+]

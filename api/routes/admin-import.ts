@@ -1,3 +1,4 @@
+import { z } from 'zod'
 /**
  * `POST /api/admin/import?dryRun=1|0`: load facilities, travel times and users from spreadsheet
  * CSV exports (UTF-8, BOM tolerated) — format in docs/admin-api.md. The rules live in
@@ -8,6 +9,7 @@ import { FILES, type FileName } from '../../workflows/core/admin-import.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { parseImportFiles, runImport } from '../../workflows/runtime/admin/import.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, type Operation } from '../http/contract.ts'
 
 async function readFiles(c: Context<AppEnv>): Promise<Partial<Record<FileName, string>>> {
   const type = c.req.header('content-type') ?? ''
@@ -44,3 +46,17 @@ export const importRoutes = new Hono<AppEnv>().post('/', async (c) => {
   const out = await runImport(c.var.deps.sql, c.var.ctx, csv, dryRun)
   return c.json(out.body, out.status)
 })
+
+const ImportFiles = z.object(Object.fromEntries(FILES.map((f) => [f, z.string().optional()])))
+export const adminImportContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/admin/import',
+    summary:
+      'Import facilities, travel times and users from CSV (JSON {file: text} or multipart); dryRun=1 (default) reports only',
+    roles: 'admin',
+    query: z.object({ dryRun: z.enum(['0', '1', 'true', 'false']).default('1') }),
+    body: ImportFiles,
+    response: z.looseObject({}),
+  }),
+]

@@ -13,6 +13,7 @@ import {
 } from '../../workflows/runtime/admin/rota.ts'
 import { firstLineGaps, rotaTemplate, slotsBetween } from '../../workflows/runtime/store/rota-admin.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { Force, idParam, readOptionalJson, Uuid } from '../http/params.ts'
 import { instant, readQuery } from '../http/validate.ts'
 
@@ -93,3 +94,113 @@ export const rotaRoutes = new Hono<AppEnv>()
     const body = await readOptionalJson(c, Materialise)
     return c.json(await materialise(c.var.deps.sql, c.var.ctx, body.weeks, body.force))
   })
+
+const Slot = z.object({
+  id: z.uuid(),
+  line: Line,
+  userId: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  startsAt: IsoTime,
+  endsAt: IsoTime,
+  kind: z.enum(['manual', 'swap', 'template']),
+  note: z.string().nullable(),
+  createdAt: IsoTime,
+})
+const SlotAnswer = z.object({ slot: z.looseObject(Slot.shape) })
+const TemplateAnswer = z.object({
+  timezone: z.string(),
+  entries: z.array(
+    z.object({
+      weekday: z.number().int(),
+      startHour: z.number().int(),
+      endHour: z.number().int(),
+      line: Line,
+      userId: z.uuid(),
+    }),
+  ),
+})
+const slotParam = uuidParams('id')
+export const adminRotaContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/rota',
+    summary: 'Rota slots in a range (default: yesterday + the guard days)',
+    roles: 'admin',
+    query: RangeQuery,
+    response: z.object({ from: IsoTime, to: IsoTime, slots: z.array(Slot) }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/rota/gaps',
+    summary: 'First-line gaps in the next days',
+    roles: 'admin',
+    query: GapsQuery,
+    response: z.object({
+      days: z.number().int(),
+      line: z.literal('first'),
+      gaps: z.array(z.object({ from: IsoTime, to: IsoTime })),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/rota/slots',
+    summary: 'Add a slot',
+    roles: 'admin',
+    body: CreateSlot,
+    status: 201,
+    response: SlotAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/rota/swaps',
+    summary: 'Record a swap (a slot of kind swap)',
+    roles: 'admin',
+    body: CreateSlot,
+    status: 201,
+    response: SlotAnswer,
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/rota/slots/:id',
+    summary: 'Change a slot',
+    roles: 'admin',
+    params: slotParam,
+    body: PatchSlot,
+    response: SlotAnswer,
+  }),
+  op({
+    method: 'DELETE',
+    path: '/api/admin/rota/slots/:id',
+    summary: 'Delete a slot (force: even when it opens a first-line gap; also ?force=1)',
+    roles: 'admin',
+    params: slotParam,
+    query: z.object({ force: z.enum(['true', '1', 'false', '0']).optional() }),
+    body: DeleteSlot,
+    bodyOptional: true,
+    response: z.object({ deleted: z.uuid() }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/rota/template',
+    summary: 'The weekly rota template',
+    roles: 'admin',
+    response: TemplateAnswer,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/rota/template',
+    summary: 'Replace the weekly template',
+    roles: 'admin',
+    body: PutTemplate,
+    response: TemplateAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/rota/template/materialise',
+    summary: 'Write the template into slots for the next weeks',
+    roles: 'admin',
+    body: Materialise,
+    response: z.looseObject({}),
+  }),
+]

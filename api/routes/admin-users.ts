@@ -12,6 +12,7 @@ import {
 } from '../../workflows/runtime/admin/users.ts'
 import { adminUsers } from '../../workflows/runtime/store/admin-users.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { Force, idParam, readOptionalJson, Username, Uuid } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -71,3 +72,86 @@ export const userRoutes = new Hono<AppEnv>()
   .post('/:id/reset-password', async (c) =>
     c.json(await resetPassword(c.var.deps.sql, c.var.ctx, idParam(c))),
   )
+
+const AdminUser = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  roles: z.array(z.enum(ROLES)),
+  facilityIds: z.array(z.uuid()),
+  createdAt: IsoTime,
+  sessions: z.number().int(),
+  pushSubscriptions: z.number().int(),
+  mobile: z.string().nullable(),
+  mobileVerified: z.boolean(),
+  wecomUserId: z.string().nullable(),
+})
+const UserAnswer = z.object({ user: AdminUser })
+const userParam = uuidParams('id')
+export const adminUsersContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/users',
+    summary: 'Users of the network',
+    roles: 'admin',
+    response: z.object({ users: z.array(AdminUser) }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/users/:id',
+    summary: 'One user',
+    roles: 'admin',
+    params: userParam,
+    response: UserAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users',
+    summary: 'Add a user → the user and a one-time code to hand over',
+    roles: 'admin',
+    body: CreateUser,
+    status: 201,
+    response: z.object({ user: AdminUser, oneTimeCode: z.string(), codeExpiresAt: IsoTime }),
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/users/:id',
+    summary: 'Change a user',
+    roles: 'admin',
+    params: userParam,
+    body: PatchUser,
+    response: UserAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/deactivate',
+    summary: 'Deactivate a user (force: even with rota slots ahead)',
+    roles: 'admin',
+    params: userParam,
+    body: ForceBody,
+    bodyOptional: true,
+    response: z.looseObject({ user: AdminUser }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/reactivate',
+    summary: 'Reactivate a user',
+    roles: 'admin',
+    params: userParam,
+    response: UserAnswer,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/users/:id/reset-password',
+    summary: 'A new one-time code for the user (ends their sessions)',
+    roles: 'admin',
+    params: userParam,
+    response: z.object({
+      userId: z.uuid(),
+      username: z.string(),
+      oneTimeCode: z.string(),
+      codeExpiresAt: IsoTime,
+    }),
+  }),
+]

@@ -10,6 +10,7 @@ import { readiness } from '../../workflows/runtime/store/admin.ts'
 import { auditOf } from '../../workflows/runtime/store/audit.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
 import { channelAdminRoutes, ladderAdminRoutes } from './admin-channels.ts'
@@ -85,3 +86,75 @@ export const adminRoutes = new Hono<AppEnv>()
   .get('/readiness', async (c) =>
     c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.ctx.networkId) }),
   )
+
+const Settings = z.object({
+  network: z.object({ id: z.uuid(), name: z.string(), nameEn: z.string().nullable() }),
+  settings: z.looseObject({
+    checklist: z.enum(['cn', 'esc']),
+    expectedDoorToWireMinutes: z.number(),
+    timezone: z.string().optional(),
+  }),
+})
+export const adminContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/admin/audit',
+    summary: 'Audit trail of the network',
+    roles: 'admin, qa',
+    query: AuditQuery,
+    response: z.object({
+      entries: z.array(
+        z.object({
+          id: z.string(),
+          at: IsoTime,
+          action: z.string(),
+          entity: z.string(),
+          entityId: z.string().nullable(),
+          actorId: z.uuid().nullable(),
+          actorUsername: z.string().nullable(),
+          before: z.unknown(),
+          after: z.unknown(),
+          device: z.string().nullable(),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/settings',
+    summary: 'Network settings',
+    roles: 'admin',
+    response: Settings,
+  }),
+  op({
+    method: 'PATCH',
+    path: '/api/admin/settings',
+    summary: 'Change network settings',
+    roles: 'admin',
+    body: PatchSettings,
+    response: Settings,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/readiness',
+    summary: "Cardiologists' readiness to be reached (devices, channels)",
+    roles: 'admin',
+    response: z.object({
+      cardiologists: z.array(
+        z.object({
+          userId: z.uuid(),
+          username: z.string(),
+          displayName: z.string(),
+          active: z.boolean(),
+          subscriptions: z.number().int(),
+          lastSuccessAt: IsoTimeOrNull,
+          lastFailureAt: IsoTimeOrNull,
+          onCallNow: z.enum(['first', 'second']).nullable(),
+          nextSlotAt: IsoTimeOrNull,
+          lastTapAt: IsoTimeOrNull,
+          problem: z.string().nullable(),
+        }),
+      ),
+    }),
+  }),
+]

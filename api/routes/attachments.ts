@@ -14,6 +14,7 @@ import { audit } from '../../workflows/runtime/store/audit.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { forbidden, notFound, problem } from '../http/errors.ts'
 
 const tooLarge = () => problem('too_large', 'file', { maxBytes: MAX_ATTACHMENT_BYTES })
@@ -92,3 +93,32 @@ export const attachmentRoutes = new Hono<AppEnv>()
       ETag: `"${meta.sha256}"`,
     })
   })
+
+export const attachmentsContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/attachments',
+    summary: 'Upload an ECG (JPEG/PNG/HEIC/PDF by content, ≤ 15 MB)',
+    roles: 'clinical roles (scoped)',
+    params: uuidParams('id'),
+    bodyContent: {
+      type: 'multipart/form-data',
+      schema: z.object({ file: z.string().meta({ format: 'binary' }) }),
+    },
+    status: 201,
+    response: z.object({
+      id: z.uuid(),
+      contentType: z.enum(['image/jpeg', 'image/png', 'image/heic', 'application/pdf']),
+      size: z.number().int(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/attachments/:id',
+    summary: 'The ECG file (audited as ecg.view); its content type is the stored one',
+    roles: 'any (scoped)',
+    params: uuidParams('id'),
+    produces: ['image/jpeg', 'image/png', 'image/heic', 'application/pdf'],
+  }),
+]

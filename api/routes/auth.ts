@@ -9,10 +9,12 @@ import { Hono } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
+import { ROLES } from '../../workflows/core/roles.ts'
 import { deleteSession, findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { hashToken, requireUser, SESSION_COOKIE, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, Ok, type Operation } from '../http/contract.ts'
 import { verifyPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
 import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.ts'
@@ -177,3 +179,88 @@ export const authRoutes = new Hono<AppEnv>()
   })
 
 export const meRoutes = new Hono<AppEnv>().use(requireUser).get('/', (c) => c.json({ user: c.var.user }))
+
+const UserJson = z.object({
+  id: z.uuid(),
+  networkId: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  roles: z.array(z.enum(ROLES)),
+  facilityIds: z.array(z.uuid()),
+})
+export const SessionAnswer = z.object({
+  token: z.string(),
+  expiresAt: IsoTime,
+  user: UserJson,
+})
+const MfaRequired = z.object({ mfaRequired: z.literal(true), challenge: z.string(), enrol: z.boolean() })
+
+export const authContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/auth/login',
+    summary: 'Sign in → {token, user} + HttpOnly session cookie, or {mfaRequired, challenge, enrol}',
+    roles: 'public',
+    body: Login,
+    response: z.union([SessionAnswer, MfaRequired]),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/mfa',
+    summary: 'Complete a two-factor sign-in with the challenge and a TOTP or recovery code',
+    roles: 'public (sign-in challenge)',
+    body: SecondFactor,
+    response: SessionAnswer,
+  }),
+  op({ method: 'POST', path: '/api/auth/logout', summary: 'End the session', roles: 'any', response: Ok }),
+  op({
+    method: 'GET',
+    path: '/api/auth/sessions',
+    summary: "One's own sessions",
+    roles: 'any',
+    response: z.object({
+      sessions: z.array(
+        z.object({
+          id: z.uuid(),
+          device: z.string().nullable(),
+          createdAt: IsoTime,
+          lastSeenAt: IsoTime,
+          expiresAt: IsoTime,
+          remembered: z.boolean(),
+          current: z.boolean(),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/sessions/revoke-all',
+    summary: 'Sign out everywhere: every session and remembered device',
+    roles: 'any',
+    response: z.object({ revoked: z.number().int(), devicesForgotten: z.number().int() }),
+  }),
+  op({
+    method: 'DELETE',
+    path: '/api/auth/sessions/:id',
+    summary: 'Revoke one of your sessions',
+    roles: 'any (own)',
+    params: uuidParams('id'),
+    response: Ok,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/password',
+    summary: 'Change own password (network password policy)',
+    roles: 'any',
+    body: ChangePassword,
+    response: Ok,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/me',
+    summary: 'The signed-in user',
+    roles: 'any',
+    response: z.object({ user: UserJson }),
+  }),
+]

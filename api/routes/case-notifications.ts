@@ -12,6 +12,7 @@ import { attemptsOfCase } from '../../workflows/runtime/store/channel-attempts.t
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
@@ -47,3 +48,35 @@ export const caseNotificationRoutes = new Hono<AppEnv>()
       })),
     )
   })
+
+export const caseNotificationsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/notifications',
+    summary: 'Every attempt to reach someone about the case (docs/alert-channels.md)',
+    roles: 'anyone who can see the case',
+    params: uuidParams('id'),
+    response: z.array(
+      z.object({
+        alertId: z.uuid(),
+        alertKey: z.string(),
+        template: z.string(),
+        userId: z.uuid(),
+        userName: z.string(),
+        step: z.number().int(),
+        channel: z.string(),
+        provider: z.string(),
+        providerId: z.string().nullable(),
+        status: z.string(),
+        createdAt: IsoTime,
+        sentAt: IsoTimeOrNull,
+        answer: z.string().nullable(),
+        deliveredAt: IsoTimeOrNull,
+        delivery: z.string().nullable(),
+        answeredAt: IsoTimeOrNull,
+        keyPressed: z.string().nullable(),
+        acknowledgedAt: IsoTimeOrNull,
+      }),
+    ),
+  }),
+]

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { ARRIVAL_MODES, fold, parseEventInput, plan } from '../../workflows/core/index.ts'
+import {
+  ARRIVAL_MODES,
+  CLINICAL_EVENT_TYPES,
+  fold,
+  PAYLOAD_SCHEMAS,
+  parseEventInput,
+  plan,
+  type ClinicalEventType,
+} from '../../workflows/core/index.ts'
 import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
 import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
 import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
@@ -22,6 +30,8 @@ import {
 } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
+import { CaseEventJson, CaseListRow, CaseViewJson, DeadlineJson } from '../http/wire.ts'
 import { forbidden, notFound, problem } from '../http/errors.ts'
 import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
 
@@ -167,3 +177,88 @@ export const caseRoutes = new Hono<AppEnv>()
       r.status,
     )
   })
+
+/** The event envelope of `POST /api/cases/:id/events` per type (workflows/core parseEventInput). */
+const eventBody = (type: ClinicalEventType) =>
+  z
+    .object({
+      id: z.uuid().describe('client-made UUID: the idempotency key'),
+      type: z.literal(type),
+      at: z.iso.datetime({ offset: true }).describe('clinical time; ≤ 5 min in the future'),
+      override: z.object({ reason: z.string().min(1) }).optional(),
+    })
+    .and(PAYLOAD_SCHEMAS[type])
+export const EventBody = z.union(
+  CLINICAL_EVENT_TYPES.map(eventBody) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
+)
+
+const caseParam = uuidParams('id')
+export const casesContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/cases',
+    summary:
+      'Start the chest-pain protocol: case + first_medical_contact (+ symptom_onset); 200 when the id exists',
+    roles: 'village_doctor, township_physician, cardiologist, cath_lab, ems_crew',
+    body: NewCaseBody,
+    status: 201,
+    response: CaseViewJson,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases',
+    summary: 'Visible cases',
+    roles: 'any',
+    query: ListQuery,
+    response: z.object({ cases: z.array(CaseListRow), serverTime: IsoTime }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases/:id',
+    summary: 'Case: phase, events, metrics, deadlines, flags, advice',
+    roles: 'any (scoped)',
+    params: caseParam,
+    response: CaseViewJson,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/replay',
+    summary: 'Recomputed deadlines and alerts vs recorded',
+    roles: 'any (scoped)',
+    params: caseParam,
+    response: z.object({
+      caseId: z.uuid(),
+      deadlines: z.array(
+        z.object({
+          rule: z.string(),
+          dueAt: IsoTime,
+          status: z.enum(['pending', 'met', 'missed']),
+          metAt: IsoTimeOrNull,
+        }),
+      ),
+      expectedAlerts: z.array(z.object({ key: z.string(), at: IsoTime })),
+      recordedAlerts: z.array(z.object({ key: z.string(), at: IsoTime, type: z.string() })),
+      missing: z.array(z.string()),
+      unexpected: z.array(z.string()),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/events',
+    summary: '201 stored · 200 same id+body · 409 same id other body / invalid move · 422 invalid',
+    roles: 'clinical roles (lysis_decision: cardiologist)',
+    params: caseParam,
+    body: EventBody,
+    status: 201,
+    response: z.object({
+      event: CaseEventJson,
+      case: z.object({
+        id: z.uuid(),
+        phase: z.string(),
+        status: z.enum(['active', 'closed']),
+        serverTime: IsoTime,
+        deadlines: z.array(DeadlineJson),
+      }),
+    }),
+  }),
+]

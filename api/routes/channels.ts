@@ -22,6 +22,7 @@ import type { ProviderReport } from '../../workflows/runtime/channels/vendor.ts'
 import { sms, voice, wecom } from '../../workflows/runtime/channels/vendors/index.ts'
 import { log } from '../../workflows/runtime/platform/log.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 
 const NetworkId = z.uuid()
 
@@ -131,3 +132,44 @@ async function recordReport(deps: AppEnv['Variables']['deps'], networkId: string
     if (user) await actOnAlert(rt, user, a.alertId, 'acknowledge', 'voice')
   }
 }
+
+const networkParam = uuidParams('networkId')
+const WecomSignature = z.object({ msg_signature: z.string(), timestamp: z.string(), nonce: z.string() })
+export const channelsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/channels/wecom/:networkId/callback',
+    summary: "WeCom callback URL verification: the decrypted echostr, by WeCom's signature",
+    roles: 'public (WeCom signature)',
+    params: networkParam,
+    query: WecomSignature.extend({ echostr: z.string() }),
+    produces: 'text/plain',
+  }),
+  op({
+    method: 'POST',
+    path: '/api/channels/wecom/:networkId/callback',
+    summary: 'WeCom card button events (signed, AES-encrypted): 接诊 / 批准溶栓 by the mapped cardiologist',
+    roles: 'public (WeCom signature)',
+    params: networkParam,
+    query: WecomSignature,
+    bodyContent: { type: 'text/xml', schema: z.string().describe('<xml>…<Encrypt>…</Encrypt></xml>') },
+    produces: 'text/plain',
+  }),
+  op({
+    method: 'POST',
+    path: '/api/channels/:channel/:provider/:networkId/callback/:token',
+    summary: 'SMS delivery reports, voice call results and key presses (key 1 = acknowledgement)',
+    roles: 'public (per-network token in the path)',
+    params: z.object({
+      channel: z.enum(['sms', 'voice']),
+      provider: z.enum(['aliyun', 'tencent']),
+      networkId: z.uuid(),
+      token: z.string(),
+    }),
+    body: z.unknown().describe("the vendor's report JSON (Aliyun: an array; Tencent: an object)"),
+    response: z.union([
+      z.object({ code: z.literal(0), msg: z.string() }),
+      z.object({ result: z.literal(0), errmsg: z.string() }),
+    ]),
+  }),
+]

@@ -12,11 +12,13 @@ import { fhirBundle } from '../../workflows/views/fhir-bundle.ts'
 import { csvHeader, csvLine, exportFileName } from '../../workflows/views/registry-csv.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 import { readQuery } from '../http/validate.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 
 const BOM = '\uFEFF'
+const ExportQuery = PeriodQuery.extend({ header: z.enum(['zh', 'en']).default('zh') })
 
 /**
  * `GET /api/export/cases.csv` — the registry export: UTF-8 with BOM (Excel opens Chinese
@@ -27,7 +29,7 @@ export const exportRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .use(requireRole('qa', 'admin'))
   .get('/cases.csv', async (c) => {
-    const q = readQuery(c, PeriodQuery.extend({ header: z.enum(['zh', 'en']).default('zh') }))
+    const q = readQuery(c, ExportQuery)
     const { from, to } = periodOf(q)
     const { sql, rt } = c.var.deps
     const ctx = c.var.ctx
@@ -72,3 +74,27 @@ export const fhirRoutes = new Hono<AppEnv>().use(requireUser).get('/:id/fhir', a
   c.header('Content-Type', 'application/fhir+json; charset=utf-8')
   return c.body(JSON.stringify(fhirBundle(row, state, network, derivedUuid)))
 })
+
+export const exportContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/export/cases.csv',
+    summary: 'Registry export: one row per case, UTF-8 BOM, zh/en headers (docs/qa-api.md)',
+    roles: 'qa, admin',
+    query: ExportQuery,
+    produces: 'text/csv',
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/fhir',
+    summary: 'FHIR R4 Bundle (collection) of the case',
+    roles: 'any (scoped)',
+    params: uuidParams('id'),
+    produces: 'application/fhir+json',
+    producesSchema: z.looseObject({
+      resourceType: z.literal('Bundle'),
+      type: z.literal('collection'),
+      entry: z.array(z.looseObject({ resource: z.looseObject({ resourceType: z.string() }) })),
+    }),
+  }),
+]

@@ -6,6 +6,8 @@ import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { METRIC_KEYS } from '../../workflows/core/index.ts'
+import { op, IsoTime, type Operation } from '../http/contract.ts'
 import { forbidden, problem } from '../http/errors.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 import { readQuery } from '../http/validate.ts'
@@ -58,3 +60,53 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
     activations,
   })
 })
+
+const CaseIdsSample = z.object({ count: z.number().int(), caseIds: z.array(z.uuid()) })
+export const metricsContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/metrics',
+    summary: 'Aggregates: n, mean, median, p90, within target, outside/flagged cases, rates (docs/qa-api.md)',
+    roles: 'qa, admin, cardiologist, cath_lab (network); village/township (own facility)',
+    query: MetricsQuery,
+    response: z.object({
+      networkId: z.uuid(),
+      from: IsoTime,
+      to: IsoTime,
+      facilityId: z.uuid().nullable(),
+      groupBy: z.enum(['none', 'month', 'facility']),
+      metrics: z.array(
+        z.object({
+          key: z.enum(METRIC_KEYS),
+          group: z.string().describe("'all', the month YYYY-MM-01, or the accountable facility id"),
+          n: z.number().int(),
+          mean: z.number().nullable(),
+          median: z.number().nullable(),
+          p90: z.number().nullable(),
+          withinTarget: z.number().nullable(),
+          target: z
+            .object({
+              min: z.number().optional(),
+              max: z.number().optional(),
+              strictMax: z.boolean().optional(),
+            })
+            .nullable(),
+          outsideTarget: CaseIdsSample,
+          flagged: CaseIdsSample,
+        }),
+      ),
+      rates: z.array(
+        z.object({
+          key: z.enum(['bypass_ed', 'lysis_success', 'remote_ecg']),
+          group: z.string(),
+          numerator: z.number().int(),
+          denominator: z.number().int(),
+          rate: z.number().nullable(),
+          target: z.number().nullable(),
+        }),
+      ),
+      version: z.number(),
+      cached: z.boolean(),
+    }),
+  }),
+]

@@ -28,6 +28,7 @@ import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.t
 import { newTotpSecret, totpUri } from '../../workflows/runtime/security/totp.ts'
 import { hashToken, requireUser, tokenOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, type Operation } from '../http/contract.ts'
 import { unauthorized } from '../http/errors.ts'
 import { checkSecondFactor, deviceOf, openSession, secretBoxOf, setDeviceCookie } from '../http/sign-in.ts'
 import { readJson } from '../http/validate.ts'
@@ -130,3 +131,30 @@ export const mfaRoutes = new Hono<AppEnv>()
     const body = (await session.json()) as Record<string, unknown>
     return c.json({ ...body, recoveryCodes })
   })
+
+export const mfaContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/auth/mfa',
+    summary: 'Second-factor status of the signed-in user',
+    roles: 'any',
+    response: z.object({ enrolled: z.boolean(), required: z.boolean(), recoveryCodesLeft: z.number().int() }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/mfa/enrol',
+    summary: 'Start enrolment: the TOTP secret, shown once',
+    roles: 'any, or the holder of a sign-in challenge',
+    body: Enrol,
+    response: z.object({ secret: z.string(), otpauthUri: z.string() }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/auth/mfa/enrol/confirm',
+    summary:
+      'Confirm enrolment with a first code → the ten recovery codes (and the session, during a sign-in)',
+    roles: 'any, or the holder of a sign-in challenge',
+    body: Confirm,
+    response: z.looseObject({ recoveryCodes: z.array(z.string()) }),
+  }),
+]

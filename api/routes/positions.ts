@@ -7,6 +7,7 @@ import { caseInfoOf, dbNow, getCase, loadEvents } from '../../workflows/runtime/
 import { addPosition } from '../../workflows/runtime/store/positions.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 export const PositionBody = z.strictObject({
@@ -43,3 +44,16 @@ export const positionRoutes = new Hono<AppEnv>().use(requireUser).post('/:id/pos
   const stored = await addPosition(sql, id, user.id, { ...body, at: new Date(at) })
   return c.json({ stored }, stored ? 201 : 200)
 })
+
+export const positionsContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/positions',
+    summary: 'A position fix of the transporting vehicle (only while in transit): 201 stored, 200 duplicate',
+    roles: 'ems_crew, transferring physician (scoped)',
+    params: uuidParams('id'),
+    body: PositionBody,
+    status: 201,
+    response: z.object({ stored: z.boolean() }),
+  }),
+]

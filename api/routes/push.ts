@@ -13,6 +13,7 @@ import { loadVapid } from '../../workflows/runtime/push/vapid.ts'
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 
@@ -98,3 +99,133 @@ export const pushRoutes = new Hono<AppEnv>()
     if (!tappedAt) throw problem('not_found')
     return c.json({ id, tappedAt: tappedAt.toISOString() })
   })
+
+export const pushContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/push/public-key',
+    summary: 'VAPID public key for pushManager.subscribe',
+    roles: 'public',
+    response: z.object({ publicKey: z.string() }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/push/subscriptions',
+    summary: 'Register this device (PushSubscription JSON); upsert by endpoint: 201 new, 200 known',
+    roles: 'any',
+    body: SubscriptionBody,
+    status: 201,
+    response: z.object({ id: z.uuid(), device: z.string().nullable() }),
+  }),
+  op({
+    method: 'DELETE',
+    path: '/api/push/subscriptions',
+    summary: 'Unregister one of your devices (204)',
+    roles: 'any',
+    body: EndpointBody,
+    status: 204,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/push/subscriptions',
+    summary: 'Your registered devices',
+    roles: 'any',
+    response: z.object({
+      subscriptions: z.array(
+        z.object({
+          id: z.uuid(),
+          device: z.string().nullable(),
+          createdAt: IsoTime,
+          lastSuccessAt: IsoTimeOrNull,
+          endpointHost: z.string(),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/push/attempts',
+    summary: 'Push attempts and results',
+    roles: 'qa, admin',
+    query: AttemptsQuery,
+    response: z.object({
+      attempts: z.array(
+        z.object({
+          at: IsoTime,
+          deliveryId: z.uuid(),
+          caseId: z.uuid().nullable(),
+          alertId: z.uuid().nullable(),
+          template: z.string().nullable(),
+          readinessId: z.uuid().nullable(),
+          kind: z.string(),
+          userId: z.uuid(),
+          userName: z.string(),
+          subscriptionId: z.uuid(),
+          endpointHost: z.string().nullable(),
+          attempt: z.number().int(),
+          outcome: z.string(),
+          statusCode: z.number().int().nullable(),
+          error: z.string().nullable(),
+          durationMs: z.number(),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/push/readiness',
+    summary: 'On-call readiness: devices, last push, last tap, problems',
+    roles: 'admin',
+    response: z.object({
+      onCall: z.array(
+        z.object({
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.enum(['first', 'second']),
+          slotId: z.uuid(),
+          slotStartsAt: IsoTime,
+          slotEndsAt: IsoTime,
+          devices: z.number().int(),
+          lastSuccessAt: IsoTimeOrNull,
+          lastFailureAt: IsoTimeOrNull,
+          lastTapAt: IsoTimeOrNull,
+          checkId: z.uuid().nullable(),
+          sentAt: IsoTimeOrNull,
+          deliveredAt: IsoTimeOrNull,
+          tappedAt: IsoTimeOrNull,
+          problem: z.string().nullable(),
+          reportedAt: IsoTimeOrNull,
+          status: z.enum(['ready', 'problem', 'awaiting_tap', 'not_checked']),
+        }),
+      ),
+      problems: z.array(
+        z.object({
+          checkId: z.uuid(),
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.string(),
+          problem: z.string(),
+          slotStartsAt: IsoTime,
+          reportedAt: IsoTime,
+        }),
+      ),
+      noWorkingChannel: z.array(
+        z.object({
+          userId: z.uuid(),
+          displayName: z.string(),
+          line: z.string(),
+          slotStartsAt: IsoTime,
+          slotEndsAt: IsoTime,
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/push/readiness/:id/ack',
+    summary: 'Tap: I can receive consults on this device',
+    roles: 'any (own)',
+    params: uuidParams('id'),
+    response: z.object({ id: z.uuid(), tappedAt: IsoTime }),
+  }),
+]

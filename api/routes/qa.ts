@@ -10,6 +10,8 @@ import { namesOf } from '../../workflows/runtime/store/users.ts'
 import { caseTimeline } from '../../workflows/views/case-timeline.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { DeadlineJson, MetricValues, QualityFlagJson } from '../http/wire.ts'
+import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { idParam } from '../http/params.ts'
 import { PeriodQuery, periodOf } from '../http/period.ts'
 import { clinicalInstant, readJson, readQuery } from '../http/validate.ts'
@@ -92,3 +94,175 @@ export const qaRoutes = new Hono<AppEnv>()
   .get('/audit-samples/:id', async (c) =>
     c.json(await auditSample(c.var.deps.sql, c.var.ctx.networkId, idParam(c))),
   )
+
+const Abstraction = z.object({
+  caseId: z.uuid(),
+  timePoint: z.string(),
+  paperValue: IsoTimeOrNull,
+  systemValue: IsoTimeOrNull,
+  differenceMinutes: z.number().nullable(),
+  agrees: z.boolean(),
+})
+const Access = {
+  at: IsoTime,
+  actorId: z.uuid().nullable(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  device: z.string().nullable(),
+}
+export const qaContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/qa/cases',
+    summary: 'QA case list of the period, with quality flags',
+    roles: 'qa, admin',
+    query: CasesQuery,
+    response: z.object({
+      cases: z.array(
+        z.object({
+          caseId: z.uuid(),
+          facilityId: z.uuid(),
+          refAt: IsoTime,
+          month: z.string(),
+          diagnosis: z.string().nullable(),
+          strategy: z.string().nullable(),
+          closed: z.boolean(),
+          flagCodes: z.array(z.string()),
+          flaggedMetrics: z.array(z.string()),
+          completeness: z.number(),
+          enteredLate: z.boolean(),
+          corrected: z.boolean(),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/quality',
+    summary: 'Data quality by facility over the period',
+    roles: 'qa, admin',
+    query: PeriodQuery,
+    response: z.object({
+      from: IsoTime,
+      to: IsoTime,
+      facilities: z.array(
+        z.object({
+          facilityId: z.uuid(),
+          cases: z.number().int(),
+          flagged: z.number().int(),
+          meanCompleteness: z.number(),
+          enteredLate: z.number().int(),
+          corrected: z.number().int(),
+          byFlag: z.record(z.string(), z.number()),
+        }),
+      ),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/cases/:id/timeline',
+    summary: 'Case timeline: every event and correction, who, when; the access log (audited as case.view)',
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    response: z.object({
+      caseId: z.uuid(),
+      phase: z.string(),
+      closed: z.boolean(),
+      facilityId: z.uuid(),
+      facilityName: z.string().nullable(),
+      events: z.array(
+        z.object({
+          id: z.uuid(),
+          type: z.string(),
+          system: z.boolean(),
+          at: IsoTimeOrNull,
+          originalAt: IsoTimeOrNull,
+          recordedAt: IsoTime,
+          entryDelayMinutes: z.number(),
+          by: z.uuid().nullable(),
+          byName: z.string().nullable(),
+          facilityId: z.uuid().nullable(),
+          facilityName: z.string().nullable(),
+          data: z.record(z.string(), z.unknown()),
+          originalData: z.record(z.string(), z.unknown()).optional(),
+          amendments: z.array(
+            z.object({
+              correctionId: z.uuid(),
+              by: z.uuid().nullable(),
+              byName: z.string().nullable(),
+              recordedAt: IsoTime,
+              changes: z.unknown(),
+              reason: z.string().nullable(),
+            }),
+          ),
+          flags: z.array(QualityFlagJson),
+        }),
+      ),
+      metrics: MetricValues,
+      deadlines: z.array(
+        DeadlineJson.extend({
+          warned: z.boolean(),
+          mark: z.enum(['missed', 'warned', 'met', 'pending']),
+          alerts: z.array(z.object({ kind: z.string(), at: IsoTime, timerKey: z.string() })),
+        }),
+      ),
+      flags: z.array(QualityFlagJson),
+      access: z.array(z.object(Access)),
+    }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/access',
+    summary: 'Who opened which case in the period',
+    roles: 'qa, admin',
+    query: AccessQuery,
+    response: z.object({
+      access: z.array(z.object({ ...Access, entity: z.string(), entityId: z.string().nullable() })),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/qa/audit-samples',
+    summary: 'Draw a reproducible audit sample of a month, per facility',
+    roles: 'qa, admin',
+    body: SampleBody,
+    status: 201,
+    response: z.object({
+      id: z.uuid(),
+      month: z.string(),
+      perFacility: z.number().int(),
+      seed: z.string(),
+      cases: z.number().int(),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/qa/audit-samples/:id/abstractions',
+    summary: "Record the paper chart's value of a time point for a sampled case",
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    body: AbstractionBody,
+    status: 201,
+    response: Abstraction.omit({ differenceMinutes: true }),
+  }),
+  op({
+    method: 'GET',
+    path: '/api/qa/audit-samples/:id',
+    summary: 'An audit sample: its cases and the abstractions so far',
+    roles: 'qa, admin',
+    params: uuidParams('id'),
+    response: z.object({
+      id: z.uuid(),
+      month: z.string(),
+      perFacility: z.number().int(),
+      seed: z.string(),
+      createdAt: IsoTime,
+      toleranceMinutes: z.number(),
+      cases: z.array(z.object({ caseId: z.uuid(), facilityId: z.uuid() })),
+      abstractions: z.array(Abstraction),
+      compared: z.number().int(),
+      disagreements: z.number().int(),
+      disagreementRate: z.number().nullable(),
+    }),
+  }),
+]

@@ -11,6 +11,7 @@ import { audit } from '../../workflows/runtime/store/audit.ts'
 import { codeFailed, liveCodeFor, redeemCode } from '../../workflows/runtime/store/admin-users.ts'
 import { deviceOf } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, type Operation } from '../http/contract.ts'
 import { problem } from '../http/errors.ts'
 import { hashPassword } from '../../workflows/runtime/platform/passwords.ts'
 import { readJson } from '../http/validate.ts'
@@ -83,3 +84,14 @@ export const redeemRoutes = new Hono<AppEnv>().post('/redeem', async (c) => {
   if (!ok) throw badCode()
   return c.json({ ok: true, username: body.username })
 })
+
+export const redeemContract: Operation[] = [
+  op({
+    method: 'POST',
+    path: '/api/auth/redeem',
+    summary: 'Set a password with a one-time code from an admin',
+    roles: 'public',
+    body: Redeem,
+    response: z.object({ ok: z.literal(true), username: z.string() }),
+  }),
+]

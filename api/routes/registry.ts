@@ -13,6 +13,7 @@ import {
 import { getCase } from '../../workflows/runtime/store/cases.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, IsoTime, type Operation } from '../http/contract.ts'
 import { readJson } from '../http/validate.ts'
 
 const Uuid = z.uuid()
@@ -74,3 +75,82 @@ export const platformAdminRoutes = new Hono<AppEnv>()
     await setPlatformCredentials(c.var.deps.registry, actorOf(c), input)
     return c.json({ hospitals: await platformSettings(c.var.deps.sql, c.var.user.networkId) })
   })
+
+const caseParam = uuidParams('id')
+const RegistryStatusJson = z.object({
+  status: z.enum(['draft', 'reviewed', 'reporting', 'reported', 'needs_update', 'failed']),
+  registerId: z.string().nullable(),
+  attempts: z.array(
+    z.object({
+      at: IsoTime,
+      resultCode: z.number().int().nullable(),
+      httpStatus: z.number().int().nullable(),
+      message: z.string().nullable(),
+      errors: z.unknown(),
+    }),
+  ),
+})
+const Hospitals = z.object({
+  hospitals: z.array(
+    z.object({
+      facilityId: z.uuid(),
+      appId: z.string(),
+      secretLast4: z.string(),
+      hospitalCode: z.string().nullable(),
+    }),
+  ),
+})
+export const registryContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/registry',
+    summary: 'National CPC platform: status, REGISTER_ID and every answer',
+    roles: 'qa, admin',
+    params: caseParam,
+    response: RegistryStatusJson,
+  }),
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/registry/review',
+    summary: 'QA review (审核) before reporting',
+    roles: 'qa',
+    params: caseParam,
+    response: RegistryStatusJson,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/registry/dry-run',
+    summary: 'Exactly what would be sent to the platform, with mapping problems',
+    roles: 'qa, admin',
+    params: caseParam,
+    response: z.object({
+      body: z.record(z.string(), z.record(z.string(), z.unknown())).describe("the platform's sections"),
+      problems: z.array(z.object({ field: z.string(), value: z.string() })),
+      missing: z.array(z.string()),
+    }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/cases/:id/registry/report',
+    summary: 'Report (上报) to the platform: 202, a job sends it',
+    roles: 'qa',
+    params: caseParam,
+    status: 202,
+    response: RegistryStatusJson,
+  }),
+  op({
+    method: 'GET',
+    path: '/api/admin/platform',
+    summary: 'Platform accounts of the reporting hospitals (no secrets)',
+    roles: 'admin',
+    response: Hospitals,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/admin/platform',
+    summary: 'Set the platform account of a reporting hospital',
+    roles: 'admin',
+    body: PlatformInput,
+    response: Hospitals,
+  }),
+]

@@ -18,6 +18,7 @@ import {
 } from '../../workflows/runtime/security/policy.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, uuidParams, Ok, type Operation } from '../http/contract.ts'
 import { deviceOf } from '../http/sign-in.ts'
 import { readJson } from '../http/validate.ts'
 
@@ -78,3 +79,29 @@ export const securityPolicyRoutes = new Hono<AppEnv>()
     if (!done) throw problem('not_found', 'id')
     return c.json({ ok: true })
   })
+
+export const securityPolicyContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/security/policy',
+    summary: 'The network security policy',
+    roles: 'admin',
+    response: z.object({ policy: PolicyInput }),
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/security/policy',
+    summary: 'Replace the network security policy',
+    roles: 'admin',
+    body: PolicyInput,
+    response: z.object({ policy: PolicyInput }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/security/users/:id/mfa-reset',
+    summary: "Reset a user's lost second factor (ends their sessions)",
+    roles: 'admin',
+    params: uuidParams('id'),
+    response: Ok,
+  }),
+]

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { problem } from '../../workflows/core/problem.ts'
@@ -5,6 +6,7 @@ import { canSeeCase, caseScopeOf } from '../../workflows/core/access.ts'
 import { CATCH_UP_WINDOW_MS, missedSince, type LiveMessage } from '../../workflows/runtime/live.ts'
 import { requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, type Operation } from '../http/contract.ts'
 import { userBySession } from '../../workflows/runtime/store/users.ts'
 
 /**
@@ -85,3 +87,20 @@ export const streamRoutes = new Hono<AppEnv>().use(requireUser).get('/', (c) => 
     await closed
   })
 })
+
+export const streamContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/stream',
+    summary:
+      "Server-Sent Events: the caller's case updates and alerts (case, alert, resync, caught_up, ping, signed_out); resumes from Last-Event-ID or ?since",
+    roles: 'any',
+    query: z.object({
+      since: z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .optional(),
+    }),
+    produces: 'text/event-stream',
+  }),
+]

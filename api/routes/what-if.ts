@@ -4,6 +4,7 @@ import { problem } from '../../workflows/core/problem.ts'
 import { networkWhatIf } from '../../workflows/runtime/planning/what-if.ts'
 import { requireRole, requireUser } from '../http/auth.ts'
 import type { AppEnv } from '../http/env.ts'
+import { op, IsoTime, type Operation } from '../http/contract.ts'
 import { readQuery } from '../http/validate.ts'
 
 const Query = z
@@ -38,3 +39,35 @@ export const whatIfRoutes = new Hono<AppEnv>()
     })
     return c.json(r)
   })
+
+export const whatIfContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/network/what-if',
+    summary: 'Lysis-first or transfer-first per township (also travel[<facilityId>]=minutes)',
+    roles: 'admin, qa, cardiologist',
+    query: Query,
+    response: z.object({
+      since: IsoTime,
+      doorToWire: z.number(),
+      facilities: z.array(
+        z.object({
+          facilityId: z.uuid(),
+          stemiCases: z.number().int(),
+          medianDoorToNeedle: z.number().nullable(),
+          medianDido: z.number().nullable(),
+          travelToPciMinutes: z.number().nullable(),
+          expectedDiagnosisToWire: z.number().nullable(),
+          shareOver120: z.number().nullable(),
+          recommendation: z.enum(['lysis_first', 'transfer_first', 'improve_dido']),
+          reasons: z.array(
+            z.object({
+              key: z.enum(['over_120', 'within_120', 'dido_over_target', 'no_cases', 'no_travel']),
+              params: z.record(z.string(), z.number()),
+            }),
+          ),
+        }),
+      ),
+    }),
+  }),
+]
