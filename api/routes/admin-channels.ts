@@ -29,7 +29,7 @@ import { sms, voice, wecom } from '../../workflows/runtime/channels/vendors/inde
 import { inTx } from '../../workflows/runtime/store/admin.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { contactOfUser } from '../../workflows/runtime/store/channel-attempts.ts'
-import { saveLadder } from '../../workflows/runtime/store/ladders.ts'
+import { resetLadder, saveLadder } from '../../workflows/runtime/store/ladders.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { readJson } from '../http/validate.ts'
@@ -278,4 +278,22 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     })
     c.var.deps.rt.networks.invalidate(actor.networkId)
     return c.json({ kind: b.kind, steps })
+  })
+  // Reset to the core default (DEFAULT_LADDERS): the network's own ladder for this kind is dropped.
+  .delete('/:kind', async (c) => {
+    const kind = z.enum(ALERT_KINDS).safeParse(c.req.param('kind'))
+    if (!kind.success) throw problem('not_found', 'kind')
+    const actor = c.var.ctx
+    await inTx(c.var.deps.sql, async (tx) => {
+      if (await resetLadder(tx, actor.networkId, kind.data))
+        await audit(tx, actor, {
+          action: 'ladder.reset',
+          entity: 'ladder',
+          entityId: null,
+          before: null,
+          after: { kind: kind.data },
+        })
+    })
+    c.var.deps.rt.networks.invalidate(actor.networkId)
+    return c.json({ kind: kind.data, steps: ladderToInput(DEFAULT_LADDERS[kind.data]) })
   })

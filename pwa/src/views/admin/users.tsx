@@ -17,6 +17,10 @@ export interface AdminUser {
   createdAt: string
   sessions: number
   pushSubscriptions: number
+  /** Alert contacts (docs/alert-channels.md). */
+  mobile?: string | null
+  mobileVerified?: boolean
+  wecomUserId?: string | null
 }
 
 const SCOPED = new Set<string>(FACILITY_SCOPED_ROLES)
@@ -128,6 +132,13 @@ export function UsersPage() {
                 ))}
               </div>
               <div class="muted small">{t('users.sessions', { s: u.sessions, p: u.pushSubscriptions })}</div>
+              <div class="muted small" data-testid="user-contacts">
+                {t('adminChannels.user.mobile')}: {u.mobile ?? t('admin.channels.unset')}
+                {u.mobile &&
+                  ` (${u.mobileVerified ? t('adminChannels.user.verified') : t('adminChannels.user.unverified')})`}
+                {' · '}
+                {t('adminChannels.user.wecom')}: {u.wecomUserId ?? t('admin.channels.unset')}
+              </div>
             </div>
             <div class="row wrap">
               <button class="btn" onClick={() => setEditing(u)}>
@@ -180,7 +191,16 @@ function UserForm(props: {
   const [displayName, setDisplayName] = useState(u?.displayName ?? '')
   const [roles, setRoles] = useState<string[]>(u?.roles ?? [])
   const [facilityIds, setFacilityIds] = useState<string[]>(u?.facilityIds ?? [])
+  const [mobile, setMobile] = useState(u?.mobile ?? '')
+  const [mobileVerified, setMobileVerified] = useState(u?.mobileVerified ?? false)
+  const [wecomUserId, setWecomUserId] = useState(u?.wecomUserId ?? '')
   const [error, setError] = useState<unknown>(null)
+  // An empty field clears the contact; the verification mark is only sent with a number.
+  const contacts = () => ({
+    mobile: mobile.trim() || null,
+    ...(mobile.trim() ? { mobileVerified } : {}),
+    wecomUserId: wecomUserId.trim() || null,
+  })
   const needsScope = roles.some((r) => SCOPED.has(r))
   const submit = async (force = false) => {
     setError(null)
@@ -190,6 +210,7 @@ function UserForm(props: {
           displayName,
           roles,
           facilityIds,
+          ...contacts(),
           ...(force ? { force } : {}),
         })
         props.onSaved()
@@ -197,7 +218,7 @@ function UserForm(props: {
         const r = await api<{ user: AdminUser; oneTimeCode: string; codeExpiresAt: string }>(
           'POST',
           '/api/admin/users',
-          { username: username.trim(), displayName: displayName.trim(), roles, facilityIds },
+          { username: username.trim(), displayName: displayName.trim(), roles, facilityIds, ...contacts() },
         )
         props.onCreated({
           username: r.user.username,
@@ -272,6 +293,45 @@ function UserForm(props: {
               </option>
             ))}
           </select>
+        </fieldset>
+        <fieldset class="field">
+          <legend>{t('adminChannels.user.contacts')}</legend>
+          <div class="row wrap">
+            <label class="field">
+              <span>{t('adminChannels.user.mobile')}</span>
+              <input
+                name="mobile"
+                type="tel"
+                inputMode="tel"
+                value={mobile}
+                onInput={(e) => {
+                  const v = e.currentTarget.value
+                  // A new number is not verified until someone checks it again.
+                  if (v.trim() !== (u?.mobile ?? '')) setMobileVerified(false)
+                  setMobile(v)
+                }}
+              />
+            </label>
+            <label class="check">
+              <input
+                type="checkbox"
+                name="mobileVerified"
+                disabled={!mobile.trim()}
+                checked={mobileVerified}
+                onChange={(e) => setMobileVerified(e.currentTarget.checked)}
+              />
+              <span>{t('adminChannels.user.markVerified')}</span>
+            </label>
+            <label class="field">
+              <span>{t('adminChannels.user.wecom')}</span>
+              <input
+                name="wecomUserId"
+                autocapitalize="none"
+                value={wecomUserId}
+                onInput={(e) => setWecomUserId(e.currentTarget.value)}
+              />
+            </label>
+          </div>
         </fieldset>
         <ErrorBox error={error} onForce={() => void submit(true)} />
         <div class="row">
