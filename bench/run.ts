@@ -15,6 +15,7 @@ import { runIngest } from './ingest.ts'
 import { runMemory } from './memory.ts'
 import { runMetrics } from './metrics.ts'
 import { runTimerLag } from './timer-lag.ts'
+import { runChannelLatency } from './channel-latency.ts'
 
 const ALL = {
   'timer-lag': runTimerLag,
@@ -23,6 +24,7 @@ const ALL = {
   'deadline-lag': runDeadlineLag,
   metrics: runMetrics,
   memory: runMemory,
+  'channel-latency': runChannelLatency,
 } as const
 
 const only = process.argv.slice(2).filter((a) => a in ALL) as (keyof typeof ALL)[]

@@ -342,7 +342,8 @@ function LadderForm(props: {
                   value={s.to === 'alert' ? 'alert' : s.to[0]}
                   onChange={(e) => {
                     const v = e.currentTarget.value
-                    set(i, { to: v === 'alert' ? 'alert' : [v] })
+                    const audience = AUDIENCES.find((a) => a === v)
+                    set(i, { to: audience ? [audience] : 'alert' })
                   }}
                 >
                   <option value="alert">{t('adminChannels.to.alert')}</option>
