@@ -87,6 +87,8 @@ export const EDGE_PROBLEMS = {
   password_reused: 422,
   // ambulance tier: positions are accepted only while the case is on the road
   not_in_transit: 409,
+  // admin channels screen: a mobile number verified by an SMS code (docs/alert-channels.md)
+  mobile_code_invalid: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

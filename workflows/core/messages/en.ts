@@ -1076,4 +1076,12 @@ export const en: Record<MessageKey, string> = {
   'adminChannels.user.unverified': 'not verified',
   'adminChannels.user.markVerified': 'Number checked by the admin',
   'adminChannels.user.wecom': 'WeCom user id',
+  'problem.mobile_code_invalid': 'The code is wrong or has expired; send a new one',
+  'adminChannels.field.verifyTemplate': 'Verification-code SMS template (optional, parameter code)',
+  'adminChannels.user.sendCode': 'Send an SMS code',
+  'adminChannels.user.codeSent': 'Code sent to this number; the person reads it to you. Valid until {at}',
+  'adminChannels.user.code': 'The 6-digit code the person received',
+  'adminChannels.user.confirmCode': 'Verify',
+  'adminChannels.user.codeConfirmed': 'Number verified by SMS code',
+  'adminChannels.user.codeFailed': 'The code SMS was not sent (provider code {code})',
 }

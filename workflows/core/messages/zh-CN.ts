@@ -1056,6 +1056,14 @@ export const zhCN = {
   'adminChannels.user.unverified': '未核实',
   'adminChannels.user.markVerified': '管理员已核实该号码',
   'adminChannels.user.wecom': '企业微信账号',
+  'problem.mobile_code_invalid': '验证码不正确或已过期,请重新发送',
+  'adminChannels.field.verifyTemplate': '验证码短信模板编号(可选,参数 code)',
+  'adminChannels.user.sendCode': '发送短信验证码',
+  'adminChannels.user.codeSent': '验证码已发送到该号码,请本人告知,{at} 前有效',
+  'adminChannels.user.code': '本人收到的 6 位验证码',
+  'adminChannels.user.confirmCode': '核实',
+  'adminChannels.user.codeConfirmed': '号码已通过短信验证码核实',
+  'adminChannels.user.codeFailed': '验证码短信未能发出(服务商代码 {code})',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -52,6 +52,7 @@ const FIELDS: Record<Channel, FieldDef[]> = {
     { name: 'accessKeySecret', label: 'adminChannels.field.accessKeySecret', secret: true },
     { name: 'signName', label: 'adminChannels.field.signName' },
     { name: 'templateCode', label: 'adminChannels.field.smsTemplate' },
+    { name: 'verifyTemplateCode', label: 'adminChannels.field.verifyTemplate', optional: true },
     { name: 'sdkAppId', label: 'adminChannels.field.sdkAppId', only: 'tencent' },
   ],
   voice: [

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
-import { copyText, ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
+import { copyText, ErrorBox, errMsg, LoadState, useApi, when } from '../../components/data.tsx'
 import { Dialog } from '../../components/ui.tsx'
 import type { Role } from '../../../../workflows/core/roles.ts'
 import { t } from '../../i18n/index.ts'
@@ -322,6 +322,7 @@ function UserForm(props: {
               />
               <span>{t('adminChannels.user.markVerified')}</span>
             </label>
+            {u?.mobile && !u.mobileVerified && mobile.trim() === u.mobile && <MobileCode userId={u.id} />}
             <label class="field">
               <span>{t('adminChannels.user.wecom')}</span>
               <input
@@ -344,5 +345,75 @@ function UserForm(props: {
         </div>
       </form>
     </Dialog>
+  )
+}
+
+/**
+ * Verify the saved mobile by an SMS code (docs/alert-channels.md): the code goes to the number,
+ * the person reads it to the admin, the admin enters it. The sealed challenge stays in this form.
+ */
+function MobileCode(props: { userId: string }) {
+  const [challenge, setChallenge] = useState<{ challenge: string; expiresAt: string } | null>(null)
+  const [code, setCode] = useState('')
+  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null)
+  const send = async () => {
+    setState(null)
+    try {
+      const r = await api<{ sent: boolean; challenge?: string; expiresAt?: string; code?: string }>(
+        'POST',
+        '/api/admin/mobile-code/send',
+        { userId: props.userId },
+      )
+      if (r.sent && r.challenge && r.expiresAt) {
+        setChallenge({ challenge: r.challenge, expiresAt: r.expiresAt })
+        setState({ ok: true, text: t('adminChannels.user.codeSent', { at: when(r.expiresAt) }) })
+      } else setState({ ok: false, text: t('adminChannels.user.codeFailed', { code: r.code ?? '' }) })
+    } catch (e) {
+      setState({ ok: false, text: errMsg(e) })
+    }
+  }
+  const confirm = async () => {
+    if (!challenge) return
+    try {
+      await api('POST', '/api/admin/mobile-code/confirm', {
+        userId: props.userId,
+        challenge: challenge.challenge,
+        code: code.trim(),
+      })
+      setChallenge(null)
+      setState({ ok: true, text: t('adminChannels.user.codeConfirmed') })
+    } catch (e) {
+      setState({ ok: false, text: errMsg(e) })
+    }
+  }
+  return (
+    <div class="row wrap" data-testid="mobile-code">
+      <button type="button" class="btn" onClick={() => void send()}>
+        {t('adminChannels.user.sendCode')}
+      </button>
+      {challenge && (
+        <>
+          <label class="field">
+            <span>{t('adminChannels.user.code')}</span>
+            <input
+              name="mobileCode"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+          </label>
+          <button type="button" class="btn" onClick={() => void confirm()}>
+            {t('adminChannels.user.confirmCode')}
+          </button>
+        </>
+      )}
+      {state && (
+        <p class={state.ok ? 'ok' : 'error'} role="status">
+          {state.text}
+        </p>
+      )}
+    </div>
   )
 }
