@@ -2,16 +2,17 @@
  * The admin channels screen in a real chromium (docs/alert-channels.md): the admin enters the
  * network's WeCom settings, saves, sees "已设置" and never a secret — not in the DOM, not in an
  * input, not in any response the browser receives — gives a cardiologist a WeCom id on the
- * people screen, and sends a test to them. WeCom is the strict fake of test/fakes/wecom.ts (it
- * checks corp id and secret on gettoken, the token and the message body), served by msw at the
- * HTTP level at the base the server is pointed at (WECOM_API_BASE).
+ * people screen, sends a test to them, and edits and resets the consult ladder. WeCom is the
+ * strict fake of test/fakes/wecom.ts (it checks corp id and secret on gettoken, the token and
+ * the message body), served by msw at the HTTP level at the base the server is pointed at
+ * (WECOM_API_BASE).
  */
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { CHANNEL_ENV, WECOM } from '../channel-support.ts'
 import { fakeCorp, wecomFake } from '../fakes/wecom.ts'
-import { describeBrowser, signIn, startE2E, type E2E } from './browser.ts'
+import { describeBrowser, shot, signIn, startE2E, type E2E } from './browser.ts'
 
 const corp = fakeCorp()
 const fake = wecomFake(corp, WECOM)
@@ -108,6 +109,20 @@ describeBrowser('admin channels screen (real chromium)', () => {
       .poll(() => test.getByTestId('test-result').textContent())
       .toBe('服务商拒绝了测试消息(代码 60020)')
 
+    // The consult ladder: the voice step moved to 90 s is the network's own; reset brings back 60 s.
+    const ladder = page.getByTestId('ladder-consult')
+    await ladder.locator('input[name=after-1]').fill('90')
+    await ladder.getByRole('button', { name: '保存' }).click()
+    await expect.poll(() => ladder.locator('h4 .chip').textContent()).toBe('本网络自定义')
+    const [custom] = await e.env.sql<{ steps: { afterSeconds: number }[] }[]>`
+      select steps from alert_ladders where kind = 'consult'`
+    expect(custom!.steps.map((x) => x.afterSeconds)).toEqual([0, 90, 180, 360])
+    await ladder.getByRole('button', { name: '恢复系统默认' }).click()
+    await expect.poll(() => ladder.locator('h4 .chip').textContent()).toBe('系统默认')
+    expect(await ladder.locator('input[name=after-1]').inputValue()).toBe('60')
+    expect(await e.env.sql`select 1 from alert_ladders where kind = 'consult'`).toHaveLength(0)
+
+    await shot(page, 'admin-channels', { fullPage: true })
     const texts = await Promise.all(bodies)
     expect(texts.length).toBeGreaterThan(5)
     for (const s of secrets) expect(texts.filter((b) => b.includes(s))).toEqual([])

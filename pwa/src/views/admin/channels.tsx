@@ -356,30 +356,32 @@ function LadderForm(props: {
                 </select>
               </td>
               <td>
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    checked={s.channels === 'all'}
-                    onChange={(e) => set(i, { channels: e.currentTarget.checked ? 'all' : ['webpush'] })}
-                  />
-                  <span>{t('adminChannels.ladder.all')}</span>
-                </label>
-                {s.channels !== 'all' &&
-                  CHANNEL_KEYS.map((c) => (
-                    <label class="check" key={c}>
-                      <input
-                        type="checkbox"
-                        checked={(s.channels as ChannelKey[]).includes(c)}
-                        onChange={(e) => {
-                          const list = s.channels as ChannelKey[]
-                          set(i, {
-                            channels: e.currentTarget.checked ? [...list, c] : list.filter((x) => x !== c),
-                          })
-                        }}
-                      />
-                      <span>{t(`channel.${c}`)}</span>
-                    </label>
-                  ))}
+                <div class="row wrap">
+                  <label class="check">
+                    <input
+                      type="checkbox"
+                      checked={s.channels === 'all'}
+                      onChange={(e) => set(i, { channels: e.currentTarget.checked ? 'all' : ['webpush'] })}
+                    />
+                    <span>{t('adminChannels.ladder.all')}</span>
+                  </label>
+                  {s.channels !== 'all' &&
+                    CHANNEL_KEYS.map((c) => (
+                      <label class="check" key={c}>
+                        <input
+                          type="checkbox"
+                          checked={(s.channels as ChannelKey[]).includes(c)}
+                          onChange={(e) => {
+                            const list = s.channels as ChannelKey[]
+                            set(i, {
+                              channels: e.currentTarget.checked ? [...list, c] : list.filter((x) => x !== c),
+                            })
+                          }}
+                        />
+                        <span>{t(`channel.${c}`)}</span>
+                      </label>
+                    ))}
+                </div>
               </td>
               <td>
                 {i > 0 && (
