@@ -118,6 +118,23 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       'Every attempt to reach someone about the case: [{alertKey, userId, channel, provider, providerId, sentAt, answer, deliveredAt, answeredAt, keyPressed, acknowledgedAt, status}] (docs/alert-channels.md)',
     roles: 'anyone who can see the case',
   },
+  'GET /api/delivery-problems': {
+    summary:
+      'Alerts that failed to reach someone (no working channel, vendor error, cap) in the last `hours` (docs/alert-channels.md)',
+    roles: 'admin; cardiologist on the second line now',
+  },
+  'DELETE /api/admin/ladders/:kind': {
+    summary: "Reset the network's ladder for one alert kind to the core default",
+    roles: 'admin',
+  },
+  'POST /api/admin/mobile-code/send': {
+    summary: "Send an SMS code to a person's mobile; answers a sealed challenge (docs/alert-channels.md)",
+    roles: 'admin',
+  },
+  'POST /api/admin/mobile-code/confirm': {
+    summary: 'Verify the mobile with the code the person received',
+    roles: 'admin',
+  },
   'GET /api/channels/wecom/:networkId/callback': {
     summary: "WeCom callback URL verification (echostr), by WeCom's signature",
     roles: 'public (WeCom signature)',
