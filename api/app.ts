@@ -37,7 +37,7 @@ import {
   strictTransport,
 } from './http/request-guards.ts'
 import { errorName, problemBody, toProblem } from './http/problem-response.ts'
-import { caseNotificationRoutes } from './routes/case-notifications.ts'
+import { caseNotificationRoutes, deliveryProblemRoutes } from './routes/case-notifications.ts'
 import { channelRoutes } from './routes/channels.ts'
 import { securityPolicyRoutes } from './routes/security-policy.ts'
 
@@ -101,6 +101,7 @@ export function createApp(deps: Deps) {
     .route('/cases', recordNumberRoutes)
     .route('/admin/platform', platformAdminRoutes)
     .route('/cases', caseNotificationRoutes)
+    .route('/delivery-problems', deliveryProblemRoutes)
     .route('/channels', channelRoutes)
     .route('/security', securityPolicyRoutes)
     // ambulance tier (docs/ambulance.md)

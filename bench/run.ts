@@ -22,6 +22,7 @@ import { runProvince } from './province.ts'
 import { runSlowLink } from './slow-link.ts'
 import { runTimerLag } from './timer-lag.ts'
 import { RESULTS, writeReadmeTable, type Results, type StoredResult } from './table.ts'
+import { runChannelLatency } from './channel-latency.ts'
 
 const ALL = {
   'timer-lag': runTimerLag,
@@ -34,6 +35,7 @@ const ALL = {
   processes: runProcesses,
   memory: runMemory,
   'slow-link': runSlowLink,
+  'channel-latency': runChannelLatency,
 } as const
 
 const only = process.argv.slice(2).filter((a) => a in ALL) as (keyof typeof ALL)[]

@@ -4,6 +4,8 @@
  * 4 characters, and the callback URLs the admin registers with each vendor. The audit row of
  * a change names the fields changed, never their secret values.
  */
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
+import { addMinutes } from 'date-fns'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import {
@@ -30,7 +32,8 @@ import { sms, voice, wecom } from '../../workflows/runtime/channels/vendors/inde
 import { inTx } from '../../workflows/runtime/store/admin.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { contactOfUser } from '../../workflows/runtime/store/channel-attempts.ts'
-import { saveLadder } from '../../workflows/runtime/store/ladders.ts'
+import { setContact } from '../../workflows/runtime/store/admin-users.ts'
+import { resetLadder, saveLadder } from '../../workflows/runtime/store/ladders.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { AppEnv } from '../http/env.ts'
 import { op, IsoTime, type Operation } from '../http/contract.ts'
@@ -60,6 +63,7 @@ const Sms = z.strictObject({
   signName: z.string().trim().min(1).max(32),
   templateCode: id,
   sdkAppId: id.optional(),
+  verifyTemplateCode: id.optional(),
 })
 const Voice = z.strictObject({
   provider,
@@ -146,6 +150,24 @@ async function channelView(sql: Sql, channels: ChannelDeps, networkId: string) {
 }
 
 const TestBody = z.strictObject({ userId: z.uuid() })
+const ConfirmBody = z.strictObject({
+  userId: z.uuid(),
+  challenge: z.string().min(1).max(2000),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{6}$/, '6 digits'),
+})
+const CODE_MINUTES = 10
+/** What a mobile-code challenge holds, sealed: the browser carries it but cannot read or change it. */
+interface Challenge {
+  userId: string
+  mobile: string
+  codeHash: string
+  expiresAt: string
+}
+const codeHash = (userId: string, code: string) =>
+  createHash('sha256').update(`${userId}:${code}`).digest('hex')
 
 export const channelAdminRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await channelView(c.var.deps.sql, c.var.deps.channels, c.var.user.networkId)))
@@ -177,6 +199,7 @@ export const channelAdminRoutes = new Hono<AppEnv>()
         signName: b.signName,
         templateCode: b.templateCode,
         ...(b.sdkAppId ? { sdkAppId: b.sdkAppId } : {}),
+        ...(b.verifyTemplateCode ? { verifyTemplateCode: b.verifyTemplateCode } : {}),
       },
       { accessKeySecret: b.accessKeySecret ?? b.secretKey },
     )
@@ -244,6 +267,73 @@ export const channelAdminRoutes = new Hono<AppEnv>()
     return c.json(result.ok ? { ok: true, providerId: result.providerId } : { ok: false, code: result.code })
   })
 
+/**
+ * A mobile number verified by an SMS code: the code goes by SMS (the network's approved
+ * verification template) to the number on file; the person reads it to the admin, who enters it.
+ * No table: the challenge (person, number, hash of the code, expiry) is sealed with the secret
+ * box and handed to the admin's browser, and checked when the code comes back. The code itself
+ * is never logged, audited or answered.
+ */
+export const mobileCodeRoutes = new Hono<AppEnv>()
+  .post('/send', async (c) => {
+    const { userId } = await readJson(c, TestBody)
+    const { sql, channels } = c.var.deps
+    if (!channels.box) throw problem('channel_secret_key_missing')
+    const networkId = c.var.ctx.networkId
+    const settings = await loadChannels(sql, channels.box, networkId)
+    if (!settings.sms?.verifyTemplateCode) throw problem('channel_not_configured', 'verifyTemplateCode')
+    const r = await contactOfUser(sql, networkId, userId)
+    if (!r) throw problem('not_found', 'userId')
+    if (!r.mobile) throw problem('invalid', 'mobile')
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+    const expiresAt = addMinutes(new Date(), CODE_MINUTES).toISOString()
+    const result = await sms.send(
+      channels.fetch,
+      channels.endpoints,
+      { ...settings.sms, templateCode: settings.sms.verifyTemplateCode },
+      { mobile: r.mobile, params: { code }, outId: `verify-${randomUUID()}` },
+    )
+    if (!result.ok) return c.json({ sent: false, code: result.code })
+    const challenge: Challenge = { userId, mobile: r.mobile, codeHash: codeHash(userId, code), expiresAt }
+    return c.json({ sent: true, challenge: channels.box.seal(JSON.stringify(challenge)), expiresAt })
+  })
+  .post('/confirm', async (c) => {
+    const b = await readJson(c, ConfirmBody)
+    const { sql, channels } = c.var.deps
+    if (!channels.box) throw problem('channel_secret_key_missing')
+    const box = channels.box
+    const actor = c.var.ctx
+    let ch: Challenge
+    try {
+      ch = JSON.parse(box.open(b.challenge)) as Challenge
+    } catch {
+      throw problem('mobile_code_invalid', 'challenge')
+    }
+    const r = await contactOfUser(sql, actor.networkId, b.userId)
+    if (!r) throw problem('not_found', 'userId')
+    const given = Buffer.from(codeHash(b.userId, b.code))
+    const expected = Buffer.from(ch.codeHash)
+    if (
+      ch.userId !== b.userId ||
+      ch.mobile !== r.mobile ||
+      Date.parse(ch.expiresAt) <= Date.now() ||
+      given.length !== expected.length ||
+      !timingSafeEqual(given, expected)
+    )
+      throw problem('mobile_code_invalid', 'code')
+    await inTx(sql, async (tx) => {
+      await setContact(tx, b.userId, { mobileVerified: true })
+      await audit(tx, actor, {
+        action: 'user.mobile_verified',
+        entity: 'user',
+        entityId: b.userId,
+        before: null,
+        after: { via: 'sms_code' },
+      })
+    })
+    return c.json({ verified: true })
+  })
+
 const LadderBody = z.strictObject({ kind: z.enum(ALERT_KINDS), steps: z.unknown() })
 
 /** `GET|PUT /api/admin/ladders` — the network's escalation ladders, validated by the core. */
@@ -280,6 +370,24 @@ export const ladderAdminRoutes = new Hono<AppEnv>()
     })
     c.var.deps.rt.networks.invalidate(actor.networkId)
     return c.json({ kind: b.kind, steps })
+  })
+  // Reset to the core default (DEFAULT_LADDERS): the network's own ladder for this kind is dropped.
+  .delete('/:kind', async (c) => {
+    const kind = z.enum(ALERT_KINDS).safeParse(c.req.param('kind'))
+    if (!kind.success) throw problem('not_found', 'kind')
+    const actor = c.var.ctx
+    await inTx(c.var.deps.sql, async (tx) => {
+      if (await resetLadder(tx, actor.networkId, kind.data))
+        await audit(tx, actor, {
+          action: 'ladder.reset',
+          entity: 'ladder',
+          entityId: null,
+          before: null,
+          after: { kind: kind.data },
+        })
+    })
+    c.var.deps.rt.networks.invalidate(actor.networkId)
+    return c.json({ kind: kind.data, steps: ladderToInput(DEFAULT_LADDERS[kind.data]) })
   })
 
 const ChannelJson = z
@@ -366,6 +474,33 @@ export const adminChannelsContract: Operation[] = [
     summary: 'Replace the escalation ladder of an alert kind (validated by the core)',
     roles: 'admin',
     body: LadderBody,
+    response: z.object({ kind: z.enum(ALERT_KINDS), steps: LadderSteps }),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/mobile-code/send',
+    summary: "Send an SMS code to a person's mobile; answers a sealed challenge",
+    roles: 'admin',
+    body: TestBody,
+    response: z.union([
+      z.object({ sent: z.literal(true), challenge: z.string(), expiresAt: IsoTime }),
+      z.object({ sent: z.literal(false), code: z.string() }),
+    ]),
+  }),
+  op({
+    method: 'POST',
+    path: '/api/admin/mobile-code/confirm',
+    summary: 'Verify the mobile with the code the person received',
+    roles: 'admin',
+    body: ConfirmBody,
+    response: z.object({ verified: z.literal(true) }),
+  }),
+  op({
+    method: 'DELETE',
+    path: '/api/admin/ladders/:kind',
+    summary: 'Reset the escalation ladder of an alert kind to the default',
+    roles: 'admin',
+    params: z.object({ kind: z.enum(ALERT_KINDS) }),
     response: z.object({ kind: z.enum(ALERT_KINDS), steps: LadderSteps }),
   }),
 ]

@@ -13,7 +13,7 @@ import type { AppEnv } from '../http/env.ts'
 import { op, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { readJson, readQuery } from '../http/validate.ts'
 import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
-import { channelAdminRoutes, ladderAdminRoutes } from './admin-channels.ts'
+import { channelAdminRoutes, ladderAdminRoutes, mobileCodeRoutes } from './admin-channels.ts'
 import { importRoutes } from './admin-import.ts'
 import { rotaRoutes } from './admin-rota.ts'
 import { userRoutes } from './admin-users.ts'
@@ -83,6 +83,7 @@ export const adminRoutes = new Hono<AppEnv>()
   .route('/import', importRoutes)
   .route('/channels', channelAdminRoutes)
   .route('/ladders', ladderAdminRoutes)
+  .route('/mobile-code', mobileCodeRoutes)
   .get('/readiness', async (c) =>
     c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.ctx.networkId) }),
   )

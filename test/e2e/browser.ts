@@ -91,9 +91,9 @@ export interface E2E {
 }
 
 /** The real app (fresh seeded database) on 127.0.0.1, reached as http://localhost:<port> (a secure context). */
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<E2E> {
   await ensurePwaBuilt()
-  const env = await testEnv()
+  const env = await testEnv(opts.env ? { env: opts.env } : {})
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server))
   })

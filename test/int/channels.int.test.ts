@@ -48,7 +48,7 @@ interface Attempt {
   acknowledgedAt: string | null
 }
 const attemptsOf = async (caseId: string): Promise<Attempt[]> => {
-  const r = await t.call('GET', `/api/cases/${caseId}/notifications`, { token: await t.login('lantian') })
+  const r = await t.call('GET', `/api/cases/${caseId}/notifications`, { token: await t.login('admin') })
   expect(r.status).toBe(200)
   return (await r.json()) as Attempt[]
 }

@@ -90,6 +90,8 @@ export const EDGE_PROBLEMS = {
   // township tablet: a village rescue point needs its travel time to a lysis-capable township
   missing_travel_to_township: 422,
   not_lysis_township: 422,
+  // admin channels screen: a mobile number verified by an SMS code (docs/alert-channels.md)
+  mobile_code_invalid: 422,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

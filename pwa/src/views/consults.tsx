@@ -3,6 +3,7 @@ import { api, ApiFailure, local, type CaseSummary, type ConsultSummary } from '.
 import { useBus, useNow } from '../bus.ts'
 import { clock } from '../clinical.ts'
 import { t } from '../i18n/index.ts'
+import { DeliveryProblems } from './delivery-problems.tsx'
 import { NotifyPrompt } from './notifications.tsx'
 
 /** The cardiologist's inbox (phone): open consults with how long each has been waiting. */
@@ -40,6 +41,7 @@ export function ConsultInbox() {
     <main>
       <h1>{t('consults.title')}</h1>
       <NotifyPrompt compact />
+      <DeliveryProblems quiet />
       {items.length === 0 && <p class="muted">{t('consults.empty')}</p>}
       <ul class="cases">
         {[...items]

@@ -39,6 +39,8 @@ export interface SmsSettings {
   signName: string
   templateCode: string // Aliyun TemplateCode, or Tencent TemplateId
   sdkAppId?: string // Tencent SmsSdkAppId
+  /** The approved verification-code template (one parameter, `code`), to verify a mobile number. */
+  verifyTemplateCode?: string
 }
 export interface VoiceSettings {
   provider: VoiceProvider

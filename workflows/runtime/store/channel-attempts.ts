@@ -77,3 +77,40 @@ export async function applyProviderReport(q: Q, networkId: string, r: ProviderRe
      returning id, alert_id as "alertId", user_id as "userId"`
   return a
 }
+
+export interface ProblemAttemptRow {
+  caseId: string
+  facilityName: string
+  alertId: string
+  template: string
+  userId: string
+  userName: string
+  channel: string
+  status: string
+  answer: string | null
+  createdAt: Date
+}
+
+/**
+ * Every attempt of the alerts of the network that had at least one attempt reaching nobody
+ * (failed, capped, no address) since `since`, newest alert first — the core's
+ * `deliveryProblems` decides per person whether it is a problem to show.
+ */
+export async function attemptsWithProblems(q: Q, networkId: string, since: Date, limit = 200) {
+  return q<ProblemAttemptRow[]>`
+    with bad as (
+      select distinct alert_id from channel_attempts
+       where network_id = ${networkId} and created_at >= ${since}
+         and status in ('failed', 'capped', 'unreachable')
+       limit ${limit})
+    select a.case_id as "caseId", f.name as "facilityName", a.alert_id as "alertId", al.template,
+           a.user_id as "userId", u.display_name as "userName", a.channel, a.status, a.answer,
+           a.created_at as "createdAt"
+      from channel_attempts a
+      join bad on bad.alert_id = a.alert_id
+      join alerts al on al.id = a.alert_id
+      join users u on u.id = a.user_id
+      join cases c on c.id = a.case_id
+      join facilities f on f.id = c.facility_id
+     order by a.created_at desc, a.step, a.channel`
+}

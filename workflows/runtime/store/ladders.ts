@@ -8,3 +8,10 @@ export async function saveLadder(tx: Sql, networkId: string, kind: string, steps
     values (${networkId}, ${kind}, ${tx.json(steps as JSONValue)}, ${by})
     on conflict (network_id, kind) do update set steps = excluded.steps, updated_at = now(), updated_by = excluded.updated_by`
 }
+
+/** Drop the network's own ladder for one alert kind: the core default applies again. */
+export async function resetLadder(tx: Sql, networkId: string, kind: string): Promise<boolean> {
+  const rows =
+    await tx`delete from alert_ladders where network_id = ${networkId} and kind = ${kind} returning kind`
+  return rows.length > 0
+}

@@ -1,5 +1,6 @@
 /** Network admin (issue 8): a lazily loaded chunk, so the tablet's first load does not grow. */
 import { Tabs } from '../../components/data.tsx'
+import { ChannelsPage } from './channels.tsx'
 import { t } from '../../i18n/index.ts'
 import { FacilitiesPage, TravelPage } from './facilities.tsx'
 import { AuditPage, ImportPage, ReadinessPage, SettingsPage } from './misc.tsx'
@@ -18,6 +19,7 @@ const PAGES = {
   import: ImportPage,
   audit: AuditPage,
   whatif: WhatIfPage,
+  channels: ChannelsPage,
 } as const
 type Tab = keyof typeof PAGES
 

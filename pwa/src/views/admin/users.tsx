@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
-import { copyText, ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
+import { copyText, ErrorBox, errMsg, LoadState, useApi, when } from '../../components/data.tsx'
 import { Dialog } from '../../components/ui.tsx'
 import type { Role } from '../../../../workflows/core/roles.ts'
 import { t } from '../../i18n/index.ts'
@@ -17,6 +17,10 @@ export interface AdminUser {
   createdAt: string
   sessions: number
   pushSubscriptions: number
+  /** Alert contacts (docs/alert-channels.md). */
+  mobile?: string | null
+  mobileVerified?: boolean
+  wecomUserId?: string | null
 }
 
 const SCOPED = new Set<string>(FACILITY_SCOPED_ROLES)
@@ -128,6 +132,13 @@ export function UsersPage() {
                 ))}
               </div>
               <div class="muted small">{t('users.sessions', { s: u.sessions, p: u.pushSubscriptions })}</div>
+              <div class="muted small" data-testid="user-contacts">
+                {t('adminChannels.user.mobile')}: {u.mobile ?? t('admin.channels.unset')}
+                {u.mobile &&
+                  ` (${u.mobileVerified ? t('adminChannels.user.verified') : t('adminChannels.user.unverified')})`}
+                {' · '}
+                {t('adminChannels.user.wecom')}: {u.wecomUserId ?? t('admin.channels.unset')}
+              </div>
             </div>
             <div class="row wrap">
               <button class="btn" onClick={() => setEditing(u)}>
@@ -180,7 +191,16 @@ function UserForm(props: {
   const [displayName, setDisplayName] = useState(u?.displayName ?? '')
   const [roles, setRoles] = useState<string[]>(u?.roles ?? [])
   const [facilityIds, setFacilityIds] = useState<string[]>(u?.facilityIds ?? [])
+  const [mobile, setMobile] = useState(u?.mobile ?? '')
+  const [mobileVerified, setMobileVerified] = useState(u?.mobileVerified ?? false)
+  const [wecomUserId, setWecomUserId] = useState(u?.wecomUserId ?? '')
   const [error, setError] = useState<unknown>(null)
+  // An empty field clears the contact; the verification mark is only sent with a number.
+  const contacts = () => ({
+    mobile: mobile.trim() || null,
+    ...(mobile.trim() ? { mobileVerified } : {}),
+    wecomUserId: wecomUserId.trim() || null,
+  })
   const needsScope = roles.some((r) => SCOPED.has(r))
   const submit = async (force = false) => {
     setError(null)
@@ -190,6 +210,7 @@ function UserForm(props: {
           displayName,
           roles,
           facilityIds,
+          ...contacts(),
           ...(force ? { force } : {}),
         })
         props.onSaved()
@@ -197,7 +218,7 @@ function UserForm(props: {
         const r = await api<{ user: AdminUser; oneTimeCode: string; codeExpiresAt: string }>(
           'POST',
           '/api/admin/users',
-          { username: username.trim(), displayName: displayName.trim(), roles, facilityIds },
+          { username: username.trim(), displayName: displayName.trim(), roles, facilityIds, ...contacts() },
         )
         props.onCreated({
           username: r.user.username,
@@ -273,6 +294,46 @@ function UserForm(props: {
             ))}
           </select>
         </fieldset>
+        <fieldset class="field">
+          <legend>{t('adminChannels.user.contacts')}</legend>
+          <div class="row wrap">
+            <label class="field">
+              <span>{t('adminChannels.user.mobile')}</span>
+              <input
+                name="mobile"
+                type="tel"
+                inputMode="tel"
+                value={mobile}
+                onInput={(e) => {
+                  const v = e.currentTarget.value
+                  // A new number is not verified until someone checks it again.
+                  if (v.trim() !== (u?.mobile ?? '')) setMobileVerified(false)
+                  setMobile(v)
+                }}
+              />
+            </label>
+            <label class="check">
+              <input
+                type="checkbox"
+                name="mobileVerified"
+                disabled={!mobile.trim()}
+                checked={mobileVerified}
+                onChange={(e) => setMobileVerified(e.currentTarget.checked)}
+              />
+              <span>{t('adminChannels.user.markVerified')}</span>
+            </label>
+            {u?.mobile && !u.mobileVerified && mobile.trim() === u.mobile && <MobileCode userId={u.id} />}
+            <label class="field">
+              <span>{t('adminChannels.user.wecom')}</span>
+              <input
+                name="wecomUserId"
+                autocapitalize="none"
+                value={wecomUserId}
+                onInput={(e) => setWecomUserId(e.currentTarget.value)}
+              />
+            </label>
+          </div>
+        </fieldset>
         <ErrorBox error={error} onForce={() => void submit(true)} />
         <div class="row">
           <button type="button" class="btn" onClick={props.onClose}>
@@ -284,5 +345,75 @@ function UserForm(props: {
         </div>
       </form>
     </Dialog>
+  )
+}
+
+/**
+ * Verify the saved mobile by an SMS code (docs/alert-channels.md): the code goes to the number,
+ * the person reads it to the admin, the admin enters it. The sealed challenge stays in this form.
+ */
+function MobileCode(props: { userId: string }) {
+  const [challenge, setChallenge] = useState<{ challenge: string; expiresAt: string } | null>(null)
+  const [code, setCode] = useState('')
+  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null)
+  const send = async () => {
+    setState(null)
+    try {
+      const r = await api<{ sent: boolean; challenge?: string; expiresAt?: string; code?: string }>(
+        'POST',
+        '/api/admin/mobile-code/send',
+        { userId: props.userId },
+      )
+      if (r.sent && r.challenge && r.expiresAt) {
+        setChallenge({ challenge: r.challenge, expiresAt: r.expiresAt })
+        setState({ ok: true, text: t('adminChannels.user.codeSent', { at: when(r.expiresAt) }) })
+      } else setState({ ok: false, text: t('adminChannels.user.codeFailed', { code: r.code ?? '' }) })
+    } catch (e) {
+      setState({ ok: false, text: errMsg(e) })
+    }
+  }
+  const confirm = async () => {
+    if (!challenge) return
+    try {
+      await api('POST', '/api/admin/mobile-code/confirm', {
+        userId: props.userId,
+        challenge: challenge.challenge,
+        code: code.trim(),
+      })
+      setChallenge(null)
+      setState({ ok: true, text: t('adminChannels.user.codeConfirmed') })
+    } catch (e) {
+      setState({ ok: false, text: errMsg(e) })
+    }
+  }
+  return (
+    <div class="row wrap" data-testid="mobile-code">
+      <button type="button" class="btn" onClick={() => void send()}>
+        {t('adminChannels.user.sendCode')}
+      </button>
+      {challenge && (
+        <>
+          <label class="field">
+            <span>{t('adminChannels.user.code')}</span>
+            <input
+              name="mobileCode"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+          </label>
+          <button type="button" class="btn" onClick={() => void confirm()}>
+            {t('adminChannels.user.confirmCode')}
+          </button>
+        </>
+      )}
+      {state && (
+        <p class={state.ok ? 'ok' : 'error'} role="status">
+          {state.text}
+        </p>
+      )}
+    </div>
   )
 }
