@@ -87,6 +87,9 @@ export const EDGE_PROBLEMS = {
   password_reused: 422,
   // ambulance tier: positions are accepted only while the case is on the road
   not_in_transit: 409,
+  // WeCom web authorization sign-in (api/routes/wecom-oauth.ts)
+  wecom_sign_in_expired: 400,
+  wecom_sign_in_refused: 403,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

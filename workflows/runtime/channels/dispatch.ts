@@ -386,7 +386,7 @@ async function callVendor(
             title: cardTitle(m),
             description: cardDescription(m),
             rows: cardRows(m),
-            url: m.url,
+            url: m.wecomUrl ?? m.url,
             buttons: cardButtons(),
           },
         })
@@ -394,7 +394,7 @@ async function callVendor(
         toUsers,
         title: cardTitle(m),
         description: cardDescription(m),
-        url: m.url,
+        url: m.wecomUrl ?? m.url,
       })
     }
     case 'sms':
