@@ -4,7 +4,7 @@
  * corp id and secret on `gettoken`; a known, unexpired access_token on every call (42001 when
  * expired, 40014 when unknown); the message body (agentid, touser, the template card's required
  * fields and limits, the textcard's fields); `update_template_card` consuming a response_code that
- * a callback handed out (single use); `auth/getuserinfo` consuming an OAuth code. It records every
+ * a callback or a button card's send handed out (single use); `auth/getuserinfo` consuming an OAuth code. It records every
  * request and can be told to answer with a rate-limit or busy errcode.
  *
  * `wecomCallback` builds a signed, AES-encrypted callback as WeCom would push it, with WeCom's own
@@ -146,9 +146,16 @@ export function wecomFake(corp: WecomCorp, base = 'https://qyapi.weixin.qq.com')
       if (bad) return bad
       const field = checkMessage(s.body)
       if (field) return err(40058, `invalid parameter: ${field}`)
+      // A button card's answer carries the response_code that updates it later (one use, 72 h).
+      const card: Record<string, string> = {}
+      if (s.body.msgtype === 'template_card') {
+        card.response_code = randomBytes(16).toString('hex')
+        responseCodes.set(card.response_code, { used: false })
+      }
       return json({
         errcode: 0,
         errmsg: 'ok',
+        ...card,
         invaliduser: (s.body.touser as string)
           .split('|')
           .filter((u) => u.startsWith('nobody'))
@@ -309,11 +316,12 @@ export function wecomUrlCheck(
 export function wecomAuthorize(
   fake: WecomFake,
   corp: WecomCorp,
-  opts: { trustedDomain: string; member: string },
+  opts: { trustedDomain: string; member: string; base?: string },
 ) {
+  const base = opts.base ?? 'https://open.weixin.qq.com'
   return (href: string): { ok: true; location: string } | { ok: false; error: string } => {
     const url = new URL(href)
-    if (url.origin !== 'https://open.weixin.qq.com' || url.pathname !== '/connect/oauth2/authorize')
+    if (url.origin !== new URL(base).origin || url.pathname !== '/connect/oauth2/authorize')
       return { ok: false, error: 'path' }
     if (url.hash !== '' && url.hash !== '#wechat_redirect') return { ok: false, error: 'wechat_redirect' }
     const q = url.searchParams

@@ -346,6 +346,7 @@ export async function sendAttempts(
   await deps.sql`
     update channel_attempts
        set status = ${status}, provider_id = ${result.ok ? result.providerId : null},
+           card_response_code = ${(result.ok && result.cardResponseCode) || null},
            answer = ${result.ok ? result.answer : result.code}, sent_at = ${result.ok ? deps.sql`now()` : null}
      where id = any(${rows.map((r) => r.id)}::uuid[]) and status = 'queued'`
   // Only the status and the vendor's code reach the log: never the number, the id or the text.
