@@ -180,6 +180,11 @@ const PREFIX_DOCS: [prefix: string, doc: RouteDoc][] = [
   ],
   ['/api/auth/password', { summary: 'Change own password (network password policy)', roles: 'any' }],
   ['/api/security/', { summary: 'Network security policy; reset a lost second factor', roles: 'admin' }],
+  // WeCom in-app browser sign-in (api/routes/wecom-oauth.ts, docs/alert-channels.md)
+  [
+    '/api/auth/wecom/',
+    { summary: "Sign in through WeCom's web authorization (card link, callback)", roles: 'public' },
+  ],
 ]
 
 export function docFor(method: string, path: string): RouteDoc | undefined {
