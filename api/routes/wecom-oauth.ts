@@ -19,7 +19,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { statusOf, type ProblemCode } from '../../workflows/core/problem.ts'
+import { problem, statusOf, type ProblemCode } from '../../workflows/core/problem.ts'
 import { render } from '../../workflows/core/messages/index.ts'
 import { activeUser } from '../../workflows/runtime/channels/acknowledge.ts'
 import { loadChannels } from '../../workflows/runtime/channels/settings.ts'
@@ -27,7 +27,15 @@ import { getUserIdByOAuthCode } from '../../workflows/runtime/channels/vendors/w
 import { log } from '../../workflows/runtime/platform/log.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
 import { loadPolicy, mfaCovers } from '../../workflows/runtime/security/policy.ts'
-import { createChallenge, mfaOf } from '../../workflows/runtime/security/mfa-store.ts'
+import {
+  createChallenge,
+  deviceUser,
+  dropChallenge,
+  mfaOf,
+  takeChallengeAttempt,
+} from '../../workflows/runtime/security/mfa-store.ts'
+import { findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
+import { readJson } from '../http/validate.ts'
 import {
   caseInNetwork,
   createOAuthState,
@@ -37,7 +45,7 @@ import {
   takeOAuthState,
 } from '../../workflows/runtime/security/wecom-oauth-store.ts'
 import { toProblem } from '../http/problem-response.ts'
-import { clientAddress, deviceOf, startSession } from '../http/sign-in.ts'
+import { clientAddress, DEVICE_COOKIE, deviceOf, openSession, startSession } from '../http/sign-in.ts'
 import type { AppEnv } from '../http/env.ts'
 
 /** Ties the state to the browser that started the flow, so a callback URL sent to someone else signs nobody in. */
@@ -48,6 +56,7 @@ export const CALLBACK_PATH = '/api/auth/wecom/callback'
 /** WeCom's codes are at most 512 bytes (its web authorization documentation). */
 const Code = z.string().min(1).max(512)
 const Id = z.uuid()
+const RememberedDevice = z.strictObject({ challenge: z.string().min(1).max(100) })
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
@@ -174,4 +183,20 @@ export const wecomOAuthRoutes = new Hono<AppEnv>()
     }
     await startSession(c, user, { device, remembered: false, via: 'wecom' })
     return c.redirect(nextPath, 302)
+  })
+  // A device remembered after a second factor passes it here too, as it does after a password.
+  // Its cookie (SameSite=Strict) is not sent on WeCom's cross-site redirect, so the consult page
+  // asks with a same-origin request before showing the code form.
+  .post('/remembered-device', async (c) => {
+    const { challenge } = await readJson(c, RememberedDevice)
+    const { sql } = c.var.deps
+    const pending = await takeChallengeAttempt(sql, challenge)
+    if (!pending) throw problem('mfa_invalid', 'challenge')
+    const token = getCookie(c, DEVICE_COOKIE)
+    if (!token || (await deviceUser(sql, token)) !== pending.userId) throw problem('mfa_invalid', 'device')
+    const name = await usernameOf(sql, pending.userId)
+    const full = name === undefined ? undefined : await findUserForLogin(sql, name)
+    if (!full?.active) throw problem('mfa_invalid', 'challenge')
+    await dropChallenge(sql, challenge)
+    return openSession(c, full, { device: pending.device, remembered: true, via: 'wecom+remembered_device' })
   })

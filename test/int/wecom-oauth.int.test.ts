@@ -6,6 +6,8 @@
  */
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoId } from '../../fixtures/demo-network.ts'
+import { rememberDevice } from '../../workflows/runtime/security/mfa-store.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { CHANNEL_ENV, WECOM, WECOM_SETTINGS } from '../channel-support.ts'
 import { startCase } from '../push-support.ts'
@@ -245,7 +247,7 @@ describe('the callback', () => {
     }
   })
 
-  it("under the network's two-factor policy: no session yet, the consult page gets a second-factor challenge", async () => {
+  it("under the network's two-factor policy: no session yet, the consult page gets a second-factor challenge; a remembered device completes it", async () => {
     await t.sql`insert into security_policies (network_id, mfa) values (${networkId}, 'required')
                 on conflict (network_id) do update set mfa = 'required'`
     try {
@@ -261,6 +263,27 @@ describe('the callback', () => {
       const challenge = /wecom-mfa=([^&]+)/.exec(loc)![1]!
       const bad = await t.call('POST', '/api/auth/mfa', { body: { challenge, code: '000000' } })
       expect(bad.status).toBe(401)
+      // A device remembered by someone else, or none: refused; dr.chen's own remembered device: a session.
+      const chen = demoId('user:dr.chen')
+      const lin = await rememberDevice(t.sql, demoId('user:dr.lin'), null)
+      const remembered = (cookie?: string) =>
+        t.app.request('/api/auth/wecom/remembered-device', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify({ challenge }),
+        })
+      expect((await remembered()).status).toBe(401)
+      expect((await remembered(`xl_device=${lin.token}`)).status).toBe(401)
+      expect(await sessionsOf('dr.chen')).toBe(sessions)
+      const mine = await rememberDevice(t.sql, chen, null)
+      const ok = await remembered(`xl_device=${mine.token}`)
+      expect(ok.status).toBe(200)
+      expect(await sessionsOf('dr.chen')).toBe(sessions + 1)
+      const [a] = await t.sql<{ after: { via: string } }[]>`
+        select after from audit_log where action = 'auth.login' order by id desc limit 1`
+      expect(a!.after.via).toBe('wecom+remembered_device')
+      // The challenge is spent.
+      expect((await remembered(`xl_device=${mine.token}`)).status).toBe(401)
     } finally {
       await t.sql`update security_policies set mfa = 'off' where network_id = ${networkId}`
     }

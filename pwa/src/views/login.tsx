@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from '../api.ts'
 import { errMsg } from '../components/data.tsx'
 import { t } from '../i18n/index.ts'
@@ -130,6 +130,13 @@ export function Login() {
     await loadNetwork()
     navigate(wecomStep?.next ?? '/', true)
   }
+  // After WeCom: a device remembered after an earlier second factor completes it without a code.
+  useEffect(() => {
+    if (!wecomStep || wecomStep.enrol) return
+    api<{ user: User }>('POST', '/api/auth/wecom/remembered-device', { challenge: wecomStep.challenge })
+      .then((r) => signedIn(r.user))
+      .catch(() => undefined)
+  }, [])
   const submitCode = async (e: Event) => {
     e.preventDefault()
     setError('')
