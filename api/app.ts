@@ -40,6 +40,7 @@ import { errorName, problemBody, toProblem } from './http/problem-response.ts'
 import { caseNotificationRoutes, deliveryProblemRoutes } from './routes/case-notifications.ts'
 import { channelRoutes } from './routes/channels.ts'
 import { securityPolicyRoutes } from './routes/security-policy.ts'
+import { wecomOAuthRoutes } from './routes/wecom-oauth.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -80,6 +81,7 @@ export function createApp(deps: Deps) {
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes)
+    .route('/auth/wecom', wecomOAuthRoutes)
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/network/what-if', whatIfRoutes)

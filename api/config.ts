@@ -45,6 +45,8 @@ const Env = z.object({
     .optional(),
   CHANNEL_ALLOWED_HOSTS: z.string().optional(),
   WECOM_API_BASE: z.url().optional(),
+  /** WeCom's web authorization page (the browser goes there, not the server). */
+  WECOM_OAUTH_BASE: z.url().optional(),
   ALIYUN_SMS_ENDPOINT: z.url().optional(),
   ALIYUN_VMS_ENDPOINT: z.url().optional(),
   TENCENT_SMS_ENDPOINT: z.url().optional(),
@@ -76,6 +78,8 @@ export interface Config {
   readonly secretKey: string | undefined
   readonly channelAllowedHosts: readonly string[]
   readonly vendorEndpoints: VendorEndpoints
+  /** WECOM_OAUTH_BASE, default https://open.weixin.qq.com (api/routes/wecom-oauth.ts). */
+  readonly wecomOAuthBase: string
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** The national chest-pain-center data platform (docs/registry-platform.md). */
   readonly cpcPlatformUrl: string
@@ -137,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         TENCENT_VMS_ENDPOINT: e.TENCENT_VMS_ENDPOINT,
       }),
     ),
+    wecomOAuthBase: (e.WECOM_OAUTH_BASE ?? 'https://open.weixin.qq.com').replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     cpcPlatformUrl: e.CPC_PLATFORM_URL ?? DEFAULT_CPC_PLATFORM_URL,
     secretKey: e.XINLIAN_SECRET_KEY,

@@ -27,6 +27,8 @@ import { registryContract } from './routes/registry.ts'
 import { securityPolicyContract } from './routes/security-policy.ts'
 import { streamContract } from './routes/stream.ts'
 import { whatIfContract } from './routes/what-if.ts'
+import { recordNumberContract } from './routes/record-number.ts'
+import { wecomOAuthContract } from './routes/wecom-oauth.ts'
 
 /**
  * `GET /api/openapi.json` — the contract, assembled from the operations each route file declares
@@ -45,10 +47,12 @@ export const OPERATIONS: readonly Operation[] = [
   },
   ...authContract,
   ...mfaContract,
+  ...wecomOAuthContract,
   ...redeemContract,
   ...networkContract,
   ...whatIfContract,
   ...casesContract,
+  ...recordNumberContract,
   ...positionsContract,
   ...caseNotificationsContract,
   ...registryContract,

@@ -83,6 +83,28 @@ export async function openSession(
   user: UserRow,
   o: { device: string | null; remembered: boolean; via: string },
 ) {
+  const { token, expiresAt } = await startSession(c, user, o)
+  const pub: UserRow = {
+    id: user.id,
+    networkId: user.networkId,
+    username: user.username,
+    displayName: user.displayName,
+    active: user.active,
+    roles: user.roles,
+    facilityIds: user.facilityIds,
+  }
+  return c.json({ token, expiresAt: expiresAt.toISOString(), user: pub })
+}
+
+/**
+ * The session itself, for every way of signing in (password, second factor, WeCom's web
+ * authorization): the row, the audit record naming how, and the cookie — one set of rules.
+ */
+export async function startSession(
+  c: Context<AppEnv>,
+  user: UserRow,
+  o: { device: string | null; remembered: boolean; via: string },
+): Promise<{ token: string; expiresAt: Date }> {
   const { sql, config } = c.var.deps
   const token = newToken()
   const expiresAt = await createSession(sql, {
@@ -109,14 +131,5 @@ export async function openSession(
     path: '/',
     expires: expiresAt,
   })
-  const pub: UserRow = {
-    id: user.id,
-    networkId: user.networkId,
-    username: user.username,
-    displayName: user.displayName,
-    active: user.active,
-    roles: user.roles,
-    facilityIds: user.facilityIds,
-  }
-  return c.json({ token, expiresAt: expiresAt.toISOString(), user: pub })
+  return { token, expiresAt }
 }

@@ -11,7 +11,9 @@ import { z } from 'zod'
 import {
   applyProviderReport,
   cardRecipients,
+  dropCardCode,
   firstTimeCallback,
+  takeOtherCards,
 } from '../../workflows/runtime/store/channel-attempts.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { render } from '../../workflows/core/messages/index.ts'
@@ -85,20 +87,32 @@ export const channelRoutes = new Hono<AppEnv>()
       return c.text('success')
     }
     // Show the outcome on the card of everyone the card went to.
+    const replaceName = render(
+      'zh-CN',
+      action === 'approve' ? 'channel.card.done.approve' : 'channel.card.done.ack',
+      {
+        name: user.displayName.split(' ')[0] ?? user.displayName,
+        time: hhmm(outcome.at),
+      },
+    )
     const recipients = await cardRecipients(sql, task.alertId, task.step)
+    await dropCardCode(sql, task)
     const r = await wecom.updateCard(channels.fetch, channels.endpoints, settings, channels.tokens, {
       userIds: recipients,
       responseCode: event.responseCode,
-      replaceName: render(
-        'zh-CN',
-        action === 'approve' ? 'channel.card.done.approve' : 'channel.card.done.ack',
-        {
-          name: user.displayName.split(' ')[0] ?? user.displayName,
-          time: hhmm(outcome.at),
-        },
-      ),
+      replaceName,
     })
     if (!r.ok) log.warn('wecom card update failed', { networkId, code: r.code })
+    // And on every other card of the case (the second-line's, everyone's), each with the
+    // response_code its own send returned: nobody else acts on a consult already answered.
+    for (const card of await takeOtherCards(sql, task)) {
+      const o = await wecom.updateCard(channels.fetch, channels.endpoints, settings, channels.tokens, {
+        userIds: card.userIds,
+        responseCode: card.responseCode,
+        replaceName,
+      })
+      if (!o.ok) log.warn('wecom card update failed', { networkId, code: o.code })
+    }
     return c.text('success')
   })
   // SMS delivery reports and voice call results / key presses.

@@ -18,6 +18,7 @@ import type { AppEnv } from '../http/env.ts'
 import { forbidden, notFound } from '../http/errors.ts'
 import { idParam } from '../http/params.ts'
 import { readJson } from '../http/validate.ts'
+import { IsoTime, op, uuidParams, type Operation } from '../http/contract.ts'
 
 const PutRecordNumber = z.strictObject({
   /** null clears it (a number entered on the wrong case). */
@@ -61,3 +62,36 @@ export const recordNumberRoutes = new Hono<AppEnv>()
       history: await recordNumberHistory(sql, id),
     })
   })
+
+const RecordNumberAnswer = z.object({
+  recordNumber: z.string().nullable(),
+  canEdit: z.boolean(),
+  history: z.array(
+    z.object({
+      at: IsoTime,
+      byName: z.string().nullable(),
+      old: z.string().nullable(),
+      new: z.string().nullable(),
+    }),
+  ),
+})
+
+export const recordNumberContract: Operation[] = [
+  op({
+    method: 'GET',
+    path: '/api/cases/:id/record-number',
+    summary: 'The record number (病案号/门诊号) and its audited changes',
+    roles: 'anyone who can see the case',
+    params: uuidParams('id'),
+    response: RecordNumberAnswer,
+  }),
+  op({
+    method: 'PUT',
+    path: '/api/cases/:id/record-number',
+    summary: 'Set or clear the record number (audited, old and new value)',
+    roles: "the case's facilities' clinicians, QA of the network",
+    params: uuidParams('id'),
+    body: PutRecordNumber,
+    response: RecordNumberAnswer,
+  }),
+]

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import type { Server } from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
@@ -90,12 +91,28 @@ export interface E2E {
   close: () => Promise<void>
 }
 
-/** The real app (fresh seeded database) on 127.0.0.1, reached as http://localhost:<port> (a secure context). */
-export async function startE2E(opts: { env?: Record<string, string> } = {}): Promise<E2E> {
+/** A port free right now on 127.0.0.1 (for a server whose PUBLIC_URL must name it before it starts). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as net.AddressInfo).port
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+/**
+ * The real app (fresh seeded database) on 127.0.0.1, reached as http://localhost:<port> (a secure
+ * context). `env(origin)` adds settings that must know the origin in advance (PUBLIC_URL, vendors).
+ */
+export async function startE2E(
+  opts: { env?: Record<string, string> | ((origin: string) => Record<string, string>) } = {},
+): Promise<E2E> {
   await ensurePwaBuilt()
-  const env = await testEnv(opts.env ? { env: opts.env } : {})
+  const fixed = typeof opts.env === 'function' ? await freePort() : 0
+  const settings = typeof opts.env === 'function' ? opts.env(`http://localhost:${fixed}`) : opts.env
+  const env = await testEnv(settings ? { env: settings } : {})
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server))
+    const s = serve({ fetch: env.app.fetch, port: fixed, hostname: '127.0.0.1' }, () => resolve(s as Server))
   })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0

@@ -4,7 +4,7 @@
  * corp id and secret on `gettoken`; a known, unexpired access_token on every call (42001 when
  * expired, 40014 when unknown); the message body (agentid, touser, the template card's required
  * fields and limits, the textcard's fields); `update_template_card` consuming a response_code that
- * a callback handed out (single use); `auth/getuserinfo` consuming an OAuth code. It records every
+ * a callback or a button card's send handed out (single use); `auth/getuserinfo` consuming an OAuth code. It records every
  * request and can be told to answer with a rate-limit or busy errcode.
  *
  * `wecomCallback` builds a signed, AES-encrypted callback as WeCom would push it, with WeCom's own
@@ -146,9 +146,16 @@ export function wecomFake(corp: WecomCorp, base = 'https://qyapi.weixin.qq.com')
       if (bad) return bad
       const field = checkMessage(s.body)
       if (field) return err(40058, `invalid parameter: ${field}`)
+      // A button card's answer carries the response_code that updates it later (one use, 72 h).
+      const card: Record<string, string> = {}
+      if (s.body.msgtype === 'template_card') {
+        card.response_code = randomBytes(16).toString('hex')
+        responseCodes.set(card.response_code, { used: false })
+      }
       return json({
         errcode: 0,
         errmsg: 'ok',
+        ...card,
         invaliduser: (s.body.touser as string)
           .split('|')
           .filter((u) => u.startsWith('nobody'))
@@ -294,4 +301,48 @@ export function wecomUrlCheck(
   let msg_signature = getSignature(corp.callbackToken, timestamp, nonce, echostr)
   if (tamper === 'signature') msg_signature = msg_signature.replace(/^./, (c) => (c === '0' ? '1' : '0'))
   return { echo, query: { msg_signature, timestamp, nonce, echostr } }
+}
+
+/**
+ * WeCom's web authorization page (open.weixin.qq.com/connect/oauth2/authorize), as its
+ * "构造网页授权链接" documentation describes it: `appid` is the corp id, `redirect_uri` must lie on
+ * the app's trusted domain (可信域名), `response_type=code`, `scope=snsapi_base` (or
+ * snsapi_privateinfo, which needs `agentid`), `state` at most 128 bytes of a-zA-Z0-9, `agentid`
+ * the app's, and the `#wechat_redirect` fragment (checked when the caller still has it — a
+ * browser never sends a fragment). The member signed in to this WeCom client is `member`
+ * (`external:<openid>` for someone outside the corp); the answer is the redirect WeCom makes,
+ * `redirect_uri?code=CODE&state=STATE`, with a code that the fake's `auth/getuserinfo` resolves once.
+ */
+export function wecomAuthorize(
+  fake: WecomFake,
+  corp: WecomCorp,
+  opts: { trustedDomain: string; member: string; base?: string },
+) {
+  const base = opts.base ?? 'https://open.weixin.qq.com'
+  return (href: string): { ok: true; location: string } | { ok: false; error: string } => {
+    const url = new URL(href)
+    if (url.origin !== new URL(base).origin || url.pathname !== '/connect/oauth2/authorize')
+      return { ok: false, error: 'path' }
+    if (url.hash !== '' && url.hash !== '#wechat_redirect') return { ok: false, error: 'wechat_redirect' }
+    const q = url.searchParams
+    if (q.get('appid') !== corp.corpId) return { ok: false, error: 'appid' }
+    if (q.get('response_type') !== 'code') return { ok: false, error: 'response_type' }
+    const scope = q.get('scope')
+    if (scope !== 'snsapi_base' && scope !== 'snsapi_privateinfo') return { ok: false, error: 'scope' }
+    const agentid = q.get('agentid')
+    if (agentid !== null && agentid !== String(corp.agentId)) return { ok: false, error: 'agentid' }
+    if (scope === 'snsapi_privateinfo' && agentid === null) return { ok: false, error: 'agentid' }
+    const state = q.get('state') ?? ''
+    if (!/^[a-zA-Z0-9]{0,128}$/.test(state)) return { ok: false, error: 'state' }
+    let redirect: URL
+    try {
+      redirect = new URL(q.get('redirect_uri') ?? '')
+    } catch {
+      return { ok: false, error: 'redirect_uri' }
+    }
+    if (redirect.host !== opts.trustedDomain) return { ok: false, error: 'redirect_uri' }
+    redirect.searchParams.set('code', fake.oauthCode(opts.member))
+    redirect.searchParams.set('state', state)
+    return { ok: true, location: redirect.toString() }
+  }
 }

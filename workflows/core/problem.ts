@@ -92,6 +92,9 @@ export const EDGE_PROBLEMS = {
   not_lysis_township: 422,
   // admin channels screen: a mobile number verified by an SMS code (docs/alert-channels.md)
   mobile_code_invalid: 422,
+  // WeCom web authorization sign-in (api/routes/wecom-oauth.ts)
+  wecom_sign_in_expired: 400,
+  wecom_sign_in_refused: 403,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

@@ -7,6 +7,7 @@ import { Countdown } from '../components/ui.tsx'
 import { hasKey, t } from '../i18n/index.ts'
 import { facilityName, recordEvent, session } from '../store.ts'
 import { AdviceCard } from './case-panels.tsx'
+import { canReceivePush } from './notifications.tsx'
 import { useCase } from './use-case.ts'
 
 /**
@@ -231,6 +232,11 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
       </section>
       <AdviceCard view={v} />
       {others.length > 0 && <p class="muted">{t('consult.others', { names: others.join('、') })}</p>}
+      {!canReceivePush() && (
+        <p class="notice small" data-testid="consult-no-push">
+          {t('consult.noPush')}
+        </p>
+      )}
       {ecg && attachment && (
         <EcgViewer
           src={`/api/attachments/${attachment}`}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, ApiFailure, type User } from '../api.ts'
 import { errMsg } from '../components/data.tsx'
 import { t } from '../i18n/index.ts'
@@ -100,6 +100,18 @@ function Redeem(props: { onBack: () => void }) {
   )
 }
 
+/**
+ * The second factor a WeCom sign-in still owes under the network's policy: the server put the
+ * challenge in the fragment (never sent anywhere, api/routes/wecom-oauth.ts); taken once, at
+ * start-up, and cleared from the address bar. After it, the page the card opened.
+ */
+const wecomStep = (() => {
+  const m = /^#wecom-mfa=([A-Za-z0-9_-]{1,100})&enrol=([01])$/.exec(location.hash)
+  if (!m) return undefined
+  history.replaceState(history.state, '', location.pathname + location.search)
+  return { challenge: m[1]!, enrol: m[2] === '1', next: location.pathname }
+})()
+
 export function Login() {
   const [redeem, setRedeem] = useState(false)
   const [username, setUsername] = useState('')
@@ -107,15 +119,24 @@ export function Login() {
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   // Second factor: the challenge a correct password answered (docs/security.md).
-  const [challenge, setChallenge] = useState<{ challenge: string; enrol: boolean }>()
+  const [challenge, setChallenge] = useState<{ challenge: string; enrol: boolean } | undefined>(
+    wecomStep && { challenge: wecomStep.challenge, enrol: wecomStep.enrol },
+  )
   const [code, setCode] = useState('')
   const [remember, setRemember] = useState(false)
   const [recovery, setRecovery] = useState<{ codes: string[]; user: User }>()
   const signedIn = async (user: User) => {
     setUser(user)
     await loadNetwork()
-    navigate('/', true)
+    navigate(wecomStep?.next ?? '/', true)
   }
+  // After WeCom: a device remembered after an earlier second factor completes it without a code.
+  useEffect(() => {
+    if (!wecomStep || wecomStep.enrol) return
+    api<{ user: User }>('POST', '/api/auth/wecom/remembered-device', { challenge: wecomStep.challenge })
+      .then((r) => signedIn(r.user))
+      .catch(() => undefined)
+  }, [])
   const submitCode = async (e: Event) => {
     e.preventDefault()
     setError('')

@@ -12,6 +12,20 @@ function urlBase64ToUint8Array(base64: string): Uint8Array<ArrayBuffer> {
   return out
 }
 
+/**
+ * Whether this browser can hold a Web Push subscription at all: the WeCom and WeChat in-app
+ * browsers have no service worker and no Push API (docs/alert-channels.md), and a page opened
+ * there must work without them.
+ */
+export function canReceivePush(): boolean {
+  return (
+    'serviceWorker' in navigator &&
+    'PushManager' in window &&
+    typeof Notification !== 'undefined' &&
+    chinaPushLimit(navigator.userAgent) !== 'inApp'
+  )
+}
+
 function initialStatus(): Status {
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || typeof Notification === 'undefined')
     return 'unsupported'

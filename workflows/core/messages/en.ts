@@ -1152,4 +1152,13 @@ export const en: Record<MessageKey, string> = {
   'adminChannels.user.confirmCode': 'Verify',
   'adminChannels.user.codeConfirmed': 'Number verified by SMS code',
   'adminChannels.user.codeFailed': 'The code SMS was not sent (provider code {code})',
+  // WeCom web authorization sign-in (api/routes/wecom-oauth.ts, pwa consult page)
+  'problem.wecom_sign_in_expired':
+    'This link has expired or was already used; open the consult card in WeCom again',
+  'problem.wecom_sign_in_refused':
+    'Your WeCom account is not linked to a cardiologist of this network; you cannot sign in with it',
+  'wecom.signin.title': 'WeCom sign-in',
+  'wecom.signin.password': 'Sign in with username and password instead',
+  'consult.noPush':
+    'This browser cannot receive push alerts (e.g. the WeCom or WeChat in-app browser); new consults reach you through WeCom, SMS or a phone call.',
 }

@@ -1128,6 +1128,13 @@ export const zhCN = {
   'adminChannels.user.confirmCode': '核实',
   'adminChannels.user.codeConfirmed': '号码已通过短信验证码核实',
   'adminChannels.user.codeFailed': '验证码短信未能发出(服务商代码 {code})',
+  // WeCom web authorization sign-in (api/routes/wecom-oauth.ts, pwa consult page)
+  'problem.wecom_sign_in_expired': '此链接已失效或已使用，请回到企业微信重新打开会诊卡片',
+  'problem.wecom_sign_in_refused': '您的企业微信账号未关联本网络的心内科医生，无法登录',
+  'wecom.signin.title': '企业微信登录',
+  'wecom.signin.password': '改用用户名和密码登录',
+  'consult.noPush':
+    '此浏览器收不到推送提醒（如企业微信、微信内置浏览器）；新的会诊会通过企业微信、短信或电话通知您。',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

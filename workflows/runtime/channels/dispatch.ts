@@ -346,6 +346,7 @@ export async function sendAttempts(
   await deps.sql`
     update channel_attempts
        set status = ${status}, provider_id = ${result.ok ? result.providerId : null},
+           card_response_code = ${(result.ok && result.cardResponseCode) || null},
            answer = ${result.ok ? result.answer : result.code}, sent_at = ${result.ok ? deps.sql`now()` : null}
      where id = any(${rows.map((r) => r.id)}::uuid[]) and status = 'queued'`
   // Only the status and the vendor's code reach the log: never the number, the id or the text.
@@ -386,7 +387,7 @@ async function callVendor(
             title: cardTitle(m),
             description: cardDescription(m),
             rows: cardRows(m),
-            url: m.url,
+            url: m.wecomUrl ?? m.url,
             buttons: cardButtons(),
           },
         })
@@ -394,7 +395,7 @@ async function callVendor(
         toUsers,
         title: cardTitle(m),
         description: cardDescription(m),
-        url: m.url,
+        url: m.wecomUrl ?? m.url,
       })
     }
     case 'sms':

@@ -15,6 +15,12 @@ export interface ChannelMessage {
   age: string
   minutes: string
   url: string
+  /**
+   * The WeCom card's link for a cardiologist: it starts WeCom's web authorization, because the
+   * in-app browser holds no Xinlian session (api/routes/wecom-oauth.ts). Absent on messages
+   * stored before it existed, and for everyone else (they sign in with their password).
+   */
+  wecomUrl?: string
   /** A cardiologist can acknowledge/approve from a WeCom card. */
   actionable: boolean
 }
@@ -42,6 +48,9 @@ export function channelMessage(
     age: String(state.info.patient.age),
     minutes: String(minutes),
     url: `${publicUrl}${cardiologist ? '/consults/' : '/cases/'}${alert.caseId}`,
+    ...(cardiologist
+      ? { wecomUrl: `${publicUrl}/api/auth/wecom/${network.id}/start?case=${alert.caseId}` }
+      : {}),
     actionable: kind === 'consult' && cardiologist,
   }
 }

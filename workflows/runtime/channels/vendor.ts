@@ -53,7 +53,13 @@ export interface VoiceSettings {
 
 /** The result of one send: what the provider said, as data. */
 export type SendResult =
-  | { ok: true; providerId: string; answer: string }
+  | {
+      ok: true
+      providerId: string
+      answer: string
+      /** WeCom: the key to update this button card later (update_template_card) */
+      cardResponseCode?: string
+    }
   | {
       ok: false
       /** the provider's own code (e.g. 45033, isv.BUSINESS_LIMIT_CONTROL, LimitExceeded.PhoneNumberOneHourLimit) */

@@ -65,6 +65,37 @@ export async function cardRecipients(q: Q, alertId: string, step: number): Promi
   return rows.map((x) => x.address)
 }
 
+/**
+ * The other WeCom cards of the pressed card's case (every step and alert: the second-line's,
+ * everyone's), each as the response_code its send returned and who got it; taken, so each is
+ * used once as WeCom requires. The pressed card itself is updated with the callback's own code.
+ */
+export async function takeOtherCards(
+  q: Q,
+  pressed: { alertId: string; step: number },
+): Promise<{ responseCode: string; userIds: string[] }[]> {
+  return q<{ responseCode: string; userIds: string[] }[]>`
+    with picked as (
+      select a.id, a.card_response_code as code, a.address
+        from channel_attempts a
+        join alerts al on al.id = a.alert_id
+        join alerts pressed on pressed.id = ${pressed.alertId} and pressed.case_id = al.case_id
+       where a.channel = 'wecom' and a.card_response_code is not null
+         and not (a.alert_id = ${pressed.alertId} and a.step = ${pressed.step})
+         for update of a
+    ), spent as (
+      update channel_attempts set card_response_code = null where id in (select id from picked)
+    )
+    select code as "responseCode", array_agg(distinct address) as "userIds" from picked
+     where address is not null group by code`
+}
+
+/** The pressed card's own send code is spent too: its update used the callback's code. */
+export async function dropCardCode(q: Q, pressed: { alertId: string; step: number }) {
+  await q`update channel_attempts set card_response_code = null
+           where alert_id = ${pressed.alertId} and step = ${pressed.step} and channel = 'wecom'`
+}
+
 /** Apply a provider's delivery report, call result or key press to its attempt row. */
 export async function applyProviderReport(q: Q, networkId: string, r: ProviderReport) {
   const [a] = await q<{ id: string; alertId: string; userId: string }[]>`

@@ -184,7 +184,15 @@ async function sendMessage(
   const invalid = typeof json.invaliduser === 'string' && json.invaliduser ? json.invaliduser.split('|') : []
   if (toUsers.length > 0 && toUsers.every((u) => invalid.includes(u)))
     return { ok: false, code: 'invaliduser', answer: answerText(text), retryable: false, rateLimited: false }
-  return { ok: true, providerId: typeof json.msgid === 'string' ? json.msgid : '', answer: answerText(text) }
+  return {
+    ok: true,
+    providerId: typeof json.msgid === 'string' ? json.msgid : '',
+    answer: answerText(text),
+    // Only button cards get one (WeCom's message/send answer).
+    ...(typeof json.response_code === 'string' && json.response_code
+      ? { cardResponseCode: json.response_code }
+      : {}),
+  }
 }
 
 function invalidRequest(field: string): SendResult {
