@@ -107,6 +107,13 @@ export const metricsContract: Operation[] = [
       ),
       version: z.number(),
       cached: z.boolean(),
+      activations: z.array(
+        z.object({
+          month: z.string().describe('YYYY-MM-01'),
+          activations: z.number().int(),
+          falseActivations: z.number().int(),
+        }),
+      ),
     }),
   }),
 ]

@@ -125,6 +125,15 @@ const CALLS: Call[] = [
   { path: '/api/attachments/:id', url: () => `/api/attachments/${ids.attachment}`, as: 'dr.chen' },
   { path: '/api/stream', as: 'dr.chen' },
   { path: '/api/metrics', as: 'qa' },
+  { path: '/api/delivery-problems', as: 'admin' },
+  { path: '/api/cases/:id/record-number', url: () => `/api/cases/${ids.case}/record-number`, as: 'lantian' },
+  {
+    path: '/api/auth/wecom/:networkId/start',
+    url: () => `/api/auth/wecom/${ids.network}/start?case=${ids.case}`,
+    as: null,
+  },
+  // Without WeCom's redirect there is no state: the refusal page (a browser navigation, not JSON).
+  { path: '/api/auth/wecom/callback', url: () => '/api/auth/wecom/callback?state=x&code=y', as: null },
   { path: '/api/export/cases.csv', as: 'qa' },
   { path: '/api/consults', url: () => '/api/consults?status=all', as: 'dr.chen' },
   { path: '/api/incoming', as: 'cathlab' },
@@ -271,6 +280,16 @@ describe('every GET answers what the OpenAPI document declares', () => {
     const r = await t.call('GET', url, call.as ? { token: await t.login(call.as) } : {})
     const status = op.status ?? 200
     const contentType = r.headers.get('content-type') ?? ''
+    if (status >= 300 && status < 400) {
+      // A browser navigation: a redirect, or a refusal page in both languages (api/routes/wecom-oauth.ts).
+      if (r.status === status) expect(r.headers.get('location')).toBeTruthy()
+      else {
+        expect(r.status).toBe(400)
+        expect(contentType).toContain('text/html')
+        expect(await r.text()).toContain('data-problem="wecom_sign_in_expired"')
+      }
+      return
+    }
     if (r.status !== status) expect(`${r.status} ${await r.text()}`).toBe(String(status))
     const declared = (doc.paths as Record<string, Record<string, any>>)[call.path.replace(/:(\w+)/g, '{$1}')]!
       .get.responses[String(status)].content as Record<string, { schema: object }>
