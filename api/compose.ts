@@ -115,7 +115,7 @@ export async function compose(
     const ch = await startChannelWorkers(channels, rt)
     workers.push({ queue: 'ladder-step', id: ch.step }, { queue: 'channel-send', id: ch.send })
     // An alert's push jobs commit with its live message: wake the push workers now instead of
-    // waiting out their poll interval (the event → push latency is the product, SPEC §1).
+    // waiting out their poll interval (the event → push latency is the product, README.md).
     live.on('message', (m) => {
       if (m.kind !== 'alert') return
       boss.notifyWorker(ids.send)

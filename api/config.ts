@@ -89,7 +89,7 @@ export interface Config {
   readonly streamRecheckSeconds: number
 }
 
-/** Parse the environment once at boot into a frozen object; fail fast with a human message (house style 11). */
+/** Parse the environment once at boot into a frozen object; fail fast with a human message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env)
   if (!parsed.success) {

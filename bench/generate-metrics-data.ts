@@ -1,6 +1,6 @@
 /**
  * Generate `case_metrics` projection rows (and their `cases` rows) directly in SQL for the QA
- * metrics benchmark (issue 7 point 4): 1,000,000 cases take tens of seconds, not hours. Rows are
+ * metrics benchmark: 1,000,000 cases take tens of seconds, not hours. Rows are
  * plausible rather than replayable: intervals are log-normal around published medians (ESC 2023,
  * China CPC reports: FMC→ECG ~6 min, D2N ~35 min, DIDO ~40 min, door-to-wire ~70 min), metrics are
  * computed from the generated time points exactly as the core rounds them (0.1 min), ~2 % of

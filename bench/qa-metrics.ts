@@ -1,5 +1,5 @@
 /**
- * QA metrics benchmark (issue 7 point 4): `GET /api/metrics` over N generated cases, cold and
+ * QA metrics benchmark: `GET /api/metrics` over N generated cases, cold and
  * warm, through the real HTTP app. Usage:
  *
  *   npx tsx bench/qa-metrics.ts [--cases 1000000] [--networks 1]

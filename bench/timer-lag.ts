@@ -1,5 +1,5 @@
 /**
- * How long after its due time a timer fires on an idle system (issue 3's closing note):
+ * How long after its due time a timer fires on an idle system:
  * 100 first_ecg warnings due at spread-out times over ~60 s, through the product path
  * (pg-boss job → fireTimer → deadline_warning recorded), median and worst.
  *

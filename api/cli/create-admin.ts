@@ -1,5 +1,5 @@
 /**
- * First admin of a new network on an empty database (issue 8 acceptance):
+ * First admin of a new network on an empty database:
  *   XINLIAN_DEMO=0 npm start                     # once, to create and migrate the database; then stop it
  *   npm run create-admin -- --network 德化县胸痛救治网络 --network-en "Dehua county" --username dh.admin --name "德化 管理员"
  * Prints a one-time code (24 h) to redeem at the sign-in page (POST /api/auth/redeem). Nothing else

@@ -10,7 +10,7 @@ import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import type { RegistryDeps } from '../../workflows/runtime/registry/reporting.ts'
 import type { RequestCtx } from '../../workflows/runtime/context.ts'
 
-/** Everything the HTTP app needs, injected (house style 10): tests build their own. */
+/** Everything the HTTP app needs, injected: tests build their own. */
 export interface Deps {
   config: Config
   sql: Sql

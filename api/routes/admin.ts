@@ -1,5 +1,5 @@
 /**
- * `/api/admin` — network administration (issue 8, SPEC §2). Every route is scoped to the caller's
+ * `/api/admin` — network administration (docs/admin-api.md). Every route is scoped to the caller's
  * own network: another network's ids answer 404. Admins only, except the audit trail (admin + QA).
  * Every change writes its audit record in the same transaction.
  */
@@ -30,9 +30,9 @@ const isTimeZone = (tz: string) => {
 const PatchSettings = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   nameEn: z.string().trim().max(200).nullable().optional(),
-  /** Thrombolysis screening list: Chinese (溶栓筛查表) or ESC 2023 (SPEC §6). */
+  /** Thrombolysis screening list: Chinese (溶栓筛查表) or ESC 2023 (docs/clinical-rules.md). */
   checklist: z.enum(['cn', 'esc']).optional(),
-  /** Used by strategy advice (SPEC §4): diagnosis-to-wire = travel + DIDO + this. */
+  /** Used by strategy advice (docs/clinical-rules.md): diagnosis-to-wire = travel + DIDO + this. */
   expectedDoorToWireMinutes: z.number().int().min(10).max(240).optional(),
   timezone: z.string().refine(isTimeZone, 'unknown IANA time zone').optional(),
 })
@@ -45,7 +45,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 })
 
-/** Readable by admin and QA of the same network (SPEC §2: QA audits its network). */
+/** Readable by admin and QA of the same network (docs/admin-api.md: QA audits its network). */
 const auditRoutes = new Hono<AppEnv>().use(requireRole('admin', 'qa')).get('/', async (c) => {
   const q = readQuery(c, AuditQuery)
   const entries = await auditOf(c.var.deps.sql, c.var.ctx.networkId, {

@@ -32,7 +32,7 @@ const MetricsQuery = PeriodQuery.extend({
   cap: z.coerce.number().int().min(0).max(500).default(50),
 })
 
-/** `GET /api/metrics` — SPEC §5 aggregates of the caller's network (docs/qa-api.md). */
+/** `GET /api/metrics` — the QA aggregates of the caller's network (docs/qa-api.md). */
 export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async (c) => {
   const user = c.var.user
   const q = readQuery(c, MetricsQuery)

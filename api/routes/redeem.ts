@@ -1,5 +1,5 @@
 /**
- * `POST /api/auth/redeem {username, code, newPassword}` (issue 8): a user sets their password with
+ * `POST /api/auth/redeem {username, code, newPassword}` (docs/admin-api.md): a user sets their password with
  * the one-time code an admin gave them (first sign-in or reset). Never a password sent in clear by
  * mail: the admin reads the code off the screen to the person.
  */

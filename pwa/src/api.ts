@@ -1,4 +1,4 @@
-/** HTTP client for the Xinlian API (SPEC §8): same origin, the HttpOnly session cookie, no token in JS. */
+/** HTTP client for the Xinlian API (README.md): same origin, the HttpOnly session cookie, no token in JS. */
 import type { ChecklistKey, EventType, LysisDrug, Phase, Role, RuleKey } from '../../workflows/core/index.ts'
 import type { KeyOf } from '../../workflows/core/messages/index.ts'
 

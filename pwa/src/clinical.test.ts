@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { clock, deadlineTone, isoLocal, suggestDose } from './clinical.ts'
 
-describe('suggestDose (SPEC §6)', () => {
+describe('suggestDose (docs/clinical-rules.md)', () => {
   it.each([
     [59.9, 50, 30, 'full'],
     [60, 50, 35, 'full'],

@@ -1,5 +1,5 @@
 /**
- * Clinical constants the screens need (SPEC §3, §6). The server is the authority: it screens the
+ * Clinical constants the screens need (docs/clinical-rules.md). The server is the authority: it screens the
  * checklist and suggests the dose; these mirror it so the tablet can show a dose offline.
  */
 import { ABSOLUTE_CONTRAINDICATIONS, RELATIVE_CONTRAINDICATIONS } from '../../workflows/core/checklist.ts'
@@ -28,7 +28,7 @@ export interface Dose {
   doseFraction: 'full' | 'half'
 }
 
-/** SPEC §6 dose suggestion (the core's rules: TNK by weight, half at ≥ 75; rhTNK-tPA 16 mg). */
+/** The dose suggestion of docs/clinical-rules.md (the core's rules: TNK by weight, half at ≥ 75; rhTNK-tPA 16 mg). */
 export function suggestDose(drug: string, weightKg: number | null | undefined, age: number): Dose | null {
   const d = recommendedDose(drug, weightKg ?? null, age)
   return d && { drug: d.drug, doseMg: d.doseMg, doseFraction: d.doseFraction }

@@ -1,5 +1,5 @@
 /**
- * The offline outbox (issue 5): every case and event is written to IndexedDB first, with its
+ * The offline outbox: every case and event is written to IndexedDB first, with its
  * client-made UUID, and sent to the server in order per case. Shared by the page and the
  * service worker (Background Sync tag `outbox`), so it depends on nothing but an IDBFactory
  * and a fetch function, both injected (tests use fake-indexeddb and a fake fetch).

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The service worker (issue 5; STACK-NOTES §4.3, §6). Built as its own classic script at /sw.js;
+ * The service worker. Built as its own classic script at /sw.js;
  * the precache list (hashed asset names) and the cache version are injected at build time.
  * - install: precache the app shell; activate: drop old caches, claim clients.
  * - fetch: navigations → the cached shell (SPA); shell assets cache-first. Never /api/*.

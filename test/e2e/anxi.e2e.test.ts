@@ -18,7 +18,7 @@ interface CaseJson {
 }
 
 /**
- * SPEC §1, the Anxi story, through the UI: the Lantian township physician on a 1024×768 tablet,
+ * The Anxi story of README.md, through the UI: the Lantian township physician on a 1024×768 tablet,
  * the on-call cardiologist (dr.chen) on a 390×844 phone.
  */
 describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)', () => {
@@ -96,7 +96,7 @@ describeBrowser('Anxi scenario through the tablet and phone UI (real chromium)',
     await tablet.getByTestId('strategy-pharmacoinvasive').click()
     await tablet.getByTestId('dialog-record').click()
 
-    // Checklist (SPEC §6): every item answered, uncontrolled hypertension ticked as a relative one.
+    // Checklist (docs/clinical-rules.md): every item answered, uncontrolled hypertension ticked as a relative one.
     await tablet.getByTestId('tp-lysis_checklist').click()
     for (const k of [
       'prior_intracranial_haemorrhage',

@@ -1,5 +1,5 @@
 /**
- * Browser-test helpers (issue 5): the real app on a real socket, the PWA built once per run,
+ * Browser-test helpers: the real app on a real socket, the PWA built once per run,
  * Debian's chromium driven by playwright-core (never a downloaded browser).
  */
 import { execFile } from 'node:child_process'

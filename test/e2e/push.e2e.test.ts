@@ -183,7 +183,7 @@ describeBrowser('PWA web push in the service worker (cardiologist phone, real ch
   it('the enable-notifications flow explains why, then subscribes this device with the VAPID key', async () => {
     const context = await e.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
     await context.grantPermissions(['notifications'], { origin: e.origin })
-    // Headless chromium has no push service (STACK-NOTES §4.4): a fake subscription stands in.
+    // Headless chromium has no push service: a fake subscription stands in.
     await context.addInitScript(() => {
       // The server only accepts push services on PUSH_ALLOWED_HOSTS (the harness allows push.example.test).
       const endpoint = 'https://push.example.test/fcm/send/e2e-fake-endpoint'

@@ -54,7 +54,7 @@ describe('scenario replays through HTTP', () => {
     'failed-lysis-pain-90',
     'shock-township-150',
   ]) {
-    it(`${name}: every SPEC §5 metric and §4 verdict as expected, no false alarm`, async () => {
+    it(`${name}: every metric (docs/qa-api.md) and deadline verdict (docs/clinical-rules.md) as expected, no false alarm`, async () => {
       const s = loadScenario(name)
       const { caseId } = await replayOverHttp(t, s)
       const view = await getCase(caseId, 'qa')

@@ -32,7 +32,7 @@ const alertsOf = (caseId: string) =>
   t.sql<{ id: string; template: string; alertKey: string | null; recipients: string[] }[]>`
     select id, template, alert_key as "alertKey", recipients::text[] from alerts where case_id = ${caseId} order by created_at`
 
-describe('remote-read escalation along the rota (SPEC §4), with back-dated ECG transmissions', () => {
+describe('remote-read escalation along the rota (docs/clinical-rules.md), with back-dated ECG transmissions', () => {
   it('3 min → second-line only; 6 min → every cardiologist of the network; repeats stop at acknowledgement', async () => {
     const devices = { chen: fakeDevice(), lin: fakeDevice(), wang: fakeDevice(), yong: fakeDevice() }
     await subscribe(t, 'dr.chen', devices.chen)

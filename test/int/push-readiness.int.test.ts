@@ -54,7 +54,7 @@ const checkOf = async (slotId: string) =>
         from readiness_checks where slot_id = ${slotId}`
   )[0]
 
-describe('on-call readiness (SPEC §2)', () => {
+describe('on-call readiness (docs/admin-api.md)', () => {
   it('an on-call cardiologist whose only subscription answers 410 is reported to the admin before the slot’s first consult', async () => {
     const admin = fakeDevice()
     const lin = fakeDevice()

@@ -17,7 +17,7 @@ async function checkValues(table: string, column: string): Promise<string[]> {
   return [...(def ?? '').matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]!).sort()
 }
 
-it('database CHECK constraints mirror the core enumerations (house style 8)', async () => {
+it('database CHECK constraints mirror the core enumerations', async () => {
   expect(await checkValues('case_events', 'type')).toEqual([...EVENT_TYPES].sort())
   expect(await checkValues('user_roles', 'role')).toEqual([...ROLES].sort())
   expect(await checkValues('facilities', 'level')).toEqual([...FACILITY_LEVELS].sort())

@@ -1,5 +1,5 @@
 /**
- * Case-level data-quality flags (SPEC §5 "Data quality", NCDR practice): per-event entry
+ * Case-level data-quality flags (docs/qa-api.md "Data quality", NCDR practice): per-event entry
  * checks, corrections and overrides, date-order checks between time points that are not
  * already a metric, and fields required by the path taken. Metric flags live in metrics.ts.
  */
@@ -68,7 +68,7 @@ const order = (
 
 /**
  * Date-order checks (pairs not covered by a metric) and time points the path taken requires:
- * a bolus needs a checklist and a decision (SPEC §5: flagged, never blocked, so emergency care
+ * a bolus needs a checklist and a decision (docs/qa-api.md: flagged, never blocked, so emergency care
  * is not held up); once closed, a decided transfer needs a departure and a lysis needs its
  * reperfusion assessment.
  */

@@ -1,12 +1,12 @@
 /**
- * The case, its people and its events as the core sees them (SPEC §3). Events are
+ * The case, its people and its events as the core sees them (docs/clinical-rules.md). Events are
  * append-only; state is a fold over them (see fold.ts).
  */
 import type { EventType } from './event-types.ts'
 import type { Role } from './roles.ts'
 import type { Instant } from './time.ts'
 
-/** A text in the two languages of the product (zh default, en switchable; SPEC §7). */
+/** A text in the two languages of the product (zh default, en switchable; README.md). */
 export interface Bilingual {
   zh: string
   en: string

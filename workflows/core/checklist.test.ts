@@ -9,7 +9,7 @@ import { recommendedDose, tenecteplaseDose } from './dosing.ts'
 import { NO_ANSWERS } from './test-support.ts'
 
 describe('screenChecklist', () => {
-  it('has the exact SPEC §3 keys, 7 absolute and 10 relative, each labelled zh/en', () => {
+  it('has the exact keys of docs/clinical-rules.md, 7 absolute and 10 relative, each labelled zh/en', () => {
     expect(ABSOLUTE_CONTRAINDICATIONS).toHaveLength(7)
     expect(RELATIVE_CONTRAINDICATIONS).toHaveLength(10)
     expect([...CHECKLIST_KEYS].sort()).toEqual(Object.keys(NO_ANSWERS).sort())

@@ -1,5 +1,5 @@
 /**
- * Corrections (SPEC §3): events are never edited; a `correction {eventId, changes, reason}`
+ * Corrections (docs/clinical-rules.md): events are never edited; a `correction {eventId, changes, reason}`
  * amends an earlier clinical event. They are applied here, before anything is derived, so
  * every time point, deadline and metric sees corrected values.
  */

@@ -1,5 +1,5 @@
 /**
- * Deadline verdicts (SPEC §4): every rule that applies, judged by clinical times so that a
+ * Deadline verdicts (docs/clinical-rules.md): every rule that applies, judged by clinical times so that a
  * case entered late gets the same verdict as one entered live.
  */
 import type { Bilingual } from './case-model.ts'

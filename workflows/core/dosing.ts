@@ -1,5 +1,5 @@
 /**
- * Fibrinolytic dose suggestions (SPEC §6). Shown, never auto-administered: the physician
+ * Fibrinolytic dose suggestions (docs/clinical-rules.md). Shown, never auto-administered: the physician
  * records the dose actually given.
  */
 

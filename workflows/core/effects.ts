@@ -1,5 +1,5 @@
 /**
- * Effects are data (house style rule 3, after xstate's actions): step() and fire() describe
+ * Effects are data (after xstate's actions): step() and fire() describe
  * what should happen; only workflows/runtime carries it out.
  */
 import type { CaseState } from './fold.ts'

@@ -82,7 +82,7 @@ describe('parseEventInput', () => {
     }
   })
 
-  it('accepts every SPEC §3 payload shape', () => {
+  it('accepts every payload shape of docs/clinical-rules.md', () => {
     const valid: [string, Record<string, unknown>][] = [
       ['symptom_onset', { approximate: true }],
       ['first_medical_contact', { facilityId: 'lantian', arrivalMode: 'ambulance' }],

@@ -1,5 +1,5 @@
 /**
- * Parsing of an event body posted by a client (SPEC §3, §8): `{id, type, at, ...payload,
+ * Parsing of an event body posted by a client (docs/clinical-rules.md and README.md): `{id, type, at, ...payload,
  * override?}`. Used by the HTTP edge; the core trusts what this returns.
  */
 import type { z } from 'zod'
@@ -19,7 +19,7 @@ export type ParseResult =
   { ok: true; value: ParsedEventInput } | { ok: false; field: string; message: string }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-// Envelope keys that are not payload; `by` is tolerated but ignored (SPEC §3: never from the body).
+// Envelope keys that are not payload; `by` is tolerated but ignored (docs/clinical-rules.md: never from the body).
 const ENVELOPE = new Set(['id', 'type', 'at', 'by', 'override'])
 
 const fail = (field: string, message: string): ParseResult => ({ ok: false, field, message })
@@ -37,7 +37,7 @@ export function issueField(error: z.ZodError, prefix = ''): { field: string; mes
 /**
  * Validate a client event body: a UUID `id`, a clinical `type` (system types are refused:
  * only the server records them), `at` as ISO 8601 with offset, the type's payload fields
- * (strict, per SPEC §3) and an optional `override: {reason}`. On failure, `field` names the
+ * (strict, per docs/clinical-rules.md) and an optional `override: {reason}`. On failure, `field` names the
  * offending field path.
  */
 export function parseEventInput(body: unknown): ParseResult {

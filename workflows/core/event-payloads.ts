@@ -1,7 +1,7 @@
 /**
- * Payload schemas per clinical event type (SPEC §3 "Payload fields"). Objects are strict:
+ * Payload schemas per clinical event type (docs/clinical-rules.md "Payload fields"). Objects are strict:
  * a misspelt field (`weightkg`) is rejected rather than silently dropped, because a dropped
- * clinical value is worse than a 422. `facilityId` is accepted on every event (SPEC §3:
+ * clinical value is worse than a 422. `facilityId` is accepted on every event (docs/clinical-rules.md:
  * "facilityId where relevant"); when absent the fold uses the case's current facility.
  */
 import { ACK_VIA } from './ladder.ts'
@@ -73,7 +73,7 @@ const doseFraction = z.enum(['full', 'half'])
 const answerShape: Record<string, z.ZodOptional<z.ZodBoolean>> = {}
 for (const key of ALL_CHECKLIST_KEYS) answerShape[key] = z.boolean().optional()
 
-/** The override an authorised physician gives to record a blocked clinical move (SPEC §3). */
+/** The override an authorised physician gives to record a blocked clinical move (docs/clinical-rules.md). */
 export const overrideSchema = z.strictObject({ reason: text })
 
 const empty = z.strictObject({ facilityId })
@@ -108,7 +108,7 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
       reason: text.optional(),
       advice: z.enum(ADVICE_KINDS).optional(),
     })
-    // SPEC §3: conservative management is recorded "with reason".
+    // docs/clinical-rules.md: conservative management is recorded "with reason".
     .refine((s) => s.strategy !== 'conservative' || s.reason !== undefined, {
       path: ['reason'],
       message: 'A reason is required for conservative management',
@@ -127,7 +127,7 @@ export const PAYLOAD_SCHEMAS: Record<ClinicalEventType, z.ZodType<Record<string,
   consent_signed: empty,
   lysis_decision: z
     .strictObject({ facilityId, decision: z.enum(['approved', 'declined']), reason: text.optional() })
-    // SPEC §7: "reason required for decline".
+    // A cardiologist who declines must say why.
     .refine((d) => d.decision !== 'declined' || d.reason !== undefined, {
       path: ['reason'],
       message: 'A reason is required to decline lysis',

@@ -1,5 +1,5 @@
 /**
- * Event type names (SPEC §3). They follow the national chest-pain-center data platform's
+ * Event type names (docs/clinical-rules.md). They follow the national chest-pain-center data platform's
  * time points so that registry export needs no retyping. The events table CHECK constraint
  * mirrors EVENT_TYPES.
  */
@@ -45,7 +45,7 @@ export const CLINICAL_EVENT_TYPES = [
   'ems_left_scene',
 ] as const
 
-/** Events only the server records, when a deadline timer fires (SPEC §4). */
+/** Events only the server records, when a deadline timer fires (docs/clinical-rules.md). */
 export const SYSTEM_EVENT_TYPES = [
   'deadline_warning',
   'deadline_missed',

@@ -1,5 +1,5 @@
 /**
- * A timer job fired (house style rule 5): re-derive the case's wanted timers and act only
+ * A timer job fired: re-derive the case's wanted timers and act only
  * if this one is still wanted and due. Stale jobs (rule satisfied, alert acknowledged, case
  * closed, key already fired) return no effects.
  */

@@ -1,5 +1,5 @@
 /**
- * The case state as a pure fold over its events (SPEC §3): corrections are applied first,
+ * The case state as a pure fold over its events (docs/clinical-rules.md): corrections are applied first,
  * then time points, phase, firing history and data-quality flags are derived. Any case can
  * be replayed from its log and gets the same state.
  */

@@ -1,4 +1,4 @@
-/** The QA metric keys of SPEC §5 (part of the API: export columns and dashboard keys). */
+/** The QA metric keys of docs/qa-api.md (part of the API: export columns and dashboard keys). */
 export const METRIC_KEYS = [
   'onset_to_fmc',
   'fmc_to_ecg',

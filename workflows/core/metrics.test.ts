@@ -37,7 +37,7 @@ const LYSIS_TYPES = new Set(['lysis_checklist', 'lysis_decision', 'lysis_bolus',
 const primary = (): CaseEvent[] => full().filter((e) => !LYSIS_TYPES.has(e.type))
 
 describe('metricsOf', () => {
-  it('computes every SPEC §5 metric in minutes', () => {
+  it('computes every metric of docs/qa-api.md in minutes', () => {
     const { values, flags } = metricsOf(build(full()))
     expect(values).toEqual({
       onset_to_fmc: 50,
@@ -149,7 +149,7 @@ describe('withinTarget', () => {
     expect(withinTarget(key, value)).toBe(expected)
   })
 
-  it('METRICS lists exactly the SPEC §5 keys with sources', () => {
+  it('METRICS lists exactly the keys of docs/qa-api.md with sources', () => {
     expect(METRICS.map((m) => m.key)).toEqual([...METRIC_KEYS])
     for (const m of METRICS) expect(m.source.length).toBeGreaterThan(5)
   })

@@ -1,5 +1,5 @@
 /**
- * QA metrics of SPEC §5: minutes between two time points of one case, computed from
+ * QA metrics of docs/qa-api.md: minutes between two time points of one case, computed from
  * corrected events. A metric whose points are missing or whose end precedes its start is
  * null and raises a data-quality flag instead of a misleading number.
  */
@@ -23,13 +23,13 @@ export interface MetricDefinition {
   source: string
 }
 
-/** The metric table (SPEC §5); targets in minutes. */
+/** The metric table (docs/qa-api.md); targets in minutes. */
 export const METRICS: readonly MetricDefinition[] = [
   {
     key: 'onset_to_fmc',
     title: { zh: '发病至首次医疗接触', en: 'Symptom onset to FMC' },
     target: null,
-    source: 'SPEC §5 (report only); national CPC data platform',
+    source: 'report only (docs/qa-api.md); national CPC data platform',
   },
   {
     key: 'fmc_to_ecg',
@@ -91,7 +91,7 @@ export const METRICS: readonly MetricDefinition[] = [
     key: 'total_ischemic_time',
     title: { zh: '总缺血时间', en: 'Total ischaemic time' },
     target: null,
-    source: 'SPEC §5 (report only); ESC 2023 ACS',
+    source: 'report only (docs/qa-api.md); ESC 2023 ACS',
   },
 ]
 
@@ -195,7 +195,7 @@ const titleOf = (key: MetricKey): Bilingual =>
   METRICS.find((m) => m.key === key)?.title ?? { zh: key, en: key }
 
 /**
- * Every SPEC §5 metric of one case in minutes (0.1 min precision), plus the data-quality
+ * Every metric (docs/qa-api.md) of one case in minutes (0.1 min precision), plus the data-quality
  * flags the metrics raise: `missing_time_point` (end recorded, required start missing),
  * `out_of_order` (end before start → null) and `implausible_interval` (value kept, flagged).
  */
@@ -245,7 +245,7 @@ export function metricsOf(state: { points: TimePoints }): {
   return { values, flags }
 }
 
-/** Whether a value is within the SPEC §5 target; null for report-only metrics. */
+/** Whether a value is within its target (docs/qa-api.md); null for report-only metrics. */
 export function withinTarget(key: MetricKey, minutesValue: number): boolean | null {
   const target = METRICS.find((m) => m.key === key)?.target ?? null
   if (target === null) return null

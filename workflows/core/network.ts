@@ -1,5 +1,5 @@
 /**
- * The county network: facilities and travel times (SPEC §2), with the look-ups the rules
+ * The county network: facilities and travel times (docs/admin-api.md), with the look-ups the rules
  * and the strategy advice need.
  */
 import type { Ladders } from './ladder.ts'

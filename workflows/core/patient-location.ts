@@ -1,5 +1,5 @@
 /**
- * Where the patient is: door-in events and the facility an event happened at (SPEC §3:
+ * Where the patient is: door-in events and the facility an event happened at (docs/clinical-rules.md:
  * "Facility of an event: data.facilityId when given, else the case's current facility").
  */
 import type { CaseEvent, CaseInfo } from './case-model.ts'

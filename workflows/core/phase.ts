@@ -1,5 +1,5 @@
 /**
- * The case phase shown on every screen, derived from time points (SPEC §3 lists it as
+ * The case phase shown on every screen, derived from time points (docs/clinical-rules.md lists it as
  * illustrative; this is the refinement). Checked from the most advanced phase back:
  *
  * - `closed`        an outcome is recorded;

@@ -1,5 +1,5 @@
 /**
- * Data-quality flags (SPEC §5, following NCDR registry practice: date-order checks, fields
+ * Data-quality flags (docs/qa-api.md, following NCDR registry practice: date-order checks, fields
  * required by the path taken, late and future entries). A flag never blocks care; it is shown
  * to QA and on the case timeline.
  */

@@ -14,7 +14,7 @@ export interface RegistryColumn {
 }
 
 /**
- * The registry time-point columns of `case_metrics`, in export order (SPEC §3 / national CPC
+ * The registry time-point columns of `case_metrics`, in export order (docs/clinical-rules.md / national CPC
  * data platform). One list for the projection upsert, the bulk history insert and the CSV.
  */
 export const POINT_COLUMNS: readonly RegistryColumn[] = [

@@ -6,7 +6,7 @@ import { build, ev, NETWORK, NO_ANSWERS, t, T0 } from './test-support.ts'
 
 const record = (events: CaseEvent[]) => registryRecord(build(events), NETWORK, T0)
 
-/** The Anxi path (SPEC §1): township lysis, transfer, county PCI; minutes after T0. */
+/** The Anxi path (README.md): township lysis, transfer, county PCI; minutes after T0. */
 const anxi = (): CaseEvent[] => [
   ev('symptom_onset', -50),
   ev('first_medical_contact', 0, { facilityId: 'lantian', arrivalMode: 'walk_in' }),

@@ -1,5 +1,5 @@
 /**
- * One case as the national chest-pain-center registry sees it (SPEC §3 time points, SPEC §5
+ * One case as the national chest-pain-center registry sees it (time points of docs/clinical-rules.md, docs/qa-api.md
  * metrics), derived from the folded state, so corrections are already applied. It is the
  * single source of the QA projection row, the CSV export and the history fixture: the SQL
  * aggregates only ever see what this function computed.
@@ -65,7 +65,7 @@ export interface RegistryRecord {
   outcome: string | null
   outcomeAt: Instant | null
   metrics: Record<MetricKey, number | null>
-  /** Metrics with a data-quality flag: excluded from aggregates, listed separately (SPEC §5). */
+  /** Metrics with a data-quality flag: excluded from aggregates, listed separately (docs/qa-api.md). */
   flaggedMetrics: MetricKey[]
   flagCodes: QualityFlagCode[]
   /** Share (0–1, two decimals) of the time points the path taken requires that are recorded. */
@@ -76,7 +76,7 @@ export interface RegistryRecord {
   closed: boolean
 }
 
-/** The facility each metric is accountable to (SPEC §5 "per facility"). */
+/** The facility each metric is accountable to (docs/qa-api.md "per facility"). */
 export const METRIC_FACILITY: Record<
   MetricKey,
   'fmcFacilityId' | 'ecgFacilityId' | 'lysisFacilityId' | 'referralFacilityId' | 'countyFacilityId'

@@ -1,6 +1,6 @@
 /**
- * Facility levels and user roles (SPEC §2). The database CHECK constraints mirror these
- * lists (house style rule 8) and a test compares them, so edit both together.
+ * Facility levels and user roles (docs/admin-api.md). The database CHECK constraints mirror these
+ * lists and a test compares them, so edit both together.
  */
 
 /**

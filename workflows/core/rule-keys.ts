@@ -1,4 +1,4 @@
-/** Deadline rule keys (SPEC §4; part of the API) and alert audiences. */
+/** Deadline rule keys (docs/clinical-rules.md; part of the API) and alert audiences. */
 export const RULE_KEYS = [
   'first_ecg',
   'remote_read',

@@ -27,7 +27,7 @@ const stemiAtLantian = (strategy: string): CaseEvent[] => [
 const bolus = (m: number) => ev('lysis_bolus', m, { drug: 'tenecteplase', doseMg: 35, doseFraction: 'full' })
 const countyArrival = (m: number) => ev('arrived', m, { facilityId: 'county', bypassedEd: true })
 
-/** One row per SPEC §4 rule: what starts it and what satisfies it. */
+/** One row per rule of docs/clinical-rules.md: what starts it and what satisfies it. */
 const CASES: Record<RuleKey, RuleCase> = {
   first_ecg: {
     start: townshipStart,
@@ -136,7 +136,7 @@ const CASES: Record<RuleKey, RuleCase> = {
 }
 
 describe('RULES table', () => {
-  it('has exactly one row per SPEC §4 rule key, each citing a source', () => {
+  it('has exactly one row per rule key of docs/clinical-rules.md, each citing a source', () => {
     expect(RULES.map((r) => r.key).sort()).toEqual([...RULE_KEYS].sort())
     for (const r of RULES) {
       expect(r.source.length).toBeGreaterThan(10)

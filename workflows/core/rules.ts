@@ -1,5 +1,5 @@
 /**
- * The deadline rules of SPEC §4 as one declarative table (house style rule 2). Each row:
+ * The deadline rules of docs/clinical-rules.md as one declarative table. Each row:
  * when the clock starts, what stops it, the target, the warning point, who is alerted and
  * how it escalates, with the clinical source. Adding a rule means editing this table and
  * its test only; plan(), timersFor() and fire() are generic over it.
@@ -78,7 +78,8 @@ export const RULES: readonly Rule[] = [
     // (default 3 min → second-line, 6 min → every cardiologist; workflows/core/ladder.ts).
     escalationLadder: 'consult',
     escalationStoppedBy: (s) => s.points.consultAcknowledged?.at ?? null,
-    source: 'China CPC accreditation standard (remote ECG diagnosis ≤ 10 min); SPEC §2 on-call rota',
+    source:
+      'China CPC accreditation standard (remote ECG diagnosis ≤ 10 min); on-call rota of docs/admin-api.md',
   },
   {
     key: 'diagnosis_to_needle',

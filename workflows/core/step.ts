@@ -1,5 +1,5 @@
 /**
- * The transition (house style rule 1, after xstate's `transition`): a new clinical event on
+ * The transition (after xstate's `transition`): a new clinical event on
  * a case gives the next state and the effects to run, or a rejection. Nothing is executed here.
  */
 import type { Actor, CaseEvent } from './case-model.ts'
@@ -35,7 +35,7 @@ export function step(
   return { ok: true, state: next, effects }
 }
 
-/** The immediate notifications an event triggers (SPEC §4, §7). */
+/** The immediate notifications an event triggers (docs/clinical-rules.md and README.md). */
 function notificationsFor(event: CaseEvent): Effect[] {
   const caseId = event.caseId
   switch (event.type) {

@@ -1,5 +1,5 @@
 /**
- * Reperfusion strategy advice at a STEMI diagnosis (SPEC §4). The physician and the
+ * Reperfusion strategy advice at a STEMI diagnosis (docs/clinical-rules.md). The physician and the
  * cardiologist decide; this shows the numbers and the reasoning, and the `strategy` event
  * records what was advised and what was chosen.
  */

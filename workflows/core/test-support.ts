@@ -1,5 +1,5 @@
 /**
- * Shared builders for the core's pure tests: a small network modelled on Anxi (SPEC §1),
+ * Shared builders for the core's pure tests: a small network modelled on Anxi (README.md),
  * an event builder with times in minutes from a fixed instant, and a tiny timer runtime
  * that drives step()/fire() the way workflows/runtime does, without any IO.
  */

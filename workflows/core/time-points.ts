@@ -1,6 +1,6 @@
 /**
  * Named clinical time points derived from the effective (corrected) events: the vocabulary
- * of the rules (SPEC §4), the metrics (SPEC §5) and the registry export. Bare names are
+ * of the rules (docs/clinical-rules.md), the metrics (docs/qa-api.md) and the registry export. Bare names are
  * Instants (epoch ms) or null; richer points carry their payload.
  */
 import type { CaseEvent, CaseInfo } from './case-model.ts'
@@ -242,7 +242,7 @@ export function derivePoints(
         break
       }
       case 'lysis_checklist': {
-        // SPEC §3: the server derives the screening result; the client's `result` is ignored.
+        // docs/clinical-rules.md: the server derives the screening result; the client's `result` is ignored.
         const s = screenChecklist(answersOf(d.answers), network.checklist ?? 'cn')
         p.checklist = {
           at: e.at,
@@ -399,7 +399,7 @@ export function derivePoints(
 }
 
 /**
- * Door-in at a facility (SPEC §4/§5): the first `arrived` there; when the patient never
+ * Door-in at a facility (docs/clinical-rules.md and docs/qa-api.md): the first `arrived` there; when the patient never
  * "arrived" because care began there (a village rescue point, a walk-in recorded only as FMC),
  * the FMC at that facility is the door-in.
  */

@@ -1,6 +1,6 @@
 /**
  * Time in the clinical core. Instants are epoch milliseconds handed in by the caller
- * (house style rule 4: time is an argument); durations are milliseconds built with
+ * (time is an argument); durations are milliseconds built with
  * `minutes()`/`hours()` so that every threshold carries its unit at the call site.
  */
 
@@ -19,7 +19,7 @@ export const minutes = (n: number): Duration => n * 60_000
 /** `n` hours as a Duration. */
 export const hours = (n: number): Duration => n * 3_600_000
 
-/** A Duration expressed in minutes, rounded to 0.1 min (the precision of SPEC §5 metrics). */
+/** A Duration expressed in minutes, rounded to 0.1 min (the precision of the metrics in docs/qa-api.md). */
 export const toMinutes = (d: Duration): number => Math.round(d / 6_000) / 10
 
 /**

@@ -1,7 +1,7 @@
 /**
- * Timers (SPEC §4): the future alert points of each unsatisfied rule. The runtime keeps one
+ * Timers (docs/clinical-rules.md): the future alert points of each unsatisfied rule. The runtime keeps one
  * durable job per key; on firing it re-derives this list and acts only if the key is still
- * wanted (house style rule 5), so stale jobs are harmless.
+ * wanted, so stale jobs are harmless.
  *
  * Keys: `<rule>:warn`, `<rule>:missed`, `<rule>:escalate:<n>`, `<alertKey>:repeat:<n>`.
  */
@@ -21,7 +21,7 @@ export interface TimerSpec {
   audience: Audience[]
 }
 
-// SPEC §4: unacknowledged clinical alerts repeat every 2 minutes, for up to 20 minutes.
+// docs/clinical-rules.md: unacknowledged clinical alerts repeat every 2 minutes, for up to 20 minutes.
 export const REPEAT_EVERY = minutes(2)
 export const REPEAT_FOR = minutes(20)
 

@@ -1,5 +1,5 @@
 /**
- * The invalid moves of SPEC §3, checked before an event is stored. Emergency care is never
+ * The invalid moves of docs/clinical-rules.md, checked before an event is stored. Emergency care is never
  * blocked for missing paperwork (a bolus without checklist is flagged, not refused); what is
  * refused is a move that contradicts the record (a bolus after a declined decision) unless the
  * physician states an override reason, which is then recorded and flagged.
@@ -160,7 +160,7 @@ function guardType(state: CaseState, event: CaseEvent, actor: Actor, network: Ne
 
 /**
  * A correction must name a stored clinical event that is not itself a correction, and the
- * corrected event must still be valid for its type (SPEC §3 payload) and not in the future.
+ * corrected event must still be valid for its type (payload of docs/clinical-rules.md) and not in the future.
  */
 function guardCorrection(
   state: CaseState,
@@ -173,7 +173,7 @@ function guardCorrection(
   const changes = event.data.changes
   const target = state.events.find((e) => e.id === targetId)
   if (!target) return reject('unknown_event', 'eventId')
-  // A correction amends a clinical event only (SPEC §3); `isCorrectable` is the fold's rule.
+  // A correction amends a clinical event only (docs/clinical-rules.md); `isCorrectable` is the fold's rule.
   if (!isCorrectable(target) || !isClinicalEventType(target.type) || target.type === 'correction')
     return reject('invalid_correction_target', 'eventId')
   if (typeof changes !== 'object' || changes === null) return reject('invalid_correction', 'changes')

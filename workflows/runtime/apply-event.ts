@@ -261,7 +261,7 @@ export async function fireTimers(
   })
 }
 
-/** The one interpreter of core effects (house style 3). Returns the state after system events. */
+/** The one interpreter of core effects. Returns the state after system events. */
 async function runEffects(
   tx: Q,
   rt: Runtime,

@@ -5,7 +5,7 @@ import { QUEUES } from './queues.ts'
 import { log } from './platform/log.ts'
 
 /**
- * Bridge a postgres.js pool or transaction to pg-boss's per-call `db` option (STACK-NOTES 1.7a),
+ * Bridge a postgres.js pool or transaction to pg-boss's per-call `db` option,
  * so a clinical event and its timers commit or roll back together.
  */
 export function fromPostgresJs(s: postgres.Sql | postgres.TransactionSql): Db {
@@ -50,7 +50,7 @@ export async function startBoss(url: string, opts: BossOptions = {}): Promise<Pg
   return boss
 }
 
-/** Every queue is declared here, once, at start-up: the first creator's options win (STACK-NOTES 1.2). */
+/** Every queue is declared here, once, at start-up: the first creator's options win. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const [name, options] of Object.entries(QUEUES) as [string, Omit<Queue, 'name'>][]) {
     await boss.createQueue(name, options)

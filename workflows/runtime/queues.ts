@@ -4,7 +4,7 @@ import type { Queue } from 'pg-boss'
  * All pg-boss queues and their policies, in one place.
  * - `deadline`: one job per (case, timer key). `short` policy keeps at most one queued job per
  *   singletonKey, but correctness never depends on it: a firing job re-derives the case and is a
- *   no-op when stale (house style 5). Its expiry is short (30 s) because firing is idempotent:
+ *   no-op when stale. Its expiry is short (30 s) because firing is idempotent:
  *   a job left `active` by a crashed process is retried by pg-boss soon after, and every boot
  *   re-checks the due timers at once (workflows/runtime/workers.ts fireDueTimers).
  * - `push-send`: one job per (alert or readiness check, device). Retried with exponential backoff

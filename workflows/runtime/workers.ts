@@ -75,8 +75,8 @@ export async function startTimerWorker(
 
 /**
  * Fire every timer already due, now (called once at boot). A crash leaves the jobs a worker had
- * fetched `active` until their expiry; firing re-derives the case and is idempotent (house style
- * 5), so re-checking them here costs a no-op at worst, and a pg-boss retry later is a no-op too.
+ * fetched `active` until their expiry; firing re-derives the case and is idempotent, so
+ * re-checking them here costs a no-op at worst, and a pg-boss retry later is a no-op too.
  * Returns how many timers recorded something.
  */
 export async function fireDueTimers(rt: Runtime, opts: Partial<typeof TIMER_WORKER> = {}): Promise<number> {

@@ -81,7 +81,7 @@ export function caseTimeline(
   const alerted = (rule: string) => state.firedAlerts.filter((a) => a.rule === rule)
   const deadlines = plan(state, network, now).map((d) => ({
     ...deadlineJson(d),
-    /** met / missed / pending, judged by clinical times (SPEC §4). */
+    /** met / missed / pending, judged by clinical times (docs/clinical-rules.md). */
     status: d.status,
     /** A warning alert fired on the timeline (deadline_warning). */
     warned: warned.has(d.rule),

@@ -12,7 +12,7 @@ import {
 import type { CaseRow } from './case-row.ts'
 import { deadlineJson, iso } from './time.ts'
 
-/** `GET /api/cases/:id` — SPEC §8 shape plus what the screens need (advice, dose, consult receipt). */
+/** `GET /api/cases/:id` — the shape README.md documents, plus what the screens need (advice, dose, consult receipt). */
 export function caseView(
   row: CaseRow,
   state: CaseState,

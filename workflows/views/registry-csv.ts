@@ -17,7 +17,7 @@ export interface CsvColumn {
   kind: 'ts' | 'text' | 'bool' | 'num' | 'uuid' | 'facility' | 'list'
 }
 
-/** Every export column in order: identity, registry time points, SPEC §5 metrics, data quality. */
+/** Every export column in order: identity, registry time points, metrics of docs/qa-api.md, data quality. */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
   { key: 'case_id', label: header('case_id'), kind: 'uuid' },
   { key: 'facility_id', label: header('facility_id'), kind: 'facility' },

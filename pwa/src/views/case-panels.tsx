@@ -93,7 +93,7 @@ export function EcgCard(props: {
   )
 }
 
-/** Strategy advice numbers (SPEC §4), as the server computed them. */
+/** Strategy advice numbers (docs/clinical-rules.md), as the server computed them. */
 export function AdviceCard(props: { view: CaseView | null }) {
   const a = props.view?.advice
   return (
@@ -127,7 +127,7 @@ export function AdviceCard(props: { view: CaseView | null }) {
   )
 }
 
-/** The thrombolysis screening list (SPEC §6) with the suggested dose; every item must be answered. */
+/** The thrombolysis screening list (docs/clinical-rules.md) with the suggested dose; every item must be answered. */
 export function ChecklistPanel(props: {
   caseId: string
   view: CaseView | null

@@ -27,7 +27,7 @@ export function ConsultPage(props: { caseId: string; decline: boolean }) {
   const v = c.view
   const me = session.user
 
-  // Opening the consult is the read receipt the physician sees (SPEC §7).
+  // Opening the consult is the read receipt the physician sees (README.md).
   useEffect(() => {
     if (!v || !me || acked.current) return
     const mine = c.timeline.some((e) => e.type === 'consult_acknowledged' && (e.by === me.id || e.pending))

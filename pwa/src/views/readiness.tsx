@@ -3,7 +3,7 @@ import { api, ApiFailure } from '../api.ts'
 import { problemText, t } from '../i18n/index.ts'
 
 /**
- * `/readiness/:id` — opened from the readiness push at the start of an on-call slot (SPEC §2):
+ * `/readiness/:id` — opened from the readiness push at the start of an on-call slot (docs/admin-api.md):
  * opening it is the tap that proves this device receives alerts.
  */
 export function ReadinessTap(props: { id: string }) {

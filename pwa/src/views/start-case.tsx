@@ -52,7 +52,7 @@ export function StartCase() {
           }
         : {}),
     })
-    // Door-in is its own event (SPEC §8); at a walk-in it is the same moment as FMC.
+    // Door-in is its own event (README.md); at a walk-in it is the same moment as FMC.
     if (arrivedNow) await recordEvent(id, 'arrived', { facilityId }, at)
     navigate(`/cases/${id}`, true)
   }

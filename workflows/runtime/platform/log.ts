@@ -1,5 +1,5 @@
 /**
- * Structured one-line logs. Never pass patient data here (house style 15): ids, types and codes only.
+ * Structured one-line logs. Never pass patient data here: ids, types and codes only.
  */
 type Level = 'debug' | 'info' | 'warn' | 'error'
 const order: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }

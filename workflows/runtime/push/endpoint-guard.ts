@@ -1,5 +1,5 @@
 /**
- * SSRF guard for Web Push (SPEC §8 `PUSH_ALLOWED_HOSTS`): a push endpoint comes from the browser,
+ * SSRF guard for Web Push (`PUSH_ALLOWED_HOSTS`, README.md): a push endpoint comes from the browser,
  * so it is untrusted input that makes the server issue a request. Only https URLs whose host is on
  * the allow-list are accepted (at subscription time) and called (checked again before each send,
  * since the list may have changed since the subscription was stored).

@@ -1,5 +1,5 @@
 /**
- * On-call readiness (SPEC §2): at the start of every rota slot each on-call cardiologist gets a
+ * On-call readiness (docs/admin-api.md): at the start of every rota slot each on-call cardiologist gets a
  * readiness push and is asked to tap it. No device, a failed push, or no tap within 10 minutes →
  * the network admin(s) and the second-line are alerted, before a patient depends on that phone.
  *
@@ -20,7 +20,7 @@ import { CLINICAL_TTL_SECONDS, readinessPayload, readinessProblemPayload } from 
 import { subscriptionsOf } from './store.ts'
 
 export const READINESS_QUEUE = 'push-readiness'
-// SPEC §2: a cardiologist who has not tapped within 10 minutes is reported.
+// docs/admin-api.md: a cardiologist who has not tapped within 10 minutes is reported.
 export const TAP_WITHIN = minutes(10)
 // Slots that started at most this long ago still get their check (a tick missed during a restart).
 export const START_WINDOW = minutes(15)

@@ -1,4 +1,4 @@
-/** People administration queries (issue 8): users, roles, facility scope, one-time codes. */
+/** People administration queries (docs/admin-api.md): users, roles, facility scope, one-time codes. */
 import type { Sql } from '../platform/connect.ts'
 
 export interface AdminUser {

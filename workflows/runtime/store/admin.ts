@@ -1,5 +1,5 @@
 /**
- * Network administration queries (issue 8): facilities, travel times, settings, audit, readiness.
+ * Network administration queries (docs/admin-api.md): facilities, travel times, settings, audit, readiness.
  * Every function takes the admin's network id and filters by it: another network's ids match nothing.
  */
 import type { JSONValue } from 'postgres'

@@ -65,7 +65,7 @@ export async function insertCaseMetrics(q: Q, records: readonly RegistryRecord[]
   for (const networkId of new Set(records.map((r) => r.networkId))) await bumpVersion(q, networkId)
 }
 
-/** The metric columns in SPEC §5 order. */
+/** The metric columns in the order of docs/qa-api.md. */
 export const METRIC_COLUMNS: readonly MetricKey[] = METRIC_KEYS
 
 /**

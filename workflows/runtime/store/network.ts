@@ -30,7 +30,7 @@ export async function travelOf(sql: Q, networkId: string): Promise<NetworkInfo['
       from travel_times where network_id = ${networkId}`
 }
 
-/** The network as the pure core sees it. Expected county door-to-wire defaults to 60 min (SPEC §4). */
+/** The network as the pure core sees it. Expected county door-to-wire defaults to 60 min (docs/clinical-rules.md). */
 export async function loadNetworkInfo(sql: Q, networkId: string): Promise<NetworkInfo> {
   const [[net], facilities, travel, ladderRows] = await Promise.all([
     sql<

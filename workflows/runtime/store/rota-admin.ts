@@ -1,5 +1,5 @@
 /**
- * On-call rota administration (issue 8). A slot names who is first- or second-line for [startsAt,
+ * On-call rota administration (docs/admin-api.md). A slot names who is first- or second-line for [startsAt,
  * endsAt); when slots overlap the latest-created wins (`onCallAt`), which is how a swap overrides.
  */
 import type { Sql } from '../platform/connect.ts'

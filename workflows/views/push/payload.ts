@@ -1,5 +1,5 @@
 /**
- * What a push carries (SPEC §7): small (< 3 kB, push services refuse more than ~4 kB), in
+ * What a push carries (README.md): small (< 3 kB, push services refuse more than ~4 kB), in
  * Chinese (rendered from the message catalogue, `push.*`, so it reads as the screens do), and never the patient's name — the payload transits third-party push services. It
  * grants nothing: acting on it (approve, acknowledge) is a normal API call with the device's
  * own session cookie.
@@ -144,7 +144,7 @@ export function alertPayload(a: {
   })
 }
 
-/** The readiness push (SPEC §2): asks the on-call cardiologist to tap. */
+/** The readiness push (docs/admin-api.md): asks the on-call cardiologist to tap. */
 export function readinessPayload(readinessId: string, line: 'first' | 'second'): PushPayload {
   return {
     title: say('readiness.title'),

@@ -1,4 +1,4 @@
-/** Network admin (issue 8): a lazily loaded chunk, so the tablet's first load does not grow. */
+/** Network admin (docs/admin-api.md): a lazily loaded chunk, so the tablet's first load does not grow. */
 import { Tabs } from '../../components/data.tsx'
 import { ChannelsPage } from './channels.tsx'
 import { t } from '../../i18n/index.ts'

@@ -1,4 +1,4 @@
-/** QA (issue 6): dashboard, cases with flags, drill-down, audit sample, access log. Lazily loaded. */
+/** QA (docs/qa-api.md): dashboard, cases with flags, drill-down, audit sample, access log. Lazily loaded. */
 import { useState } from 'preact/hooks'
 import { api, local } from '../../api.ts'
 import { ErrorBox, LoadState, Tabs, useApi, when } from '../../components/data.tsx'
