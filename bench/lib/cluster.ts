@@ -56,7 +56,7 @@ export async function startCluster(): Promise<Cluster> {
     adminUrl,
     kind,
     database: async (label, opts = {}) => {
-      const name = `bench_${label}_${process.pid}_${created.length}`
+      const name = `bench_${label.replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${created.length}`
       const admin = connect(adminUrl, 1)
       await admin.unsafe(`drop database if exists ${name} with (force)`)
       await admin.unsafe(`create database ${name}`)
