@@ -4,6 +4,9 @@ import { freePort } from '../workflows/runtime/platform/embedded.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 
+/** Whether this Node runs .ts files without a loader (type stripping, on by default from 22.18). */
+export const NATIVE_TYPESCRIPT = Boolean((process.features as { typescript?: string }).typescript)
+
 export interface ServerChild {
   child: ChildProcess
   base: string
@@ -12,13 +15,19 @@ export interface ServerChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** `npm start`'s entry point (api/server.ts) as a separate OS process, resolved once it listens. */
+/**
+ * The production entry point (api/server.ts) as a separate OS process, resolved once it listens.
+ * On a Node that strips TypeScript types itself (22.18+, `process.features.typescript`) it runs as
+ * production does there, `node api/server.ts` with no loader; on Node 20 through tsx, as
+ * `npm start` does. CI runs the suite on both, so both ways of starting are tested.
+ */
 export async function startServerChild(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<ServerChild> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'api/server.ts'], {
+  const loader = NATIVE_TYPESCRIPT ? [] : ['--import', 'tsx']
+  const child = spawn(process.execPath, [...loader, ...nodeArgs, 'api/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * a change names the fields changed, never their secret values.
  */
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
-import { addMinutes } from 'date-fns'
+import { addMinutes } from 'date-fns/addMinutes'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import {

@@ -5,7 +5,7 @@
  * renders the calm receipt line from it (workflows/core/receipts.ts), QA and the admin see it all.
  */
 import { Hono } from 'hono'
-import { subHours } from 'date-fns'
+import { subHours } from 'date-fns/subHours'
 import { z } from 'zod'
 import { problem } from '../../workflows/core/problem.ts'
 import { canSeeCase } from '../../workflows/core/access.ts'

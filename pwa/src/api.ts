@@ -133,13 +133,16 @@ export interface ProblemJson {
  * rota guard's `gaps` or an import's `report`.
  */
 export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly params: Record<string, unknown> = {},
-    readonly field?: string,
-  ) {
+  readonly status: number
+  readonly code: string
+  readonly params: Record<string, unknown>
+  readonly field?: string
+  constructor(status: number, code: string, params: Record<string, unknown> = {}, field?: string) {
     super(code)
+    this.status = status
+    this.code = code
+    this.params = params
+    this.field = field
   }
 }
 

@@ -21,10 +21,11 @@ const PASSWORD = 'external-secret'
  */
 class ExternalServer {
   private readonly pg: EmbeddedPostgres
-  constructor(
-    readonly dir: string,
-    readonly port: number,
-  ) {
+  readonly dir: string
+  readonly port: number
+  constructor(dir: string, port: number) {
+    this.dir = dir
+    this.port = port
     this.pg = new EmbeddedPostgres({
       databaseDir: dir,
       port,

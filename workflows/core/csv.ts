@@ -9,11 +9,10 @@ export interface CsvRow {
 }
 
 export class CsvError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
+  readonly line: number
+  constructor(line: number, message: string) {
     super(message)
+    this.line = line
   }
 }
 

@@ -13,7 +13,10 @@ export const NETWORK_CHANGED_CHANNEL = 'xinlian_network_changed'
  */
 export class NetworkCache {
   private readonly entries = new Map<string, { at: number; info: NetworkInfo }>()
-  constructor(private readonly ttlMs = 5_000) {}
+  private readonly ttlMs: number
+  constructor(ttlMs = 5_000) {
+    this.ttlMs = ttlMs
+  }
 
   async get(q: Q, networkId: string): Promise<NetworkInfo> {
     const hit = this.entries.get(networkId)

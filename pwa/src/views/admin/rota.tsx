@@ -1,4 +1,4 @@
-import { addHours } from 'date-fns'
+import { addHours } from 'date-fns/addHours'
 import { useState } from 'preact/hooks'
 import { api } from '../../api.ts'
 import { ErrorBox, LoadState, useApi, when } from '../../components/data.tsx'
