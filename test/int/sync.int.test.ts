@@ -64,6 +64,7 @@ describe('POST /api/sync', () => {
   it('stores a mixed queue item by item: stored, duplicate, refused with the field, order kept', async () => {
     const caseA = uuid()
     const ecg = event(caseA, { type: 'ecg_acquired', at: minutesAgo(8), facilityId: LANTIAN })
+    const note = event(caseA, { type: 'note', at: minutesAgo(3), text: '患者胸痛缓解', facilityId: LANTIAN })
     const items = [
       caseStart(caseA),
       ecg,
@@ -85,7 +86,7 @@ describe('POST /api/sync', () => {
       { ...ecg, body: { ...ecg.body, at: minutesAgo(4) } },
       // A malformed item is refused alone.
       { kind: 'event', caseId: 'not-a-uuid', body: {} },
-      event(caseA, { type: 'note', at: minutesAgo(3), text: '患者胸痛缓解', facilityId: LANTIAN }),
+      note,
     ]
     const r = await sync('lantian', { items })
     expect(r.status).toBe(200)
@@ -112,7 +113,7 @@ describe('POST /api/sync', () => {
     const stored = await eventsOf(caseA)
     expect(stored.map((e) => e.type)).toEqual(['first_medical_contact', 'ecg_acquired', 'diagnosis', 'note'])
     expect(stored[1]!.id).toBe(ecg.body.id)
-    expect(stored[3]!.id).toBe(items[8]!.body.id)
+    expect(stored[3]!.id).toBe(note.body.id)
   })
 
   it('a retried batch (its answer lost) stores nothing twice and answers the same verdicts', async () => {
