@@ -191,6 +191,50 @@ describe('POST /api/sync', () => {
     expect(replay[0]).toMatchObject({ outcome: 'refused', status: 409 })
   })
 
+  it('an item failing for another reason holds its case’s later items (order), other cases go on', async () => {
+    // A real failure inside the database for one event id (a trigger), not a refusal.
+    const poison = uuid()
+    await t.sql.unsafe(`
+      create function sync_test_fail() returns trigger language plpgsql as $$
+      begin
+        if new.id = '${poison}' then raise exception 'disk on fire'; end if;
+        return new;
+      end $$;
+      create trigger sync_test_fail before insert on case_events
+        for each row execute function sync_test_fail()`)
+    try {
+      const [a, b] = [uuid(), uuid()]
+      const note = (caseId: string, text: string, id = uuid()) =>
+        event(caseId, { id, type: 'note', at: minutesAgo(1), text, facilityId: LANTIAN })
+      const { results } = await (
+        await sync('lantian', {
+          items: [
+            caseStart(a),
+            caseStart(b),
+            note(a, 'a1', poison),
+            note(a, 'a2'),
+            note(b, 'b1'),
+            note(a, 'a3'),
+          ],
+        })
+      ).json()
+      expect(results.map((x: any) => [x.outcome, x.status])).toEqual([
+        ['stored', 201],
+        ['stored', 201],
+        ['failed', 500],
+        ['held', null],
+        ['stored', 201],
+        ['held', null],
+      ])
+      expect(results[2].error).toMatchObject({ code: 'internal' })
+      expect(JSON.stringify(results[2].error)).not.toContain('disk on fire')
+      expect((await eventsOf(a)).map((e) => e.type)).toEqual(['first_medical_contact'])
+      expect((await eventsOf(b)).map((e) => e.type)).toEqual(['first_medical_contact', 'note'])
+    } finally {
+      await t.sql.unsafe('drop trigger sync_test_fail on case_events; drop function sync_test_fail()')
+    }
+  })
+
   it('whole-request errors name the field and change nothing; only clinical roles may send', async () => {
     const before = await tableCounts()
     const caseA = uuid()
