@@ -41,6 +41,7 @@ import { caseNotificationRoutes, deliveryProblemRoutes } from './routes/case-not
 import { channelRoutes } from './routes/channels.ts'
 import { securityPolicyRoutes } from './routes/security-policy.ts'
 import { wecomOAuthRoutes } from './routes/wecom-oauth.ts'
+import { syncRoutes } from './routes/sync.ts'
 
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
@@ -108,6 +109,8 @@ export function createApp(deps: Deps) {
     .route('/security', securityPolicyRoutes)
     // ambulance tier (docs/ambulance.md)
     .route('/cases', positionRoutes)
+    // the offline outbox's queue in one request (api/routes/sync.ts)
+    .route('/sync', syncRoutes)
   app.route('/api', api)
   const openapi = buildOpenApi()
   app.get('/api/openapi.json', (c) => c.json(openapi))

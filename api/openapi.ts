@@ -29,6 +29,7 @@ import { streamContract } from './routes/stream.ts'
 import { whatIfContract } from './routes/what-if.ts'
 import { recordNumberContract } from './routes/record-number.ts'
 import { wecomOAuthContract } from './routes/wecom-oauth.ts'
+import { syncContract } from './routes/sync.ts'
 
 /**
  * `GET /api/openapi.json` — the contract, assembled from the operations each route file declares
@@ -54,6 +55,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...casesContract,
   ...recordNumberContract,
   ...positionsContract,
+  ...syncContract,
   ...caseNotificationsContract,
   ...registryContract,
   ...exportContract,

@@ -7,6 +7,14 @@
  * Server replies: 200/201 clear the item (200 = the same id and body was already stored, so a
  * retry after a lost response is safe); 409/422 and other definite refusals move it to the
  * "refused" list with the server's message; 5xx, 408, 429 and network errors keep it for later.
+ *
+ * The queue goes in batches (`POST /api/sync`, `BATCH_SIZE` items a request, in order across
+ * cases); each item's result is the status and problem its single route would have answered and
+ * is handled by the same rules. The server stores item by item, so a refused item loses nothing
+ * else; an item it could not store for a passing reason holds its case's later items (here and
+ * on the server), so order per case holds across batches and retries. A server without the batch
+ * route (404) gets single POSTs, as before it; a batch refused or failed as a whole (413, 500) is
+ * re-sent item by item, so that one bad item is set aside alone.
  */
 
 export type OutboxKind = 'case' | 'event'
@@ -109,6 +117,38 @@ const RETRYABLE = (status: number) => status >= 500 || status === 408 || status 
 export const MAX_FAILED_ATTEMPTS = 5
 const TRANSIENT = (status: number) => status === 503 || status === 408 || status === 429
 
+/**
+ * Queued items travel in batches of this many (`POST /api/sync`, api/routes/sync.ts): on a
+ * 400 ms link a round trip per time point made 100 queued events a minute's sync. 50 notes are
+ * ~15 KB up; the server takes up to 200.
+ */
+export const BATCH_SIZE = 50
+const SYNC_URL = '/api/sync'
+
+interface BatchResult {
+  outcome: 'stored' | 'duplicate' | 'refused' | 'failed' | 'held'
+  status: number | null
+  error?: { code?: string; params?: Record<string, unknown>; field?: string }
+}
+
+/** The per-item results of a batch, or null when the answer is not one (then: item by item). */
+async function batchResults(res: Response, n: number): Promise<BatchResult[] | null> {
+  try {
+    const j = (await res.json()) as { results?: unknown }
+    if (!Array.isArray(j.results) || j.results.length !== n) return null
+    return j.results as BatchResult[]
+  } catch {
+    return null
+  }
+}
+
+/** A batch names a field from its root (`items.3.body.doseMg`); the screen shows it as the single route does (`doseMg`). */
+export function singleRouteField(field: string | undefined): string | undefined {
+  if (field === undefined) return undefined
+  const m = /^items\.\d+(?:\.body)?(?:\.(.+))?$/.exec(field)
+  return m ? m[1] : field
+}
+
 export interface Outbox {
   enqueueCase: (body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
   enqueueEvent: (caseId: string, body: Record<string, unknown> & { id: string }) => Promise<OutboxItem>
@@ -159,14 +199,23 @@ export function openOutbox(deps: OutboxDeps): Outbox {
     await done(tx)
   }
 
-  async function moveToRefused(item: OutboxItem, status: number, res: Response): Promise<void> {
-    let err: { code?: string; params?: Record<string, unknown>; field?: string } = {}
+  /** The problem of a refusal, from a single route's reply or a batch item's result. */
+  interface Refusal {
+    code?: string
+    params?: Record<string, unknown>
+    field?: string
+  }
+
+  async function refusalOf(res: Response): Promise<Refusal> {
     try {
-      const j = (await res.json()) as { error?: typeof err }
-      err = j.error ?? {}
+      const j = (await res.json()) as { error?: Refusal }
+      return j.error ?? {}
     } catch {
-      // Not JSON: keep the status only.
+      return {} // Not JSON: keep the status only.
     }
+  }
+
+  async function moveToRefused(item: OutboxItem, status: number, err: Refusal): Promise<void> {
     const refused: RefusedItem = {
       ...item,
       status,
@@ -182,11 +231,25 @@ export function openOutbox(deps: OutboxDeps): Outbox {
     await done(tx)
   }
 
-  async function moveToSent(item: OutboxItem): Promise<void> {
+  /** Stored by the server: out of pending, into sent, in one transaction for the lot. */
+  async function moveToSent(items: readonly OutboxItem[]): Promise<void> {
+    if (!items.length) return
     const d = await db()
     const tx = d.transaction([PENDING, SENT], 'readwrite')
-    tx.objectStore(PENDING).delete(item.seq!)
-    tx.objectStore(SENT).put({ ...item, sentAt: now().toISOString() } satisfies SentItem)
+    const sentAt = now().toISOString()
+    for (const item of items) {
+      tx.objectStore(PENDING).delete(item.seq!)
+      tx.objectStore(SENT).put({ ...item, sentAt } satisfies SentItem)
+    }
+    await done(tx)
+  }
+
+  /** Sent but not stored (offline, server unavailable): one more attempt counted, kept pending. */
+  async function keep(items: readonly OutboxItem[], lastError: string): Promise<void> {
+    if (!items.length) return
+    const d = await db()
+    const tx = d.transaction(PENDING, 'readwrite')
+    for (const item of items) tx.objectStore(PENDING).put({ ...item, attempts: item.attempts + 1, lastError })
     await done(tx)
   }
 
@@ -196,62 +259,150 @@ export function openOutbox(deps: OutboxDeps): Outbox {
     if (old.length) await put(SENT, (s) => old.map((i) => s.delete(i.id)).at(-1)!)
   }
 
-  async function send(item: OutboxItem): Promise<Response> {
-    return deps.fetch(item.url, {
+  const post = (url: string, body: unknown) =>
+    deps.fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(item.body),
+      body: JSON.stringify(body),
     })
+
+  /**
+   * What a reply means for an item — the same rules for a single route's answer and for a batch
+   * item's result (status and problem as the single route would have answered).
+   */
+  async function settle(
+    item: OutboxItem,
+    status: number,
+    refusal: () => Promise<Refusal>,
+  ): Promise<'sent' | 'refused' | 'kept' | 'auth'> {
+    if (status === 200 || status === 201) {
+      await moveToSent([item])
+      return 'sent'
+    }
+    if (status === 401) return 'auth'
+    if (RETRYABLE(status) && !TRANSIENT(status) && item.attempts + 1 >= MAX_FAILED_ATTEMPTS) {
+      await moveToRefused(item, status, await refusal())
+      return 'refused'
+    }
+    if (RETRYABLE(status)) {
+      await keep([item], `HTTP ${status}`)
+      return 'kept'
+    }
+    if (item.kind === 'case' && status === 409 && (await caseExists(item.caseId))) {
+      // The case was stored by an earlier attempt whose reply was lost.
+      await moveToSent([item])
+      return 'sent'
+    }
+    await moveToRefused(item, status, await refusal())
+    return 'refused'
   }
+
+  /** Until a server answers 404 to the batch route (an older one): then single POSTs, as before it. */
+  let batchRoute = true
 
   async function flushOnce(): Promise<FlushResult> {
     const items = (await all<OutboxItem>(PENDING)).sort((a, b) => a.seq! - b.seq!)
     const result: FlushResult = { sent: 0, refused: 0, remaining: 0, offline: false, authRequired: false }
     // A case whose earlier item could not be sent yet holds back its later items (order per case).
     const held = new Set<string>()
-    for (const item of items) {
-      if (result.offline || result.authRequired || held.has(item.caseId)) {
-        result.remaining++
-        continue
-      }
-      let res: Response
-      try {
-        res = await send(item)
-      } catch (e) {
-        result.offline = true
-        result.remaining++
-        await put(PENDING, (s) => s.put({ ...item, attempts: item.attempts + 1, lastError: String(e) }))
-        continue
-      }
-      if (res.status === 200 || res.status === 201) {
-        await moveToSent(item)
-        result.sent++
-      } else if (res.status === 401) {
-        result.authRequired = true
-        result.remaining++
-      } else if (
-        RETRYABLE(res.status) &&
-        !TRANSIENT(res.status) &&
-        item.attempts + 1 >= MAX_FAILED_ATTEMPTS
-      ) {
-        await moveToRefused(item, res.status, res)
-        result.refused++
-      } else if (RETRYABLE(res.status)) {
-        held.add(item.caseId)
-        result.remaining++
-        await put(PENDING, (s) =>
-          s.put({ ...item, attempts: item.attempts + 1, lastError: `HTTP ${res.status}` }),
-        )
-      } else if (item.kind === 'case' && res.status === 409 && (await caseExists(item.caseId))) {
-        // The case was stored by an earlier attempt whose reply was lost.
-        await moveToSent(item)
-        result.sent++
-      } else {
-        await moveToRefused(item, res.status, res)
-        result.refused++
-      }
+    // Items not yet answered in this flush, in order; each round sends the next ones of cases not held.
+    let queue = items
+    // A batch the server could not take as a whole (not a 404): this flush goes on item by item.
+    let singles = !batchRoute
+    const tally = (outcome: 'sent' | 'refused' | 'kept' | 'auth', item: OutboxItem) => {
+      if (outcome === 'sent') result.sent++
+      else if (outcome === 'refused') result.refused++
+      else if (outcome === 'auth') result.authRequired = true
+      else held.add(item.caseId)
     }
+    while (!result.offline && !result.authRequired) {
+      const batch: OutboxItem[] = []
+      const size = singles ? 1 : BATCH_SIZE
+      for (const item of queue) {
+        if (held.has(item.caseId)) continue
+        batch.push(item)
+        if (batch.length === size) break
+      }
+      if (!batch.length) break
+      // Answered in this round (stored, refused, or kept for a later flush); the rest go again.
+      const answered = new Set<OutboxItem>()
+      if (singles) {
+        const item = batch[0]!
+        let res: Response
+        try {
+          res = await post(item.url, item.body)
+        } catch (e) {
+          result.offline = true
+          await keep([item], String(e))
+          break
+        }
+        const outcome = await settle(item, res.status, () => refusalOf(res))
+        tally(outcome, item)
+        if (outcome !== 'auth') answered.add(item)
+      } else {
+        let res: Response
+        try {
+          res = await post(SYNC_URL, {
+            items: batch.map((i) =>
+              i.kind === 'case'
+                ? { kind: 'case', body: i.body }
+                : { kind: 'event', caseId: i.caseId, body: i.body },
+            ),
+          })
+        } catch (e) {
+          result.offline = true
+          await keep(batch, String(e))
+          break
+        }
+        if (res.status === 404) {
+          batchRoute = false
+          singles = true
+          continue
+        }
+        if (res.status === 401) {
+          result.authRequired = true
+          break
+        }
+        if (TRANSIENT(res.status)) {
+          // The server is unavailable (a database restarting): keep them, their cases wait.
+          await keep(batch, `HTTP ${res.status}`)
+          for (const item of batch) held.add(item.caseId)
+          continue
+        }
+        const results = res.ok ? await batchResults(res, batch.length) : null
+        if (!results) {
+          // Refused or failed as a whole (a 413, a server error): each item gets its own verdict.
+          singles = true
+          continue
+        }
+        const stored: OutboxItem[] = []
+        for (const [i, item] of batch.entries()) {
+          const r = results[i]!
+          // Held by the server behind an earlier item of its case: sent again after it.
+          if (r.outcome === 'held') continue
+          answered.add(item)
+          if (r.outcome === 'stored' || r.outcome === 'duplicate') {
+            stored.push(item)
+            continue
+          }
+          const error = r.error ?? {}
+          tally(
+            await settle(item, r.status ?? 500, () =>
+              Promise.resolve({ ...error, field: singleRouteField(error.field) }),
+            ),
+            item,
+          )
+        }
+        await moveToSent(stored)
+        result.sent += stored.length
+        // Visible progress on a slow link: the screen's counter goes down batch by batch.
+        if (stored.length) changed()
+      }
+      if (!answered.size && !batch.some((i) => held.has(i.caseId))) break // no progress: stop here
+      queue = queue.filter((i) => !answered.has(i))
+    }
+    result.remaining = items.length - result.sent - result.refused
     await pruneSent()
     if (result.sent > 0 || result.refused > 0) changed()
     return result

@@ -9,16 +9,17 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { describe } from 'vitest'
+import { CHROMIUM_PATH, HAS_CHROMIUM, launchChromium } from '../../bench/lib/chromium.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 
 const REPO = path.resolve(import.meta.dirname, '../..')
 const PWA = path.join(REPO, 'pwa')
 const DIST = path.join(PWA, 'dist')
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const HAS_BROWSER = fs.existsSync(CHROMIUM_PATH)
+export { CHROMIUM_PATH }
+export const HAS_BROWSER = HAS_CHROMIUM
 
 if (!HAS_BROWSER) {
   if (process.env.XINLIAN_REQUIRE_BROWSER === '1')
@@ -116,20 +117,7 @@ export async function startE2E(
   })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--host-resolver-rules=MAP localhost 127.0.0.1',
-    ],
-  })
+  const browser = await launchChromium()
   return {
     env,
     origin: `http://localhost:${port}`,

@@ -200,6 +200,22 @@ describe('write answers match their declared response schemas', () => {
         at: new Date().toISOString(),
       }),
     )
+    // The offline queue: a stored item and a refused one (the problem shape inside a result).
+    const synced = await conforms(
+      'POST',
+      '/api/sync',
+      await call('POST', '/api/sync', lantian, {
+        items: [
+          {
+            kind: 'event',
+            caseId: created.id,
+            body: { id: randomUUID(), type: 'note', text: 'x', at: new Date().toISOString() },
+          },
+          { kind: 'event', caseId: created.id, body: { id: randomUUID(), type: 'teleport' } },
+        ],
+      }),
+    )
+    expect(synced.results.map((r: any) => r.outcome)).toEqual(['stored', 'refused'])
     await conforms('POST', '/api/cases/:id/attachments', await upload(t, 'lantian', created.id, JPEG()))
     const user = await conforms(
       'POST',
