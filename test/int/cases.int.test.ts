@@ -5,9 +5,11 @@ import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
 import { openStream } from '../sse.ts'
+import { timeAnchor } from '../time-anchor.ts'
 
 const LANTIAN = demoId('facility:lantian')
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+// One anchor per test: the gaps between back-dated events do not move on a slow machine.
+const { minutesAgo } = timeAnchor()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let t: TestEnv
@@ -140,7 +142,7 @@ describe('events API', () => {
     const before = await count()
     const future = await post(caseId, 'lantian', {
       type: 'ecg_acquired',
-      at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      at: minutesAgo(-10),
     })
     expect(future.status).toBe(422)
     expect((await future.json()).error.field).toBe('at')

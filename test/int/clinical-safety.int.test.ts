@@ -3,19 +3,16 @@
  * dissection loses its advice and its bolus; a full-dose bolus at 80 is refused without an
  * override; routine angiography 3 h after successful lysis is no missed door-to-wire.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
+import { timeAnchor } from '../time-anchor.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')
 // One anchor per test: intervals between points are then exact, however slow the machine is between calls.
-let anchor = Date.now()
-beforeEach(() => {
-  anchor = Date.now()
-})
-const minutesAgo = (m: number) => new Date(anchor - m * 60_000).toISOString()
+const { minutesAgo } = timeAnchor()
 
 let t: TestEnv
 beforeAll(async () => {

@@ -1,12 +1,15 @@
+import { subDays } from 'date-fns'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { until } from '../e2e/browser.ts'
 import { openStream } from '../sse.ts'
+import { timeAnchor } from '../time-anchor.ts'
 
 const LANTIAN = demoId('facility:lantian')
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+// One anchor per test: the gaps between back-dated events do not move on a slow machine.
+const { minutesAgo, now } = timeAnchor()
 
 let t: TestEnv
 beforeAll(async () => {
@@ -74,7 +77,7 @@ describe('live stream catch-up after a disconnect', () => {
 
   it('a cursor older than the catch-up window asks the client to re-fetch everything', async () => {
     const s = await openStream(t, await t.login('lantian'), {
-      since: String(Date.now() - 2 * 24 * 3_600_000),
+      since: String(subDays(now(), 2).getTime()),
     })
     try {
       await s.waitFor((e) => e.event === 'resync')
