@@ -8,6 +8,7 @@ import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { timeAnchor } from '../time-anchor.ts'
+import { startWalkIn } from '../walk-in.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')
@@ -20,21 +21,8 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startCase(age: number, fmcMinutesAgo = 15) {
-  const id = crypto.randomUUID()
-  const r = await t.call('POST', '/api/cases', {
-    token: await t.login('lantian'),
-    body: {
-      id,
-      facilityId: LANTIAN,
-      patient: { sex: 'male', age, weightKg: 65 },
-      firstMedicalContactAt: minutesAgo(fmcMinutesAgo),
-      arrivalMode: 'walk_in',
-    },
-  })
-  expect(r.status).toBe(201)
-  return id
-}
+const startCase = (age: number, fmcMinutesAgo = 15) =>
+  startWalkIn(t, minutesAgo(fmcMinutesAgo), { patient: { sex: 'male', age, weightKg: 65 } })
 
 const post = async (caseId: string, user: string, body: Record<string, unknown>) =>
   t.call('POST', `/api/cases/${caseId}/events`, {

@@ -1,13 +1,12 @@
 import { subDays } from 'date-fns'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { until } from '../e2e/browser.ts'
 import { openStream } from '../sse.ts'
 import { timeAnchor } from '../time-anchor.ts'
+import { startWalkIn } from '../walk-in.ts'
 
-const LANTIAN = demoId('facility:lantian')
 // One anchor per test: the gaps between back-dated events do not move on a slow machine.
 const { minutesAgo, now } = timeAnchor()
 
@@ -17,21 +16,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startCase(fmcMinutesAgo: number) {
-  const id = crypto.randomUUID()
-  const r = await t.call('POST', '/api/cases', {
-    token: await t.login('lantian'),
-    body: {
-      id,
-      facilityId: LANTIAN,
-      patient: { sex: 'male', age: 58, weightKg: 65 },
-      firstMedicalContactAt: minutesAgo(fmcMinutesAgo),
-      arrivalMode: 'walk_in',
-    },
-  })
-  expect(r.status).toBe(201)
-  return id
-}
+const startCase = (fmcMinutesAgo: number) => startWalkIn(t, minutesAgo(fmcMinutesAgo))
 
 describe('live stream catch-up after a disconnect', () => {
   it('replays the cases that changed and the alerts addressed to the caller since its last event id', async () => {
