@@ -36,6 +36,7 @@ import {
 } from '../../workflows/runtime/security/mfa-store.ts'
 import { findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
 import { readJson } from '../http/validate.ts'
+import { takeThrottle } from '../../workflows/runtime/store/throttle.ts'
 import {
   caseInNetwork,
   createOAuthState,
@@ -60,13 +61,25 @@ const Code = z.string().min(1).max(512)
 const Id = z.uuid()
 const RememberedDevice = z.strictObject({ challenge: z.string().min(1).max(100) })
 
+/**
+ * Card-link opens per client address and per network, per window (kept in Postgres, shared by
+ * every process, as for the one-time codes in api/routes/redeem.ts). Each open writes a
+ * `wecom_oauth_states` row that lives STATE_TTL_SECONDS, so the network's limit over that window
+ * bounds the table however many addresses ask; a physician opens a few cards an hour.
+ */
+export const WECOM_START_LIMITS = {
+  perAddress: { limit: 30, windowSeconds: STATE_TTL_SECONDS },
+  perNetwork: { limit: 300, windowSeconds: STATE_TTL_SECONDS },
+} as const
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 
 /**
  * A browser navigation, not an API call: the refusal is a small page in both languages (from the
  * catalogue) with the problem's status, and a way to sign in with a password instead.
  */
-function refusal(c: Context<AppEnv>, code: ProblemCode) {
+function refusal(c: Context<AppEnv>, code: ProblemCode, retryAfterSeconds?: number) {
+  if (retryAfterSeconds !== undefined) c.header('Retry-After', String(retryAfterSeconds))
   const zh = render('zh-CN', `problem.${code}` as 'problem.forbidden')
   const en = render('en', `problem.${code}` as 'problem.forbidden')
   c.header('Cache-Control', 'no-store')
@@ -86,9 +99,25 @@ export const wecomOAuthRoutes = new Hono<AppEnv>()
     const caseId = Id.safeParse(c.req.query('case'))
     if (!networkId.success || !caseId.success) return refusal(c, 'not_found')
     const { sql, channels, config } = c.var.deps
+    // The address first, before any lookup; the network's only once it is one with WeCom (its
+    // key then names a real network, so strangers cannot grow the throttle table by inventing ids).
+    const byAddress = await takeThrottle(
+      sql,
+      `wecom-start:addr:${clientAddress(c)}`,
+      WECOM_START_LIMITS.perAddress.limit,
+      WECOM_START_LIMITS.perAddress.windowSeconds,
+    )
+    if (!byAddress.allowed) return refusal(c, 'too_many_requests', byAddress.retryAfterSeconds)
     const settings = (await loadChannels(sql, channels.box, networkId.data)).wecom
     if (!settings) return refusal(c, 'not_found')
     if (!(await caseInNetwork(sql, networkId.data, caseId.data))) return refusal(c, 'not_found')
+    const byNetwork = await takeThrottle(
+      sql,
+      `wecom-start:net:${networkId.data}`,
+      WECOM_START_LIMITS.perNetwork.limit,
+      WECOM_START_LIMITS.perNetwork.windowSeconds,
+    )
+    if (!byNetwork.allowed) return refusal(c, 'too_many_requests', byNetwork.retryAfterSeconds)
     const state = await createOAuthState(sql, networkId.data, `/consults/${caseId.data}`)
     setCookie(c, STATE_COOKIE, state, {
       httpOnly: true,

@@ -4,26 +4,16 @@
  * a recorded point asks first. Two numbers are measured and printed, never asserted.
  */
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { demoId } from '../../fixtures/demo-network.ts'
-import { describeBrowser, shot, signIn, startE2E, swReady, until, type E2E } from './browser.ts'
+import { expect, it } from 'vitest'
+import { describeBrowser, shot, swReady, until } from './browser.ts'
+import { useE2E } from './suite.ts'
+import { goOffline, liveOpen, openTablet, postEvent, queueNotes, walkIn } from './tablet.ts'
 
 describeBrowser('live stream and outbox across an offline reload (tablet, real chromium)', () => {
-  let e: E2E
-  beforeAll(async () => {
-    e = await startE2E()
-  })
-  afterAll(async () => {
-    await e?.close()
-  })
+  const e = useE2E()
 
-  const note = async (caseId: string, user: string, text: string) => {
-    const r = await e.env.call('POST', `/api/cases/${caseId}/events`, {
-      token: await e.env.login(user),
-      body: { id: crypto.randomUUID(), type: 'note', at: new Date().toISOString(), text },
-    })
-    expect(r.status).toBe(201)
-  }
+  const note = (caseId: string, user: string, text: string) =>
+    postEvent(e, caseId, user, 'note', new Date().toISOString(), { text })
   const notesOnScreen = (page: Page) => page.locator('[data-testid=timeline] li[data-type=note]').count()
   const recorded = (page: Page, type: string) =>
     page
@@ -33,11 +23,7 @@ describeBrowser('live stream and outbox across an offline reload (tablet, real c
       .then((n) => n > 0)
 
   it('reconnects after an offline reload, misses nothing published while away, keeps synced points on screen', async () => {
-    const context = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
-    const page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
-    await signIn(page, e.origin, 'lantian')
+    const { page, context } = await openTablet(e)
     await swReady(page)
 
     // A case started online; the live stream is open.
@@ -50,10 +36,10 @@ describeBrowser('live stream and outbox across an offline reload (tablet, real c
     const caseId = new URL(page.url()).pathname.split('/').pop()!
     await page.getByTestId('tp-arrived').locator('.tp-time').waitFor()
     await page.getByTestId('tp-arrived').locator('.unsynced').waitFor({ state: 'detached' })
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'open')
+    await liveOpen(page)
 
     // Offline: two taps, then a reload from the service worker's cache.
-    await context.setOffline(true)
+    await goOffline(page)
     for (const type of ['ecg_acquired', 'consent_started']) {
       await page.getByTestId(`tp-${type}`).click()
       await page.getByTestId(`tp-${type}`).locator('.unsynced').waitFor()
@@ -68,9 +54,7 @@ describeBrowser('live stream and outbox across an offline reload (tablet, real c
     await context.setOffline(false)
     // The note published while away arrives without a reload (catch-up after the reconnect).
     await page.locator('[data-testid=timeline] li[data-type=note]').waitFor({ timeout: 30_000 })
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'open', null, {
-      timeout: 30_000,
-    })
+    await liveOpen(page, 30_000)
     const reconnectedMs = Date.now() - online
 
     // From sync until 60 s later, at every poll, both offline taps are shown as recorded.
@@ -124,49 +108,14 @@ describeBrowser('live stream and outbox across an offline reload (tablet, real c
   }, 240_000)
 
   it('sends 100 queued events when the network returns (measured)', async () => {
-    const context = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
-    const page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    await signIn(page, e.origin, 'lantian')
+    const { page, context } = await openTablet(e)
     await swReady(page)
-    const caseId = crypto.randomUUID()
-    const created = await e.env.call('POST', '/api/cases', {
-      token: await e.env.login('lantian'),
-      body: {
-        id: caseId,
-        facilityId: demoId('facility:lantian'),
-        patient: { sex: 'female', age: 70 },
-        firstMedicalContactAt: new Date().toISOString(),
-        arrivalMode: 'walk_in',
-      },
-    })
-    expect(created.status).toBe(201)
+    const caseId = await walkIn(e, 0, { sex: 'female', age: 70 }, { arrived: false })
     await page.goto(`${e.origin}/cases/${caseId}`)
     await page.getByTestId('tp-arrived').waitFor()
-    await context.setOffline(true)
+    await goOffline(page)
     // 100 notes queued as the app queues them (the outbox's IndexedDB store, in order).
-    await page.evaluate(async (id) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('xinlian-outbox')
-        r.onsuccess = () => resolve(r.result)
-        r.onerror = () => reject(r.error ?? new Error('open'))
-      })
-      const tx = db.transaction('pending', 'readwrite')
-      for (let i = 0; i < 100; i++) {
-        const body = { id: crypto.randomUUID(), type: 'note', at: new Date().toISOString(), text: `n${i}` }
-        tx.objectStore('pending').add({
-          id: body.id,
-          caseId: id,
-          kind: 'event',
-          url: `/api/cases/${id}/events`,
-          body,
-          createdAt: body.at,
-          attempts: 0,
-        })
-      }
-      await new Promise<void>((resolve) => (tx.oncomplete = () => resolve()))
-      db.close()
-    }, caseId)
+    await queueNotes(page, caseId, 100, 'n')
     const online = Date.now()
     await context.setOffline(false)
     await until(async () => {

@@ -2,66 +2,38 @@
  * The screens people asked for (real chromium, real server): the cardiologist's decision on the
  * phone's first screen, the ECG viewer, and the incoming board of the county.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { demoId } from '../../fixtures/demo-network.ts'
+import { expect, it } from 'vitest'
 import { NO_ANSWERS } from '../../workflows/core/test-support.ts'
 import { upload } from '../push-support.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
-import { ECG_PNG, describeBrowser, dismissBanners, shot, signIn, startE2E, type E2E } from './browser.ts'
-
-const LANTIAN = demoId('facility:lantian')
-const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString()
+import { ECG_PNG, describeBrowser, dismissBanners, shot, signIn } from './browser.ts'
+import { useE2E } from './suite.ts'
+import { ago, LANTIAN, openTablet, postEvent, walkIn } from './tablet.ts'
 
 describeBrowser('screens for the cardiologist and the county (real chromium)', () => {
-  let e: E2E
-  beforeAll(async () => {
-    e = await startE2E()
-  })
-  afterAll(async () => {
-    await e?.close()
-  })
-
-  const post = async (caseId: string, user: string, type: string, at: string, data = {}) => {
-    const r = await e.env.call('POST', `/api/cases/${caseId}/events`, {
-      token: await e.env.login(user),
-      body: { id: crypto.randomUUID(), type, at, ...data },
-    })
-    if (r.status !== 201) throw new Error(`${type}: ${r.status} ${await r.text()}`)
-  }
+  const e = useE2E()
 
   /** A Lantian STEMI up to the consent, ECG uploaded, one relative contraindication ticked. */
   async function caseAwaitingDecision(): Promise<string> {
-    const caseId = crypto.randomUUID()
-    const r = await e.env.call('POST', '/api/cases', {
-      token: await e.env.login('lantian'),
-      body: {
-        id: caseId,
-        facilityId: LANTIAN,
-        patient: { sex: 'male', age: 58, weightKg: 65 },
-        firstMedicalContactAt: ago(20),
-        arrivalMode: 'walk_in',
-      },
-    })
-    expect(r.status).toBe(201)
-    await post(caseId, 'lantian', 'arrived', ago(20), { facilityId: LANTIAN })
-    await post(caseId, 'lantian', 'ecg_acquired', ago(17), { facilityId: LANTIAN })
+    const caseId = await walkIn(e, 20, { sex: 'male', age: 58, weightKg: 65 })
+    await postEvent(e, caseId, 'lantian', 'ecg_acquired', ago(17), { facilityId: LANTIAN })
     const att = (await (
       await upload(e.env, 'lantian', caseId, ECG_PNG(), 'image/png', 'ecg.png')
     ).json()) as {
       id: string
     }
-    await post(caseId, 'lantian', 'ecg_transmitted', ago(16), { via: 'upload', attachmentId: att.id })
-    await post(caseId, 'dr.chen', 'diagnosis', ago(12), { diagnosis: 'stemi' })
-    await post(caseId, 'dr.chen', 'strategy', ago(11), { strategy: 'pharmacoinvasive' })
-    await post(caseId, 'lantian', 'lysis_checklist', ago(6), {
+    await postEvent(e, caseId, 'lantian', 'ecg_transmitted', ago(16), { via: 'upload', attachmentId: att.id })
+    await postEvent(e, caseId, 'dr.chen', 'diagnosis', ago(12), { diagnosis: 'stemi' })
+    await postEvent(e, caseId, 'dr.chen', 'strategy', ago(11), { strategy: 'pharmacoinvasive' })
+    await postEvent(e, caseId, 'lantian', 'lysis_checklist', ago(6), {
       answers: { ...NO_ANSWERS, uncontrolled_hypertension: true },
       weightKg: 65,
       drug: 'tenecteplase',
       doseMg: 35,
       doseFraction: 'full',
     })
-    await post(caseId, 'lantian', 'consent_started', ago(5))
-    await post(caseId, 'lantian', 'consent_signed', ago(3))
+    await postEvent(e, caseId, 'lantian', 'consent_started', ago(5))
+    await postEvent(e, caseId, 'lantian', 'consent_signed', ago(3))
     return caseId
   }
 
@@ -149,23 +121,8 @@ describeBrowser('screens for the cardiologist and the county (real chromium)', (
   }, 120_000)
 
   it('township tablet: the ECG upload above the fold at 1024 × 768, running clocks ≥ 32 px, the next step highlighted', async () => {
-    const caseId = crypto.randomUUID()
-    const r = await e.env.call('POST', '/api/cases', {
-      token: await e.env.login('lantian'),
-      body: {
-        id: caseId,
-        facilityId: LANTIAN,
-        patient: { sex: 'female', age: 66 },
-        firstMedicalContactAt: ago(2),
-        arrivalMode: 'walk_in',
-      },
-    })
-    expect(r.status).toBe(201)
-    await post(caseId, 'lantian', 'arrived', ago(2), { facilityId: LANTIAN })
-    const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
-    const tablet = await ctx.newPage()
-    tablet.setDefaultTimeout(15_000)
-    await signIn(tablet, e.origin, 'lantian')
+    const caseId = await walkIn(e, 2, { sex: 'female', age: 66 })
+    const { page: tablet, close } = await openTablet(e)
     await tablet.goto(`${e.origin}/cases/${caseId}`)
     await tablet.getByTestId('deadline-first_ecg').waitFor()
     await dismissBanners(tablet)
@@ -182,6 +139,6 @@ describeBrowser('screens for the cardiologist and the county (real chromium)', (
     expect(await tablet.getByTestId('tp-ecg_acquired').getAttribute('class')).toContain('tp-next')
     expect(await tablet.getByTestId('tp-arrived').getAttribute('class')).not.toContain('tp-next')
     await shot(tablet, 'tablet-case-first-screen', { docs: true })
-    await ctx.close()
+    await close()
   }, 120_000)
 })

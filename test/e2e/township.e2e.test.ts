@@ -5,64 +5,16 @@
  * two numbers for the closing note (logged with the prefix MEASURE, never asserted as times).
  */
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { demoId } from '../../fixtures/demo-network.ts'
-import {
-  describeBrowser,
-  dismissBanners,
-  shot,
-  signIn,
-  startE2E,
-  swReady,
-  until,
-  type E2E,
-} from './browser.ts'
-
-const LANTIAN = demoId('facility:lantian')
-const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString()
+import { expect, it } from 'vitest'
+import { describeBrowser, dismissBanners, shot, signIn, swReady, until } from './browser.ts'
+import { useE2E } from './suite.ts'
+import { ago, goOffline, LANTIAN, liveOpen, openTablet, postEvent, queueNotes, walkIn } from './tablet.ts'
 /** Any raw identifier (snake_case key, rule or event code) that reached the screen. */
 const RAW = /\b[a-z]+_[a-z0-9_]+\b/
 
 describeBrowser('township tablet (real chromium)', () => {
-  let e: E2E
-  beforeAll(async () => {
-    e = await startE2E()
-  })
-  afterAll(async () => {
-    await e?.close()
-  })
-
-  const post = async (caseId: string, user: string, type: string, at: string, data = {}) => {
-    const r = await e.env.call('POST', `/api/cases/${caseId}/events`, {
-      token: await e.env.login(user),
-      body: { id: crypto.randomUUID(), type, at, ...data },
-    })
-    if (r.status !== 201) throw new Error(`${type}: ${r.status} ${await r.text()}`)
-  }
-  async function walkIn(doorMinutesAgo: number, patient: Record<string, unknown> = {}): Promise<string> {
-    const caseId = crypto.randomUUID()
-    const r = await e.env.call('POST', '/api/cases', {
-      token: await e.env.login('lantian'),
-      body: {
-        id: caseId,
-        facilityId: LANTIAN,
-        patient: { sex: 'male', age: 62, weightKg: 70, ...patient },
-        firstMedicalContactAt: ago(doorMinutesAgo),
-        arrivalMode: 'walk_in',
-      },
-    })
-    expect(r.status).toBe(201)
-    await post(caseId, 'lantian', 'arrived', ago(doorMinutesAgo), { facilityId: LANTIAN })
-    return caseId
-  }
-  async function tablet(): Promise<{ page: Page; close: () => Promise<void> }> {
-    const ctx = await e.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })
-    const page = await ctx.newPage()
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
-    await signIn(page, e.origin, 'lantian')
-    return { page, close: () => ctx.close() }
-  }
+  const e = useE2E()
+  const tablet = () => openTablet(e)
   const cdPx = (page: Page, rule: string) =>
     page
       .getByTestId(`deadline-${rule}`)
@@ -70,9 +22,9 @@ describeBrowser('township tablet (real chromium)', () => {
       .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
 
   it('door-to-needle counts from the door before any checklist: green, amber only from the 20-min warning, ≥ 32 px; a met clock is compact', async () => {
-    const fresh = await walkIn(3)
-    await post(fresh, 'lantian', 'ecg_acquired', ago(2), { facilityId: LANTIAN })
-    const late = await walkIn(22)
+    const fresh = await walkIn(e, 3)
+    await postEvent(e, fresh, 'lantian', 'ecg_acquired', ago(2), { facilityId: LANTIAN })
+    const late = await walkIn(e, 22)
     const { page, close } = await tablet()
     await page.goto(`${e.origin}/cases/${fresh}`)
     const d2n = page.getByTestId('deadline-door_to_needle')
@@ -95,8 +47,8 @@ describeBrowser('township tablet (real chromium)', () => {
   }, 120_000)
 
   it('checklist: 全部否 asks first, items grouped absolute / relative, the saved list reopens with its answers', async () => {
-    const caseId = await walkIn(5)
-    await post(caseId, 'dr.chen', 'diagnosis', ago(3), { diagnosis: 'stemi' })
+    const caseId = await walkIn(e, 5)
+    await postEvent(e, caseId, 'dr.chen', 'diagnosis', ago(3), { diagnosis: 'stemi' })
     const { page, close } = await tablet()
     await page.goto(`${e.origin}/cases/${caseId}`)
     await dismissBanners(page)
@@ -147,16 +99,18 @@ describeBrowser('township tablet (real chromium)', () => {
   }, 120_000)
 
   it('banners say what was decided, in the colour of the outcome, and do not offer the case already open', async () => {
-    const approved = await walkIn(10)
-    const declined = await walkIn(10)
+    const approved = await walkIn(e, 10)
+    const declined = await walkIn(e, 10)
     for (const id of [approved, declined])
-      await post(id, 'dr.chen', 'diagnosis', ago(6), { diagnosis: 'stemi' })
+      await postEvent(e, id, 'dr.chen', 'diagnosis', ago(6), { diagnosis: 'stemi' })
     const { page, close } = await tablet()
     await page.goto(`${e.origin}/cases/${approved}`)
     await page.getByTestId('deadline-door_to_needle').waitFor()
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'open')
+    await liveOpen(page)
     await dismissBanners(page)
-    await post(approved, 'dr.chen', 'lysis_decision', new Date().toISOString(), { decision: 'approved' })
+    await postEvent(e, approved, 'dr.chen', 'lysis_decision', new Date().toISOString(), {
+      decision: 'approved',
+    })
     const ok = page.locator('[data-testid=alert-banner][data-outcome=approved]')
     await ok.waitFor({ timeout: 30_000 })
     expect(await ok.textContent()).toMatch(/已批准溶栓 · 陈主任.* \d\d:\d\d/)
@@ -165,7 +119,7 @@ describeBrowser('township tablet (real chromium)', () => {
     expect(await page.getByTestId('lysis-decision').textContent()).toContain('已批准溶栓')
 
     // A decline on another case: reason shown, red, with a link to open that case.
-    await post(declined, 'dr.chen', 'lysis_decision', new Date().toISOString(), {
+    await postEvent(e, declined, 'dr.chen', 'lysis_decision', new Date().toISOString(), {
       decision: 'declined',
       reason: '疑似主动脉夹层',
     })
@@ -179,7 +133,7 @@ describeBrowser('township tablet (real chromium)', () => {
   }, 120_000)
 
   it('record number: added later on the tablet, corrected by QA, both changes in the history', async () => {
-    const caseId = await walkIn(4)
+    const caseId = await walkIn(e, 4)
     const { page, close } = await tablet()
     await page.goto(`${e.origin}/cases/${caseId}`)
     await dismissBanners(page)
@@ -236,40 +190,15 @@ describeBrowser('township tablet (real chromium)', () => {
   }, 120_000)
 
   it('MEASURE: 100 queued events after `online`, and a colleague’s event after a reconnect (exactly once, shown)', async () => {
-    const caseId = await walkIn(1, { sex: 'female', age: 70 })
+    const caseId = await walkIn(e, 1, { sex: 'female', age: 70, weightKg: 70 })
     const { page, close } = await tablet()
     await swReady(page)
     await page.goto(`${e.origin}/cases/${caseId}`)
     await page.getByTestId('tp-arrived').locator('.tp-time').waitFor()
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'open')
-    await page.context().setOffline(true)
-    await page.getByTestId('offline').waitFor()
+    await liveOpen(page)
+    await goOffline(page)
     // 100 notes queued the way the outbox stores them (its IndexedDB store, in order).
-    const ids = await page.evaluate(async (id) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('xinlian-outbox')
-        r.onsuccess = () => resolve(r.result)
-        r.onerror = () => reject(r.error ?? new Error('open'))
-      })
-      const tx = db.transaction('pending', 'readwrite')
-      const out: string[] = []
-      for (let i = 0; i < 100; i++) {
-        const body = { id: crypto.randomUUID(), type: 'note', at: new Date().toISOString(), text: `q${i}` }
-        out.push(body.id)
-        tx.objectStore('pending').add({
-          id: body.id,
-          caseId: id,
-          kind: 'event',
-          url: `/api/cases/${id}/events`,
-          body,
-          createdAt: body.at,
-          attempts: 0,
-        })
-      }
-      await new Promise<void>((resolve) => (tx.oncomplete = () => resolve()))
-      db.close()
-      return out
-    }, caseId)
+    const ids = await queueNotes(page, caseId, 100, 'q')
     const notes = async () =>
       e.env.sql<{ id: string }[]>`select id from case_events where case_id = ${caseId} and type = 'note'`
     const online = Date.now()
@@ -282,16 +211,13 @@ describeBrowser('township tablet (real chromium)', () => {
     expect(new Set(stored)).toEqual(new Set(ids))
 
     // Away again, then back: the stream reconnects; a colleague's event reaches the screen.
-    await page.context().setOffline(true)
-    await page.getByTestId('offline').waitFor()
+    await goOffline(page)
     await page.context().setOffline(false)
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'open', null, {
-      timeout: 30_000,
-    })
+    await liveOpen(page, 30_000)
     const colleague = page.locator('[data-testid=timeline] li[data-type=note]', { hasText: '心内科:已阅' })
     expect(await colleague.count()).toBe(0)
     const sent = Date.now()
-    await post(caseId, 'dr.chen', 'note', new Date().toISOString(), { text: '心内科:已阅' })
+    await postEvent(e, caseId, 'dr.chen', 'note', new Date().toISOString(), { text: '心内科:已阅' })
     await colleague.waitFor({ timeout: 30_000 })
     const liveMs = Date.now() - sent
     expect(await colleague.count()).toBe(1)

@@ -5,9 +5,12 @@ import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
 import { openStream } from '../sse.ts'
+import { timeAnchor } from '../time-anchor.ts'
+import { startWalkIn } from '../walk-in.ts'
 
 const LANTIAN = demoId('facility:lantian')
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+// One anchor per test: the gaps between back-dated events do not move on a slow machine.
+const { minutesAgo } = timeAnchor()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let t: TestEnv
@@ -19,21 +22,8 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startCase(opts: { fmcMinutesAgo?: number; user?: string } = {}) {
-  const id = crypto.randomUUID()
-  const r = await t.call('POST', '/api/cases', {
-    token: await t.login(opts.user ?? 'lantian'),
-    body: {
-      id,
-      facilityId: LANTIAN,
-      patient: { sex: 'male', age: 58, weightKg: 65 },
-      firstMedicalContactAt: minutesAgo(opts.fmcMinutesAgo ?? 1),
-      arrivalMode: 'walk_in',
-    },
-  })
-  expect(r.status).toBe(201)
-  return id
-}
+const startCase = (opts: { fmcMinutesAgo?: number; user?: string } = {}) =>
+  startWalkIn(t, minutesAgo(opts.fmcMinutesAgo ?? 1), opts.user ? { user: opts.user } : {})
 
 const post = async (caseId: string, user: string, body: Record<string, unknown>) =>
   t.call('POST', `/api/cases/${caseId}/events`, {
@@ -140,7 +130,7 @@ describe('events API', () => {
     const before = await count()
     const future = await post(caseId, 'lantian', {
       type: 'ecg_acquired',
-      at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      at: minutesAgo(-10),
     })
     expect(future.status).toBe(422)
     expect((await future.json()).error.field).toBe('at')

@@ -3,19 +3,17 @@
  * dissection loses its advice and its bolus; a full-dose bolus at 80 is refused without an
  * override; routine angiography 3 h after successful lysis is no missed door-to-wire.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
+import { timeAnchor } from '../time-anchor.ts'
+import { startWalkIn } from '../walk-in.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')
 // One anchor per test: intervals between points are then exact, however slow the machine is between calls.
-let anchor = Date.now()
-beforeEach(() => {
-  anchor = Date.now()
-})
-const minutesAgo = (m: number) => new Date(anchor - m * 60_000).toISOString()
+const { minutesAgo } = timeAnchor()
 
 let t: TestEnv
 beforeAll(async () => {
@@ -23,21 +21,8 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startCase(age: number, fmcMinutesAgo = 15) {
-  const id = crypto.randomUUID()
-  const r = await t.call('POST', '/api/cases', {
-    token: await t.login('lantian'),
-    body: {
-      id,
-      facilityId: LANTIAN,
-      patient: { sex: 'male', age, weightKg: 65 },
-      firstMedicalContactAt: minutesAgo(fmcMinutesAgo),
-      arrivalMode: 'walk_in',
-    },
-  })
-  expect(r.status).toBe(201)
-  return id
-}
+const startCase = (age: number, fmcMinutesAgo = 15) =>
+  startWalkIn(t, minutesAgo(fmcMinutesAgo), { patient: { sex: 'male', age, weightKg: 65 } })
 
 const post = async (caseId: string, user: string, body: Record<string, unknown>) =>
   t.call('POST', `/api/cases/${caseId}/events`, {

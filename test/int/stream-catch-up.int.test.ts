@@ -1,12 +1,14 @@
+import { subDays } from 'date-fns'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { demoId } from '../../fixtures/demo-network.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { until } from '../e2e/browser.ts'
 import { openStream } from '../sse.ts'
+import { timeAnchor } from '../time-anchor.ts'
+import { startWalkIn } from '../walk-in.ts'
 
-const LANTIAN = demoId('facility:lantian')
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
+// One anchor per test: the gaps between back-dated events do not move on a slow machine.
+const { minutesAgo, now } = timeAnchor()
 
 let t: TestEnv
 beforeAll(async () => {
@@ -14,21 +16,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-async function startCase(fmcMinutesAgo: number) {
-  const id = crypto.randomUUID()
-  const r = await t.call('POST', '/api/cases', {
-    token: await t.login('lantian'),
-    body: {
-      id,
-      facilityId: LANTIAN,
-      patient: { sex: 'male', age: 58, weightKg: 65 },
-      firstMedicalContactAt: minutesAgo(fmcMinutesAgo),
-      arrivalMode: 'walk_in',
-    },
-  })
-  expect(r.status).toBe(201)
-  return id
-}
+const startCase = (fmcMinutesAgo: number) => startWalkIn(t, minutesAgo(fmcMinutesAgo))
 
 describe('live stream catch-up after a disconnect', () => {
   it('replays the cases that changed and the alerts addressed to the caller since its last event id', async () => {
@@ -74,7 +62,7 @@ describe('live stream catch-up after a disconnect', () => {
 
   it('a cursor older than the catch-up window asks the client to re-fetch everything', async () => {
     const s = await openStream(t, await t.login('lantian'), {
-      since: String(Date.now() - 2 * 24 * 3_600_000),
+      since: String(subDays(now(), 2).getTime()),
     })
     try {
       await s.waitFor((e) => e.event === 'resync')

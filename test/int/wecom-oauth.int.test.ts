@@ -12,6 +12,7 @@ import { testEnv, type TestEnv } from '../harness.ts'
 import { CHANNEL_ENV, WECOM, WECOM_SETTINGS } from '../channel-support.ts'
 import { startCase } from '../push-support.ts'
 import { wecomAuthorize, wecomFake, type WecomCorp, type WecomFake } from '../fakes/wecom.ts'
+import { WECOM_START_LIMITS } from '../../api/routes/wecom-oauth.ts'
 
 const PUBLIC = 'https://xinlian.anxi.test'
 const corp: WecomCorp = { ...WECOM_SETTINGS }
@@ -25,7 +26,16 @@ beforeAll(async () => {
   fake = wecomFake(corp, WECOM)
   server = setupServer(...fake.handlers)
   server.listen({ onUnhandledRequest: 'error' })
-  t = await testEnv({ env: { ...CHANNEL_ENV, PUBLIC_URL: PUBLIC } })
+  // A trusted proxy header, so that the throttle tests can speak from several addresses; the
+  // other tests send none and count as the socket's address.
+  t = await testEnv({
+    env: {
+      ...CHANNEL_ENV,
+      PUBLIC_URL: PUBLIC,
+      XINLIAN_TRUST_PROXY: 'x-forwarded-for',
+      XINLIAN_TRUST_PROXY_HOPS: '1',
+    },
+  })
   const admin = await t.login('admin')
   const r = await t.call('PUT', '/api/admin/channels/wecom', { token: admin, body: WECOM_SETTINGS })
   expect(r.status).toBe(200)
@@ -55,8 +65,11 @@ function cookiesOf(r: Response): Record<string, string> {
 }
 
 /** Open the card's link: Xinlian's start URL, answered with a redirect to WeCom's authorization page. */
-async function start(forCase = caseId, net = networkId) {
-  const r = await t.app.request(`/api/auth/wecom/${net}/start?case=${forCase}`)
+async function start(forCase = caseId, net = networkId, from?: string) {
+  const r = await t.app.request(
+    `/api/auth/wecom/${net}/start?case=${forCase}`,
+    from ? { headers: { 'x-forwarded-for': from } } : {},
+  )
   return { r, location: r.headers.get('location') ?? '', cookies: cookiesOf(r) }
 }
 
@@ -287,5 +300,48 @@ describe('the callback', () => {
     } finally {
       await t.sql`update security_policies set mfa = 'off' where network_id = ${networkId}`
     }
+  })
+})
+
+describe('the card link is rate-limited (each open stores a state)', () => {
+  const states = async () => (await t.sql`select state from wecom_oauth_states`).length
+  const expectTooMany = (s: Awaited<ReturnType<typeof start>>, body: string) => {
+    expect(s.r.status).toBe(429)
+    expect(s.r.headers.get('content-type')).toContain('text/html')
+    expect(body).toContain('data-problem="too_many_requests"')
+    expect(body).toContain('请求过于频繁')
+    const wait = Number(s.r.headers.get('retry-after'))
+    expect(wait).toBeGreaterThanOrEqual(1)
+    expect(wait).toBeLessThanOrEqual(WECOM_START_LIMITS.perAddress.windowSeconds)
+    expect(s.cookies.xl_wecom_state).toBeUndefined()
+  }
+
+  it('per client address, counting refused links too: past the limit a 429 page with Retry-After and no state; other addresses still pass', async () => {
+    await t.sql`delete from request_throttle`
+    const { limit } = WECOM_START_LIMITS.perAddress
+    // Half the budget spent on unknown cases: a 404 costs a lookup, so it counts as well.
+    for (let i = 0; i < limit; i++) {
+      const s = await start(i % 2 ? caseId : crypto.randomUUID(), networkId, '198.51.100.7')
+      expect(s.r.status).toBe(i % 2 ? 302 : 404)
+    }
+    const before = await states()
+    const refused = await start(caseId, networkId, '198.51.100.7')
+    expectTooMany(refused, await refused.r.text())
+    expect(await states()).toBe(before)
+    expect((await start(caseId, networkId, '198.51.100.8')).r.status).toBe(302)
+  })
+
+  it('per network, however many addresses ask: the states a network can hold at once are bounded', async () => {
+    await t.sql`delete from request_throttle`
+    const { limit } = WECOM_START_LIMITS.perNetwork
+    for (let i = 0; i < limit; i++)
+      expect((await start(caseId, networkId, `10.1.${Math.floor(i / 200)}.${i % 200}`)).r.status).toBe(302)
+    const before = await states()
+    const refused = await start(caseId, networkId, '203.0.113.50')
+    expectTooMany(refused, await refused.r.text())
+    expect(await states()).toBe(before)
+    const [row] = await t.sql<{ hits: number }[]>`
+      select hits from request_throttle where key = ${`wecom-start:net:${networkId}`}`
+    expect(row!.hits).toBe(limit + 1)
   })
 })

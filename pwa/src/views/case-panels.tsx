@@ -1,97 +1,11 @@
 import { useState } from 'preact/hooks'
-import { ApiFailure, uploadAttachment, type CaseView } from '../api.ts'
-import { RecordDialog } from '../components/ui.tsx'
+import type { CaseView, Deadline } from '../api.ts'
+import { Countdown, Dialog, RecordDialog } from '../components/ui.tsx'
 import { ABSOLUTE_KEYS, RELATIVE_KEYS, hhmm, suggestDose, type Dose } from '../clinical.ts'
 import { drugName, hasKey, pick, problemText, t } from '../i18n/index.ts'
-import { Dialog } from '../components/ui.tsx'
 import type { RefusedItem } from '../outbox.ts'
 import { facilityName, flushNow, outbox, recordEvent, uuid } from '../store.ts'
 import type { TimelineEntry } from './use-case.ts'
-
-/** ECG from the camera or a file, with upload progress; the upload opens the remote read. */
-export function EcgCard(props: {
-  caseId: string
-  lastAttachmentId: string | undefined
-  onView: (id: string) => void
-}) {
-  const [progress, setProgress] = useState<number | null>(null)
-  const [msg, setMsg] = useState('')
-  const upload = async (file: File | undefined) => {
-    if (!file) return
-    if (!navigator.onLine) return setMsg(t('ecg.offline'))
-    setMsg('')
-    setProgress(0)
-    try {
-      const r = await uploadAttachment(props.caseId, file, setProgress)
-      await recordEvent(props.caseId, 'ecg_transmitted', { via: 'upload', attachmentId: r.id })
-      setMsg(t('ecg.uploaded'))
-    } catch (e) {
-      const m =
-        e instanceof ApiFailure
-          ? e.status === 0
-            ? t('ecg.offline')
-            : problemText(e.code, e.params, e.status)
-          : String(e)
-      setMsg(t('ecg.failed', { m }))
-    } finally {
-      setProgress(null)
-    }
-  }
-  return (
-    <section class="card" aria-labelledby="ecg-h">
-      <h2 id="ecg-h">{t('ecg.title')}</h2>
-      <div class="row wrap">
-        <label class="btn primary file">
-          {t('ecg.camera')}
-          <input
-            type="file"
-            accept="image/*"
-            capture="environment"
-            data-testid="ecg-camera"
-            onChange={(e) => void upload(e.currentTarget.files?.[0])}
-          />
-        </label>
-        <label class="btn file">
-          {t('ecg.file')}
-          <input
-            type="file"
-            accept="image/jpeg,image/png,image/heic,application/pdf"
-            data-testid="ecg-file"
-            onChange={(e) => void upload(e.currentTarget.files?.[0])}
-          />
-        </label>
-        <button
-          class="btn"
-          onClick={() => void recordEvent(props.caseId, 'ecg_transmitted', { via: 'realtime' })}
-        >
-          {t('ecg.machine')}
-        </button>
-        {props.lastAttachmentId && (
-          <button class="btn" onClick={() => props.onView(props.lastAttachmentId!)}>
-            {t('ecg.view')}
-          </button>
-        )}
-      </div>
-      {progress !== null && (
-        <div
-          class="progress"
-          role="progressbar"
-          aria-valuenow={Math.round(progress * 100)}
-          aria-valuemin={0}
-          aria-valuemax={100}
-        >
-          <div style={{ width: `${Math.round(progress * 100)}%` }} />
-          <span>{t('ecg.uploading', { p: Math.round(progress * 100) })}</span>
-        </div>
-      )}
-      {msg && (
-        <p class="notice" data-testid="ecg-msg">
-          {msg}
-        </p>
-      )}
-    </section>
-  )
-}
 
 /** Strategy advice numbers (docs/clinical-rules.md), as the server computed them. */
 export function AdviceCard(props: { view: CaseView | null }) {
@@ -328,6 +242,20 @@ function detail(e: TimelineEntry): string {
   else if (typeof d.reason === 'string') parts.push(d.reason)
   if (typeof d.text === 'string') parts.push(d.text)
   return parts.join(' · ')
+}
+
+/** The case's running and finished clocks (docs/clinical-rules.md), in the order given. */
+export function Countdowns(props: { deadlines: Deadline[] }) {
+  return (
+    <section class="card" aria-labelledby="cd-h">
+      <h2 id="cd-h">{t('case.countdowns')}</h2>
+      <div class="countdowns stack">
+        {props.deadlines.map((d) => (
+          <Countdown key={d.rule} d={d} />
+        ))}
+      </div>
+    </section>
+  )
 }
 
 /** Everything recorded, by clinical time; unsynced entries are marked. */

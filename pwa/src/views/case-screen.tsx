@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks'
 import { DIAGNOSES, hhmm } from '../clinical.ts'
-import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
-import { EcgViewer } from '../components/ecg-viewer.tsx'
+import { RecordDialog } from '../components/ui.tsx'
 import { summaryOf } from '../components/decision-banner.tsx'
 import type { ClinicalEventType } from '../../../workflows/core/event-types.ts'
 import { t, pick } from '../i18n/index.ts'
@@ -10,14 +9,23 @@ import {
   AdviceCard,
   BolusDialog,
   ChecklistPanel,
+  Countdowns,
   doseOf,
-  EcgCard,
   RefusedList,
   Timeline,
 } from './case-panels.tsx'
+import { CaseEcgViewer, EcgCard } from './case-ecg.tsx'
 import { Receipts } from './receipts.tsx'
 import { RecordNumberPanel } from './record-number.tsx'
+import {
+  checklistPoint,
+  RepeatDialog,
+  TimeDialog,
+  TimePointGrid,
+  type TimePoint,
+} from './time-point-grid.tsx'
 import { useCase } from './use-case.ts'
+import { sexLabel } from './patient-fields.tsx'
 
 type DialogState =
   | { kind: 'time'; type: ClinicalEventType; data: Record<string, unknown> }
@@ -82,10 +90,6 @@ export function CaseScreen(props: { caseId: string }) {
     'departed',
   ]
   const nextStep = NEXT_ORDER.find((type) => !c.latest(type))
-  const done = (type: ClinicalEventType) => {
-    const e = c.latest(type)
-    return e ? { at: e.at, pending: e.pending } : undefined
-  }
   // A time point already recorded (stored or waiting to sync) asks before recording a repeat:
   // a second tap is more often a doubt about the first than a second event.
   type Then = NonNullable<DialogState> | { now: Record<string, unknown> }
@@ -94,31 +98,60 @@ export function CaseScreen(props: { caseId: string }) {
     if (e) setDialog({ kind: 'repeat', type, label, at: e.at, then })
     else go()
   }
-  const simple = (type: ClinicalEventType, data: Record<string, unknown> = {}, label = t(`ev.${type}`)) => ({
+  const simple = (
+    type: ClinicalEventType,
+    data: Record<string, unknown> = {},
+    label = t(`ev.${type}`),
+  ): TimePoint => ({
+    type,
+    label,
     onTap: () =>
       backdate
         ? guard(type, label, { kind: 'time', type, data }, () => setDialog({ kind: 'time', type, data }))
         : guard(type, label, { now: data }, () => record(type, data)),
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
-  const withDialog = (d: NonNullable<DialogState>, type?: ClinicalEventType, label = '') => ({
-    onTap: () => (type ? guard(type, label, d, () => setDialog(d)) : setDialog(d)),
+  /** A point recorded through its dialog; `guarded`, a repeat asks first (see `guard`). */
+  const withDialog = (
+    type: ClinicalEventType,
+    label: string,
+    d: NonNullable<DialogState>,
+    guarded = false,
+  ): TimePoint => ({
+    type,
+    label,
+    onTap: () => (guarded ? guard(type, label, d, () => setDialog(d)) : setDialog(d)),
     onLongPress: () => setDialog(d),
   })
+  // The usual path, in order; the county's own points only at the county.
+  const points: TimePoint[] = [
+    simple('arrived', { facilityId: myFacilityId }),
+    simple('ecg_acquired', { facilityId: myFacilityId }),
+    withDialog('diagnosis', t('ev.diagnosis'), { kind: 'diagnosis' }),
+    withDialog('strategy', t('ev.strategy'), { kind: 'strategy' }),
+    checklistPoint(showChecklist, setShowChecklist),
+    simple('consent_started'),
+    simple('consent_signed'),
+    withDialog('lysis_bolus', t('lysis.bolus'), { kind: 'bolus' }, true),
+    simple('lysis_end'),
+    withDialog('transfer_decided', t('transfer.decide'), { kind: 'transfer', type: 'transfer_decided' }),
+    // The question on a repeat names the event (ev.cath_lab_activated); the button says what it does.
+    { ...simple('cath_lab_activated'), label: t('transfer.activate') },
+    withDialog('departed', t('transfer.depart'), { kind: 'transfer', type: 'departed' }, true),
+    withDialog('reperfusion_assessment', t('ev.reperfusion_assessment'), { kind: 'reperfusion' }),
+    ...(atCounty ? [simple('cath_lab_ready'), simple('wire_crossed')] : []),
+  ]
 
   const checklistEv = c.latest('lysis_checklist')
   const decision = c.latest('lysis_decision')
   const decisionSummary = decision ? summaryOf([decision]) : null
   const dose = doseOf(v, checklistEv, drugs)
-  const attachments = c.timeline
-    .filter((e) => typeof e.data.attachmentId === 'string')
-    .map((e) => e.data.attachmentId as string)
   // The core's own deadlines over the server's events and the outbox (see use-case.ts).
   const deadlines = [...c.deadlines].sort((a, b) => {
     const rank = (s: string) => (s === 'pending' ? 0 : s === 'missed' ? 1 : 2)
     return rank(a.status) - rank(b.status) || Date.parse(a.dueAt) - Date.parse(b.dueAt)
   })
-  const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
+  const sex = sexLabel(v.patient.sex)
 
   return (
     <main class="case">
@@ -185,118 +218,7 @@ export function CaseScreen(props: { caseId: string }) {
               </button>
             </div>
             <p class="muted small">{t('case.backdateHint')}</p>
-            <div class="tp-grid">
-              <TimePointButton
-                label={t('ev.arrived')}
-                type="arrived"
-                next={nextStep === 'arrived'}
-                done={done('arrived')}
-                {...simple('arrived', { facilityId: myFacilityId })}
-              />
-              <TimePointButton
-                label={t('ev.ecg_acquired')}
-                type="ecg_acquired"
-                next={nextStep === 'ecg_acquired'}
-                done={done('ecg_acquired')}
-                {...simple('ecg_acquired', { facilityId: myFacilityId })}
-              />
-              <TimePointButton
-                label={t('ev.diagnosis')}
-                type="diagnosis"
-                next={nextStep === 'diagnosis'}
-                done={done('diagnosis')}
-                {...withDialog({ kind: 'diagnosis' })}
-              />
-              <TimePointButton
-                label={t('ev.strategy')}
-                type="strategy"
-                next={nextStep === 'strategy'}
-                done={done('strategy')}
-                {...withDialog({ kind: 'strategy' })}
-              />
-              <TimePointButton
-                label={t('ev.lysis_checklist')}
-                type="lysis_checklist"
-                next={nextStep === 'lysis_checklist'}
-                done={done('lysis_checklist')}
-                onTap={() => setShowChecklist(!showChecklist)}
-                onLongPress={() => setShowChecklist(true)}
-              />
-              <TimePointButton
-                label={t('ev.consent_started')}
-                type="consent_started"
-                next={nextStep === 'consent_started'}
-                done={done('consent_started')}
-                {...simple('consent_started')}
-              />
-              <TimePointButton
-                label={t('ev.consent_signed')}
-                type="consent_signed"
-                next={nextStep === 'consent_signed'}
-                done={done('consent_signed')}
-                {...simple('consent_signed')}
-              />
-              <TimePointButton
-                label={t('lysis.bolus')}
-                type="lysis_bolus"
-                next={nextStep === 'lysis_bolus'}
-                done={done('lysis_bolus')}
-                {...withDialog({ kind: 'bolus' }, 'lysis_bolus', t('lysis.bolus'))}
-              />
-              <TimePointButton
-                label={t('ev.lysis_end')}
-                type="lysis_end"
-                next={nextStep === 'lysis_end'}
-                done={done('lysis_end')}
-                {...simple('lysis_end')}
-              />
-              <TimePointButton
-                label={t('transfer.decide')}
-                type="transfer_decided"
-                next={nextStep === 'transfer_decided'}
-                done={done('transfer_decided')}
-                {...withDialog({ kind: 'transfer', type: 'transfer_decided' })}
-              />
-              <TimePointButton
-                label={t('transfer.activate')}
-                type="cath_lab_activated"
-                next={nextStep === 'cath_lab_activated'}
-                done={done('cath_lab_activated')}
-                {...simple('cath_lab_activated')}
-              />
-              <TimePointButton
-                label={t('transfer.depart')}
-                type="departed"
-                next={nextStep === 'departed'}
-                done={done('departed')}
-                {...withDialog({ kind: 'transfer', type: 'departed' }, 'departed', t('transfer.depart'))}
-              />
-              <TimePointButton
-                label={t('ev.reperfusion_assessment')}
-                type="reperfusion_assessment"
-                next={nextStep === 'reperfusion_assessment'}
-                done={done('reperfusion_assessment')}
-                {...withDialog({ kind: 'reperfusion' })}
-              />
-              {atCounty && (
-                <>
-                  <TimePointButton
-                    label={t('ev.cath_lab_ready')}
-                    type="cath_lab_ready"
-                    next={nextStep === 'cath_lab_ready'}
-                    done={done('cath_lab_ready')}
-                    {...simple('cath_lab_ready')}
-                  />
-                  <TimePointButton
-                    label={t('ev.wire_crossed')}
-                    type="wire_crossed"
-                    next={nextStep === 'wire_crossed'}
-                    done={done('wire_crossed')}
-                    {...simple('wire_crossed')}
-                  />
-                </>
-              )}
-            </div>
+            <TimePointGrid points={points} latest={c.latest} next={nextStep} />
           </section>
           {!decision && (checklistEv || c.latest('strategy')?.data.strategy === 'pharmacoinvasive') && (
             <p class="notice">{t('lysis.awaitingDecision')}</p>
@@ -306,52 +228,33 @@ export function CaseScreen(props: { caseId: string }) {
         </div>
         <aside>
           {/* The ECG upload sits above the fold at 1024 × 768: it is what the county waits for. */}
-          <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
-          <section class="card" aria-labelledby="cd-h">
-            <h2 id="cd-h">{t('case.countdowns')}</h2>
-            <div class="countdowns stack">
-              {deadlines.map((d) => (
-                <Countdown key={d.rule} d={d} />
-              ))}
-            </div>
-          </section>
+          <EcgCard caseId={v.id} timeline={c.timeline} onView={setEcgOpen} />
+          <Countdowns deadlines={deadlines} />
           <Timeline entries={c.timeline} />
         </aside>
       </div>
 
       {ecgOpen && (
-        <EcgViewer
-          src={`/api/attachments/${ecgOpen}`}
-          onClose={() => setEcgOpen(null)}
+        <CaseEcgViewer
+          attachmentId={ecgOpen}
+          timeline={c.timeline}
           acquiredAt={c.latest('ecg_acquired')?.at ?? null}
-          uploadedBy={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.byName ?? null}
-          uploadedAt={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.at ?? null}
+          onClose={() => setEcgOpen(null)}
         />
       )}
       {dialog?.kind === 'repeat' && (
-        <Dialog title={t('app.repeat.title')} onClose={close}>
-          <p data-testid="repeat-question">
-            {t('app.repeat.body', { label: dialog.label, time: hhmm(dialog.at) })}
-          </p>
-          <div class="row">
-            <button class="btn primary" data-testid="repeat-cancel" onClick={close}>
-              {t('time.cancel')}
-            </button>
-            <button
-              class="btn"
-              data-testid="repeat-confirm"
-              onClick={() =>
-                'now' in dialog.then ? record(dialog.type, dialog.then.now) : setDialog(dialog.then)
-              }
-            >
-              {t('app.repeat.confirm')}
-            </button>
-          </div>
-        </Dialog>
+        <RepeatDialog
+          label={dialog.label}
+          at={dialog.at}
+          onClose={close}
+          onConfirm={() =>
+            'now' in dialog.then ? record(dialog.type, dialog.then.now) : setDialog(dialog.then)
+          }
+        />
       )}
       {dialog?.kind === 'time' && (
-        <RecordDialog
-          title={t(`ev.${dialog.type}`)}
+        <TimeDialog
+          type={dialog.type}
           onClose={close}
           onRecord={(at) => record(dialog.type, dialog.data, at)}
         />

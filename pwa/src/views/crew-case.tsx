@@ -2,8 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { local } from '../api.ts'
 import { useBus } from '../bus.ts'
 import { hhmm, isoLocal } from '../clinical.ts'
-import { EcgViewer } from '../components/ecg-viewer.tsx'
-import { Countdown, Dialog, RecordDialog, TimePointButton } from '../components/ui.tsx'
+import { RecordDialog } from '../components/ui.tsx'
 import type { ClinicalEventType } from '../../../workflows/core/event-types.ts'
 import { t } from '../i18n/index.ts'
 import { MAX_QUEUED, shareStatus, startSharing, type ShareStatus } from '../position-share.ts'
@@ -12,13 +11,22 @@ import {
   AdviceCard,
   BolusDialog,
   ChecklistPanel,
+  Countdowns,
   doseOf,
-  EcgCard,
   RefusedList,
   Timeline,
 } from './case-panels.tsx'
+import { CaseEcgViewer, EcgCard } from './case-ecg.tsx'
 import { Receipts } from './receipts.tsx'
+import {
+  checklistPoint,
+  RepeatDialog,
+  TimeDialog,
+  TimePointGrid,
+  type TimePoint,
+} from './time-point-grid.tsx'
 import { useCase } from './use-case.ts'
+import { sexLabel } from './patient-fields.tsx'
 
 /** The id the server gives the FMC recorded with the case (workflows/runtime/ids.ts derivedUuid). */
 async function derivedUuid(...parts: string[]): Promise<string> {
@@ -80,9 +88,6 @@ export function CrewCase(props: { caseId: string }) {
   const drugs = net?.facilities.find((f) => f.id === unit)?.lysisDrugs ?? []
   const usableDrugs = drugs.length ? drugs : ['tenecteplase']
   const checklistEv = c.latest('lysis_checklist')
-  const attachments = c.timeline
-    .filter((e) => typeof e.data.attachmentId === 'string')
-    .map((e) => e.data.attachmentId as string)
   const close = () => {
     setDialog(null)
     setDest('')
@@ -103,13 +108,11 @@ export function CrewCase(props: { caseId: string }) {
       })
     }
   }
-  const done = (type: string) => {
-    const e = c.latest(type)
-    return e ? { at: e.at, pending: e.pending } : undefined
-  }
   const nextStep = EMS_PATH.find((type) => !c.latest(type))
   // A second tap asks first (as on the township's screen): more often a doubt than a new event.
-  const tap = (type: ClinicalEventType, data: Record<string, unknown> = {}) => ({
+  const tap = (type: ClinicalEventType, data: Record<string, unknown> = {}): TimePoint => ({
+    type,
+    label: t(`ev.${type}`),
     onTap: () => {
       const e = c.latest(type)
       if (e) setDialog({ kind: 'repeat', type, at: e.at, data })
@@ -117,12 +120,36 @@ export function CrewCase(props: { caseId: string }) {
     },
     onLongPress: () => setDialog({ kind: 'time', type, data }),
   })
-  const destinationOf = (type: 'ems_left_scene' | 'arrived') => ({
+  const destinationOf = (
+    type: 'ems_left_scene' | 'arrived',
+    label: string,
+    disabled?: boolean,
+  ): TimePoint => ({
+    type,
+    label,
     onTap: () => setDialog({ kind: 'destination', type }),
     onLongPress: () => setDialog({ kind: 'destination', type }),
+    ...(disabled === undefined ? {} : { disabled }),
   })
+  const emsPoints = [
+    ...(['ems_call', 'ems_dispatched', 'ems_departed', 'ems_on_scene'] as const).map((type) => tap(type)),
+    destinationOf('ems_left_scene', t('ev.ems_left_scene')),
+    destinationOf('arrived', t('crew.arrivedAt'), !left),
+  ]
+  const lysisPoints: TimePoint[] = [
+    checklistPoint(showChecklist, setShowChecklist),
+    tap('consent_started'),
+    tap('consent_signed'),
+    {
+      type: 'lysis_bolus',
+      label: t('lysis.bolus'),
+      onTap: () => setDialog({ kind: 'bolus' }),
+      onLongPress: () => setDialog({ kind: 'bolus' }),
+    },
+    tap('lysis_end'),
+  ]
   const goingTo = typeof left?.data.toFacilityId === 'string' ? left.data.toFacilityId : ''
-  const sex = v.patient.sex === 'female' ? t('start.female') : t('start.male')
+  const sex = sexLabel(v.patient.sex)
 
   return (
     <main class="case crew-case">
@@ -140,33 +167,7 @@ export function CrewCase(props: { caseId: string }) {
       <RefusedList items={c.refused} />
       <section class="card" aria-labelledby="ems-h">
         <h2 id="ems-h">{t('crew.timepoints')}</h2>
-        <div class="tp-grid">
-          {(['ems_call', 'ems_dispatched', 'ems_departed', 'ems_on_scene'] as const).map((type) => (
-            <TimePointButton
-              key={type}
-              label={t(`ev.${type}`)}
-              type={type}
-              next={nextStep === type}
-              done={done(type)}
-              {...tap(type)}
-            />
-          ))}
-          <TimePointButton
-            label={t('ev.ems_left_scene')}
-            type="ems_left_scene"
-            next={nextStep === 'ems_left_scene'}
-            done={done('ems_left_scene')}
-            {...destinationOf('ems_left_scene')}
-          />
-          <TimePointButton
-            label={t('crew.arrivedAt')}
-            type="arrived"
-            next={nextStep === 'arrived'}
-            done={done('arrived')}
-            disabled={!left}
-            {...destinationOf('arrived')}
-          />
-        </div>
+        <TimePointGrid points={emsPoints} latest={c.latest} next={nextStep} />
         {goingTo && (
           <p data-testid="crew-destination">
             {t('crew.destination')}: <strong>{facilityName(goingTo)}</strong>
@@ -205,15 +206,8 @@ export function CrewCase(props: { caseId: string }) {
         {share.dropped > 0 && <p class="muted small">{t('crew.share.dropped', { n: share.dropped })}</p>}
       </section>
       {/* The ECG from the vehicle goes the township's way: upload, then the remote read. */}
-      <EcgCard caseId={v.id} lastAttachmentId={attachments.at(-1)} onView={setEcgOpen} />
-      <div class="tp-grid">
-        <TimePointButton
-          label={t('ev.ecg_acquired')}
-          type="ecg_acquired"
-          done={done('ecg_acquired')}
-          {...tap('ecg_acquired', { facilityId: unit })}
-        />
-      </div>
+      <EcgCard caseId={v.id} timeline={c.timeline} onView={setEcgOpen} />
+      <TimePointGrid points={[tap('ecg_acquired', { facilityId: unit })]} latest={c.latest} />
       <AdviceCard view={v} />
       <section class="card" aria-labelledby="lysis-h">
         <h2 id="lysis-h">{t('crew.lysis.title')}</h2>
@@ -223,87 +217,35 @@ export function CrewCase(props: { caseId: string }) {
           </p>
         ) : (
           <>
-            <div class="tp-grid">
-              <TimePointButton
-                label={t('ev.lysis_checklist')}
-                type="lysis_checklist"
-                done={done('lysis_checklist')}
-                onTap={() => setShowChecklist(!showChecklist)}
-                onLongPress={() => setShowChecklist(true)}
-              />
-              <TimePointButton
-                label={t('ev.consent_started')}
-                type="consent_started"
-                done={done('consent_started')}
-                {...tap('consent_started')}
-              />
-              <TimePointButton
-                label={t('ev.consent_signed')}
-                type="consent_signed"
-                done={done('consent_signed')}
-                {...tap('consent_signed')}
-              />
-              <TimePointButton
-                label={t('lysis.bolus')}
-                type="lysis_bolus"
-                done={done('lysis_bolus')}
-                onTap={() => setDialog({ kind: 'bolus' })}
-                onLongPress={() => setDialog({ kind: 'bolus' })}
-              />
-              <TimePointButton
-                label={t('ev.lysis_end')}
-                type="lysis_end"
-                done={done('lysis_end')}
-                {...tap('lysis_end')}
-              />
-            </div>
+            <TimePointGrid points={lysisPoints} latest={c.latest} />
             {showChecklist && (
               <ChecklistPanel caseId={v.id} view={v} drugs={usableDrugs} recorded={checklistEv} />
             )}
           </>
         )}
       </section>
-      <section class="card" aria-labelledby="cd-h">
-        <h2 id="cd-h">{t('case.countdowns')}</h2>
-        <div class="countdowns stack">
-          {c.deadlines.map((d) => (
-            <Countdown key={d.rule} d={d} />
-          ))}
-        </div>
-      </section>
+      <Countdowns deadlines={c.deadlines} />
       <Timeline entries={c.timeline} />
 
       {ecgOpen && (
-        <EcgViewer
-          src={`/api/attachments/${ecgOpen}`}
-          onClose={() => setEcgOpen(null)}
+        <CaseEcgViewer
+          attachmentId={ecgOpen}
+          timeline={c.timeline}
           acquiredAt={c.latest('ecg_acquired')?.at ?? null}
-          uploadedBy={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.byName ?? null}
-          uploadedAt={c.timeline.find((e) => e.data.attachmentId === ecgOpen)?.at ?? null}
+          onClose={() => setEcgOpen(null)}
         />
       )}
       {dialog?.kind === 'repeat' && (
-        <Dialog title={t('app.repeat.title')} onClose={close}>
-          <p data-testid="repeat-question">
-            {t('app.repeat.body', { label: t(`ev.${dialog.type}`), time: hhmm(dialog.at) })}
-          </p>
-          <div class="row">
-            <button class="btn primary" data-testid="repeat-cancel" onClick={close}>
-              {t('time.cancel')}
-            </button>
-            <button
-              class="btn"
-              data-testid="repeat-confirm"
-              onClick={() => void record(dialog.type, dialog.data)}
-            >
-              {t('app.repeat.confirm')}
-            </button>
-          </div>
-        </Dialog>
+        <RepeatDialog
+          label={t(`ev.${dialog.type}`)}
+          at={dialog.at}
+          onClose={close}
+          onConfirm={() => void record(dialog.type, dialog.data)}
+        />
       )}
       {dialog?.kind === 'time' && (
-        <RecordDialog
-          title={t(`ev.${dialog.type}`)}
+        <TimeDialog
+          type={dialog.type}
           onClose={close}
           onRecord={(at) => void record(dialog.type, dialog.data, at)}
         />

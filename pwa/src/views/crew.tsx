@@ -7,8 +7,7 @@ import { t } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { serverNow } from '../server-clock.ts'
 import { facilityName, recordEvent, session, startCase, uuid } from '../store.ts'
-
-const sexLabel = (s: string) => (s === 'female' ? t('start.female') : t('start.male'))
+import { parseAge, PatientFields, sexLabel, type Sex } from './patient-fields.tsx'
 
 /** The ambulance units this crew member is signed in for (their own facilities of level ambulance). */
 export function myAmbulances(): string[] {
@@ -33,7 +32,7 @@ export function CrewHome() {
   })
   const units = myAmbulances()
   const [unit, setUnit] = useState(units[0] ?? '')
-  const [sex, setSex] = useState<'male' | 'female' | null>(null)
+  const [sex, setSex] = useState<Sex | null>(null)
   const [age, setAge] = useState('')
   // Untouched, the call time is the moment of submission; edited, the time entered.
   const [callInitial] = useState(() => toInputValue(new Date()))
@@ -42,8 +41,8 @@ export function CrewHome() {
 
   const submit = async (e: Event) => {
     e.preventDefault()
-    const ageN = Number(age)
-    if (!sex || !age || !(ageN > 0 && ageN < 130)) return setError(t('start.invalidAge'))
+    const ageN = parseAge(age)
+    if (!sex || ageN === null) return setError(t('start.invalidAge'))
     const at = callAt === callInitial ? new Date(serverNow()) : parseInputTime(callAt)
     if (!at) return setError(t('time.future'))
     const facilityId = unit || units[0] || ''
@@ -70,35 +69,7 @@ export function CrewHome() {
       <form class="card" onSubmit={(e) => void submit(e)} data-testid="crew-start">
         <h2>{t('crew.start')}</h2>
         <TimeField value={callAt} onInput={setCallAt} label={t('crew.callAt')} />
-        <fieldset class="field">
-          <legend>{t('start.sex')}</legend>
-          <div class="row">
-            {(['male', 'female'] as const).map((s) => (
-              <button
-                type="button"
-                key={s}
-                class={`btn choice ${sex === s ? 'selected' : ''}`}
-                aria-pressed={sex === s}
-                data-testid={`sex-${s}`}
-                onClick={() => setSex(s)}
-              >
-                {sexLabel(s)}
-              </button>
-            ))}
-          </div>
-        </fieldset>
-        <label class="field">
-          <span>{t('start.age')}</span>
-          <input
-            name="age"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={129}
-            value={age}
-            onInput={(e) => setAge(e.currentTarget.value)}
-          />
-        </label>
+        <PatientFields sex={sex} onSex={setSex} age={age} onAge={setAge} />
         {units.length > 1 && (
           <label class="field">
             <span>{t('crew.ambulance')}</span>

@@ -5,12 +5,13 @@ import { t } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { recordEvent, session, startCase, uuid } from '../store.ts'
 import { serverNow } from '../server-clock.ts'
+import { parseAge, PatientFields, type Sex } from './patient-fields.tsx'
 
 const MODES = ['walk_in', 'ambulance', 'transfer', 'in_hospital'] as const
 
 /** Start protocol: sex, age, weight (optional), onset (approximate), FMC = now by default. */
 export function StartCase() {
-  const [sex, setSex] = useState<'male' | 'female' | null>(null)
+  const [sex, setSex] = useState<Sex | null>(null)
   const [age, setAge] = useState('')
   const [weight, setWeight] = useState('')
   const [name, setName] = useState('')
@@ -27,9 +28,9 @@ export function StartCase() {
 
   const submit = async (e: Event) => {
     e.preventDefault()
-    const ageN = Number(age)
+    const ageN = parseAge(age)
     const at = fmc === fmcInitial ? new Date(serverNow()) : parseInputTime(fmc)
-    if (!sex || !age || !(ageN > 0 && ageN < 130)) return setError(t('start.invalidAge'))
+    if (!sex || ageN === null) return setError(t('start.invalidAge'))
     if (!at) return setError(t('time.future'))
     const id = uuid()
     const minutesAgo = Number(onsetAgo)
@@ -61,49 +62,13 @@ export function StartCase() {
     <main class="narrow">
       <h1>{t('start.title')}</h1>
       <form class="card" onSubmit={(e) => void submit(e)}>
-        <fieldset class="field">
-          <legend>{t('start.sex')}</legend>
-          <div class="row">
-            {(['male', 'female'] as const).map((s) => (
-              <button
-                type="button"
-                key={s}
-                class={`btn choice ${sex === s ? 'selected' : ''}`}
-                aria-pressed={sex === s}
-                data-testid={`sex-${s}`}
-                onClick={() => setSex(s)}
-              >
-                {t(s === 'male' ? 'start.male' : 'start.female')}
-              </button>
-            ))}
-          </div>
-        </fieldset>
-        <div class="row">
-          <label class="field">
-            <span>{t('start.age')}</span>
-            <input
-              name="age"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={129}
-              value={age}
-              onInput={(e) => setAge(e.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t('start.weight')}</span>
-            <input
-              name="weight"
-              type="number"
-              inputMode="decimal"
-              min={20}
-              max={300}
-              value={weight}
-              onInput={(e) => setWeight(e.currentTarget.value)}
-            />
-          </label>
-        </div>
+        <PatientFields
+          sex={sex}
+          onSex={setSex}
+          age={age}
+          onAge={setAge}
+          weight={{ value: weight, onInput: setWeight }}
+        />
         <label class="field">
           <span>{t('start.name')}</span>
           <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
