@@ -136,9 +136,18 @@ export async function compose(
     workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(),
+    deps: {
+      config,
+      sql,
+      boss,
+      rt,
+      live,
+      loginThrottle: new LoginThrottle(),
       sessions: new SessionCache(),
-      registry, channels, secretBox },
+      registry,
+      channels,
+      secretBox,
+    },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)

@@ -20,7 +20,7 @@ import { startBoss } from '../workflows/runtime/boss.ts'
 import { reconnectDelay } from '../workflows/runtime/platform/connect.ts'
 import { setLogLevel } from '../workflows/runtime/platform/log.ts'
 import { childInput, runChild } from './lib/child.ts'
-import { statementKind, summarizeProfile, type CpuProfile, type ProfileFn } from './lib/cpu-profile.ts'
+import { statementKind, summarizeProfile, type ProfileFn } from './lib/cpu-profile.ts'
 import { startMinimalServer } from './lib/minimal-server.ts'
 import { createCasesOverHttp, login } from './lib/server.ts'
 import type { LoadOutput } from './ingest-load.ts'
@@ -45,7 +45,13 @@ export interface IngestProfileOutput {
   load: LoadOutput
   /** The minimal endpoint under the same load in the same process: Node CPU per request. */
   minimal: { requests: number; nodeCpuMsPerRequest: number }
-  profiled: { posts: number; nodeCpuMsPerPost: number; profiledMs: number; areas: Record<string, number>; top: ProfileFn[] }
+  profiled: {
+    posts: number
+    nodeCpuMsPerPost: number
+    profiledMs: number
+    areas: Record<string, number>
+    top: ProfileFn[]
+  }
 }
 
 const input = childInput<Input>()
@@ -108,9 +114,10 @@ await runChild<LoadOutput>('ingest-load.ts', {
 counting = true
 let cpu0 = process.cpuUsage()
 const measured = await load()
-let cpu = process.cpuUsage(cpu0)
+const cpu = process.cpuUsage(cpu0)
 counting = false
-if (measured.non2xx || measured.errors) throw new Error(`profile load: ${measured.non2xx} non-2xx, ${measured.errors} errors`)
+if (measured.non2xx || measured.errors)
+  throw new Error(`profile load: ${measured.non2xx} non-2xx, ${measured.errors} errors`)
 const posts = measured.ok
 const total = Object.values(counts).reduce((a, b) => a + b, 0)
 
@@ -128,7 +135,7 @@ const profLoad = await load()
 const profCpu = process.cpuUsage(cpu0)
 const { profile } = await session.post('Profiler.stop')
 session.disconnect()
-const summary = summarizeProfile(profile as CpuProfile)
+const summary = summarizeProfile(profile)
 
 // The same load on the minimal endpoint (bench/lib/minimal-server.ts) in this process: its Node
 // CPU per request is the same-run yardstick for the product's.

@@ -54,7 +54,11 @@ export function summarizeProfile(p: CpuProfile, areaOf = requestAreaOf, topN = 2
     areas[area] = (areas[area] ?? 0) + ms
     const short = url.replace(/^.*\/(node_modules\/|workflows\/|api\/|bench\/)/, '$1')
     const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`
-    const f = fns.get(key) ?? { fn: functionName || '(anonymous)', where: `${short}:${lineNumber + 1}`, selfMs: 0 }
+    const f = fns.get(key) ?? {
+      fn: functionName || '(anonymous)',
+      where: `${short}:${lineNumber + 1}`,
+      selfMs: 0,
+    }
     f.selfMs += ms
     fns.set(key, f)
   }

@@ -132,7 +132,10 @@ export async function recordEvent(
       publishCase(tx, result.state, event),
     ])
     const failed = writes.find((w) => w.status === 'rejected')
-    if (failed) throw failed.reason instanceof Error ? failed.reason : new Error('write failed', { cause: failed.reason })
+    if (failed)
+      throw failed.reason instanceof Error
+        ? failed.reason
+        : new Error('write failed', { cause: failed.reason })
     if (writes[0].status === 'fulfilled' && !writes[0].value) throw new Refused(problemOf('id_reused', 'id'))
     return { status: 201 as const, event, state: result.state, network, now }
   })
