@@ -43,6 +43,8 @@ import { securityPolicyRoutes } from './routes/security-policy.ts'
 import { wecomOAuthRoutes } from './routes/wecom-oauth.ts'
 import { syncRoutes } from './routes/sync.ts'
 
+const SESSION_WRITES = /^\/api\/(admin|auth|me|security)(\/|$)/
+
 export const PWA_DIST = path.resolve(import.meta.dirname, '../pwa/dist')
 
 /** Build the whole HTTP app from its dependencies; no listening, no module singletons. */
@@ -78,6 +80,14 @@ export function createApp(deps: Deps) {
   )
 
   app.use(strictTransport)
+  // Sessions are answered from memory for a few seconds (api/http/session-cache.ts): a write that
+  // may change who may do what (sign-out, people, roles, facilities, second factors, policies)
+  // empties this process's cache, so it is seen here at once; other processes within the TTL.
+  app.use('/api/*', async (c, next) => {
+    await next()
+    if (SESSION_WRITES.test(c.req.path) && c.req.method !== 'GET' && c.req.method !== 'HEAD')
+      deps.sessions?.clear()
+  })
   app.use('/api/*', originCheck, bodyLimits, contentTypes, storableQuery)
 
   const api = new Hono<AppEnv>()

@@ -3,11 +3,13 @@ import type { Config } from './config.ts'
 import type { Sql } from '../workflows/runtime/platform/connect.ts'
 import type { Deps } from './http/env.ts'
 import { LoginThrottle } from './http/login-throttle.ts'
+import { SessionCache } from './http/session-cache.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
 import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
+import { TimelineCache } from '../workflows/runtime/timeline-cache.ts'
 import type { Notifier } from '../workflows/runtime/notifier.ts'
 import { PUSH_RETRY, type PushRetry } from '../workflows/runtime/push/notifier.ts'
 import {
@@ -78,6 +80,7 @@ export async function compose(
     boss,
     notifier: opts.notifier ?? channelNotifier(channels),
     networks,
+    timelines: new TimelineCache(),
   }
   const registry: RegistryDeps = {
     sql,
@@ -133,7 +136,18 @@ export async function compose(
     workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {
-    deps: { config, sql, boss, rt, live, loginThrottle: new LoginThrottle(), registry, channels, secretBox },
+    deps: {
+      config,
+      sql,
+      boss,
+      rt,
+      live,
+      loginThrottle: new LoginThrottle(),
+      sessions: new SessionCache(),
+      registry,
+      channels,
+      secretBox,
+    },
     stop: async () => {
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)

@@ -1,7 +1,10 @@
 /**
  * 1. Event ingest: sustained `POST /api/cases/:id/events` through the real server, load from a
  * separate process (autocannon), vs the baseline of single-row INSERTs of the same payload
- * through postgres.js in one process with the same pool size and concurrency.
+ * through postgres.js in one process with the same pool size and concurrency. Then, on its own
+ * database, the profile of one POST (bench/ingest-profile.ts): SQL statements, round trips and
+ * Node CPU per POST beside the minimal endpoint's, written to bench/PROFILE.md
+ * (BENCH_PROFILE=0 skips it).
  */
 import { connect } from '../workflows/runtime/platform/connect.ts'
 import { demoId } from '../fixtures/demo-network.ts'
@@ -13,6 +16,7 @@ import { startMinimalServer } from './lib/minimal-server.ts'
 import { createCasesOverHttp, startServer } from './lib/server.ts'
 import { loadAvg, percentile, round } from './lib/stats.ts'
 import type { LoadOutput } from './ingest-load.ts'
+import { profileIngest, profileRows, writeProfile } from './ingest-profile.ts'
 
 const LANTIAN = demoId('facility:lantian')
 /** The product's postgres.js pool (workflows/runtime/platform/connect.ts default) and the load's concurrency. */
@@ -54,6 +58,8 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
   const rounds = opts.rounds ?? 2
   const db = await cluster.database('ingest')
   const srv = await startServer(db.url)
+  let stopped = false
+  let dropped = false
   try {
     const token = await srv.login('lantian')
     const caseIds = await createCasesOverHttp(srv.base, token, LANTIAN, CASES, { concurrency: 8 })
@@ -111,6 +117,15 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
       p99: avg(mini.map((r) => r.p99)),
     }
     const [events] = await srv.sql<{ n: number }[]>`select count(*)::int as n from case_events`
+    await srv.stop()
+    stopped = true
+    await db.drop()
+    dropped = true
+    const profile =
+      process.env.BENCH_PROFILE === '0'
+        ? null
+        : await profileIngest(cluster, { cases: CASES, connections: CONNECTIONS })
+    if (profile) writeProfile(profile.out, profile.load)
     const result: BenchResult = {
       name: 'ingest',
       rows: [
@@ -161,6 +176,7 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
           ratio: round(p.p99 / b.p99, 1),
           status: 'info',
         },
+        ...(profile ? profileRows(profile.out) : []),
       ],
       detail: {
         connections: CONNECTIONS,
@@ -173,12 +189,13 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
         minimalEndpoint: mini,
         pacedAt200: paced,
         eventsStored: events!.n,
+        profile: profile?.out ?? null,
       },
     }
     return result
   } finally {
-    await srv.stop()
-    await db.drop()
+    if (!stopped) await srv.stop()
+    if (!dropped) await db.drop()
   }
 }
 

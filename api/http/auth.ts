@@ -30,10 +30,16 @@ export const deviceOf = (c: Context): string | null => deviceString(c.req.header
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenOf(c)
   if (!token) throw unauthorized()
-  const user = await userBySession(c.var.deps.sql, hashToken(token))
-  if (!user) throw unauthorized()
+  const tokenHash = hashToken(token)
+  const cache = c.var.deps.sessions
+  let user = cache?.get(tokenHash)
+  if (!user) {
+    user = await userBySession(c.var.deps.sql, tokenHash)
+    if (!user) throw unauthorized()
+    cache?.set(tokenHash, user)
+  }
   c.set('user', user)
-  c.set('tokenHash', hashToken(token))
+  c.set('tokenHash', tokenHash)
   c.set('ctx', {
     networkId: user.networkId,
     userId: user.id,

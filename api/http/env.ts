@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Config } from '../config.ts'
 import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { LoginThrottle } from './login-throttle.ts'
+import type { SessionCache } from './session-cache.ts'
 import type { SecretBox } from '../../workflows/runtime/platform/secret-box.ts'
 import type { Runtime } from '../../workflows/runtime/apply-event.ts'
 import type { ChannelDeps } from '../../workflows/runtime/channels/dispatch.ts'
@@ -18,6 +19,8 @@ export interface Deps {
   rt: Runtime
   live: LiveHub
   loginThrottle: LoginThrottle
+  /** Sessions recently checked (api/http/session-cache.ts); absent: every request asks the database. */
+  sessions?: SessionCache
   registry: RegistryDeps
   /** The alert channels (vendor settings, outbound fetch, secret box). */
   channels: ChannelDeps

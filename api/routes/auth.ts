@@ -129,7 +129,10 @@ export const authRoutes = new Hono<AppEnv>()
   .route('/mfa', mfaRoutes)
   .post('/logout', async (c) => {
     const token = tokenOf(c)
-    if (token) await deleteSession(c.var.deps.sql, hashToken(token))
+    if (token) {
+      await deleteSession(c.var.deps.sql, hashToken(token))
+      c.var.deps.sessions?.forget(hashToken(token))
+    }
     deleteCookie(c, SESSION_COOKIE, { path: '/' })
     return c.json({ ok: true })
   })

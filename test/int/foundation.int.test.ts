@@ -5,6 +5,7 @@ import { fromPostgresJs } from '../../workflows/runtime/boss.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
 import { freshDatabase, testEnv, type TestEnv } from '../harness.ts'
+import { SESSION_CACHE_MS } from '../../api/http/session-cache.ts'
 
 describe('migrations', () => {
   it('apply to an empty database, are idempotent, and are safe when two processes start at once', async () => {
@@ -149,6 +150,9 @@ describe('auth', () => {
     expect((await t.call('GET', '/api/me', { token })).status).toBe(200)
     await t.sql`update sessions set expires_at = now() - interval '1 second'
                  where user_id = (select id from users where username = 'qa')`
+    // A change made behind this process's back is seen once its session cache entry is older than
+    // SESSION_CACHE_MS (api/http/session-cache.ts): back-dated here instead of waiting.
+    t.deps.sessions?.backdate(SESSION_CACHE_MS)
     expect((await t.call('GET', '/api/me', { token })).status).toBe(401)
 
     const r = await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'demo1234' } })

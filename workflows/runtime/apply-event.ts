@@ -33,6 +33,7 @@ import {
 } from './store/cases.ts'
 import type { NetworkCache } from './network-cache.ts'
 import { armTimer, cancelTimer, forgetTimer } from './timers.ts'
+import type { TimelineCache } from './timeline-cache.ts'
 
 /** What the runtime needs; built once per process (or per test). */
 export interface Runtime {
@@ -40,6 +41,8 @@ export interface Runtime {
   boss: PgBoss
   notifier: Notifier
   networks: NetworkCache
+  /** Timelines already read by this process: an event then reads only what was appended since. */
+  timelines?: TimelineCache
 }
 
 /**
@@ -90,11 +93,13 @@ export async function recordEvent(
   return rt.sql.begin(async (tx) => {
     // Sent together: postgres.js pipelines them on the transaction's connection and the server
     // runs them in order, so the reads (and `now`) still happen after the lock is held, in one
-    // round trip instead of four.
+    // round trip instead of four. The timeline comes from this process's cache plus what was
+    // appended since (workflows/runtime/timeline-cache.ts), not the whole timeline every time.
+    const locked = lockCase(tx, caseId)
     const [c, now, events, existing] = await Promise.all([
-      lockCase(tx, caseId),
+      locked,
       dbNow(tx),
-      loadEvents(tx, caseId),
+      rt.timelines ? rt.timelines.load(tx, caseId, locked) : loadEvents(tx, caseId),
       findEvent(tx, input.id),
     ])
     if (!c || !canSee(c)) throw new Refused(problemOf('not_found'))
@@ -117,9 +122,21 @@ export async function recordEvent(
     }
     const result = step(state, event, actor, network, now)
     if (!result.ok) throw new Refused(result.problem)
-    await appendEvent(tx, event, bodyHash)
-    await runEffects(tx, rt, result.effects, { state: result.state, network, now })
-    await project(tx, c, result.state, event, now, network)
+    // The writes go out together too (one round trip): the insert is sent first, so everything
+    // after it runs after it on the server. Should it fail or be a no-op (the same id stored
+    // meanwhile by another case's transaction), the transaction rolls back: nothing else stays.
+    const writes = await Promise.allSettled([
+      appendEvent(tx, event, bodyHash),
+      runEffects(tx, rt, result.effects, { state: result.state, network, now }),
+      project(tx, c, result.state, event, now, network, { publish: false }),
+      publishCase(tx, result.state, event),
+    ])
+    const failed = writes.find((w) => w.status === 'rejected')
+    if (failed)
+      throw failed.reason instanceof Error
+        ? failed.reason
+        : new Error('write failed', { cause: failed.reason })
+    if (writes[0].status === 'fulfilled' && !writes[0].value) throw new Refused(problemOf('id_reused', 'id'))
     return { status: 201 as const, event, state: result.state, network, now }
   })
 }

@@ -1,0 +1,90 @@
+import type { Q } from './platform/connect.ts'
+import type { CaseEvent, EventType } from '../core/index.ts'
+import type { CaseRow } from './store/cases.ts'
+
+interface Entry {
+  /** The case row's creation time: a case purged and created again under its id starts over. */
+  createdAt: number
+  /** The largest `case_events.seq` held (decimal string of a bigint). */
+  seq: string
+  events: readonly CaseEvent[]
+}
+
+interface Row {
+  id: string
+  caseId: string
+  type: EventType
+  at: Date
+  recordedAt: Date
+  by: string | null
+  data: Record<string, unknown>
+  seq: string
+}
+
+const toEvent = (r: Row): CaseEvent => ({
+  id: r.id,
+  caseId: r.caseId,
+  type: r.type,
+  at: r.at.getTime(),
+  recordedAt: r.recordedAt.getTime(),
+  by: r.by,
+  data: r.data,
+})
+
+/**
+ * The timelines this process has read, so that recording an event reads only what was appended
+ * since (usually the previous event) instead of the whole timeline each time.
+ *
+ * Why a delta by `seq` is the whole truth, across processes: case_events is append-only (the
+ * trigger of migrations/0001_foundation.sql refuses update, delete and truncate), every append
+ * happens in a transaction holding the case row's lock (workflows/runtime/apply-event.ts, the one
+ * writer), and `seq` is assigned at insert. So once a transaction holds the lock, the events of
+ * the case that are committed are exactly those read before plus those with a larger `seq`, in
+ * `seq` order — whichever process wrote them. The entry is only ever replaced by a longer one
+ * read under the lock; nothing written by an uncommitted transaction enters it.
+ */
+export class TimelineCache {
+  private readonly entries = new Map<string, Entry>()
+  constructor(private readonly max = 5_000) {}
+
+  /**
+   * The timeline of `caseId` in storage order. Must be called in a transaction after its
+   * `lockCase` was sent (the query pipelines behind the lock); `row` is that lock's answer.
+   */
+  async load(tx: Q, caseId: string, row: Promise<CaseRow | undefined>): Promise<CaseEvent[]> {
+    const held = this.entries.get(caseId)
+    const after = held?.seq ?? '0'
+    const rows = await tx<Row[]>`
+      select id, case_id as "caseId", type, at, recorded_at as "recordedAt", by, data, seq::text as seq
+        from case_events where case_id = ${caseId} and seq > ${after}::bigint order by seq`
+    const c = await row.catch(() => undefined)
+    if (!c) return rows.map(toEvent)
+    const createdAt = c.createdAt.getTime()
+    let events: CaseEvent[]
+    if (held && held.createdAt !== createdAt) {
+      // Another case under the same id (purged and created again): read it whole.
+      this.entries.delete(caseId)
+      return this.load(tx, caseId, row)
+    }
+    if (held) events = rows.length ? [...held.events, ...rows.map(toEvent)] : [...held.events]
+    else events = rows.map(toEvent)
+    const seq = rows.length ? rows[rows.length - 1]!.seq : after
+    const now = this.entries.get(caseId)
+    // Keep the longest read: a slower request of this process may finish after a later one.
+    if (!now || BigInt(now.seq) <= BigInt(seq)) {
+      this.entries.delete(caseId) // re-insert: the map's order is the recency order
+      this.entries.set(caseId, { createdAt, seq, events })
+      if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!)
+    }
+    return events
+  }
+
+  /** How many events of a case are held (tests, diagnostics). */
+  held(caseId: string): number | undefined {
+    return this.entries.get(caseId)?.events.length
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+}
