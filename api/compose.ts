@@ -104,6 +104,8 @@ export async function compose(
   const live = new LiveHub()
   await live.start(sql)
   const unlistenNetworks = await rt.networks.listen(sql)
+  const sessions = new SessionCache()
+  const unlistenSessions = await sessions.listen(sql)
   const workers: { queue: string; id: string }[] = []
   if (opts.workers ?? true) {
     workers.push({ queue: 'deadline', id: await startTimerWorker(rt) })
@@ -143,7 +145,7 @@ export async function compose(
       rt,
       live,
       loginThrottle: new LoginThrottle(),
-      sessions: new SessionCache(),
+      sessions,
       registry,
       channels,
       secretBox,
@@ -152,6 +154,7 @@ export async function compose(
       for (const w of workers) await boss.offWork(w.queue, { id: w.id }).catch(() => undefined)
       await live.stop().catch(() => undefined)
       await unlistenNetworks().catch(() => undefined)
+      await unlistenSessions().catch(() => undefined)
     },
   }
 }

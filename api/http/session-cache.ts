@@ -1,8 +1,13 @@
+import type { Sql } from '../../workflows/runtime/platform/connect.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 
+/** The channel the triggers of migrations/0022_session_changes.sql notify on. */
+export const SESSIONS_CHANGED_CHANNEL = 'xinlian_sessions_changed'
+
 /**
- * How long this process answers a session from memory before asking the database again. The
- * bound on how late a change made by *another* process is seen: a session ended (sign-out,
+ * How long this process answers a session from memory before asking the database again. Changes
+ * made by another process arrive by notification at once (`listen`); this is the bound if a
+ * notification is lost while the listener reconnects: a session ended (sign-out,
  * "sign out everywhere", an admin reset), a person disabled, roles or facilities changed, an
  * idle time-out reached. Changes made through this process are seen at once: sign-out forgets
  * its session and every successful write under /api/admin, /api/auth, /api/me and /api/security
@@ -17,10 +22,26 @@ export const SESSION_CACHE_MS = 5_000
  */
 export class SessionCache {
   private readonly entries = new Map<string, { at: number; user: UserRow }>()
-  constructor(
-    readonly ttlMs = SESSION_CACHE_MS,
-    private readonly max = 10_000,
-  ) {}
+  readonly ttlMs: number
+  private readonly max: number
+  constructor(ttlMs = SESSION_CACHE_MS, max = 10_000) {
+    this.ttlMs = ttlMs
+    this.max = max
+  }
+
+  /**
+   * Follow every process's changes (LISTEN): the triggers of migrations/0022_session_changes.sql
+   * notify when a session ends or a person changes, and this process forgets every cached session.
+   * A reconnect clears it too (anything may have changed meanwhile). Returns the unlisten function.
+   */
+  async listen(sql: Sql): Promise<() => Promise<void>> {
+    const sub = await sql.listen(
+      SESSIONS_CHANGED_CHANNEL,
+      () => this.clear(),
+      () => this.clear(),
+    )
+    return () => sub.unlisten()
+  }
 
   get(tokenHash: string): UserRow | undefined {
     const e = this.entries.get(tokenHash)

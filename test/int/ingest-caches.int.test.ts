@@ -87,6 +87,37 @@ describe('session cache', () => {
     await t.sql`update users set active = true where username = 'village.a'`
   })
 
+  it("another process's sign-out, disable or role change reaches this cache by notification", async () => {
+    // A cache whose time limit cannot be what empties it during the test: only the triggers of
+    // migrations/0022_session_changes.sql (LISTEN/NOTIFY) can.
+    const cache = new SessionCache(3_600_000)
+    const unlisten = await cache.listen(t.sql)
+    try {
+      const [user] = await t.sql<any[]>`select * from users where username = 'lantian'`
+      const emptied = async (change: () => Promise<unknown>) => {
+        cache.set('h', user)
+        expect(cache.get('h')).toBeDefined()
+        await change()
+        for (let i = 0; i < 100 && cache.get('h'); i++) await new Promise((r) => setTimeout(r, 50))
+        return cache.get('h') === undefined
+      }
+      expect(await emptied(() => t.sql`delete from sessions where token_hash = 'no such session'`)).toBe(true)
+      expect(await emptied(() => t.sql`update users set active = active where username = 'lantian'`)).toBe(
+        true,
+      )
+      expect(await emptied(() => t.sql`update user_roles set role = role where user_id = ${user.id}`)).toBe(
+        true,
+      )
+      // Reading is not a change: a cache entry survives unrelated writes and reads.
+      cache.set('h', user)
+      await t.sql`select 1 from sessions limit 1`
+      await new Promise((r) => setTimeout(r, 300))
+      expect(cache.get('h')).toBeDefined()
+    } finally {
+      await unlisten()
+    }
+  })
+
   it('sign-out and an admin disabling a person through this process are refused at once', async () => {
     const r = await t.call('POST', '/api/auth/login', { body: { username: 'dr.wang', password: 'demo1234' } })
     const { token } = (await r.json()) as { token: string }

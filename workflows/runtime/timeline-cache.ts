@@ -45,7 +45,10 @@ const toEvent = (r: Row): CaseEvent => ({
  */
 export class TimelineCache {
   private readonly entries = new Map<string, Entry>()
-  constructor(private readonly max = 5_000) {}
+  private readonly max: number
+  constructor(max = 5_000) {
+    this.max = max
+  }
 
   /**
    * The timeline of `caseId` in storage order. Must be called in a transaction after its
