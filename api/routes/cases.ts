@@ -6,14 +6,10 @@ import {
   CLINICAL_EVENT_TYPES,
   fold,
   PAYLOAD_SCHEMAS,
-  parseEventInput,
   plan,
   type ClinicalEventType,
 } from '../../workflows/core/index.ts'
-import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
-import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
-import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
-import { actorOf } from '../../workflows/runtime/context.ts'
+import { canSeeCase, caseScopeOf, isClinical } from '../../workflows/core/access.ts'
 import { recordView } from '../../workflows/runtime/store/audit.ts'
 import { caseViewNames } from '../../workflows/runtime/store/users.ts'
 import { caseListRow } from '../../workflows/views/case-list.ts'
@@ -29,6 +25,7 @@ import {
   loadEventsOf,
 } from '../../workflows/runtime/store/cases.ts'
 import { requireUser } from '../http/auth.ts'
+import { recordEventAs, startCaseAs } from '../http/case-writes.ts'
 import type { AppEnv } from '../http/env.ts'
 import { op, uuidParams, IsoTime, IsoTimeOrNull, type Operation } from '../http/contract.ts'
 import { CaseEventJson, CaseListRow, CaseViewJson, DeadlineJson } from '../http/wire.ts'
@@ -77,24 +74,8 @@ export const caseRoutes = new Hono<AppEnv>()
     const user = c.var.user
     if (!isClinical(user)) throw forbidden()
     const body = await readJson(c, NewCaseBody)
-    const { rt } = c.var.deps
-    const network = await rt.networks.get(c.var.deps.sql, user.networkId)
-    if (!network.facilities.some((f) => f.id === body.facilityId)) {
-      throw problem('invalid', 'facilityId', { detail: 'not a facility of your network' })
-    }
-    if (!isNetworkWide(user) && !user.facilityIds.includes(body.facilityId)) {
-      throw problem('forbidden', 'facilityId')
-    }
     const id = body.id ?? randomUUID()
-    const result = await createCase(rt, actorOf(c.var.ctx), {
-      id,
-      facilityId: body.facilityId,
-      patient: body.patient,
-      firstMedicalContactAt: Date.parse(body.firstMedicalContactAt),
-      arrivalMode: body.arrivalMode,
-      symptomOnsetAt: body.symptomOnsetAt ? Date.parse(body.symptomOnsetAt) : undefined,
-      symptomOnsetApproximate: body.symptomOnsetApproximate,
-    })
+    const result = await startCaseAs({ user, ctx: c.var.ctx, deps: c.var.deps }, { ...body, id })
     const row = (await getCase(c.var.deps.sql, id))!
     const names = await caseViewNames(c.var.deps.sql, result.state)
     return c.json(caseView(row, result.state, result.network, result.now, names), result.status)
@@ -147,11 +128,7 @@ export const caseRoutes = new Hono<AppEnv>()
     } catch {
       throw problem('bad_json')
     }
-    const parsed = parseEventInput(body)
-    if (!parsed.ok) throw problem('invalid', parsed.field, { detail: parsed.message })
-    const { rt, sql } = c.var.deps
-    await assertAttachmentOfCase(sql, caseId, parsed.value.data)
-    const r = await recordEvent(rt, actorOf(c.var.ctx), caseId, parsed.value, (row) => canSeeCase(user, row))
+    const r = await recordEventAs({ user, ctx: c.var.ctx, deps: c.var.deps }, caseId, body)
     // The hot path of every tap: answer from the state the transaction produced, no re-read.
     // `GET /api/cases/:id` has the full view; here the phase and the clocks the screen shows.
     const e = r.event

@@ -30,19 +30,15 @@
 import { Hono } from 'hono'
 import { routePath } from 'hono/route'
 import { z } from 'zod'
-import { parseEventInput } from '../../workflows/core/index.ts'
-import { canSeeCase, isClinical, isNetworkWide } from '../../workflows/core/access.ts'
 import { problemOf, ProblemError, type Problem } from '../../workflows/core/problem.ts'
-import { createCase, recordEvent } from '../../workflows/runtime/apply-event.ts'
-import { assertAttachmentOfCase } from '../../workflows/runtime/attachments.ts'
-import { actorOf, type RequestCtx } from '../../workflows/runtime/context.ts'
 import { isDatabaseUnavailable } from '../../workflows/runtime/platform/connect.ts'
 import { log } from '../../workflows/runtime/platform/log.ts'
-import type { UserRow } from '../../workflows/runtime/store/users.ts'
+import { isClinical } from '../../workflows/core/access.ts'
 import { requireUser } from '../http/auth.ts'
-import type { AppEnv, Deps } from '../http/env.ts'
+import { recordEventAs, startCaseAs, type Writer } from '../http/case-writes.ts'
+import type { AppEnv } from '../http/env.ts'
 import { op, ProblemBody, type Operation } from '../http/contract.ts'
-import { forbidden, fromZod, problem } from '../http/errors.ts'
+import { forbidden, fromZod } from '../http/errors.ts'
 import { errorName, problemBody } from '../http/problem-response.ts'
 import { readJson } from '../http/validate.ts'
 import { EventBody, NewCaseBody } from './cases.ts'
@@ -92,45 +88,18 @@ const ItemResult = z.object({
 })
 type ItemResult = z.infer<typeof ItemResult>
 
-interface Who {
-  user: UserRow
-  ctx: RequestCtx
-  deps: Deps
-}
+type Who = Writer
 
-/** `POST /api/cases` for one item: the same checks as api/routes/cases.ts, then `createCase`. */
+/** `POST /api/cases` for one item: the same checks, through the same function. */
 async function startCase(w: Who, raw: Record<string, unknown>): Promise<200 | 201> {
   const parsed = CaseStartBody.safeParse(raw)
   if (!parsed.success) throw fromZod(parsed.error)
-  const body = parsed.data
-  const network = await w.deps.rt.networks.get(w.deps.sql, w.user.networkId)
-  if (!network.facilities.some((f) => f.id === body.facilityId)) {
-    throw problem('invalid', 'facilityId', { detail: 'not a facility of your network' })
-  }
-  if (!isNetworkWide(w.user) && !w.user.facilityIds.includes(body.facilityId)) {
-    throw problem('forbidden', 'facilityId')
-  }
-  const r = await createCase(w.deps.rt, actorOf(w.ctx), {
-    id: body.id,
-    facilityId: body.facilityId,
-    patient: body.patient,
-    firstMedicalContactAt: Date.parse(body.firstMedicalContactAt),
-    arrivalMode: body.arrivalMode,
-    symptomOnsetAt: body.symptomOnsetAt ? Date.parse(body.symptomOnsetAt) : undefined,
-    symptomOnsetApproximate: body.symptomOnsetApproximate,
-  })
-  return r.status
+  return (await startCaseAs(w, parsed.data)).status
 }
 
-/** `POST /api/cases/:id/events` for one item: parse, attachment check, `recordEvent` scoped to the caller. */
+/** `POST /api/cases/:id/events` for one item: the same checks, through the same function. */
 async function addEvent(w: Who, caseId: string, raw: Record<string, unknown>): Promise<200 | 201> {
-  const parsed = parseEventInput(raw)
-  if (!parsed.ok) throw problem('invalid', parsed.field, { detail: parsed.message })
-  await assertAttachmentOfCase(w.deps.sql, caseId, parsed.value.data)
-  const r = await recordEvent(w.deps.rt, actorOf(w.ctx), caseId, parsed.value, (row) =>
-    canSeeCase(w.user, row),
-  )
-  return r.status
+  return (await recordEventAs(w, caseId, raw)).status
 }
 
 /** The problem of item `i`, its field named from the request's root (`items.3.body.dose`). */
