@@ -9,6 +9,8 @@ import {
 } from '../../core/index.ts'
 
 export type GroupBy = 'none' | 'month' | 'facility'
+/** The province view (GET /api/province/metrics) may also group by network. */
+export type ProvinceGroupBy = GroupBy | 'network'
 
 export interface MetricsQuery {
   networkId: string
@@ -47,6 +49,24 @@ export interface RateAggregate {
   /** Accreditation standard (China CPC): bypass ED ≥ 30 %, remote ECG ≥ 30 %; lysis: none. */
   target: number | null
 }
+
+/**
+ * What `aggregates` computes over: one network (the dashboard), or several networks pooled
+ * (the province view: its percentiles are those of every case of the networks together, not an
+ * average of the networks' percentiles), optionally grouped by network.
+ */
+export interface Scope extends Omit<MetricsQuery, 'networkId' | 'groupBy'> {
+  networkIds: readonly string[]
+  groupBy: ProvinceGroupBy
+}
+
+const scopeOf = (m: MetricsQuery): Scope => ({ ...m, networkIds: [m.networkId] })
+
+/** `network_id` inside the scope: equality for one network (the common case), else `= any`. */
+const inNetworks = (q: Q, m: Scope, column = q`network_id`) =>
+  m.networkIds.length === 1
+    ? q`${column} = ${m.networkIds[0]!}`
+    : q`${column} = any(${m.networkIds as string[]}::uuid[])`
 
 /** The facility column each metric is accountable to (mirrors core METRIC_FACILITY and the SQL
  * function `metric_values` of migration 0007, which the rollup is built from). */
@@ -126,16 +146,22 @@ const targetValues = (q: Q) => {
 }
 
 /** A period's cells when it is not made of whole months: every value read from case_metrics. */
-async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
+async function directCells(q: Q, m: Scope): Promise<Cell[]> {
   const grp =
-    m.groupBy === 'month' ? q`m.month::text` : m.groupBy === 'facility' ? q`v.facility_id::text` : q`'all'`
+    m.groupBy === 'month'
+      ? q`m.month::text`
+      : m.groupBy === 'facility'
+        ? q`v.facility_id::text`
+        : m.groupBy === 'network'
+          ? q`m.network_id::text`
+          : q`'all'`
   const rows = await q<
     (Cell & { p50lo: number | null; p50hi: number | null; p90lo: number | null; p90hi: number | null })[]
   >`
     with g as (
       select v.key, ${grp} as grp, v.flagged, v.val, count(*)::int8 as n
         from case_metrics m cross join lateral metric_values(m) v
-       where m.network_id = ${m.networkId} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
+       where ${inNetworks(q, m, q`m.network_id`)} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
              ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}
        group by 1, 2, 3, 4
     ), c as (
@@ -176,12 +202,18 @@ async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
  * and the rank inside that bin. metric_rollup is then read only for those bins (a few hundred
  * value rows each) to find the exact values at those ranks.
  */
-async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
   const grp =
-    m.groupBy === 'month' ? q`month::text` : m.groupBy === 'facility' ? q`facility_id::text` : q`'all'`
+    m.groupBy === 'month'
+      ? q`month::text`
+      : m.groupBy === 'facility'
+        ? q`facility_id::text`
+        : m.groupBy === 'network'
+          ? q`network_id::text`
+          : q`'all'`
   // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
   const net = !m.facilityId && m.groupBy !== 'facility'
-  const months = q`network_id = ${m.networkId} and net = ${net}
+  const months = q`${inNetworks(q, m)} and net = ${net}
                    and month >= ${monthDate(rollupFrom.getTime())}::date
                    and month < ${monthDate(rollupTo.getTime())}::date
                    ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}`
@@ -228,7 +260,7 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
   const to0 = monthDate(rollupTo.getTime())
   const lookups = new Map<
     string,
-    { key: string; fac: string | null; m0: string; m1: string; bin: number; off: number }
+    { key: string; fac: string | null; nid: string | null; m0: string; m1: string; bin: number; off: number }
   >()
   for (const r of rows)
     if (!r.flagged && r.n && metricKeys.has(r.key))
@@ -239,6 +271,7 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
         lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
           key: r.key,
           fac,
+          nid: m.groupBy === 'network' ? r.grp : null,
           m0: month ?? from0,
           m1,
           bin,
@@ -252,13 +285,14 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
     const found = await q<{ i: number; val: number }[]>`
       select l.i, r.val
         from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
-                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.m0)}::date[],
+                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.nid)}::uuid[],
+                    ${list.map((b) => b.m0)}::date[],
                     ${list.map((b) => b.m1)}::date[], ${list.map((b) => b.bin)}::int[],
-                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, m0, m1, bin, off)
+                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, nid, m0, m1, bin, off)
         cross join lateral (
           select val from (
             select val, sum(sum(n)) over (order by val) as cum from metric_rollup
-             where network_id = ${m.networkId} and key = l.key and not flagged and net = ${net}
+             where ${m.groupBy === 'network' ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged and net = ${net}
                and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
                and month >= l.m0 and month < l.m1
                and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
@@ -297,7 +331,7 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
 }
 
 /** Where a group's cases are: its ref_at range (month groups) and accountable facility. */
-function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date; facilityId?: string } {
+function groupScope(m: Scope, grp: string | null): { from: Date; to: Date; facilityId?: string } {
   if (m.groupBy === 'month') {
     const start = dayStart(grp ?? '', REGISTRY_TIME_ZONE)
     return {
@@ -316,7 +350,7 @@ function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date
  */
 async function caseIdLists(
   q: Q,
-  m: MetricsQuery,
+  m: Scope,
   wanted: { key: MetricKey; grp: string | null; flagged: boolean }[],
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
@@ -343,7 +377,7 @@ async function caseIdLists(
                          as g(i, lo, hi, fac)
               cross join lateral (
                 select case_id::text as id from case_metrics
-                 where network_id = ${m.networkId} and ref_at >= g.lo and ref_at < g.hi
+                 where ${inNetworks(q, m)} and ref_at >= g.lo and ref_at < g.hi
                    ${nullFac ? q`and ${facCol} is null` : byFacility ? q`and ${facCol} = g.fac` : q``}
                    and ${flagged ? q`flagged_metrics <> '{}' and ${key} = any(flagged_metrics)` : outside}
                  order by ref_at desc limit ${m.cap} offset 0) c)`
@@ -367,8 +401,9 @@ async function caseIdLists(
  */
 export async function aggregates(
   q: Q,
-  m: MetricsQuery,
+  query: MetricsQuery | Scope,
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+  const m = 'networkIds' in query ? query : scopeOf(query)
   const split = splitPeriod(m.from, m.to)
   const aligned =
     split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
@@ -464,4 +499,28 @@ export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<Metrics
         set version = excluded.version, result = excluded.result, computed_at = now()
         where metrics_cache.version < excluded.version`
   return computed
+}
+
+/**
+ * The province view: the networks' cases pooled, one REPEATABLE READ snapshot, no case ids (a
+ * province grant is for aggregates; a case stays visible only inside its own network,
+ * workflows/core/access.ts). Not cached: the cache is per network version (qa_versions), and
+ * the rollup answers a province cold.
+ */
+export async function provinceMetrics(
+  sql: Sql,
+  p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
+): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+  if (!p.networkIds.length) return { metrics: [], rates: [] }
+  return sql.begin('isolation level repeatable read read only', async (tx) => {
+    await tx`set local work_mem = '64MB'`
+    return aggregates(tx, { ...p, cap: 0 })
+  })
+}
+
+/** The networks whose admins granted `userId` read access to their QA aggregates (migration 0018). */
+export async function grantedNetworks(q: Q, userId: string): Promise<string[]> {
+  const rows = await q<{ id: string }[]>`
+    select network_id as id from qa_network_grants where user_id = ${userId} order by network_id`
+  return rows.map((r) => r.id)
 }
