@@ -222,10 +222,13 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
       targeted: boolean
       bins: [number, number, number, number]
       offsets: [number, number, number, number]
+      nid0: string | null
+      nid1: string | null
     })[]
   >`
     with b as (
-      select key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo, sum(total) as total
+      select key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo, sum(total) as total,
+             min(network_id::text) as nid0, max(network_id::text) as nid1
         from metric_bins where ${months}
        group by 1, 2, 3, 4
     ), c as (
@@ -239,7 +242,7 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
                         floor(0.9::float8 * (cnt - 1)), ceil(0.9::float8 * (cnt - 1))] as ranks
         from c
     )
-    select key, grp, flagged, sum(n)::int as n,
+    select key, grp, flagged, sum(n)::int as n, min(nid0) as nid0, max(nid1) as nid1,
            round(sum(total) / sum(n), 1)::float8 as mean,
            (coalesce(sum(n) filter (where (jmin is null or bin >= jmin) and (kmax is null or bin < kmax)), 0)
             + coalesce(sum(n_lo) filter (where bin = kmax and not strict and (jmin is null or bin >= jmin)), 0))::int
@@ -253,66 +256,68 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
                  max(ranks[3] - before) filter (where before + n > ranks[3]),
                  max(ranks[4] - before) filter (where before + n > ranks[4])]::int[] as offsets
       from r group by key, grp, flagged`
-  // Step 2: the value at each rank, from the value rows of the bin that holds it: one small
-  // index-only range scan per (key, group, bin, rank) that returns the one value.
+  // Step 2: the values at the ranks, from the value rows of the bins that hold them: one small
+  // index-only range scan per (key, group, bin) — every rank in that bin answered by the same
+  // scan — inside the group's one network when it has one (a facility, a network group), so a
+  // province reads one network's index range per bin, not one per network of the scope.
   const metricKeys = new Set<string>(METRICS.map((d) => d.key))
   const from0 = monthDate(rollupFrom.getTime())
   const to0 = monthDate(rollupTo.getTime())
   const lookups = new Map<
     string,
-    { key: string; fac: string | null; nid: string | null; m0: string; m1: string; bin: number; off: number }
+    { key: string; fac: string | null; nid: string | null; m0: string; m1: string; bin: number }
   >()
+  const binKey = (key: string, grp: string | null, bin: number) => `${key}\0${grp}\0${bin}`
   for (const r of rows)
     if (!r.flagged && r.n && metricKeys.has(r.key))
-      r.bins.forEach((bin, i) => {
+      for (const bin of r.bins) {
         const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
         const month = m.groupBy === 'month' ? r.grp! : null
         const m1 = month ? monthDate(registryMonthStart(dayStart(month, REGISTRY_TIME_ZONE), 1)) : to0
-        lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
-          key: r.key,
-          fac,
-          nid: m.groupBy === 'network' ? r.grp : null,
-          m0: month ?? from0,
-          m1,
-          bin,
-          off: r.offsets[i]!,
-        })
-      })
-  const values = new Map<string, number>()
-  const lookup = async (ids: string[], nullFacility: boolean) => {
+        const nid = m.networkIds.length === 1 ? null : r.nid0 === r.nid1 ? r.nid0 : null
+        lookups.set(binKey(r.key, r.grp, bin), { key: r.key, fac, nid, m0: month ?? from0, m1, bin })
+      }
+  /** Per bin: its distinct values ascending with their cumulative counts. */
+  const binValues = new Map<string, { vals: number[]; cums: number[] }>()
+  const lookup = async (ids: string[], nullFacility: boolean, oneNetwork: boolean) => {
     if (!ids.length) return
     const list = ids.map((id) => lookups.get(id)!)
-    const found = await q<{ i: number; val: number }[]>`
-      select l.i, r.val
+    const found = await q<{ i: number; vals: number[]; cums: number[] }[]>`
+      select l.i, r.vals, r.cums
         from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
                     ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.nid)}::uuid[],
-                    ${list.map((b) => b.m0)}::date[],
-                    ${list.map((b) => b.m1)}::date[], ${list.map((b) => b.bin)}::int[],
-                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, nid, m0, m1, bin, off)
+                    ${list.map((b) => b.m0)}::date[], ${list.map((b) => b.m1)}::date[],
+                    ${list.map((b) => b.bin)}::int[]) as l(i, key, fac, nid, m0, m1, bin)
         cross join lateral (
-          select val from (
+          select array_agg(val order by val) as vals, array_agg(cum order by val)::float8[] as cums from (
             select val, sum(sum(n)) over (order by val) as cum from metric_rollup
-             where ${m.groupBy === 'network' ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged and net = ${net}
-               and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
+             where ${oneNetwork ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged
+               and net = ${net} and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
                and month >= l.m0 and month < l.m1
                and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
                and floor(val / ${BIN}) = l.bin
-             group by val) x
-           where cum > l.off order by val limit 1) r`
-    for (const v of found) values.set(ids[v.i]!, v.val)
+             group by val) x) r`
+    for (const v of found) binValues.set(ids[v.i]!, { vals: v.vals ?? [], cums: v.cums ?? [] })
   }
   const all = [...lookups.keys()]
-  await lookup(
-    all.filter((id) => net || lookups.get(id)!.fac !== null),
-    false,
-  )
-  if (!net)
-    await lookup(
-      all.filter((id) => lookups.get(id)!.fac === null),
-      true,
-    )
-  const at = (key: string, grp: string | null, bin: number, offset: number): number | null =>
-    values.get(`${key}\0${grp}\0${bin}\0${offset}`) ?? null
+  for (const nullFacility of net ? [false] : [false, true])
+    for (const oneNetwork of [false, true])
+      await lookup(
+        all.filter((id) => {
+          const l = lookups.get(id)!
+          return (net || (l.fac === null) === nullFacility) && (l.nid !== null) === oneNetwork
+        }),
+        nullFacility,
+        oneNetwork,
+      )
+  /** The value at rank `offset` (0-based) inside the bin: the first whose cumulative count passes it. */
+  const valueAt = (key: string, grp: string | null, bin: number, offset: number): number | null => {
+    const b = binValues.get(binKey(key, grp, bin))
+    if (!b) return null
+    const j = b.cums.findIndex((c) => c > offset)
+    return j < 0 ? null : b.vals[j]!
+  }
+  const at = valueAt
   return rows.map((r) => {
     const v = r.bins.map((bin, i) => (r.flagged || !r.n ? null : at(r.key, r.grp, bin, r.offsets[i]!)))
     return {
