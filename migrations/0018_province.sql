@@ -65,3 +65,9 @@ create table qa_network_grants (
   granted_at  timestamptz not null default now(),
   primary key (user_id, network_id)
 );
+
+-- False cath lab activations per month (workflows/runtime/store/activations.ts): the activated
+-- cases of the period, index-only, instead of every case of the network (a sequential scan of a
+-- million-case network took as long as the whole dashboard).
+create index case_metrics_activated on case_metrics (network_id, cath_lab_activated)
+  include (diagnosis, outcome_at, wire, county_facility_id) where cath_lab_activated is not null;

@@ -1,10 +1,12 @@
 import type { Q, Sql } from '../platform/connect.ts'
+import { activationsByMonth } from './activations.ts'
 import {
   dayStart,
   localDate,
   METRICS,
   monthStart,
   REGISTRY_TIME_ZONE,
+  type ActivationMonth,
   type MetricKey,
 } from '../../core/index.ts'
 
@@ -466,6 +468,8 @@ export async function aggregates(
 export interface MetricsResult {
   metrics: MetricAggregate[]
   rates: RateAggregate[]
+  /** False cath lab activations per month (docs/ambulance.md): from case_metrics too, so cached alike. */
+  activations: ActivationMonth[]
   version: number
   cached: boolean
 }
@@ -476,7 +480,9 @@ export interface MetricsResult {
  * exactly the state it was computed from; any later projection change bumps the version.
  */
 export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<MetricsResult> {
+  // 'v2': results carry the activations (a cached result without them is never read).
   const params = JSON.stringify([
+    'v2',
     m.from.toISOString(),
     m.to.toISOString(),
     m.facilityId ?? null,
@@ -493,13 +499,17 @@ export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<Metrics
     if (hit) return { ...hit.result, version, cached: true }
     // The histogram sorts in memory: give it room (the default 4 MB spills to disk).
     await tx`set local work_mem = '64MB'`
-    return { ...(await aggregates(tx, m)), version, cached: false }
+    const [agg, activations] = await Promise.all([
+      aggregates(tx, m),
+      activationsByMonth(tx, { networkId: m.networkId, from: m.from, to: m.to, facilityId: m.facilityId }),
+    ])
+    return { ...agg, activations, version, cached: false }
   })
   if (!computed.cached)
     await sql`
       insert into metrics_cache (network_id, params, version, result)
       values (${m.networkId}, ${params}, ${computed.version},
-              ${sql.json({ metrics: computed.metrics, rates: computed.rates } as never)})
+              ${sql.json({ metrics: computed.metrics, rates: computed.rates, activations: computed.activations } as never)})
       on conflict (network_id, params) do update
         set version = excluded.version, result = excluded.result, computed_at = now()
         where metrics_cache.version < excluded.version`
