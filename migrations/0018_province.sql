@@ -71,3 +71,10 @@ create table qa_network_grants (
 -- million-case network took as long as the whole dashboard).
 create index case_metrics_activated on case_metrics (network_id, cath_lab_activated)
   include (diagnosis, outcome_at, wire, county_facility_id) where cath_lab_activated is not null;
+
+-- The network what-if (workflows/runtime/store/what-if.ts): a network's STEMI cases of the last
+-- months with the columns it reads, index-only.
+create index case_metrics_stemi_what_if on case_metrics (network_id, ref_at)
+  include (lysis_facility_id, referral_facility_id, fmc_facility_id, facility_id, referral_door_out,
+           stemi_diagnosis, door_to_needle, door_in_door_out)
+  where stemi;
