@@ -297,7 +297,19 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
           select array_agg(val order by val) as vals, array_agg(cum order by val)::float8[] as cums from (
             select val, sum(sum(n)) over (order by val) as cum from metric_rollup
              where ${oneNetwork ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged
-               and net = ${net} and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
+               and net = ${net}
+               ${
+                 // Network cells always have a null facility; a pooled lookup states `val >= 0`
+                 // instead, the predicate of metric_rollup_pooled (migration 0018), which only
+                 // it may use: a one-network lookup stays on the cell index (network first).
+                 net
+                   ? oneNetwork || m.networkIds.length === 1
+                     ? q`and facility_id is null`
+                     : q`and val >= 0`
+                   : nullFacility
+                     ? q`and facility_id is null`
+                     : q`and facility_id = l.fac`
+               }
                and month >= l.m0 and month < l.m1
                and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
                and floor(val / ${BIN}) = l.bin
