@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON responses */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_HISTORY_USERS, historyCases, insertHistory } from '../../fixtures/history.ts'
@@ -25,7 +24,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10
 
 describe('GET /api/province/metrics: pooled QA aggregates of the granted networks', () => {
   let t: TestEnv
-  let records: RegistryRecord[] = []
+  const records: RegistryRecord[] = []
   const period = 'from=2024-01-01&to=2024-07-01'
   const until = Date.parse('2024-07-01T00:00:00+08:00')
 
