@@ -1,7 +1,7 @@
 -- Province scale (docs/qa-api.md, "Province"): a set-based rebuild of the metric rollup, and
 -- province-wide QA read access granted per network.
 
--- The rollup of migration 0007 rebuilt from case_metrics in two set-based statements: what the
+-- The rollup of migration 0007 rebuilt from case_metrics in three set-based statements: what the
 -- statement triggers maintain row by row, computed at once. Bulk loaders (the benchmark
 -- generator) insert with the rollup triggers disabled and call this afterwards; a test
 -- (test/int/qa.int.test.ts) proves the rebuild equals what the triggers maintained.
