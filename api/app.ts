@@ -20,7 +20,7 @@ import { networkRoutes } from './routes/network.ts'
 import { redeemRoutes } from './routes/redeem.ts'
 import { streamRoutes } from './routes/stream.ts'
 import { exportRoutes, fhirRoutes } from './routes/export.ts'
-import { metricsRoutes } from './routes/metrics.ts'
+import { metricsRoutes, provinceMetricsRoutes } from './routes/metrics.ts'
 import { qaRoutes } from './routes/qa.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
@@ -103,6 +103,7 @@ export function createApp(deps: Deps) {
     .route('/auth', redeemRoutes)
     .route('/cases', fhirRoutes)
     .route('/metrics', metricsRoutes)
+    .route('/province/metrics', provinceMetricsRoutes)
     .route('/qa', qaRoutes)
     .route('/export', exportRoutes)
     .route('/', attachmentRoutes)

@@ -19,7 +19,7 @@ import { demoId } from '../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../fixtures/seed-demo.ts'
 import { recordEvent, type Runtime } from '../workflows/runtime/apply-event.ts'
 import type { Sql } from '../workflows/runtime/platform/connect.ts'
-import { generateMetricsData } from './generate-metrics-data.ts'
+import { generateMetricsData, rebuildRollup } from './generate-metrics-data.ts'
 import { createCases, LANTIAN, LANTIAN_DOCTOR } from './lib/cases.ts'
 
 export interface ProvinceOptions {
@@ -37,7 +37,7 @@ export interface ProvinceInfo {
   casesGenerated: number
   active: number
   transferred: number
-  seconds: { networks: number; cases: number; active: number; analyze: number }
+  seconds: { networks: number; cases: number; rollup: number; active: number; analyze: number }
 }
 
 const COUNTY = demoId('facility:county')
@@ -103,12 +103,22 @@ export async function generateProvince(sql: Sql, rt: Runtime, o: ProvinceOptions
   const per = Math.floor(o.cases / o.networks)
   let generated = 0
   for (const [i, networkId] of networkIds.entries()) {
-    generated += await generateMetricsData(sql, { networkId, cases: per, seed: 0.42 - i / 1000 })
+    generated += await generateMetricsData(sql, {
+      networkId,
+      cases: per,
+      seed: 0.42 - i / 1000,
+      rollup: 'deferred',
+    })
     if (i % 10 === 9 || i === networkIds.length - 1)
       say(
         `${i + 1}/${networkIds.length} networks, ${generated} cases, ${Math.round((performance.now() - t1) / 1000)} s`,
       )
   }
+  say('rollup')
+  const tr = performance.now()
+  await rebuildRollup(sql)
+  const rollupSeconds = Math.round((performance.now() - tr) / 100) / 10
+  say(`rollup rebuilt in ${rollupSeconds} s`)
   const t2 = performance.now()
   // Active cases: templates through the runtime, a third of them on their way to the county.
   const templates = Math.min(o.templates ?? 60, o.active)
@@ -150,9 +160,7 @@ export async function generateProvince(sql: Sql, rt: Runtime, o: ProvinceOptions
   await cloneActive(sql, Math.ceil(o.active / Math.max(1, activeNow)) - 1)
   const t3 = performance.now()
   say('analyze')
-  await sql.unsafe('vacuum analyze cases')
-  await sql.unsafe('vacuum analyze case_events')
-  await sql.unsafe('vacuum analyze case_metrics')
+  await sql.unsafe('vacuum analyze cases, case_events, case_metrics')
   const [{ n: active } = { n: 0 }] = await sql<{ n: number }[]>`
     select count(*)::int as n from cases where status = 'active'`
   const s = (a: number, b: number) => Math.round((b - a) / 100) / 10
@@ -162,6 +170,12 @@ export async function generateProvince(sql: Sql, rt: Runtime, o: ProvinceOptions
     casesGenerated: generated,
     active,
     transferred: transferred * Math.ceil(active / Math.max(1, templates)),
-    seconds: { networks: s(t0, t1), cases: s(t1, t2), active: s(t2, t3), analyze: s(t3, performance.now()) },
+    seconds: {
+      networks: s(t0, t1),
+      cases: s(t1, t2),
+      rollup: rollupSeconds,
+      active: s(t2, t3),
+      analyze: s(t3, performance.now()),
+    },
   }
 }

@@ -10,7 +10,7 @@
  */
 import { DEMO_NETWORK_ID } from '../fixtures/seed-demo.ts'
 import { bumpVersion } from '../workflows/runtime/store/case-metrics.ts'
-import { generateMetricsData } from './generate-metrics-data.ts'
+import { generateMetricsData, rebuildRollup } from './generate-metrics-data.ts'
 import { isMain, runAlone } from './lib/alone.ts'
 import type { Cluster } from './lib/cluster.ts'
 import type { BenchResult } from './lib/result.ts'
@@ -23,10 +23,14 @@ export async function runMetrics(cluster: Cluster, opts: { cases?: number } = {}
   let srv = await startServer(db.url, { workers: false })
   try {
     const g0 = performance.now()
-    await generateMetricsData(srv.sql, { networkId: DEMO_NETWORK_ID, cases: n, seed: 0.42 })
+    await generateMetricsData(srv.sql, {
+      networkId: DEMO_NETWORK_ID,
+      cases: n,
+      seed: 0.42,
+      rollup: 'deferred',
+    })
+    await rebuildRollup(srv.sql)
     const generateSeconds = round((performance.now() - g0) / 1000)
-    await srv.sql.unsafe('vacuum analyze case_metrics')
-    await srv.sql.unsafe('vacuum analyze cases')
     // A fresh server process state: nothing cached in memory.
     await srv.stop()
     srv = await startServer(db.url, { workers: false })

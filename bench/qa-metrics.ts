@@ -27,7 +27,7 @@ import { setLogLevel } from '../workflows/runtime/platform/log.ts'
 import { DEMO_NETWORK_ID, seedDemo } from '../fixtures/seed-demo.ts'
 import { bumpVersion } from '../workflows/runtime/store/case-metrics.ts'
 import { ensureQueues, startBoss } from '../workflows/runtime/boss.ts'
-import { generateMetricsData } from './generate-metrics-data.ts'
+import { generateMetricsData, rebuildRollup } from './generate-metrics-data.ts'
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '1000000' }, networks: { type: 'string', default: '1' } },
@@ -74,12 +74,14 @@ try {
   }
   const t0 = performance.now()
   for (const networkId of networkIds)
-    await generateMetricsData(sql, { networkId, cases: Math.round(cases / networks), seed: 0.42 })
+    await generateMetricsData(sql, {
+      networkId,
+      cases: Math.round(cases / networks),
+      seed: 0.42,
+      rollup: 'deferred',
+    })
+  await rebuildRollup(sql)
   const genMs = performance.now() - t0
-  await sql.unsafe('vacuum analyze case_metrics')
-  await sql.unsafe('vacuum analyze cases')
-  // What autovacuum does after a bulk load: the rollup's percentile lookups are index-only.
-  await sql.unsafe('vacuum analyze metric_rollup, metric_bins')
   const boss = await startBoss(url, { supervise: false })
   await ensureQueues(boss)
   const composed = await compose(loadConfig({ PORT: '0' }), sql, boss, { workers: false })

@@ -12,6 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildOpenApi, OPERATIONS } from '../../api/openapi.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
+import { SECOND_NETWORK_ID } from '../../fixtures/seed-demo.ts'
 import { configureChannels, CHANNEL_ENV, WECOM_SETTINGS, wecomCallback } from '../channel-support.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { fakeDevice, JPEG, PUSH_ENV, subscribe, upload } from '../push-support.ts'
@@ -40,6 +41,9 @@ beforeAll(async () => {
   ids.network = (
     await t.sql<{ id: string }[]>`select network_id as id from users where id = ${ids.user}`
   )[0]!.id
+  // Province QA: the second network's admin granted the demo QA its aggregates (migration 0018).
+  await t.sql`insert into qa_network_grants (user_id, network_id, granted_by)
+              values (${demoId('user:qa')}, ${SECOND_NETWORK_ID}, ${demoId('user:admin2')})`
   await subscribe(t, 'dr.chen', fakeDevice())
   await ok(
     await t.call('PUT', '/api/admin/platform', {
@@ -125,6 +129,7 @@ const CALLS: Call[] = [
   { path: '/api/attachments/:id', url: () => `/api/attachments/${ids.attachment}`, as: 'dr.chen' },
   { path: '/api/stream', as: 'dr.chen' },
   { path: '/api/metrics', as: 'qa' },
+  { path: '/api/province/metrics', as: 'qa' },
   { path: '/api/delivery-problems', as: 'admin' },
   { path: '/api/cases/:id/record-number', url: () => `/api/cases/${ids.case}/record-number`, as: 'lantian' },
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canSeeCase, caseScopeOf, isClinical, isNetworkWide } from './access.ts'
+import { canSeeCase, caseScopeOf, isClinical, isNetworkWide, provinceScope } from './access.ts'
 import { CLINICAL_ROLES, FACILITY_SCOPED_ROLES, NETWORK_WIDE_ROLES, ROLES } from './roles.ts'
 
 const net = 'n1'
@@ -43,5 +43,18 @@ describe('canSeeCase', () => {
     expect(isClinical(viewer(['qa']))).toBe(false)
     expect(isClinical(viewer(['cath_lab']))).toBe(true)
     expect(isNetworkWide(viewer(['township_physician']))).toBe(false)
+  })
+})
+
+describe('provinceScope', () => {
+  const qa = { networkId: 'n1', roles: ['qa'] }
+  it('QA with grants: own network and the granted ones, once each', () => {
+    expect(provinceScope(qa, ['n3', 'n2', 'n3', 'n1'])).toEqual(['n1', 'n2', 'n3'])
+  })
+  it('refuses QA without a grant of another network, and every other role even with grants', () => {
+    expect(provinceScope(qa, [])).toBeNull()
+    expect(provinceScope(qa, ['n1'])).toBeNull()
+    for (const role of ROLES.filter((r) => r !== 'qa'))
+      expect(provinceScope({ networkId: 'n1', roles: [role] }, ['n2'])).toBeNull()
   })
 })

@@ -35,3 +35,19 @@ export function canSeeCase(u: Viewer, c: CaseScope): boolean {
 /** Facility filter for case lists: undefined = whole network. */
 export const caseScopeOf = (u: Viewer): string[] | undefined =>
   isNetworkWide(u) ? undefined : [...u.facilityIds]
+
+/**
+ * The networks whose pooled QA aggregates a user may read (GET /api/province/metrics): their
+ * own network and every network whose admin granted them read access (qa_network_grants), for
+ * the QA role only. Null = refused: not QA, or no grant (a one-network QA uses /api/metrics).
+ * Aggregates only: a grant never makes another network's case visible (canSeeCase above).
+ */
+export function provinceScope(
+  u: Pick<Viewer, 'networkId' | 'roles'>,
+  grantedNetworkIds: readonly string[],
+): string[] | null {
+  if (!u.roles.includes('qa')) return null
+  const others = grantedNetworkIds.filter((n) => n !== u.networkId)
+  if (!others.length) return null
+  return [u.networkId, ...new Set(others)].sort()
+}

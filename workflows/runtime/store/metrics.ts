@@ -1,14 +1,18 @@
 import type { Q, Sql } from '../platform/connect.ts'
+import { activationsByMonth } from './activations.ts'
 import {
   dayStart,
   localDate,
   METRICS,
   monthStart,
   REGISTRY_TIME_ZONE,
+  type ActivationMonth,
   type MetricKey,
 } from '../../core/index.ts'
 
 export type GroupBy = 'none' | 'month' | 'facility'
+/** The province view (GET /api/province/metrics) may also group by network. */
+export type ProvinceGroupBy = GroupBy | 'network'
 
 export interface MetricsQuery {
   networkId: string
@@ -47,6 +51,24 @@ export interface RateAggregate {
   /** Accreditation standard (China CPC): bypass ED ≥ 30 %, remote ECG ≥ 30 %; lysis: none. */
   target: number | null
 }
+
+/**
+ * What `aggregates` computes over: one network (the dashboard), or several networks pooled
+ * (the province view: its percentiles are those of every case of the networks together, not an
+ * average of the networks' percentiles), optionally grouped by network.
+ */
+export interface Scope extends Omit<MetricsQuery, 'networkId' | 'groupBy'> {
+  networkIds: readonly string[]
+  groupBy: ProvinceGroupBy
+}
+
+const scopeOf = (m: MetricsQuery): Scope => ({ ...m, networkIds: [m.networkId] })
+
+/** `network_id` inside the scope: equality for one network (the common case), else `= any`. */
+const inNetworks = (q: Q, m: Scope, column = q`network_id`) =>
+  m.networkIds.length === 1
+    ? q`${column} = ${m.networkIds[0]!}`
+    : q`${column} = any(${m.networkIds as string[]}::uuid[])`
 
 /** The facility column each metric is accountable to (mirrors core METRIC_FACILITY and the SQL
  * function `metric_values` of migration 0007, which the rollup is built from). */
@@ -126,16 +148,22 @@ const targetValues = (q: Q) => {
 }
 
 /** A period's cells when it is not made of whole months: every value read from case_metrics. */
-async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
+async function directCells(q: Q, m: Scope): Promise<Cell[]> {
   const grp =
-    m.groupBy === 'month' ? q`m.month::text` : m.groupBy === 'facility' ? q`v.facility_id::text` : q`'all'`
+    m.groupBy === 'month'
+      ? q`m.month::text`
+      : m.groupBy === 'facility'
+        ? q`v.facility_id::text`
+        : m.groupBy === 'network'
+          ? q`m.network_id::text`
+          : q`'all'`
   const rows = await q<
     (Cell & { p50lo: number | null; p50hi: number | null; p90lo: number | null; p90hi: number | null })[]
   >`
     with g as (
       select v.key, ${grp} as grp, v.flagged, v.val, count(*)::int8 as n
         from case_metrics m cross join lateral metric_values(m) v
-       where m.network_id = ${m.networkId} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
+       where ${inNetworks(q, m, q`m.network_id`)} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
              ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}
        group by 1, 2, 3, 4
     ), c as (
@@ -176,12 +204,20 @@ async function directCells(q: Q, m: MetricsQuery): Promise<Cell[]> {
  * and the rank inside that bin. metric_rollup is then read only for those bins (a few hundred
  * value rows each) to find the exact values at those ranks.
  */
-async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+  // Grouped and sorted by the raw column (date, uuid) and the key in the "C" collation, text
+  // only in the answer: a province's ~200,000 bin rows sorted by collated text took most of its time.
   const grp =
-    m.groupBy === 'month' ? q`month::text` : m.groupBy === 'facility' ? q`facility_id::text` : q`'all'`
+    m.groupBy === 'month'
+      ? q`month`
+      : m.groupBy === 'facility'
+        ? q`facility_id`
+        : m.groupBy === 'network'
+          ? q`network_id`
+          : q`0`
   // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
   const net = !m.facilityId && m.groupBy !== 'facility'
-  const months = q`network_id = ${m.networkId} and net = ${net}
+  const months = q`${inNetworks(q, m)} and net = ${net}
                    and month >= ${monthDate(rollupFrom.getTime())}::date
                    and month < ${monthDate(rollupTo.getTime())}::date
                    ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}`
@@ -190,10 +226,13 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
       targeted: boolean
       bins: [number, number, number, number]
       offsets: [number, number, number, number]
+      nid0: string | null
+      nid1: string | null
     })[]
   >`
     with b as (
-      select key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo, sum(total) as total
+      select key collate "C" as key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo,
+             sum(total) as total, min(network_id::text collate "C") as nid0, max(network_id::text collate "C") as nid1
         from metric_bins where ${months}
        group by 1, 2, 3, 4
     ), c as (
@@ -207,7 +246,8 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
                         floor(0.9::float8 * (cnt - 1)), ceil(0.9::float8 * (cnt - 1))] as ranks
         from c
     )
-    select key, grp, flagged, sum(n)::int as n,
+    select key, ${m.groupBy === 'none' ? q`'all'` : q`grp::text`} as grp, flagged, sum(n)::int as n,
+           min(nid0) as nid0, max(nid1) as nid1,
            round(sum(total) / sum(n), 1)::float8 as mean,
            (coalesce(sum(n) filter (where (jmin is null or bin >= jmin) and (kmax is null or bin < kmax)), 0)
             + coalesce(sum(n_lo) filter (where bin = kmax and not strict and (jmin is null or bin >= jmin)), 0))::int
@@ -221,64 +261,80 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
                  max(ranks[3] - before) filter (where before + n > ranks[3]),
                  max(ranks[4] - before) filter (where before + n > ranks[4])]::int[] as offsets
       from r group by key, grp, flagged`
-  // Step 2: the value at each rank, from the value rows of the bin that holds it: one small
-  // index-only range scan per (key, group, bin, rank) that returns the one value.
+  // Step 2: the values at the ranks, from the value rows of the bins that hold them: one small
+  // index-only range scan per (key, group, bin) — every rank in that bin answered by the same
+  // scan — inside the group's one network when it has one (a facility, a network group), so a
+  // province reads one network's index range per bin, not one per network of the scope.
   const metricKeys = new Set<string>(METRICS.map((d) => d.key))
   const from0 = monthDate(rollupFrom.getTime())
   const to0 = monthDate(rollupTo.getTime())
   const lookups = new Map<
     string,
-    { key: string; fac: string | null; m0: string; m1: string; bin: number; off: number }
+    { key: string; fac: string | null; nid: string | null; m0: string; m1: string; bin: number }
   >()
+  const binKey = (key: string, grp: string | null, bin: number) => `${key}\0${grp}\0${bin}`
   for (const r of rows)
     if (!r.flagged && r.n && metricKeys.has(r.key))
-      r.bins.forEach((bin, i) => {
+      for (const bin of r.bins) {
         const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
         const month = m.groupBy === 'month' ? r.grp! : null
         const m1 = month ? monthDate(registryMonthStart(dayStart(month, REGISTRY_TIME_ZONE), 1)) : to0
-        lookups.set(`${r.key}\0${r.grp}\0${bin}\0${r.offsets[i]}`, {
-          key: r.key,
-          fac,
-          m0: month ?? from0,
-          m1,
-          bin,
-          off: r.offsets[i]!,
-        })
-      })
-  const values = new Map<string, number>()
-  const lookup = async (ids: string[], nullFacility: boolean) => {
+        const nid = m.networkIds.length === 1 ? null : r.nid0 === r.nid1 ? r.nid0 : null
+        lookups.set(binKey(r.key, r.grp, bin), { key: r.key, fac, nid, m0: month ?? from0, m1, bin })
+      }
+  /** Per bin: its distinct values ascending with their cumulative counts. */
+  const binValues = new Map<string, { vals: number[]; cums: number[] }>()
+  const lookup = async (ids: string[], nullFacility: boolean, oneNetwork: boolean) => {
     if (!ids.length) return
     const list = ids.map((id) => lookups.get(id)!)
-    const found = await q<{ i: number; val: number }[]>`
-      select l.i, r.val
+    const found = await q<{ i: number; vals: number[]; cums: number[] }[]>`
+      select l.i, r.vals, r.cums
         from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
-                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.m0)}::date[],
-                    ${list.map((b) => b.m1)}::date[], ${list.map((b) => b.bin)}::int[],
-                    ${list.map((b) => b.off)}::int[]) as l(i, key, fac, m0, m1, bin, off)
+                    ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.nid)}::uuid[],
+                    ${list.map((b) => b.m0)}::date[], ${list.map((b) => b.m1)}::date[],
+                    ${list.map((b) => b.bin)}::int[]) as l(i, key, fac, nid, m0, m1, bin)
         cross join lateral (
-          select val from (
+          select array_agg(val order by val) as vals, array_agg(cum order by val)::float8[] as cums from (
             select val, sum(sum(n)) over (order by val) as cum from metric_rollup
-             where network_id = ${m.networkId} and key = l.key and not flagged and net = ${net}
-               and ${net || nullFacility ? q`facility_id is null` : q`facility_id = l.fac`}
+             where ${oneNetwork ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged
+               and net = ${net}
+               ${
+                 // Network cells always have a null facility; a pooled lookup states `val >= 0`
+                 // instead, the predicate of metric_rollup_pooled (migration 0018), which only
+                 // it may use: a one-network lookup stays on the cell index (network first).
+                 net
+                   ? oneNetwork || m.networkIds.length === 1
+                     ? q`and facility_id is null`
+                     : q`and val >= 0`
+                   : nullFacility
+                     ? q`and facility_id is null`
+                     : q`and facility_id = l.fac`
+               }
                and month >= l.m0 and month < l.m1
                and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
                and floor(val / ${BIN}) = l.bin
-             group by val) x
-           where cum > l.off order by val limit 1) r`
-    for (const v of found) values.set(ids[v.i]!, v.val)
+             group by val) x) r`
+    for (const v of found) binValues.set(ids[v.i]!, { vals: v.vals ?? [], cums: v.cums ?? [] })
   }
   const all = [...lookups.keys()]
-  await lookup(
-    all.filter((id) => net || lookups.get(id)!.fac !== null),
-    false,
-  )
-  if (!net)
-    await lookup(
-      all.filter((id) => lookups.get(id)!.fac === null),
-      true,
-    )
-  const at = (key: string, grp: string | null, bin: number, offset: number): number | null =>
-    values.get(`${key}\0${grp}\0${bin}\0${offset}`) ?? null
+  for (const nullFacility of net ? [false] : [false, true])
+    for (const oneNetwork of [false, true])
+      await lookup(
+        all.filter((id) => {
+          const l = lookups.get(id)!
+          return (net || (l.fac === null) === nullFacility) && (l.nid !== null) === oneNetwork
+        }),
+        nullFacility,
+        oneNetwork,
+      )
+  /** The value at rank `offset` (0-based) inside the bin: the first whose cumulative count passes it. */
+  const valueAt = (key: string, grp: string | null, bin: number, offset: number): number | null => {
+    const b = binValues.get(binKey(key, grp, bin))
+    if (!b) return null
+    const j = b.cums.findIndex((c) => c > offset)
+    return j < 0 ? null : b.vals[j]!
+  }
+  const at = valueAt
   return rows.map((r) => {
     const v = r.bins.map((bin, i) => (r.flagged || !r.n ? null : at(r.key, r.grp, bin, r.offsets[i]!)))
     return {
@@ -297,7 +353,7 @@ async function rollupCells(q: Q, m: MetricsQuery, rollupFrom: Date, rollupTo: Da
 }
 
 /** Where a group's cases are: its ref_at range (month groups) and accountable facility. */
-function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date; facilityId?: string } {
+function groupScope(m: Scope, grp: string | null): { from: Date; to: Date; facilityId?: string } {
   if (m.groupBy === 'month') {
     const start = dayStart(grp ?? '', REGISTRY_TIME_ZONE)
     return {
@@ -316,7 +372,7 @@ function groupScope(m: MetricsQuery, grp: string | null): { from: Date; to: Date
  */
 async function caseIdLists(
   q: Q,
-  m: MetricsQuery,
+  m: Scope,
   wanted: { key: MetricKey; grp: string | null; flagged: boolean }[],
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
@@ -343,7 +399,7 @@ async function caseIdLists(
                          as g(i, lo, hi, fac)
               cross join lateral (
                 select case_id::text as id from case_metrics
-                 where network_id = ${m.networkId} and ref_at >= g.lo and ref_at < g.hi
+                 where ${inNetworks(q, m)} and ref_at >= g.lo and ref_at < g.hi
                    ${nullFac ? q`and ${facCol} is null` : byFacility ? q`and ${facCol} = g.fac` : q``}
                    and ${flagged ? q`flagged_metrics <> '{}' and ${key} = any(flagged_metrics)` : outside}
                  order by ref_at desc limit ${m.cap} offset 0) c)`
@@ -367,8 +423,9 @@ async function caseIdLists(
  */
 export async function aggregates(
   q: Q,
-  m: MetricsQuery,
+  query: MetricsQuery | Scope,
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+  const m = 'networkIds' in query ? query : scopeOf(query)
   const split = splitPeriod(m.from, m.to)
   const aligned =
     split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
@@ -426,6 +483,8 @@ export async function aggregates(
 export interface MetricsResult {
   metrics: MetricAggregate[]
   rates: RateAggregate[]
+  /** False cath lab activations per month (docs/ambulance.md): from case_metrics too, so cached alike. */
+  activations: ActivationMonth[]
   version: number
   cached: boolean
 }
@@ -436,7 +495,9 @@ export interface MetricsResult {
  * exactly the state it was computed from; any later projection change bumps the version.
  */
 export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<MetricsResult> {
+  // 'v2': results carry the activations (a cached result without them is never read).
   const params = JSON.stringify([
+    'v2',
     m.from.toISOString(),
     m.to.toISOString(),
     m.facilityId ?? null,
@@ -453,15 +514,43 @@ export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<Metrics
     if (hit) return { ...hit.result, version, cached: true }
     // The histogram sorts in memory: give it room (the default 4 MB spills to disk).
     await tx`set local work_mem = '64MB'`
-    return { ...(await aggregates(tx, m)), version, cached: false }
+    const [agg, activations] = await Promise.all([
+      aggregates(tx, m),
+      activationsByMonth(tx, { networkId: m.networkId, from: m.from, to: m.to, facilityId: m.facilityId }),
+    ])
+    return { ...agg, activations, version, cached: false }
   })
   if (!computed.cached)
     await sql`
       insert into metrics_cache (network_id, params, version, result)
       values (${m.networkId}, ${params}, ${computed.version},
-              ${sql.json({ metrics: computed.metrics, rates: computed.rates } as never)})
+              ${sql.json({ metrics: computed.metrics, rates: computed.rates, activations: computed.activations } as never)})
       on conflict (network_id, params) do update
         set version = excluded.version, result = excluded.result, computed_at = now()
         where metrics_cache.version < excluded.version`
   return computed
+}
+
+/**
+ * The province view: the networks' cases pooled, one REPEATABLE READ snapshot, no case ids (a
+ * province grant is for aggregates; a case stays visible only inside its own network,
+ * workflows/core/access.ts). Not cached: the cache is per network version (qa_versions), and
+ * the rollup answers a province cold.
+ */
+export async function provinceMetrics(
+  sql: Sql,
+  p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
+): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+  if (!p.networkIds.length) return { metrics: [], rates: [] }
+  return sql.begin('isolation level repeatable read read only', async (tx) => {
+    await tx`set local work_mem = '64MB'`
+    return aggregates(tx, { ...p, cap: 0 })
+  })
+}
+
+/** The networks whose admins granted `userId` read access to their QA aggregates (migration 0018). */
+export async function grantedNetworks(q: Q, userId: string): Promise<string[]> {
+  const rows = await q<{ id: string }[]>`
+    select network_id as id from qa_network_grants where user_id = ${userId} order by network_id`
+  return rows.map((r) => r.id)
 }

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoId } from '../../fixtures/demo-network.ts'
+import { DEMO_HISTORY_USERS, historyCases, insertHistory } from '../../fixtures/history.ts'
+import { DEMO_NETWORK_ID, SECOND_NETWORK_ID } from '../../fixtures/seed-demo.ts'
+import {
+  METRIC_FACILITY,
+  METRICS,
+  registryRecord,
+  withinTarget,
+  type MetricKey,
+  type RegistryRecord,
+} from '../../workflows/core/index.ts'
+import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
+import { testEnv, type TestEnv } from '../harness.ts'
+
+/** percentile_cont as PostgreSQL defines it (linear interpolation between closest ranks). */
+function percentileCont(sorted: number[], p: number): number {
+  const r = p * (sorted.length - 1)
+  const lo = Math.floor(r)
+  const hi = Math.ceil(r)
+  return sorted[lo]! + (r - lo) * (sorted[hi]! - sorted[lo]!)
+}
+const r1 = (v: number) => Math.round(v * 10) / 10
+
+describe('GET /api/province/metrics: pooled QA aggregates of the granted networks', () => {
+  let t: TestEnv
+  const records: RegistryRecord[] = []
+  const period = 'from=2024-01-01&to=2024-07-01'
+  const until = Date.parse('2024-07-01T00:00:00+08:00')
+
+  beforeAll(async () => {
+    t = await testEnv({ workers: false })
+    // History in both networks (the fixture's users record; the cases belong to each network).
+    for (const [networkId, seed, count] of [
+      [DEMO_NETWORK_ID, 7, 150],
+      [SECOND_NETWORK_ID, 8, 90],
+    ] as const) {
+      const network = await loadNetworkInfo(t.sql, networkId)
+      const cases = historyCases(network, DEMO_HISTORY_USERS, { months: 6, count, until, seed })
+      await t.sql.begin((tx) => insertHistory(tx, cases, network))
+      records.push(...cases.map((c) => registryRecord(c.state, network, c.state.events[0]!.recordedAt)))
+    }
+    expect(new Set(records.map((r) => r.networkId)).size).toBe(2)
+  })
+  afterAll(async () => t.close())
+
+  const grant = (username: string, networkId: string) => t.sql`
+    insert into qa_network_grants (user_id, network_id, granted_by)
+    select u.id, ${networkId}, ${demoId('user:admin')} from users u where u.username = ${username}`
+
+  it('refuses without a grant, and refuses roles other than QA even with one', async () => {
+    expect(
+      (await t.call('GET', `/api/province/metrics?${period}`, { token: await t.login('qa') })).status,
+    ).toBe(403)
+    expect(
+      (await t.call('GET', `/api/province/metrics?${period}`, { token: await t.login('qa2') })).status,
+    ).toBe(403)
+    await grant('dr.chen', SECOND_NETWORK_ID)
+    const chen = await t.call('GET', `/api/province/metrics?${period}`, { token: await t.login('dr.chen') })
+    expect(chen.status).toBe(403)
+    expect((await chen.json()).error.code).toBe('forbidden')
+    expect((await t.call('GET', `/api/province/metrics?${period}`, {})).status).toBe(401)
+  })
+
+  it('bad input names the field', async () => {
+    await grant('qa', SECOND_NETWORK_ID)
+    const r = await t.call('GET', `/api/province/metrics?${period}&groupBy=county`, {
+      token: await t.login('qa'),
+    })
+    expect(r.status).toBe(422)
+    expect((await r.json()).error.field).toBe('groupBy')
+  })
+
+  it('pooled n, median, p90, within target and flagged counts equal the core, every grouping; no case ids', async () => {
+    const qa = await t.login('qa')
+    const lo = Date.parse('2024-01-01T00:00:00+08:00')
+    const inPeriod = records.filter((x) => x.refAt >= lo && x.refAt < until)
+    let compared = 0
+    for (const groupBy of ['network', 'month', 'facility', 'none'] as const) {
+      const r = await t.call('GET', `/api/province/metrics?${period}&groupBy=${groupBy}`, { token: qa })
+      expect(r.status).toBe(200)
+      const body = await r.json()
+      expect(body.networkIds).toEqual([DEMO_NETWORK_ID, SECOND_NETWORK_ID].sort())
+      const groupOf = (x: RegistryRecord, key: MetricKey) =>
+        groupBy === 'network'
+          ? x.networkId
+          : groupBy === 'month'
+            ? x.month
+            : groupBy === 'facility'
+              ? x[METRIC_FACILITY[key]]
+              : 'all'
+      if (groupBy === 'network')
+        expect(new Set(body.metrics.map((m: any) => m.group))).toEqual(
+          new Set([DEMO_NETWORK_ID, SECOND_NETWORK_ID]),
+        )
+      for (const agg of body.metrics) {
+        const key = agg.key as MetricKey
+        expect(agg.outsideTarget.caseIds).toEqual([])
+        expect(agg.flagged.caseIds).toEqual([])
+        const inGroup = inPeriod.filter((x) => groupOf(x, key) === agg.group)
+        const values = inGroup
+          .filter((x) => x.metrics[key] !== null && !x.flaggedMetrics.includes(key))
+          .map((x) => x.metrics[key]!)
+          .sort((a, b) => a - b)
+        expect(agg.n).toBe(values.length)
+        expect(agg.flagged.count).toBe(inGroup.filter((x) => x.flaggedMetrics.includes(key)).length)
+        if (!values.length) continue
+        compared++
+        expect(agg.median).toBeCloseTo(r1(percentileCont(values, 0.5)), 5)
+        expect(agg.p90).toBeCloseTo(r1(percentileCont(values, 0.9)), 5)
+        const target = METRICS.find((m) => m.key === key)!.target
+        if (target) {
+          const ok = values.filter((x) => withinTarget(key, x)).length
+          expect(agg.outsideTarget.count).toBe(values.length - ok)
+        }
+      }
+      // Pooled, not averaged: the province's n is the sum over its networks.
+      if (groupBy === 'none') {
+        const fmc = body.metrics.find((m: any) => m.key === 'fmc_to_ecg')
+        expect(fmc.n).toBe(
+          inPeriod.filter((x) => x.metrics.fmc_to_ecg !== null && !x.flaggedMetrics.includes('fmc_to_ecg'))
+            .length,
+        )
+      }
+    }
+    expect(compared).toBeGreaterThan(40)
+  })
+
+  it('a partial-month period (read from case_metrics) agrees with the core as well', async () => {
+    const qa = await t.login('qa')
+    const body = await (
+      await t.call('GET', '/api/province/metrics?from=2024-03-10&to=2024-05-20&groupBy=network', {
+        token: qa,
+      })
+    ).json()
+    const lo = Date.parse('2024-03-10T00:00:00+08:00')
+    const hi = Date.parse('2024-05-20T00:00:00+08:00')
+    for (const agg of body.metrics) {
+      const key = agg.key as MetricKey
+      const values = records
+        .filter((x) => x.networkId === agg.group && x.refAt >= lo && x.refAt < hi)
+        .filter((x) => x.metrics[key] !== null && !x.flaggedMetrics.includes(key))
+        .map((x) => x.metrics[key]!)
+        .sort((a, b) => a - b)
+      expect(agg.n).toBe(values.length)
+      if (values.length) expect(agg.median).toBeCloseTo(r1(percentileCont(values, 0.5)), 5)
+    }
+  })
+
+  it('revoking the grant refuses at once', async () => {
+    await t.sql`delete from qa_network_grants where network_id = ${SECOND_NETWORK_ID}`
+    expect(
+      (await t.call('GET', `/api/province/metrics?${period}`, { token: await t.login('qa') })).status,
+    ).toBe(403)
+  })
+})
