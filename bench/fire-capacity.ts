@@ -211,9 +211,10 @@ export async function runFireCapacity(cluster: Cluster, opts: { timers?: number;
       {
         bench,
         metric: 'SQL statements per fire',
-        value: round(measured.statementsPerFire, 1),
+        value: profiled ? round(profiled.statementsPerFire, 1) : null,
         unit: '',
         status: 'info',
+        note: 'counted in the profiled drain (postgres.js debug hook)',
       },
       {
         bench,
