@@ -182,7 +182,8 @@ async function runStep(
       let status: PlannedAttempt['status'] = 'queued'
       if (address === null) status = 'unreachable'
       else if (!(await withinCaps(q, channel, address, already))) status = 'capped'
-      else if (dedupeKey && (already > 0 || (await smsAlreadySent(q, address, dedupeKey)))) status = 'duplicate'
+      else if (dedupeKey && (already > 0 || (await smsAlreadySent(q, address, dedupeKey))))
+        status = 'duplicate'
       if (status === 'queued') plannedTo.set(slot, already + 1)
       planned.push({ id: randomUUID(), r, channel, address, status, dedupeKey, message })
     }
@@ -235,7 +236,11 @@ async function runStep(
           deps.pushRetry,
           alert,
           ctx,
-          pushTo.map((r) => ({ userId: r.id, cardiologist: r.cardiologist, subscriptionIds: r.subscriptionIds })),
+          pushTo.map((r) => ({
+            userId: r.id,
+            cardiologist: r.cardiologist,
+            subscriptionIds: r.subscriptionIds,
+          })),
         )
       : null,
     sendJobs(q, deps.boss, sends),
@@ -317,8 +322,7 @@ export function channelNotifier(deps: ChannelDeps): Notifier {
         if (!r.queued && !reachableLater(await reached(), own.slice(own.indexOf(s) + 1)))
           await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
       }
-      if (later.length)
-        await deps.boss.insert(LADDER_STEP_QUEUE, later, { db: fromPostgresJs(q as never) })
+      if (later.length) await deps.boss.insert(LADDER_STEP_QUEUE, later, { db: fromPostgresJs(q as never) })
     },
   }
 }
@@ -367,8 +371,7 @@ export async function runLadderStep(
     const r = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels), reach)
     if (!r.queued) {
       const rest = ownSteps(ladder).filter((o) => o.step > job.step)
-      if (!reachableLater(reach, rest))
-        await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
+      if (!reachableLater(reach, rest)) await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
     }
     return 'ran'
   })
