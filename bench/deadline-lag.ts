@@ -4,7 +4,14 @@ import { spawn } from 'node:child_process'
  * through the product path (pg-boss job armed by createCase → timer worker → fireTimer →
  * deadline_warning recorded), vs bare pg-boss jobs with `startAfter` in the same kind of window
  * on the same database with the same worker settings and a no-op handler, and vs bare pg-boss
- * with its default settings (batchSize 1, polling 2 s).
+ * with its default settings (batchSize 1, polling 2 s). Then the same burst again, product and
+ * bare pg-boss, while a CPU-bound competitor process takes one core (BENCH_CONTENTION=0 skips it).
+ *
+ * The run is bounded: the competitor runs only from the window's start to the end of the drain
+ * (starting 10,000 cases is set-up, not the burst), the slack before the window is 1.5× the
+ * pilot's estimate of the set-up, and every burst is observed at most DRAIN_CAP_MS after its
+ * window closes; timers still unfired then count with the lag they had reached (lower bounds,
+ * and the goal is missed). About 7 minutes at 10,000 timers.
  *
  *   npx tsx bench/deadline-lag.ts            (BENCH_TIMERS=2000 for a quicker look)
  */
@@ -18,6 +25,8 @@ import type { BenchResult, Row } from './lib/result.ts'
 import { loadAvg, round, sleep, summarize, type Summary } from './lib/stats.ts'
 
 const WINDOW_MS = 60_000
+/** How long after the window closes a burst is still observed. */
+const DRAIN_CAP_MS = 60_000
 
 /** Due times spread evenly over [start, start + WINDOW_MS). */
 const windowOf = (start: number, n: number) =>
@@ -25,15 +34,17 @@ const windowOf = (start: number, n: number) =>
 
 interface ProductRun extends Summary {
   timers: number
+  fired: number
   createSeconds: number
   slackSeconds: number
   lastFiredAfterWindowS: number
   load: number[]
 }
 
-async function productPath(cluster: Cluster, n: number): Promise<ProductRun> {
-  const db = await cluster.database('deadline')
+async function productPath(cluster: Cluster, n: number, contended: boolean): Promise<ProductRun> {
+  const db = await cluster.database(contended ? 'deadline_contended' : 'deadline')
   const p = await startRuntime(db.url)
+  let stopHog: (() => void) | null = null
   try {
     // Pilot: how fast does this machine start cases right now? (Their FMC is long past, so their
     // first_ecg "missed" fires once, seconds later, before the window opens.)
@@ -44,7 +55,7 @@ async function productPath(cluster: Cluster, n: number): Promise<ProductRun> {
       Array.from({ length: pilotN }, () => Date.now() - 30 * 60_000),
     )
     const perCase = (performance.now() - t0) / pilotN
-    const windowStart = Date.now() + Math.round(perCase * n * 2) + 10_000
+    const windowStart = Date.now() + Math.round(perCase * n * 1.5) + 5_000
     const due = windowOf(windowStart, n)
     const load = [loadAvg()]
     const c0 = performance.now()
@@ -55,27 +66,39 @@ async function productPath(cluster: Cluster, n: number): Promise<ProductRun> {
     )
     const createSeconds = (performance.now() - c0) / 1000
     const slackSeconds = (windowStart - Date.now()) / 1000
+    if (contended) {
+      await sleep(Math.max(0, windowStart - Date.now() - 1_000))
+      stopHog = cpuHog()
+    }
     load.push(loadAvg())
     const end = windowStart + WINDOW_MS
     let lags: number[] = []
-    while (Date.now() < end + 180_000) {
-      await sleep(2000)
+    while (Date.now() < end + DRAIN_CAP_MS) {
+      await sleep(1000)
       if (Date.now() < end) continue
       lags = await warningLags(p.sql, ids)
       if (lags.length >= n) break
     }
+    const censoredAt = Date.now()
+    stopHog?.()
+    stopHog = null
     load.push(loadAvg())
+    const fired = lags.length
+    // Timers fire in due order: the unfired ones are the latest, each late by at least this much.
+    const unfired = due.slice(fired).filter((d) => d <= censoredAt)
     const [last] = await p.sql<{ t: Date | null }[]>`
       select max(recorded_at) as t from case_events where type = 'deadline_warning'`
     return {
-      ...summarize(lags),
+      ...summarize([...lags, ...unfired.map((d) => censoredAt - d)]),
       timers: n,
+      fired,
       createSeconds: round(createSeconds),
       slackSeconds: round(slackSeconds),
       lastFiredAfterWindowS: last?.t ? round((last.t.getTime() - end) / 1000, 2) : NaN,
       load,
     }
   } finally {
+    stopHog?.()
     await p.stop()
     await db.drop()
   }
@@ -144,46 +167,20 @@ function cpuHog(): () => void {
 
 export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number; contention?: boolean } = {}) {
   const n = opts.timers ?? Number(process.env.BENCH_TIMERS ?? 10_000)
-  const product = await productPath(cluster, n)
-  let contended: { product: Awaited<ReturnType<typeof productPath>>; bare: BareRun } | null = null
-  if (opts.contention ?? process.env.BENCH_CONTENTION !== '0') {
-    const stop = cpuHog()
-    try {
-      const cp = await productPath(cluster, n)
-      const cdb = await cluster.database('bare-contended', { seed: false })
-      const cboss = await startBoss(cdb.url, { supervise: false })
-      try {
-        const bare = await barePgBoss(
-          cboss,
-          'bench_contended',
-          n,
-          {
-            batchSize: TIMER_WORKER.batchSize,
-            pollingIntervalSeconds: TIMER_WORKER.pollingIntervalSeconds,
-            localConcurrency: TIMER_WORKER.localConcurrency,
-          },
-          WINDOW_MS + 120_000,
-        )
-        contended = { product: cp, bare }
-      } finally {
-        await cboss.stop({ graceful: false, close: true })
-        await cdb.drop()
-      }
-    } finally {
-      stop()
-    }
+  const settings = {
+    batchSize: TIMER_WORKER.batchSize,
+    pollingIntervalSeconds: TIMER_WORKER.pollingIntervalSeconds,
+    localConcurrency: TIMER_WORKER.localConcurrency,
   }
+  const started = performance.now()
+  const product = await productPath(cluster, n, false)
   const db = await cluster.database('bare', { seed: false })
   const boss = await startBoss(db.url, { supervise: false })
   let same: BareRun
   let defaults: BareRun
+  let contended: { product: ProductRun; bare: BareRun } | null = null
   try {
-    const settings = {
-      batchSize: TIMER_WORKER.batchSize,
-      pollingIntervalSeconds: TIMER_WORKER.pollingIntervalSeconds,
-      localConcurrency: TIMER_WORKER.localConcurrency,
-    }
-    same = await barePgBoss(boss, 'bench_same_settings', n, settings, WINDOW_MS + 120_000)
+    same = await barePgBoss(boss, 'bench_same_settings', n, settings, WINDOW_MS + DRAIN_CAP_MS)
     // pg-boss defaults: one job per fetch, a fetch every 2 s. Observed for 30 s only: it cannot
     // keep up (≈ 0.5 jobs/s), which is the point.
     defaults = await barePgBoss(
@@ -193,10 +190,22 @@ export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number; 
       { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 1 },
       30_000,
     )
+    if (opts.contention ?? process.env.BENCH_CONTENTION !== '0') {
+      const cp = await productPath(cluster, n, true)
+      // The bare baseline under the same competitor, on its own queue of the same database.
+      const stop = cpuHog()
+      try {
+        const bare = await barePgBoss(boss, 'bench_contended', n, settings, WINDOW_MS + DRAIN_CAP_MS)
+        contended = { product: cp, bare }
+      } finally {
+        stop()
+      }
+    }
   } finally {
     await boss.stop({ graceful: false, close: true })
     await db.drop()
   }
+  const seconds = round((performance.now() - started) / 1000)
   const ms = (x: number) => round(x, 0)
   const row = (metric: string, pv: number, bv: number, extra: Partial<Row> = {}): Row => ({
     bench: `deadline lag (${n} in 60 s)`,
@@ -214,7 +223,8 @@ export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number; 
       row('p50', product.p50, same.p50),
       row('p99', product.p99, same.p99, {
         goal: '≤ 1000 ms',
-        status: product.n === n && product.p99 <= 1000 ? 'ok' : 'missed',
+        status: product.fired === n && product.p99 <= 1000 ? 'ok' : 'missed',
+        note: `1-min load average before set-up / at the window / after: ${product.load.join(' / ')}`,
       }),
       row('max', product.max, same.max),
       {
@@ -230,14 +240,16 @@ export async function runDeadlineLag(cluster: Cluster, opts: { timers?: number; 
         ? [
             row('p99 with a CPU competitor', contended.product.p99, contended.bare.p99, {
               goal: '≤ 1000 ms',
-              status: contended.product.n === n && contended.product.p99 <= 1000 ? 'ok' : 'missed',
-              note: 'a busy-loop process takes one of the cores during the burst',
+              status: contended.product.fired === n && contended.product.p99 <= 1000 ? 'ok' : 'missed',
+              note: `a busy-loop process takes one of the cores during the burst; load ${contended.product.load.join(' / ')}`,
             }),
+            row('p50 with a CPU competitor', contended.product.p50, contended.bare.p50),
             row('max with a CPU competitor', contended.product.max, contended.bare.max),
           ]
         : []),
     ],
     detail: {
+      seconds,
       workerSettings: TIMER_WORKER,
       product,
       bareSameSettings: same,

@@ -15,7 +15,7 @@ import {
   type EscalationReason,
 } from '../core/index.ts'
 import { canonicalJson, derivedUuid, sha256 } from './ids.ts'
-import { publish } from './live.ts'
+import { deferLive, flushLive, publish } from './live.ts'
 import { projectMetrics } from './project-metrics.ts'
 import { notify, type Notifier } from './notifier.ts'
 import {
@@ -32,7 +32,7 @@ import {
   type CaseRow,
 } from './store/cases.ts'
 import type { NetworkCache } from './network-cache.ts'
-import { armTimer, cancelTimer, forgetTimer } from './timers.ts'
+import { armTimer, cancelTimer, forgetTimer, forgetTimers, type TimerJob } from './timers.ts'
 import type { TimelineCache } from './timeline-cache.ts'
 
 /** What the runtime needs; built once per process (or per test). */
@@ -217,7 +217,9 @@ export async function fireTimer(
   return rt.sql.begin(async (tx) => {
     // A burst fires thousands of these a minute: keep round trips few. The lock and the reads
     // are pipelined (run in order by the server: the reads and `now` come after the lock), the
-    // closing writes too. bench/deadline-lag.ts measures it.
+    // closing writes too, with the transaction's live messages in one statement.
+    // bench/deadline-lag.ts measures it.
+    deferLive(tx)
     const [c, now, events] = await Promise.all([lockCase(tx, caseId), dbNow(tx), loadEvents(tx, caseId)])
     if (!c) return false
     const network = await rt.networks.get(tx, c.networkId)
@@ -229,6 +231,7 @@ export async function fireTimer(
     await Promise.all([
       early ? cancelTimer(tx, rt.boss, caseId, key) : forgetTimer(tx, caseId, key),
       project(tx, c, recordedState, null, now, network, { publish: false }),
+      flushLive(tx),
     ])
     return true
   })
@@ -238,9 +241,11 @@ export async function fireTimer(
  * Several timer jobs fired together (a burst): the same re-check as `fireTimer` for each, in one
  * transaction whose round trips are shared. The cases are locked in id order and their
  * timelines read in one query; each case's timers then fire in order while the cases proceed
- * side by side, their queries pipelined on the one connection. All or nothing: on an error the
- * caller fires the jobs one by one (`fireTimer`), so one bad case cannot hold up the others.
- * Returns how many timers recorded something.
+ * side by side, their queries pipelined on the one connection. What every fire ends with goes
+ * out once for the transaction: the fired timers' case_timers rows in one DELETE, the live
+ * messages in one statement (NOTIFY is delivered on COMMIT either way). All or nothing: on an
+ * error the caller fires the jobs one by one (`fireTimer`), so one bad case cannot hold up the
+ * others. Returns how many timers recorded something.
  */
 export async function fireTimers(
   rt: Runtime,
@@ -248,32 +253,34 @@ export async function fireTimers(
 ): Promise<number> {
   const caseIds = [...new Set(jobs.map((j) => j.caseId))].sort()
   return rt.sql.begin(async (tx) => {
+    deferLive(tx)
     const [rows, now, timelines] = await Promise.all([
       lockCases(tx, caseIds),
       dbNow(tx),
       loadEventsOf(tx, caseIds),
     ])
+    // Fired timers to forget, by case and key. A later fire of the same case that arms the same
+    // key again keeps its new row (bench/PROFILE.md: one statement per transaction, not per fire).
+    const forgets = new Map<string, TimerJob>()
     const fired = await Promise.all(
       rows.map(async (c) => {
         const network = await rt.networks.get(tx, c.networkId)
         let state = fold(caseInfoOf(c), timelines.get(c.id) ?? [], network)
-        // Forgetting a fired timer touches only its case_timers row: it goes out pipelined with
-        // the next fire's queries and the projection (one round trip fewer per fire; bench/PROFILE.md).
-        const forgets: Promise<void>[] = []
+        let n = 0
         for (const job of jobs) {
           if (job.caseId !== c.id) continue
           const effects = fire(state, network, job.key, now)
           if (!effects.length) continue
           state = await runEffects(tx, rt, effects, { state, network, now })
-          const forgotten = forgetTimer(tx, c.id, job.key)
-          forgotten.catch(() => undefined) // awaited below; no unhandled rejection meanwhile
-          forgets.push(forgotten)
+          forgets.set(`${c.id} ${job.key}`, { caseId: c.id, key: job.key })
+          for (const e of effects) if (e.kind === 'armTimer') forgets.delete(`${c.id} ${e.timer.key}`)
+          n++
         }
-        if (forgets.length)
-          await Promise.all([...forgets, project(tx, c, state, null, now, network, { publish: false })])
-        return forgets.length
+        if (n) await project(tx, c, state, null, now, network, { publish: false })
+        return n
       }),
     )
+    await Promise.all([forgetTimers(tx, [...forgets.values()]), flushLive(tx)])
     return fired.reduce((a, b) => a + b, 0)
   })
 }

@@ -18,9 +18,36 @@ export type LiveMessage =
     }
   | { kind: 'user'; networkId: string; recipients: string[]; topic: string; data?: Record<string, unknown> }
 
+/** Transactions whose live messages wait for `flushLive` (see `deferLive`). */
+const deferred = new WeakMap<Q, LiveMessage[]>()
+
 /** Queue a live message in the current transaction: PostgreSQL delivers it only on COMMIT. */
 export async function publish(q: Q, msg: LiveMessage): Promise<void> {
-  await q`select pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(msg)})`
+  const held = deferred.get(q)
+  if (held) held.push(msg)
+  else await q`select pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(msg)})`
+}
+
+/**
+ * Hold the live messages `publish`ed on `tx` until `flushLive(tx)`, which sends them all in one
+ * statement. NOTIFY is delivered only on COMMIT whatever the statement that queued it, so a
+ * transaction that flushes before it ends delivers the same messages at the same moment: the
+ * timer worker fires many timers per transaction and saves a statement per message
+ * (bench/fire-capacity.ts).
+ */
+export function deferLive(tx: Q): void {
+  deferred.set(tx, [])
+}
+
+/** Send what `deferLive` held for `tx`, in the order published (call before the transaction ends). */
+export async function flushLive(tx: Q): Promise<void> {
+  const held = deferred.get(tx)
+  deferred.delete(tx)
+  if (!held?.length) return
+  await tx`
+    select pg_notify(${LIVE_CHANNEL}, m)
+      from unnest(${held.map((m) => JSON.stringify(m))}::text[]) with ordinality as t(m, i)
+     order by i`
 }
 
 /**

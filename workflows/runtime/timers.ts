@@ -70,6 +70,15 @@ export async function forgetTimer(q: Q, caseId: string, key: string): Promise<vo
   await q`delete from case_timers where case_id = ${caseId} and key = ${key}`
 }
 
+/** Several fired timers at once (one statement: the timer worker fires many per transaction). */
+export async function forgetTimers(q: Q, timers: readonly TimerJob[]): Promise<void> {
+  if (!timers.length) return
+  await q`
+    delete from case_timers t
+     using unnest(${timers.map((t) => t.caseId)}::uuid[], ${timers.map((t) => t.key)}::text[]) as f(case_id, key)
+     where t.case_id = f.case_id and t.key = f.key`
+}
+
 /**
  * Timers whose time has come (due_at ≤ the database clock), oldest first. At boot these are
  * re-checked at once: their pg-boss jobs may be stuck `active` under a worker that crashed, which

@@ -84,21 +84,43 @@ interface Recipient {
   mobileVerified: boolean
   wecomUserId: string | null
   hasPush: boolean
+  /** The person's Web Push subscriptions, oldest first. */
+  subscriptionIds: string[]
   cardiologist: boolean
+}
+
+/** Who an alert reaches and how: its recipients and the network's channel settings, read once per alert. */
+interface Reach {
+  recipients: Recipient[]
+  settings: NetworkChannels
 }
 
 async function recipientsOf(q: Q, ids: readonly string[]): Promise<Recipient[]> {
   if (!ids.length) return []
   return q<Recipient[]>`
     select u.id, u.mobile, u.mobile_verified as "mobileVerified", u.wecom_user_id as "wecomUserId",
+           array(select s.id from push_subscriptions s where s.user_id = u.id order by s.created_at)::text[]
+             as "subscriptionIds",
            exists (select 1 from push_subscriptions s where s.user_id = u.id) as "hasPush",
            exists (select 1 from user_roles r where r.user_id = u.id and r.role = 'cardiologist') as cardiologist
       from users u where u.id = any(${ids}::uuid[]) and u.active
      order by u.id`
 }
 
+async function reachOf(q: Q, deps: ChannelDeps, alert: Alert): Promise<Reach> {
+  const [recipients, settings] = await Promise.all([
+    recipientsOf(q, alert.recipients),
+    loadChannels(q, deps.box, alert.networkId),
+  ])
+  return { recipients, settings }
+}
+
 /** Where `r` is reached on `channel` under the network's settings; null when not at all. */
-export function addressOf(r: Recipient, channel: ChannelKey, settings: NetworkChannels): string | null {
+export function addressOf(
+  r: Omit<Recipient, 'subscriptionIds'>,
+  channel: ChannelKey,
+  settings: NetworkChannels,
+): string | null {
   switch (channel) {
     case 'webpush':
       return r.hasPush ? 'devices' : null
@@ -120,9 +142,23 @@ interface StepContext {
   now: number
 }
 
+interface PlannedAttempt {
+  id: string
+  r: Recipient
+  channel: ChannelKey
+  address: string | null
+  status: 'queued' | 'unreachable' | 'capped' | 'duplicate'
+  dedupeKey: string | null
+  message: ChannelMessage
+}
+
 /**
  * Run one step of `alert`: an attempt row per recipient and channel, the sends queued in this
- * transaction. Returns how many attempts were queued.
+ * transaction. Returns how many attempts were queued. The rows go in one INSERT and the jobs in
+ * one insert per queue (a burst of deadlines raises thousands of alerts a minute; every
+ * statement costs the timer worker CPU, bench/fire-capacity.ts): the caps and the SMS
+ * de-duplication are decided first, in order, counting the sends already planned in this step as
+ * if they were stored (two people may share a number).
  */
 async function runStep(
   q: Q,
@@ -131,46 +167,84 @@ async function runStep(
   ctx: StepContext,
   step: number,
   channels: readonly ChannelKey[],
+  reach: Reach,
 ): Promise<{ queued: number; capped: number }> {
-  const [recipients, settings] = await Promise.all([
-    recipientsOf(q, alert.recipients),
-    loadChannels(q, deps.box, alert.networkId),
-  ])
-  let queued = 0
-  let capped = 0
-  const wecomBatch: string[] = []
-  const pushTo: string[] = []
+  const { recipients, settings } = reach
+  const planned: PlannedAttempt[] = []
+  const plannedTo = new Map<string, number>()
   for (const r of recipients) {
     const message = channelMessage(ctx.state, ctx.network, alert, ctx.now, deps.publicUrl, r.cardiologist)
     for (const channel of channels) {
       const address = addressOf(r, channel, settings)
       const dedupeKey = channel === 'sms' ? `${alert.caseId}:${alert.alertKey ?? alert.template}` : null
-      let status: 'queued' | 'unreachable' | 'capped' | 'duplicate' = 'queued'
+      const slot = `${channel}:${address}`
+      const already = plannedTo.get(slot) ?? 0
+      let status: PlannedAttempt['status'] = 'queued'
       if (address === null) status = 'unreachable'
-      else if (!(await withinCaps(q, channel, address))) status = 'capped'
-      else if (dedupeKey && (await smsAlreadySent(q, address, dedupeKey))) status = 'duplicate'
-      const id = randomUUID()
-      const [row] = await q<{ id: string }[]>`
-        insert into channel_attempts (id, network_id, alert_id, case_id, user_id, step, channel, provider,
-                                      address, status, dedupe_key, message, answer)
-        values (${id}, ${alert.networkId}, ${alert.id}, ${alert.caseId}, ${r.id}, ${step}, ${channel},
-                ${providerOf(channel, settings)}, ${address}, ${status}, ${status === 'queued' ? dedupeKey : null},
-                ${q.json(message as never)}, ${status === 'queued' ? null : status})
-        on conflict do nothing
-        returning id`
-      if (row && status === 'capped') capped++
-      // Already there: this step ran before (a retried job); its sends are already queued.
-      if (!row || status !== 'queued') continue
-      queued++
-      if (channel === 'webpush') pushTo.push(r.id)
-      else if (channel === 'wecom') wecomBatch.push(id)
-      else await sendJob(q, deps.boss, [id])
+      else if (!(await withinCaps(q, channel, address, already))) status = 'capped'
+      else if (dedupeKey && (already > 0 || (await smsAlreadySent(q, address, dedupeKey))))
+        status = 'duplicate'
+      if (status === 'queued') plannedTo.set(slot, already + 1)
+      planned.push({ id: randomUUID(), r, channel, address, status, dedupeKey, message })
     }
   }
-  if (pushTo.length) await enqueueAlertPushes(q, deps.boss, deps.pushRetry, alert, ctx, pushTo)
+  if (!planned.length) return { queued: 0, capped: 0 }
+  const rows = await q<{ id: string }[]>`
+    insert into channel_attempts ${q(
+      planned.map((p) => ({
+        id: p.id,
+        network_id: alert.networkId,
+        alert_id: alert.id,
+        case_id: alert.caseId,
+        user_id: p.r.id,
+        step,
+        channel: p.channel,
+        provider: providerOf(p.channel, settings),
+        address: p.address,
+        status: p.status,
+        dedupe_key: p.status === 'queued' ? p.dedupeKey : null,
+        message: q.json(p.message as never),
+        answer: p.status === 'queued' ? null : p.status,
+      })) as never,
+    )}
+    on conflict do nothing
+    returning id`
+  const inserted = new Set(rows.map((r) => r.id))
+  let queued = 0
+  let capped = 0
+  const sends: ChannelSendJob[] = []
+  const wecomBatch: string[] = []
+  const pushTo: Recipient[] = []
+  for (const p of planned) {
+    // Not inserted: this step ran before (a retried job); its sends are already queued.
+    if (!inserted.has(p.id)) continue
+    if (p.status === 'capped') capped++
+    if (p.status !== 'queued') continue
+    queued++
+    if (p.channel === 'webpush') pushTo.push(p.r)
+    else if (p.channel === 'wecom') wecomBatch.push(p.id)
+    else sends.push({ attemptIds: [p.id] })
+  }
   // WeCom: one message (one card, one task id) to every recipient of the step, so that one
   // button press can update the card for all of them.
-  if (wecomBatch.length) await sendJob(q, deps.boss, wecomBatch)
+  if (wecomBatch.length) sends.push({ attemptIds: wecomBatch })
+  await Promise.all([
+    pushTo.length
+      ? enqueueAlertPushes(
+          q,
+          deps.boss,
+          deps.pushRetry,
+          alert,
+          ctx,
+          pushTo.map((r) => ({
+            userId: r.id,
+            cardiologist: r.cardiologist,
+            subscriptionIds: r.subscriptionIds,
+          })),
+        )
+      : null,
+    sendJobs(q, deps.boss, sends),
+  ])
   return { queued, capped }
 }
 
@@ -184,10 +258,14 @@ async function smsAlreadySent(q: Q, address: string, dedupeKey: string): Promise
   return (r?.n ?? 0) > 0
 }
 
-async function sendJob(q: Q, boss: PgBoss, attemptIds: string[]) {
-  await boss.send(CHANNEL_SEND_QUEUE, { attemptIds } satisfies ChannelSendJob, {
-    db: fromPostgresJs(q as never),
-  })
+/** The vendor calls of a step, one job each, in one insert (the queue's retry settings apply). */
+async function sendJobs(q: Q, boss: PgBoss, jobs: readonly ChannelSendJob[]) {
+  if (!jobs.length) return
+  await boss.insert(
+    CHANNEL_SEND_QUEUE,
+    jobs.map((data) => ({ data })),
+    { db: fromPostgresJs(q as never) },
+  )
 }
 
 const channelsOf = (c: readonly ChannelKey[] | 'all'): readonly ChannelKey[] =>
@@ -213,47 +291,46 @@ export function channelNotifier(deps: ChannelDeps): Notifier {
     async deliver(q, alert, ctx) {
       const kind = alertKindOf(alert.template)
       const ladder = ladderFor(ctx.network.ladders, kind)
+      let reach: Promise<Reach> | null = null
+      const reached = () => (reach ??= reachOf(q, deps, alert))
       if (alert.template === 'escalated') {
         const n = Number(/:escalate:(\d+)$/.exec(alert.alertKey ?? '')?.[1] ?? 0)
         const esc = escalationSteps(ladder).find((e) => e.n === n)
-        const r = await runStep(q, deps, alert, ctx, esc?.step ?? 0, channelsOf(esc?.channels ?? 'all'))
+        const r = await runStep(
+          q,
+          deps,
+          alert,
+          ctx,
+          esc?.step ?? 0,
+          channelsOf(esc?.channels ?? 'all'),
+          await reached(),
+        )
         if (!r.queued) await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
         return
       }
       const anchor = ladderAnchor(ctx.state, alert, ctx.now)
       const own = ownSteps(ladder)
+      // The later steps' jobs go in one insert, with the steps that run now.
+      const later: { data: LadderStepJob; startAfter: Date }[] = []
       for (const s of own) {
         if (anchor + s.after > ctx.now) {
-          await deps.boss.send(
-            LADDER_STEP_QUEUE,
-            { alertId: alert.id, step: s.step } satisfies LadderStepJob,
-            {
-              db: fromPostgresJs(q as never),
-              startAfter: new Date(anchor + s.after),
-            },
-          )
+          later.push({ data: { alertId: alert.id, step: s.step }, startAfter: new Date(anchor + s.after) })
           continue
         }
-        const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels))
+        const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels), await reached())
         // Nobody reached now, and no later step of this alert could reach them: move on.
-        if (!r.queued && !(await reachableLater(q, deps, alert, own.slice(own.indexOf(s) + 1))))
+        if (!r.queued && !reachableLater(await reached(), own.slice(own.indexOf(s) + 1)))
           await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
       }
+      if (later.length) await deps.boss.insert(LADDER_STEP_QUEUE, later, { db: fromPostgresJs(q as never) })
     },
   }
 }
 
-async function reachableLater(
-  q: Q,
-  deps: ChannelDeps,
-  alert: Alert,
+function reachableLater(
+  { recipients, settings }: Reach,
   steps: readonly { channels: readonly ChannelKey[] | 'all' }[],
-): Promise<boolean> {
-  if (!steps.length) return false
-  const [recipients, settings] = await Promise.all([
-    recipientsOf(q, alert.recipients),
-    loadChannels(q, deps.box, alert.networkId),
-  ])
+): boolean {
   return recipients.some((r) =>
     steps.some((s) => channelsOf(s.channels).some((c) => addressOf(r, c, settings))),
   )
@@ -290,11 +367,11 @@ export async function runLadderStep(
     const s = ladder[job.step]
     if (!s || s.to !== 'alert') return 'gone'
     const alert: Alert = { ...a, rule: a.rule }
-    const r = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels))
+    const reach = await reachOf(tx, deps, alert)
+    const r = await runStep(tx, deps, alert, { state, network, now }, job.step, channelsOf(s.channels), reach)
     if (!r.queued) {
       const rest = ownSteps(ladder).filter((o) => o.step > job.step)
-      if (!(await reachableLater(tx, deps, alert, rest)))
-        await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
+      if (!reachableLater(reach, rest)) await escalateSoon(tx, deps.boss, network, alert, moveOnReason(r))
     }
     return 'ran'
   })

@@ -33,17 +33,23 @@ export const CHANNEL_CAPS: Record<ChannelKey, readonly Cap[]> = {
 
 /**
  * Take the address's lock for this transaction and tell whether one more send stays within
- * every cap (database clock).
+ * every cap (database clock). `planned`: sends to the address already decided in this
+ * transaction but not stored yet (workflows/runtime/channels/dispatch.ts stores a step's attempts
+ * in one INSERT); they count as sent now.
  */
-export async function withinCaps(q: Q, channel: ChannelKey, address: string): Promise<boolean> {
+export async function withinCaps(q: Q, channel: ChannelKey, address: string, planned = 0): Promise<boolean> {
   const caps = CHANNEL_CAPS[channel]
   if (!caps.length) return true
-  await q`select pg_advisory_xact_lock(hashtext(${`channel:${channel}:${address}`}))`
   const longest = Math.max(...caps.map((c) => c.per))
-  const rows = await q<{ ageMs: number }[]>`
-    select (extract(epoch from (clock_timestamp() - created_at)) * 1000)::float8 as "ageMs"
-      from channel_attempts
-     where channel = ${channel} and address = ${address} and status in ('queued', 'sent')
-       and created_at > clock_timestamp() - ${longest / 1000} * interval '1 second'`
-  return caps.every((c) => rows.filter((r) => r.ageMs < c.per).length < c.max)
+  // Pipelined, one round trip: the server runs them in order, so the count's snapshot is taken
+  // once the lock is held.
+  const [, rows] = await Promise.all([
+    q`select pg_advisory_xact_lock(hashtext(${`channel:${channel}:${address}`}))`,
+    q<{ ageMs: number }[]>`
+      select (extract(epoch from (clock_timestamp() - created_at)) * 1000)::float8 as "ageMs"
+        from channel_attempts
+       where channel = ${channel} and address = ${address} and status in ('queued', 'sent')
+         and created_at > clock_timestamp() - ${longest / 1000} * interval '1 second'`,
+  ])
+  return caps.every((c) => rows.filter((r) => r.ageMs < c.per).length + planned < c.max)
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import type { Q } from '../platform/connect.ts'
 import { fromPostgresJs } from '../boss.ts'
@@ -5,7 +6,7 @@ import { namesOf } from '../store/users.ts'
 import type { Alert } from '../notifier.ts'
 import { alertPayload, CLINICAL_TTL_SECONDS, topicOf, type PushPayload } from '../../views/push/payload.ts'
 import type { CaseState, NetworkInfo } from '../../core/index.ts'
-import { insertDelivery, subscriptionsOf, type NewDelivery } from './store.ts'
+import { insertDeliveries, insertDelivery, type NewDelivery } from './store.ts'
 
 export const PUSH_SEND_QUEUE = 'push-send'
 export const PUSH_ESCALATE_QUEUE = 'push-escalate'
@@ -37,18 +38,21 @@ export async function enqueuePush(q: Q, boss: PgBoss, retry: PushRetry, d: NewDe
   })
 }
 
-async function cardiologistsAmong(q: Q, ids: readonly string[]): Promise<Set<string>> {
-  if (!ids.length) return new Set()
-  const rows = await q<{ userId: string }[]>`
-    select user_id as "userId" from user_roles where role = 'cardiologist' and user_id = any(${ids}::uuid[])`
-  return new Set(rows.map((r) => r.userId))
+/** A recipient of an alert's pushes, as the ladder read them (workflows/runtime/channels/dispatch.ts). */
+export interface PushRecipient {
+  userId: string
+  cardiologist: boolean
+  /** Their Web Push subscriptions, oldest first. */
+  subscriptionIds: readonly string[]
 }
 
 /**
  * The Web Push channel (workflows/runtime/channels/dispatch.ts runs it as one step of the alert
- * ladder): inside the alert's transaction, one `push-send` job per device of each of `userIds`,
+ * ladder): inside the alert's transaction, one `push-send` job per device of each recipient,
  * the payload built now from the state the alert was raised on, so the alert and its pushes
- * commit or roll back together. Returns the users with at least one device.
+ * commit or roll back together. The delivery rows go in one INSERT and their jobs in one insert
+ * (a burst of deadlines raises thousands of alerts a minute: bench/fire-capacity.ts). Returns
+ * the users with at least one device.
  */
 export async function enqueueAlertPushes(
   q: Q,
@@ -56,33 +60,46 @@ export async function enqueueAlertPushes(
   retry: PushRetry,
   alert: Alert,
   ctx: { state: CaseState; network: NetworkInfo; now: number },
-  userIds: readonly string[],
+  recipients: readonly PushRecipient[],
 ): Promise<Set<string>> {
-  const subs = await subscriptionsOf(q, [...userIds])
-  if (!subs.length) return new Set()
+  const reached = recipients.filter((r) => r.subscriptionIds.length)
+  if (!reached.length) return new Set()
   const p = ctx.state.points
-  const [cardiologists, names] = await Promise.all([
-    cardiologistsAmong(q, userIds),
-    namesOf(q, [p.decision?.by ?? null, p.consultAcknowledged?.by ?? null]),
-  ])
+  const names = await namesOf(q, [p.decision?.by ?? null, p.consultAcknowledged?.by ?? null])
   const payloads = new Map<boolean, PushPayload>()
-  for (const s of subs) {
-    const cardiologist = cardiologists.has(s.userId)
-    let payload = payloads.get(cardiologist)
+  const deliveries: (NewDelivery & { id: string })[] = []
+  for (const r of reached) {
+    let payload = payloads.get(r.cardiologist)
     if (!payload) {
-      payload = alertPayload({ ...ctx, ...alert, alertId: alert.id, cardiologist, names })
-      payloads.set(cardiologist, payload)
+      payload = alertPayload({ ...ctx, ...alert, alertId: alert.id, cardiologist: r.cardiologist, names })
+      payloads.set(r.cardiologist, payload)
     }
-    await enqueuePush(q, boss, retry, {
-      networkId: alert.networkId,
-      alertId: alert.id,
-      userId: s.userId,
-      subscriptionId: s.id,
-      kind: payload.kind,
-      payload,
-      ttlSeconds: CLINICAL_TTL_SECONDS,
-      topic: topicOf(alert.caseId),
-    })
+    for (const subscriptionId of r.subscriptionIds)
+      deliveries.push({
+        id: randomUUID(),
+        networkId: alert.networkId,
+        alertId: alert.id,
+        userId: r.userId,
+        subscriptionId,
+        kind: payload.kind,
+        payload,
+        ttlSeconds: CLINICAL_TTL_SECONDS,
+        topic: topicOf(alert.caseId),
+      })
   }
-  return new Set(subs.map((s) => s.userId))
+  // Both in this transaction, pipelined: a job names its delivery row by id, made here.
+  await Promise.all([
+    insertDeliveries(q, deliveries),
+    boss.insert(
+      PUSH_SEND_QUEUE,
+      deliveries.map((d) => ({
+        data: { deliveryId: d.id } satisfies PushSendJob,
+        retryLimit: retry.retryLimit,
+        retryDelay: retry.retryDelay,
+        retryBackoff: true,
+      })),
+      { db: fromPostgresJs(q as never) },
+    ),
+  ])
+  return new Set(reached.map((r) => r.userId))
 }

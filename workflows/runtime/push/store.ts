@@ -70,6 +70,26 @@ export async function insertDelivery(q: Q, d: NewDelivery): Promise<string> {
   return row!.id
 }
 
+/** Several deliveries whose ids the caller made (one INSERT). */
+export async function insertDeliveries(q: Q, ds: readonly (NewDelivery & { id: string })[]): Promise<void> {
+  if (!ds.length) return
+  await q`
+    insert into push_deliveries ${q(
+      ds.map((d) => ({
+        id: d.id,
+        network_id: d.networkId,
+        alert_id: d.alertId ?? null,
+        readiness_id: d.readinessId ?? null,
+        user_id: d.userId,
+        subscription_id: d.subscriptionId,
+        kind: d.kind,
+        payload: q.json(d.payload as never),
+        ttl_seconds: d.ttlSeconds,
+        topic: d.topic,
+      })) as never,
+    )}`
+}
+
 export interface DeliveryToSend {
   id: string
   networkId: string
