@@ -11,6 +11,7 @@ import path from 'node:path'
 import type { Job } from 'pg-boss'
 import { startBoss } from '../workflows/runtime/boss.ts'
 import { TIMER_WORKER } from '../workflows/runtime/workers.ts'
+import { ingestSection } from './ingest-profile.ts'
 import { isMain, runAlone } from './lib/alone.ts'
 import { runChild } from './lib/child.ts'
 import type { Cluster } from './lib/cluster.ts'
@@ -191,10 +192,11 @@ export async function runFireCapacity(cluster: Cluster, opts: { timers?: number;
   let profiled: FireChildOutput | null = null
   if (doProfile) {
     profiled = await product(cluster, Math.min(n, 2000), true)
-    fs.writeFileSync(
-      path.resolve(import.meta.dirname, 'PROFILE.md'),
-      profileMarkdown(profiled, measured, b, load),
-    )
+    // The file also holds the event POST's profile (bench/ingest.ts): keep it.
+    const file = path.resolve(import.meta.dirname, 'PROFILE.md')
+    const ingest = fs.existsSync(file) ? ingestSection(fs.readFileSync(file, 'utf8')) : ''
+    const fire = profileMarkdown(profiled, measured, b, load)
+    fs.writeFileSync(file, ingest ? `${fire.trimEnd()}\n\n${ingest}\n` : fire)
   }
   const bench = `fire capacity (${n} due)`
   const result: BenchResult = {

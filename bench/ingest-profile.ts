@@ -14,6 +14,13 @@ import type { IngestProfileOutput } from './ingest-profile-child.ts'
 const BEGIN = '<!-- ingest profile: written by bench/ingest.ts -->'
 const END = '<!-- /ingest profile -->'
 
+/** The event POST's section of a PROFILE.md text ('' when it has none), for writers of the rest of the file. */
+export function ingestSection(text: string): string {
+  const a = text.indexOf(BEGIN)
+  const b = text.indexOf(END)
+  return a >= 0 && b > a ? text.slice(a, b + END.length) : ''
+}
+
 export async function profileIngest(
   cluster: Cluster,
   opts: { cases: number; connections: number; rate?: number; seconds?: number },
