@@ -113,8 +113,9 @@ function reading(p: FireChildOutput, measured: FireChildOutput): string[] {
     '- **Once per transaction, not per fire** (workflows/runtime/apply-event.ts `fireTimers`): the live',
     '  messages (one `pg_notify` over an array: NOTIFY is delivered on COMMIT either way) and the fired',
     "  timers' case_timers rows (one DELETE).",
-    '- **Socket writes.** postgres.js wrote every message of 1 KB or more at once (one `write(2)` each);',
-    "  patched (patches/postgres+3.4.9.patch) to send a tick's messages in one write up to 64 KB.",
+    '- **Socket writes** (`writeBuffer`) are the largest single cost left. postgres.js writes every',
+    '  message of 1 KB or more at once. Coalescing a whole tick up to 64 KB (tried as a patch) measured',
+    '  slower: Buffer.concat per message and one more event-loop turn per round trip.',
     '  What is left per fire: the system event, the alert row, the audience, the attempts, the',
     "  follow-up timer (its case_timers row and pg-boss job) and the case's projection.",
   ]
