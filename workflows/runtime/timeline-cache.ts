@@ -1,6 +1,6 @@
 import type { Q } from './platform/connect.ts'
-import type { CaseEvent, EventType } from '../core/index.ts'
-import type { CaseRow } from './store/cases.ts'
+import type { CaseEvent } from '../core/index.ts'
+import { loadEventsAfter, type CaseRow } from './store/cases.ts'
 
 interface Entry {
   /** The case row's creation time: a case purged and created again under its id starts over. */
@@ -9,27 +9,6 @@ interface Entry {
   seq: string
   events: readonly CaseEvent[]
 }
-
-interface Row {
-  id: string
-  caseId: string
-  type: EventType
-  at: Date
-  recordedAt: Date
-  by: string | null
-  data: Record<string, unknown>
-  seq: string
-}
-
-const toEvent = (r: Row): CaseEvent => ({
-  id: r.id,
-  caseId: r.caseId,
-  type: r.type,
-  at: r.at.getTime(),
-  recordedAt: r.recordedAt.getTime(),
-  by: r.by,
-  data: r.data,
-})
 
 /**
  * The timelines this process has read, so that recording an event reads only what was appended
@@ -57,21 +36,16 @@ export class TimelineCache {
   async load(tx: Q, caseId: string, row: Promise<CaseRow | undefined>): Promise<CaseEvent[]> {
     const held = this.entries.get(caseId)
     const after = held?.seq ?? '0'
-    const rows = await tx<Row[]>`
-      select id, case_id as "caseId", type, at, recorded_at as "recordedAt", by, data, seq::text as seq
-        from case_events where case_id = ${caseId} and seq > ${after}::bigint order by seq`
+    const { events: read, lastSeq: seq } = await loadEventsAfter(tx, caseId, after)
     const c = await row.catch(() => undefined)
-    if (!c) return rows.map(toEvent)
+    if (!c) return read
     const createdAt = c.createdAt.getTime()
-    let events: CaseEvent[]
     if (held && held.createdAt !== createdAt) {
       // Another case under the same id (purged and created again): read it whole.
       this.entries.delete(caseId)
       return this.load(tx, caseId, row)
     }
-    if (held) events = rows.length ? [...held.events, ...rows.map(toEvent)] : [...held.events]
-    else events = rows.map(toEvent)
-    const seq = rows.length ? rows[rows.length - 1]!.seq : after
+    const events = held ? [...held.events, ...read] : read
     const now = this.entries.get(caseId)
     // Keep the longest read: a slower request of this process may finish after a later one.
     if (!now || BigInt(now.seq) <= BigInt(seq)) {

@@ -70,6 +70,21 @@ export async function loadEvents(q: Q, caseId: string): Promise<CaseEvent[]> {
   return rows.map(toEvent)
 }
 
+/**
+ * The events of a case stored after `afterSeq` (a `case_events.seq`, decimal), in storage order,
+ * and the last `seq` read (`afterSeq` when none): the delta read of workflows/runtime/timeline-cache.ts.
+ */
+export async function loadEventsAfter(
+  q: Q,
+  caseId: string,
+  afterSeq: string,
+): Promise<{ events: CaseEvent[]; lastSeq: string }> {
+  const rows = await q<(EventRow & { seq: string })[]>`
+    select id, case_id as "caseId", type, at, recorded_at as "recordedAt", by, data, seq::text as seq
+      from case_events where case_id = ${caseId} and seq > ${afterSeq}::bigint order by seq`
+  return { events: rows.map(toEvent), lastSeq: rows.at(-1)?.seq ?? afterSeq }
+}
+
 /** Timelines of many cases at once (timer bursts, lists): one query, grouped by case. */
 export async function loadEventsOf(q: Q, caseIds: string[]): Promise<Map<string, CaseEvent[]>> {
   const out = new Map<string, CaseEvent[]>(caseIds.map((id) => [id, []]))
