@@ -81,7 +81,9 @@ export const provinceMetricsRoutes = new Hono<AppEnv>().use(requireUser).get('/'
 const CaseIdsSample = z.object({ count: z.number().int(), caseIds: z.array(z.uuid()) })
 const MetricRow = z.object({
   key: z.enum(METRIC_KEYS),
-  group: z.string().describe("'all', the month YYYY-MM-01, the accountable facility id or the network id"),
+  group: z
+    .string()
+    .describe("'all', the month YYYY-MM-01, the accountable facility id, or (province) the network id"),
   n: z.number().int(),
   mean: z.number().nullable(),
   median: z.number().nullable(),
@@ -130,36 +132,8 @@ export const metricsContract: Operation[] = [
       to: IsoTime,
       facilityId: z.uuid().nullable(),
       groupBy: z.enum(['none', 'month', 'facility']),
-      metrics: z.array(
-        z.object({
-          key: z.enum(METRIC_KEYS),
-          group: z.string().describe("'all', the month YYYY-MM-01, or the accountable facility id"),
-          n: z.number().int(),
-          mean: z.number().nullable(),
-          median: z.number().nullable(),
-          p90: z.number().nullable(),
-          withinTarget: z.number().nullable(),
-          target: z
-            .object({
-              min: z.number().optional(),
-              max: z.number().optional(),
-              strictMax: z.boolean().optional(),
-            })
-            .nullable(),
-          outsideTarget: CaseIdsSample,
-          flagged: CaseIdsSample,
-        }),
-      ),
-      rates: z.array(
-        z.object({
-          key: z.enum(['bypass_ed', 'lysis_success', 'remote_ecg']),
-          group: z.string(),
-          numerator: z.number().int(),
-          denominator: z.number().int(),
-          rate: z.number().nullable(),
-          target: z.number().nullable(),
-        }),
-      ),
+      metrics: z.array(MetricRow),
+      rates: z.array(RateRow),
       version: z.number(),
       cached: z.boolean(),
       activations: z.array(
