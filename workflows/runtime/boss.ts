@@ -11,8 +11,11 @@ import { log } from './platform/log.ts'
 export function fromPostgresJs(s: postgres.Sql | postgres.TransactionSql): Db {
   return {
     async executeSql(text: string, values: unknown[] = []) {
+      // Prepared: postgres.js sends an unprepared query with parameters describe-first, a round
+      // trip of its own after which the transaction's later statements go one per round trip
+      // (store/case-metrics.ts says more). pg-boss's texts are a fixed set per queue.
       const r = values.length
-        ? await s.unsafe(text, values as postgres.ParameterOrJSON<never>[])
+        ? await s.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true })
         : await s.unsafe(text)
       const rows: unknown[] = Array.isArray(r) && r.some(Array.isArray) ? r.flat() : [...r]
       return { rows }

@@ -39,7 +39,17 @@ export function rowOf(r: RegistryRecord, updatedAt: Date): Record<string, Cell> 
 export async function upsertCaseMetrics(q: Q, r: RegistryRecord, updatedAt: Date): Promise<boolean> {
   const row = rowOf(r, updatedAt)
   const keys = Object.keys(row)
-  const changed = await q.unsafe<{ case_id: string }[]>(upsertText(keys), keys.map((k) => row[k]) as never[])
+  // Prepared (postgres.js does not prepare `unsafe` text by default): unprepared, a query with
+  // parameters is sent describe-first, which costs a round trip and makes every later statement
+  // of the transaction wait for the previous one's answer (bench/PROFILE.md). The texts are a
+  // handful (one per column set), so the per-connection statement cache stays small.
+  const changed = await q.unsafe<{ case_id: string }[]>(
+    upsertText(keys),
+    keys.map((k) => row[k]) as never[],
+    {
+      prepare: true,
+    },
+  )
   if (changed.length) await bumpVersion(q, r.networkId)
   return changed.length > 0
 }

@@ -1,0 +1,132 @@
+/**
+ * The transaction behaviour of postgres.js as patched in patches/postgres+3.4.9.patch, against a
+ * real server. BEGIN is pipelined with a transaction's first statements (one round trip less per
+ * clinical event and per timer fire): the callback starts once BEGIN is written, not answered.
+ * Unpatched 3.4.9 fails the first two tests (the second is upstream porsager/postgres#1210: with
+ * a full pipeline BEGIN was sent without reserving the connection). The last two guard what the
+ * early start must not break: no other caller's query may run inside a transaction, also on a
+ * saturated pool — exactly the load of a burst of deadlines.
+ */
+import postgres from 'postgres'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { freshDatabase } from '../harness.ts'
+
+const db = await freshDatabase()
+const admin = postgres(db.url, { max: 1, onnotice: () => {} })
+beforeAll(async () => {
+  await admin`create table pool_probe (id int primary key, by text not null)`
+})
+afterAll(async () => {
+  await admin.end()
+  await db.drop()
+})
+
+/** postgres.js's `max_pipeline` option (queries in flight per connection), missing from its types. */
+const pipeline = (n: number) => ({ max_pipeline: n }) as object
+
+const rows = async () =>
+  (await admin<{ id: number }[]>`select id from pool_probe order by id`).map((r) => r.id)
+
+it('starts the callback once BEGIN is written, its first statement pipelined inside the transaction', async () => {
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    const order: string[] = []
+    // The pool's one connection is busy: BEGIN is pipelined behind this and answered after it.
+    const busy = sql`select pg_sleep(0.1)`.execute().then(() => order.push('busy answered'))
+    const [a, b] = await sql.begin(async (tx) => {
+      order.push('callback started')
+      const first = (await tx<{ t: Date; x: string }[]>`select now() as t, txid_current()::text as x`)[0]!
+      const second = (await tx<{ t: Date; x: string }[]>`select now() as t, txid_current()::text as x`)[0]!
+      return [first, second]
+    })
+    await busy
+    expect(order).toEqual(['callback started', 'busy answered'])
+    // now() and the transaction id are the transaction's: the first statement ran inside it.
+    expect(a.x).toBe(b.x)
+    expect(a.t.getTime()).toBe(b.t.getTime())
+  } finally {
+    await sql.end()
+  }
+})
+
+it('reserves the connection for a transaction also when its pipeline is full (max_pipeline 0)', async () => {
+  await admin`truncate pool_probe`
+  const sql = postgres(db.url, { max: 2, onnotice: () => {}, ...pipeline(0) })
+  try {
+    await sql.begin(async (t) => {
+      await t`insert into pool_probe values (1, 'tx')`
+    })
+    await sql
+      .begin(async (t) => {
+        await t`insert into pool_probe values (2, 'tx')`
+        throw new Error('roll back')
+      })
+      .catch(() => undefined)
+    expect(await rows()).toEqual([1])
+  } finally {
+    await sql.end()
+  }
+})
+
+it("never runs another caller's query inside a transaction that then rolls back", async () => {
+  await admin`truncate pool_probe`
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    const busy = sql`select pg_sleep(0.2)`.execute() // the pool's one connection is busy
+    const tx = sql
+      .begin(async (t) => {
+        await t`insert into pool_probe values (1, 'tx')`
+        throw new Error('roll back')
+      })
+      .catch((e: unknown) => (e as Error).message)
+    const outside = sql`insert into pool_probe values (2, 'outside')`.execute()
+    expect(await tx).toBe('roll back')
+    await Promise.all([busy, outside])
+    expect(await rows()).toEqual([2])
+  } finally {
+    await sql.end()
+  }
+})
+
+it('keeps transactions and other queries apart on a saturated pool (no UNSAFE_TRANSACTION, nothing lost)', async () => {
+  await admin`truncate pool_probe`
+  const sql = postgres(db.url, { max: 3, onnotice: () => {}, ...pipeline(2) })
+  const committed: number[] = []
+  try {
+    await Promise.all([sql`select 1`, sql`select 1`, sql`select 1`])
+    for (let round = 0; round < 10; round++) {
+      const base = round * 100
+      const work: Promise<unknown>[] = []
+      for (let i = 0; i < 3; i++) work.push(sql`select pg_sleep(0.05)`.execute())
+      for (let i = 0; i < 6; i++) {
+        const id = base + i
+        work.push(sql`insert into pool_probe values (${id}, 'outside')`.then(() => committed.push(id)))
+      }
+      for (let i = 0; i < 5; i++) {
+        const id = base + 50 + i
+        const rollback = i % 2 === 1
+        work.push(
+          sql
+            .begin(async (t) => {
+              await t`insert into pool_probe values (${id}, 'tx')`
+              await t`select pg_sleep(0.01)`
+              if (rollback) throw new Error('roll back')
+            })
+            .then(
+              () => committed.push(id),
+              (e: unknown) => {
+                if ((e as Error).message !== 'roll back') throw e
+              },
+            ),
+        )
+      }
+      await Promise.all(work)
+    }
+    expect(await rows()).toEqual(committed.sort((a, b) => a - b))
+    expect(committed).toHaveLength(10 * (6 + 3))
+  } finally {
+    await sql.end()
+  }
+})
