@@ -4,6 +4,7 @@ import { adminContract } from './routes/admin.ts'
 import { adminChannelsContract } from './routes/admin-channels.ts'
 import { adminFacilitiesContract } from './routes/admin-facilities.ts'
 import { adminImportContract } from './routes/admin-import.ts'
+import { adminQaGrantsContract } from './routes/admin-qa-grants.ts'
 import { adminRotaContract } from './routes/admin-rota.ts'
 import { adminUsersContract } from './routes/admin-users.ts'
 import { alertsContract } from './routes/alerts.ts'
@@ -72,6 +73,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...adminContract,
   ...adminFacilitiesContract,
   ...adminUsersContract,
+  ...adminQaGrantsContract,
   ...adminRotaContract,
   ...adminImportContract,
   ...adminChannelsContract,

@@ -15,6 +15,7 @@ import { readJson, readQuery } from '../http/validate.ts'
 import { facilityRoutes, travelRoutes } from './admin-facilities.ts'
 import { channelAdminRoutes, ladderAdminRoutes, mobileCodeRoutes } from './admin-channels.ts'
 import { importRoutes } from './admin-import.ts'
+import { qaGrantRoutes } from './admin-qa-grants.ts'
 import { rotaRoutes } from './admin-rota.ts'
 import { userRoutes } from './admin-users.ts'
 
@@ -84,6 +85,7 @@ export const adminRoutes = new Hono<AppEnv>()
   .route('/channels', channelAdminRoutes)
   .route('/ladders', ladderAdminRoutes)
   .route('/mobile-code', mobileCodeRoutes)
+  .route('/qa-grants', qaGrantRoutes)
   .get('/readiness', async (c) =>
     c.json({ cardiologists: await readiness(c.var.deps.sql, c.var.ctx.networkId) }),
   )

@@ -99,6 +99,51 @@ describeBrowser('admin and QA screens (real chromium)', () => {
     await c2.close()
   }, 120_000)
 
+  it("admin grants the second network's QA province read access by login name, then revokes it after confirming", async () => {
+    const context = await e.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
+    await signIn(page, e.origin, 'admin')
+    await page.waitForURL(/\/admin/)
+    await page.goto(e.origin + '/admin/grants')
+    await page.getByRole('heading', { name: '省级质控授权' }).waitFor()
+    const form = page.getByTestId('grant-form')
+
+    // A user of the admin's own network is refused with the catalogue's message.
+    await form.locator('input[name=username]').fill('dr.chen')
+    await form.getByTestId('grant-submit').click()
+    await page.getByTestId('error-box').getByText('此人员属于本网络').waitFor()
+
+    await form.locator('input[name=username]').fill('qa2')
+    await form.getByTestId('grant-submit').click()
+    await page.getByTestId('grant-done').waitFor()
+    const row = page.getByTestId('grant-row').filter({ hasText: '永春质控 QA2' })
+    await row.waitFor()
+    await dismissBanners(page)
+    await shot(page, 'admin-grants')
+    await checkTargetsAndZoom(page, '[data-testid=grant-row]')
+    const granted = () =>
+      e.env.sql<{ n: number }[]>`select count(*)::int as n from qa_network_grants`.then((r) => r[0]!.n)
+    expect(await granted()).toBe(1)
+
+    // Revoke asks first; cancelling keeps the grant.
+    await row.getByTestId('grant-revoke').click()
+    await page.getByRole('dialog').getByText('取消').click()
+    expect(await granted()).toBe(1)
+    await row.getByTestId('grant-revoke').click()
+    await shot(page, 'admin-grants-revoke')
+    await page.getByTestId('grant-revoke-confirm').click()
+    await row.waitFor({ state: 'detached' })
+    expect(await granted()).toBe(0)
+
+    // Both changes are in the audit log, in Chinese.
+    await page.goto(e.origin + '/admin/audit')
+    await page.getByTestId('audit-entry').filter({ hasText: '撤销省级质控查看权限' }).waitFor()
+    await page.getByTestId('audit-entry').filter({ hasText: '授予省级质控查看权限' }).waitFor()
+    await context.close()
+  }, 120_000)
+
   it('QA opens the dashboard over a year of cases in under 2 s, and a drill-down', async () => {
     await seedHistory(e.env.sql, 12)
     const anxi = loadScenario('anxi')

@@ -50,6 +50,7 @@ const TABLES = [
   'audit_samples',
   'audit_abstractions',
   'app_settings',
+  'qa_network_grants',
 ] as const
 
 /** Every table's row count in one round trip (the table names are the constants above). */

@@ -44,6 +44,8 @@ beforeAll(async () => {
   // Province QA: the second network's admin granted the demo QA its aggregates (migration 0018).
   await t.sql`insert into qa_network_grants (user_id, network_id, granted_by)
               values (${demoId('user:qa')}, ${SECOND_NETWORK_ID}, ${demoId('user:admin2')})`
+  // And the demo admin granted the second network's QA this network's (GET /api/admin/qa-grants).
+  await ok(await t.call('POST', '/api/admin/qa-grants', { token: admin, body: { username: 'qa2' } }), 201)
   await subscribe(t, 'dr.chen', fakeDevice())
   await ok(
     await t.call('PUT', '/api/admin/platform', {
@@ -162,6 +164,7 @@ const CALLS: Call[] = [
   { path: '/api/admin/travel', as: 'admin' },
   { path: '/api/admin/users', as: 'admin' },
   { path: '/api/admin/users/:id', url: () => `/api/admin/users/${ids.user}`, as: 'admin' },
+  { path: '/api/admin/qa-grants', as: 'admin' },
   { path: '/api/admin/rota', as: 'admin' },
   { path: '/api/admin/rota/gaps', url: () => '/api/admin/rota/gaps?days=14', as: 'admin' },
   { path: '/api/admin/rota/template', as: 'admin' },
@@ -275,6 +278,17 @@ describe('write answers match their declared response schemas', () => {
       'POST',
       '/api/admin/rota/template/materialise',
       await call('POST', '/api/admin/rota/template/materialise', admin, { weeks: 1, force: true }),
+    )
+    // Revoke the province QA grant of beforeAll and grant it again (the GETs below list it).
+    await conforms(
+      'DELETE',
+      '/api/admin/qa-grants/:userId',
+      await call('DELETE', `/api/admin/qa-grants/${demoId('user:qa2')}`, admin),
+    )
+    await conforms(
+      'POST',
+      '/api/admin/qa-grants',
+      await call('POST', '/api/admin/qa-grants', admin, { username: 'qa2' }),
     )
     await conforms(
       'POST',

@@ -95,6 +95,10 @@ export const EDGE_PROBLEMS = {
   // WeCom web authorization sign-in (api/routes/wecom-oauth.ts)
   wecom_sign_in_expired: 400,
   wecom_sign_in_refused: 403,
+  // province QA read access granted by a network admin (api/routes/admin-qa-grants.ts)
+  qa_grantee_unknown: 422,
+  qa_grantee_own_network: 422,
+  qa_grant_exists: 409,
 } as const satisfies Record<string, ProblemStatus>
 
 export type EdgeProblemCode = keyof typeof EDGE_PROBLEMS

@@ -1161,4 +1161,29 @@ export const en: Record<MessageKey, string> = {
   'wecom.signin.password': 'Sign in with username and password instead',
   'consult.noPush':
     'This browser cannot receive push alerts (e.g. the WeCom or WeChat in-app browser); new consults reach you through WeCom, SMS or a phone call.',
+  // Province QA read access granted by the network admin (api/routes/admin-qa-grants.ts, pwa admin grants)
+  'problem.qa_grantee_unknown':
+    'No active QA user of another network has this login name; check the login name with them',
+  'problem.qa_grantee_own_network': 'This user belongs to your own network; your own QA staff need no grant',
+  'problem.qa_grant_exists': 'This user already has read access',
+  'admin.tab.grants': 'Province QA access',
+  'entity.qa_grant': 'Province QA access',
+  'action.qa_grant.create': 'Grant province QA read access',
+  'action.qa_grant.revoke': 'Revoke province QA read access',
+  'grants.title': 'Province QA access',
+  'grants.hint':
+    "A QA user of the health commission or of another network, once granted, can read this network's QA aggregates (counts, medians, share within target) — never a case. Every grant and revoke is written to the audit log.",
+  'grants.username': 'Their login name',
+  'grants.grant': 'Grant',
+  'grants.empty': 'No one has been granted access',
+  'grants.who': 'User',
+  'grants.network': 'Network',
+  'grants.by': 'Granted by',
+  'grants.at': 'Granted',
+  'grants.revoke': 'Revoke',
+  'grants.confirmTitle': 'Revoke access',
+  'grants.confirmRevoke':
+    "Revoke the read access of {u} ({n}) to this network's QA aggregates? It takes effect at once.",
+  'grants.granted': 'Granted to {u} ({n})',
+  'grants.revoked': 'Revoked the access of {u}',
 }

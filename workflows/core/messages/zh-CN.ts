@@ -1135,6 +1135,29 @@ export const zhCN = {
   'wecom.signin.password': '改用用户名和密码登录',
   'consult.noPush':
     '此浏览器收不到推送提醒（如企业微信、微信内置浏览器）；新的会诊会通过企业微信、短信或电话通知您。',
+  // Province QA read access granted by the network admin (api/routes/admin-qa-grants.ts, pwa admin grants)
+  'problem.qa_grantee_unknown': '其他网络中没有使用此登录名的在用质控人员,请向对方核实登录名',
+  'problem.qa_grantee_own_network': '此人员属于本网络,本网络的质控人员无需授权',
+  'problem.qa_grant_exists': '已向此人员授权,无需重复授权',
+  'admin.tab.grants': '省级质控授权',
+  'entity.qa_grant': '省级质控授权',
+  'action.qa_grant.create': '授予省级质控查看权限',
+  'action.qa_grant.revoke': '撤销省级质控查看权限',
+  'grants.title': '省级质控授权',
+  'grants.hint':
+    '授权后,卫健委或其他网络的质控人员可查看本网络的质控汇总指标(例数、中位数、达标率),不能查看任何病例。每次授权和撤销都记入审计日志。',
+  'grants.username': '对方的登录名',
+  'grants.grant': '授权',
+  'grants.empty': '尚未向任何人授权',
+  'grants.who': '人员',
+  'grants.network': '所属网络',
+  'grants.by': '授权人',
+  'grants.at': '授权时间',
+  'grants.revoke': '撤销',
+  'grants.confirmTitle': '撤销授权',
+  'grants.confirmRevoke': '撤销 {u}({n})对本网络质控汇总的查看权限?撤销后立即生效。',
+  'grants.granted': '已向 {u}({n})授权',
+  'grants.revoked': '已撤销 {u} 的查看权限',
 } as const satisfies Record<RequiredKey, string> & Record<string, string>
 
 export type MessageKey = keyof typeof zhCN

@@ -3,6 +3,7 @@ import { Tabs } from '../../components/data.tsx'
 import { ChannelsPage } from './channels.tsx'
 import { t } from '../../i18n/index.ts'
 import { FacilitiesPage, TravelPage } from './facilities.tsx'
+import { GrantsPage } from './grants.tsx'
 import { AuditPage, ImportPage, ReadinessPage, SettingsPage } from './misc.tsx'
 import { RotaPage, TemplatePage } from './rota.tsx'
 import { UsersPage } from './users.tsx'
@@ -20,6 +21,7 @@ const PAGES = {
   audit: AuditPage,
   whatif: WhatIfPage,
   channels: ChannelsPage,
+  grants: GrantsPage,
 } as const
 type Tab = keyof typeof PAGES
 

@@ -347,6 +347,7 @@ const ENTITIES: readonly ('' | KeyOf<'entity'>)[] = [
   'case',
   'attachment',
   'audit_sample',
+  'qa_grant',
 ]
 
 /** What changed between before and after (top-level keys), for a one-line summary. */
