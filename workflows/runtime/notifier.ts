@@ -50,7 +50,10 @@ export async function notify(
     alertKey: effect.timerKey ?? null,
     recipients,
   }
-  await Promise.all([
+  // The delivery starts with the insert (its first statements are reads, pipelined behind it; its
+  // writes follow their answers, so after the row). Every part is awaited before an error is
+  // thrown: a statement sent after the transaction ended would run outside it.
+  await settleAll([
     stored,
     publish(q, {
       kind: 'alert',
@@ -62,7 +65,19 @@ export async function notify(
       alertKey: alert.alertKey,
       recipients,
     }),
+    notifier.deliver(q, alert, ctx),
   ])
-  await notifier.deliver(q, alert, ctx)
   return alert
+}
+
+/**
+ * Wait for every one of `work` (statements pipelined on one transaction; null: nothing to wait
+ * for), then throw the first failure. `Promise.all` would throw at the first and leave the others
+ * sending statements on a connection that the transaction's rollback has already handed back.
+ */
+export async function settleAll(work: readonly (PromiseLike<unknown> | null)[]): Promise<void> {
+  const pending = work.filter((w): w is PromiseLike<unknown> => w !== null)
+  const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected')
+  if (failed)
+    throw failed.reason instanceof Error ? failed.reason : new Error('write failed', { cause: failed.reason })
 }

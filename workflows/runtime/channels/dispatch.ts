@@ -32,7 +32,7 @@ import {
 import { fireTimer, type Runtime } from '../apply-event.ts'
 import { fromPostgresJs } from '../boss.ts'
 import type { NetworkCache } from '../network-cache.ts'
-import type { Alert, Notifier } from '../notifier.ts'
+import { settleAll, type Alert, type Notifier } from '../notifier.ts'
 import type { Q, Sql } from '../platform/connect.ts'
 import { log } from '../platform/log.ts'
 import type { SecretBox } from '../platform/secret-box.ts'
@@ -310,19 +310,24 @@ export function channelNotifier(deps: ChannelDeps): Notifier {
       }
       const anchor = ladderAnchor(ctx.state, alert, ctx.now)
       const own = ownSteps(ladder)
-      // The later steps' jobs go in one insert, with the steps that run now.
-      const later: { data: LadderStepJob; startAfter: Date }[] = []
-      for (const s of own) {
-        if (anchor + s.after > ctx.now) {
-          later.push({ data: { alertId: alert.id, step: s.step }, startAfter: new Date(anchor + s.after) })
-          continue
+      // The later steps' jobs go in one insert, sent with the reads of the steps that run now
+      // (pipelined: one round trip less per alert).
+      const later = own
+        .filter((s) => anchor + s.after > ctx.now)
+        .map((s) => ({ data: { alertId: alert.id, step: s.step }, startAfter: new Date(anchor + s.after) }))
+      const runNow = async () => {
+        for (const s of own) {
+          if (anchor + s.after > ctx.now) continue
+          const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels), await reached())
+          // Nobody reached now, and no later step of this alert could reach them: move on.
+          if (!r.queued && !reachableLater(await reached(), own.slice(own.indexOf(s) + 1)))
+            await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
         }
-        const r = await runStep(q, deps, alert, ctx, s.step, channelsOf(s.channels), await reached())
-        // Nobody reached now, and no later step of this alert could reach them: move on.
-        if (!r.queued && !reachableLater(await reached(), own.slice(own.indexOf(s) + 1)))
-          await escalateSoon(q, deps.boss, ctx.network, alert, moveOnReason(r))
       }
-      if (later.length) await deps.boss.insert(LADDER_STEP_QUEUE, later, { db: fromPostgresJs(q as never) })
+      await settleAll([
+        runNow(),
+        later.length ? deps.boss.insert(LADDER_STEP_QUEUE, later, { db: fromPostgresJs(q as never) }) : null,
+      ])
     },
   }
 }
