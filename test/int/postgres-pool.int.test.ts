@@ -3,7 +3,8 @@
  * real server. BEGIN is pipelined with a transaction's first statements (one round trip less per
  * clinical event and per timer fire): the callback starts once BEGIN is written, not answered.
  * Unpatched 3.4.9 fails the first two tests (the second is upstream porsager/postgres#1210: with
- * a full pipeline BEGIN was sent without reserving the connection). The last two guard what the
+ * a full pipeline BEGIN was sent without reserving the connection) and the last (statements queued
+ * behind a describe-first one went out one per round trip). The third and fourth guard what the
  * early start must not break: no other caller's query may run inside a transaction, also on a
  * saturated pool — exactly the load of a burst of deadlines.
  */
@@ -127,6 +128,41 @@ it('keeps transactions and other queries apart on a saturated pool (no UNSAFE_TR
     expect(await rows()).toEqual(committed.sort((a, b) => a - b))
     expect(committed).toHaveLength(10 * (6 + 3))
   } finally {
+    await sql.end()
+  }
+})
+
+it('sends the statements queued behind a describe-first one together once it is answered', async () => {
+  // Statements built in the same turn of the event loop went out in one write (one round trip).
+  let turn = 0
+  let ticking = true
+  const tick = () => {
+    turn++
+    if (ticking) setImmediate(tick)
+  }
+  tick()
+  const turns: number[] = []
+  const sql = postgres(db.url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_c, q) => {
+      if (q.includes('pool_probe_marker')) turns.push(turn)
+    },
+  })
+  try {
+    await sql`select 1`
+    await sql.begin(async (t) => {
+      // A new statement with a parameter: postgres.js describes it first (a round trip), and the
+      // transaction's later statements queue behind it.
+      const first = t`select ${1}::int as pool_probe_marker`
+      const rest = Array.from({ length: 5 }, (_, i) => t`select ${i}::int as pool_probe_marker`)
+      await Promise.all([first, ...rest])
+    })
+    expect(turns).toHaveLength(6)
+    // The five queued statements were built in one turn: one round trip for them, not five.
+    expect(new Set(turns.slice(1)).size).toBe(1)
+  } finally {
+    ticking = false
     await sql.end()
   }
 })
