@@ -50,9 +50,10 @@ export async function notify(
     alertKey: effect.timerKey ?? null,
     recipients,
   }
-  // The delivery starts with the insert (its first statements are reads, pipelined behind it; its
-  // writes follow their answers, so after the row). Every part is awaited before an error is
-  // thrown: a statement sent after the transaction ended would run outside it.
+  // The delivery starts with the insert: its reads go out pipelined with it, and its rows that
+  // reference the alert (attempts, push deliveries) follow their answers, so come after the row.
+  // Every part is awaited before an error is thrown: a statement sent after the transaction
+  // ended would run outside it.
   await settleAll([
     stored,
     publish(q, {
