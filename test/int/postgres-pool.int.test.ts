@@ -3,8 +3,9 @@
  * real server. BEGIN is pipelined with a transaction's first statements (one round trip less per
  * clinical event and per timer fire): the callback starts once BEGIN is written, not answered.
  * Unpatched 3.4.9 fails the first two tests (the second is upstream porsager/postgres#1210: with
- * a full pipeline BEGIN was sent without reserving the connection) and the last (statements queued
- * behind a describe-first one went out one per round trip). The third and fourth guard what the
+ * a full pipeline BEGIN was sent without reserving the connection) and the last two (statements
+ * queued behind a describe-first one went out one per round trip; a statement issued through a
+ * transaction after its end ran on the connection back in the pool). The third and fourth guard what the
  * early start must not break: no other caller's query may run inside a transaction, also on a
  * saturated pool — exactly the load of a burst of deadlines.
  */
@@ -163,6 +164,40 @@ it('sends the statements queued behind a describe-first one together once it is 
     expect(new Set(turns.slice(1)).size).toBe(1)
   } finally {
     ticking = false
+    await sql.end()
+  }
+})
+
+it('fails a statement issued through a transaction after it ended, instead of running it elsewhere', async () => {
+  await admin`truncate pool_probe`
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} })
+  try {
+    // Work the callback leaves running (the rest of a Promise.all that threw, or a chain it did
+    // not await) issues its statement only once the transaction is over.
+    let over!: () => void
+    const ended = new Promise<void>((r) => (over = r))
+    let afterRollback: Promise<unknown> | undefined
+    let afterCommit: Promise<unknown> | undefined
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ran',
+        (e: unknown) => (e as { code?: string }).code,
+      )
+    await sql
+      .begin(async (t) => {
+        afterRollback = outcome(ended.then(() => t`insert into pool_probe values (7, 'after rollback')`))
+        await t`select 1 / 0`
+      })
+      .catch(() => undefined)
+    await sql.begin(async (t) => {
+      afterCommit = outcome(ended.then(() => t`insert into pool_probe values (8, 'after commit')`))
+      await t`insert into pool_probe values (9, 'tx')`
+    })
+    over()
+    expect(await afterRollback).toBe('TRANSACTION_ENDED')
+    expect(await afterCommit).toBe('TRANSACTION_ENDED')
+    expect(await rows()).toEqual([9])
+  } finally {
     await sql.end()
   }
 })
