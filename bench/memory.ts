@@ -34,9 +34,9 @@ async function cloneCases(url: string, copies: number): Promise<void> {
                select c.id as old_id, gen_random_uuid() as new_id
                  from cases c cross join generate_series(1, ${copies})`
     await tx`insert into cases (id, network_id, facility_id, patient, created_by, created_at, status, phase,
-                                updated_at, facility_ids)
+                                updated_at, facility_ids, heading_to, heading_known)
              select m.new_id, c.network_id, c.facility_id, c.patient, c.created_by, c.created_at, c.status,
-                    c.phase, c.updated_at, c.facility_ids
+                    c.phase, c.updated_at, c.facility_ids, c.heading_to, c.heading_known
                from clone_map m join cases c on c.id = m.old_id`
     await tx`insert into case_events (id, case_id, type, at, recorded_at, by, data)
              select gen_random_uuid(), m.new_id, e.type, e.at, e.recorded_at, e.by, e.data

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import { canSeeCase, isClinical } from '../../workflows/core/access.ts'
 import {
   attachmentData,
@@ -40,7 +41,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     async (c) => {
       const user = c.var.user
       const caseId = c.req.param('id')
-      if (!z.uuid().safeParse(caseId).success) throw notFound('case')
+      if (!Uuid.safeParse(caseId).success) throw notFound('case')
       const { sql } = c.var.deps
       const row = await getCase(sql, caseId)
       if (!row || !canSeeCase(user, row)) throw notFound('case')
@@ -73,7 +74,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
   .get('/attachments/:id', requireUser, async (c) => {
     const user = c.var.user
     const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw notFound('attachment')
+    if (!Uuid.safeParse(id).success) throw notFound('attachment')
     const { sql } = c.var.deps
     const meta = await attachmentMeta(sql, id)
     const row = meta ? await getCase(sql, meta.caseId) : undefined

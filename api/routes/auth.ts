@@ -8,6 +8,7 @@
 import { Hono } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { ROLES } from '../../workflows/core/roles.ts'
 import { deleteSession, findUserForLogin, usernameOf } from '../../workflows/runtime/store/users.ts'
@@ -160,7 +161,7 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ revoked: sessions, devicesForgotten: devices })
   })
   .delete('/sessions/:id', requireUser, async (c) => {
-    const id = z.uuid().safeParse(c.req.param('id'))
+    const id = Uuid.safeParse(c.req.param('id'))
     if (!id.success) throw problem('invalid', 'id')
     const { sql } = c.var.deps
     if (!(await revokeSession(sql, c.var.user.id, id.data))) throw problem('not_found', 'id')

@@ -7,6 +7,7 @@
 import { Hono } from 'hono'
 import { subHours } from 'date-fns/subHours'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { canSeeCase } from '../../workflows/core/access.ts'
 import { deliveryProblems } from '../../workflows/core/receipts.ts'
@@ -23,7 +24,7 @@ export const caseNotificationRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .get('/:id/notifications', async (c) => {
     const id = c.req.param('id')
-    if (!z.uuid().safeParse(id).success) throw problem('not_found')
+    if (!Uuid.safeParse(id).success) throw problem('not_found')
     const { sql } = c.var.deps
     const row = await getCase(sql, id)
     if (!row || !canSeeCase(c.var.user, row)) throw problem('not_found')

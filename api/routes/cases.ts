@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import {
   ARRIVAL_MODES,
   CLINICAL_EVENT_TYPES,
@@ -59,7 +60,7 @@ const ListQuery = z.object({
 /** The case named by `:id` if the caller may see it (404 otherwise: no existence leak), folded. */
 async function visibleCase(c: Context<AppEnv>) {
   const id = c.req.param('id') ?? ''
-  if (!z.uuid().safeParse(id).success) throw notFound('case')
+  if (!Uuid.safeParse(id).success) throw notFound('case')
   const { sql, rt } = c.var.deps
   const row = await getCase(sql, id)
   if (!row || !canSeeCase(c.var.user, row)) throw notFound('case')
@@ -119,7 +120,7 @@ export const caseRoutes = new Hono<AppEnv>()
   .post('/:id/events', async (c) => {
     const user = c.var.user
     const caseId = c.req.param('id')
-    if (!z.uuid().safeParse(caseId).success) throw notFound('case')
+    if (!Uuid.safeParse(caseId).success) throw notFound('case')
     // QA and admin accounts read; they never record clinical events.
     if (!isClinical(user)) throw forbidden()
     let body: unknown

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import { currentTransit, fold, FUTURE_LIMIT, parseInstant } from '../../workflows/core/index.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { canSeeCase, isClinical } from '../../workflows/core/access.ts'
@@ -25,7 +26,7 @@ export const PositionBody = z.strictObject({
 export const positionRoutes = new Hono<AppEnv>().use(requireUser).post('/:id/positions', async (c) => {
   const user = c.var.user
   const id = c.req.param('id')
-  if (!z.uuid().safeParse(id).success) throw problem('not_found')
+  if (!Uuid.safeParse(id).success) throw problem('not_found')
   const { sql, rt } = c.var.deps
   const row = await getCase(sql, id)
   if (!row || !canSeeCase(user, row)) throw problem('not_found')

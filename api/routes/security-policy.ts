@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { Uuid } from '../http/params.ts'
 import { problem } from '../../workflows/core/problem.ts'
 import { inTx } from '../../workflows/runtime/store/admin.ts'
 import { audit } from '../../workflows/runtime/store/audit.ts'
@@ -56,7 +57,7 @@ export const securityPolicyRoutes = new Hono<AppEnv>()
     return c.json({ policy: next })
   })
   .post('/users/:id/mfa-reset', async (c) => {
-    const id = z.uuid().safeParse(c.req.param('id'))
+    const id = Uuid.safeParse(c.req.param('id'))
     if (!id.success) throw problem('invalid', 'id')
     const { sql } = c.var.deps
     const admin = c.var.user

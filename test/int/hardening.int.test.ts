@@ -146,6 +146,55 @@ describe('request limits', () => {
     expect((await code(r))?.code).toBe('too_large')
   })
 
+  it('over a real socket: a declared Content-Length over the limit and a chunked body over it are both 413; under it both pass', async () => {
+    const { serve } = await import('@hono/node-server')
+    const http = await import('node:http')
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })
+    await new Promise((r) => server.once('listening', r))
+    const port = (server.address() as { port: number }).port
+    // The body goes out in 64 KiB pieces and stops once the answer is in: the server answers a
+    // body it refuses without reading the rest (then drops the connection, as a client sees it).
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        let answered = false
+        const req = http.request({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/auth/login',
+          headers: {
+            'content-type': 'application/json',
+            ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) }),
+          },
+        })
+        req.on('response', (res) => {
+          answered = true
+          let text = ''
+          res.on('data', (d: Buffer) => (text += d))
+          res.on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(text || '{}').error?.code }))
+        })
+        req.on('error', (e) => (answered ? undefined : reject(e)))
+        const send = async () => {
+          for (let i = 0; i < body.length && !answered; i += 64 * 1024) {
+            if (!req.write(body.slice(i, i + 64 * 1024))) await new Promise((r) => req.once('drain', r))
+            await new Promise((r) => setImmediate(r))
+          }
+          if (!answered) req.end()
+        }
+        void send().catch(() => {})
+      })
+    try {
+      const big = JSON.stringify({ username: 'x'.repeat(2 * 1024 * 1024), password: 'y' })
+      const small = JSON.stringify({ username: 'nobody', password: 'wrong password' })
+      expect(await post(big, false)).toEqual({ status: 413, code: 'too_large' })
+      expect(await post(big, true)).toEqual({ status: 413, code: 'too_large' })
+      expect((await post(small, false)).status).toBe(401)
+      expect((await post(small, true)).status).toBe(401)
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+  })
+
   it('redeem: a malformed code is refused before any work; the throttle is per trusted client address', async () => {
     const post = (ip: string, codeText = 'ABCD-EFGH-JKMN') =>
       t.call('POST', '/api/auth/redeem', {

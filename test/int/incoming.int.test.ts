@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
+import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
@@ -61,5 +62,49 @@ describe('GET /api/incoming', () => {
     expect(ready.cathLab.readyAt).not.toBeNull()
     await post('arrived', { facilityId: COUNTY })
     expect((await incoming('cathlab')).map((c) => c.id)).not.toContain(caseId)
+  })
+
+  it('never drops a patient on the road: 600 newer active cases at the county, and a row projected before heading_to existed', async () => {
+    const s = loadScenario('anxi')
+    const upTo = s.case.events.findIndex((e) => e.type === 'departed')
+    const onTheRoad = async () =>
+      (
+        await replayOverHttp(t, {
+          ...s,
+          case: { ...s.case, events: s.case.events.slice(0, upTo + 1) },
+        })
+      ).caseId
+    const early = await onTheRoad()
+    const legacy = await onTheRoad()
+    const rows = await t.sql<{ id: string; heading_to: string | null; heading_known: boolean }[]>`
+      select id, heading_to, heading_known from cases where id in ${t.sql([early, legacy])}`
+    expect(rows.map((r) => [r.heading_to, r.heading_known])).toEqual([
+      [COUNTY, true],
+      [COUNTY, true],
+    ])
+    // As a row projected before migrations/0023_incoming.sql: heading unknown.
+    await t.sql`update cases set heading_to = null, heading_known = false where id = ${legacy}`
+    // 600 active cases that touched the county, all updated after both patients left (the board
+    // used to read the 500 most recently updated cases that touched it, then look for transfers).
+    const [creator] = await t.sql<{ id: string }[]>`select id from users where username = 'lantian'`
+    await t.sql`
+      insert into cases (id, network_id, facility_id, patient, created_by, created_at, updated_at, facility_ids,
+                         heading_known)
+      select gen_random_uuid(), ${DEMO_NETWORK_ID}, ${LANTIAN}, '{"sex":"male","age":60}', ${creator!.id},
+             now(), now() + interval '1 minute', array[${LANTIAN}, ${COUNTY}]::uuid[], true
+        from generate_series(1, 600)`
+    const ids = (await incoming('cathlab')).map((c) => c.id)
+    expect(ids).toContain(early)
+    expect(ids).toContain(legacy)
+    // The legacy row's next event projects its heading like any other.
+    const r = await t.call('POST', `/api/cases/${legacy}/events`, {
+      token: await t.login('cathlab'),
+      body: { id: crypto.randomUUID(), type: 'arrived', at: new Date().toISOString(), facilityId: COUNTY },
+    })
+    expect(r.status).toBe(201)
+    const [after] = await t.sql<{ heading_to: string | null; heading_known: boolean }[]>`
+      select heading_to, heading_known from cases where id = ${legacy}`
+    expect(after).toEqual({ heading_to: null, heading_known: true })
+    expect((await incoming('cathlab')).map((c) => c.id)).not.toContain(legacy)
   })
 })

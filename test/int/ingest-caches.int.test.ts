@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
-import { SESSION_CACHE_MS, SessionCache } from '../../api/http/session-cache.ts'
+import { SESSION_CACHE_MS, SESSIONS_CHANGED_CHANNEL, SessionCache } from '../../api/http/session-cache.ts'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { TimelineCache } from '../../workflows/runtime/timeline-cache.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
@@ -94,7 +94,17 @@ describe('session cache', () => {
     const unlisten = await cache.listen(t.sql)
     try {
       const [user] = await t.sql<any[]>`select * from users where username = 'lantian'`
+      // Notifications arrive in order: once a marker sent now has emptied the cache, so has every
+      // change before it (the previous test's, delivered late on a busy machine, would otherwise
+      // empty the cache in the middle of a check and shift every answer by one).
+      const settled = async () => {
+        cache.set('marker', user)
+        await t.sql`select pg_notify(${SESSIONS_CHANGED_CHANNEL}, 'marker')`
+        for (let i = 0; i < 100 && cache.get('marker'); i++) await new Promise((r) => setTimeout(r, 20))
+        expect(cache.get('marker')).toBeUndefined()
+      }
       const emptied = async (change: () => Promise<unknown>) => {
+        await settled()
         cache.set('h', user)
         expect(cache.get('h')).toBeDefined()
         await change()
@@ -109,6 +119,7 @@ describe('session cache', () => {
         true,
       )
       // Reading is not a change: a cache entry survives unrelated writes and reads.
+      await settled()
       cache.set('h', user)
       await t.sql`select 1 from sessions limit 1`
       await new Promise((r) => setTimeout(r, 300))

@@ -3,9 +3,10 @@
  * real server. BEGIN is pipelined with a transaction's first statements (one round trip less per
  * clinical event and per timer fire): the callback starts once BEGIN is written, not answered.
  * Unpatched 3.4.9 fails the first two tests (the second is upstream porsager/postgres#1210: with
- * a full pipeline BEGIN was sent without reserving the connection) and the last two (statements
+ * a full pipeline BEGIN was sent without reserving the connection) and the last three (statements
  * queued behind a describe-first one went out one per round trip; a statement issued through a
- * transaction after its end ran on the connection back in the pool). The third and fourth guard what the
+ * transaction after its end ran on the connection back in the pool; a statement pipelined with
+ * COMMIT failed and the transaction, rolled back by the server, was reported committed). The third and fourth guard what the
  * early start must not break: no other caller's query may run inside a transaction, also on a
  * saturated pool — exactly the load of a burst of deadlines.
  */
@@ -197,6 +198,42 @@ it('fails a statement issued through a transaction after it ended, instead of ru
     expect(await afterRollback).toBe('TRANSACTION_ENDED')
     expect(await afterCommit).toBe('TRANSACTION_ENDED')
     expect(await rows()).toEqual([9])
+  } finally {
+    await sql.end()
+  }
+})
+
+it('fails the transaction when a statement pipelined with COMMIT fails, and keeps nothing of it', async () => {
+  await admin`truncate pool_probe`
+  await admin`insert into pool_probe values (1, 'before')`
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} })
+  try {
+    // The callback issues its writes and returns without waiting: COMMIT travels with them. The
+    // second insert is a unique violation; the server aborts the transaction and answers COMMIT
+    // with ROLLBACK. Unpatched, begin() resolved as if both had been stored.
+    let first: Promise<unknown> | undefined
+    let second: Promise<unknown> | undefined
+    const outcome = await sql
+      .begin((tx) => {
+        first = tx`insert into pool_probe values (2, 'tx')`.execute()
+        second = tx`insert into pool_probe values (1, 'tx')`.execute()
+        first.catch(() => undefined)
+        second.catch(() => undefined)
+        return 'returned before the writes were answered'
+      })
+      .then(
+        () => 'committed',
+        (e: { code?: string; constraint_name?: string }) => `${e.code} ${e.constraint_name}`,
+      )
+    expect(outcome).toBe('23505 pool_probe_pkey')
+    await expect(first).resolves.toBeDefined() // answered before the failing one: yet rolled back
+    expect(await rows()).toEqual([1])
+    // A pipelined write that succeeds commits: the same shape, no conflict.
+    await sql.begin((tx) => {
+      tx`insert into pool_probe values (3, 'tx')`.execute().catch(() => undefined)
+      return null
+    })
+    expect(await rows()).toEqual([1, 3])
   } finally {
     await sql.end()
   }

@@ -1,9 +1,30 @@
+import { TZDate } from '@date-fns/tz'
+import { format } from 'date-fns/format'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { dayStart, localDate, localDateTime, monthOf, monthStart, yearBefore } from './calendar.ts'
 
 const utc = (s: string) => Date.parse(s)
 
 describe('calendar (registry months in a time zone)', () => {
+  it('remembers months without changing an answer: the same as formatting, instants in any order, several zones', () => {
+    const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe']
+    // Month edges (± 1 ms around local midnights of the 1st, DST changes included) and anywhere.
+    const edge = fc
+      .tuple(fc.integer({ min: 2019, max: 2031 }), fc.integer({ min: 0, max: 11 }), fc.constantFrom(...zones))
+      .chain(([y, m, tz]) =>
+        fc.tuple(fc.constant(new TZDate(y, m, 1, tz).getTime()), fc.integer({ min: -1, max: 1 }), fc.constant(tz)),
+      )
+      .map(([t, d, tz]) => [t + d, tz] as const)
+    const any = fc.tuple(fc.integer({ min: Date.UTC(2019, 0), max: Date.UTC(2031, 0) }), fc.constantFrom(...zones))
+    fc.assert(
+      fc.property(fc.array(fc.oneof(edge, any), { minLength: 1, maxLength: 60 }), (xs) => {
+        for (const [t, tz] of xs) expect(monthOf(t, tz)).toBe(format(new TZDate(t, tz), 'yyyy-MM-01'))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('puts the last UTC evening of January into February in Shanghai', () => {
     expect(monthOf(utc('2026-01-31T16:00:00Z'))).toBe('2026-02-01')
     expect(monthOf(utc('2026-01-31T15:59:59.999Z'))).toBe('2026-01-01')

@@ -18,8 +18,19 @@ const at = (t: Instant, tz: string) => new TZDate(t, tz)
 
 /** The registry month of an instant, as its first day: `2026-02-01` for 2026-01-31T16:00Z in Shanghai. */
 export function monthOf(t: Instant, tz = REGISTRY_TIME_ZONE): string {
-  return format(at(t, tz), 'yyyy-MM-01')
+  let months = knownMonths.get(tz)
+  if (!months) knownMonths.set(tz, (months = []))
+  for (const m of months) if (t >= m.from && t < m.to) return m.label
+  // Every event of a case recomputes its registry month (one of a few): the months seen last
+  // are remembered, bounded, as their instant ranges. The answer is the same as the formatting.
+  const label = format(at(t, tz), 'yyyy-MM-01')
+  if (Number.isFinite(t)) {
+    months.unshift({ from: monthStart(t, tz), to: monthStart(t, tz, 1), label })
+    if (months.length > 24) months.pop()
+  }
+  return label
 }
+const knownMonths = new Map<string, { from: Instant; to: Instant; label: string }[]>()
 
 /** The first instant of the month containing `t`, moved by `add` months (local midnight of the 1st). */
 export function monthStart(t: Instant, tz = REGISTRY_TIME_ZONE, add = 0): Instant {

@@ -54,6 +54,21 @@ export function currentTransit(p: TimePoints): TimePoints['departures'][number] 
   return d ?? null
 }
 
+/**
+ * The departure of a case's open transfer: its latest departure, when the patient has not arrived
+ * at that destination since and the case is open; null otherwise. The incoming board of the
+ * destination lists the case while this holds (stored as `cases.heading_to`).
+ */
+export function openDeparture(s: {
+  points: TimePoints
+  closed: boolean
+}): TimePoints['departures'][number] | null {
+  const d = s.points.departures.at(-1)
+  if (!d || s.closed) return null
+  const arrived = s.points.arrivals.some((a) => a.facilityId === d.toFacilityId && a.at >= d.at)
+  return arrived ? null : d
+}
+
 const coords = (f: { lat?: number | null; lon?: number | null } | undefined) =>
   f && typeof f.lat === 'number' && typeof f.lon === 'number' ? { lat: f.lat, lon: f.lon } : null
 

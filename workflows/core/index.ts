@@ -138,7 +138,7 @@ export { seconds } from './time.ts'
 export { receiptLines, failureLine, clockTime } from './receipts.ts'
 export type { ReceiptAttempt } from './receipts.ts'
 // ambulance tier (docs/ambulance.md)
-export { etaOf, haversineKm, currentTransit, MAX_USEFUL_ACCURACY_M } from './eta.ts'
+export { etaOf, haversineKm, currentTransit, openDeparture, MAX_USEFUL_ACCURACY_M } from './eta.ts'
 export type { Eta, EtaSource, PositionFix } from './eta.ts'
 export { isFalseActivation, falseActivationsByMonth } from './false-activation.ts'
 export type { ActivationMonth } from './false-activation.ts'

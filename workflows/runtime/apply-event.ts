@@ -1,4 +1,5 @@
 import type { PgBoss } from 'pg-boss'
+import postgres from 'postgres'
 import type { Q, Sql } from './platform/connect.ts'
 import {
   fire,
@@ -11,29 +12,34 @@ import {
   type Effect,
   type NetworkInfo,
   ProblemError,
+  openDeparture,
   problemOf,
+  registryRecord,
   type EscalationReason,
 } from '../core/index.ts'
 import { canonicalJson, derivedUuid, sha256 } from './ids.ts'
-import { deferLive, flushLive, publish } from './live.ts'
+import { deferLive, flushLive, publish, type LiveMessage } from './live.ts'
 import { projectMetrics } from './project-metrics.ts'
 import { notify, type Notifier } from './notifier.ts'
 import {
   appendEvent,
   caseInfoOf,
   dbNow,
-  findEvent,
   insertCase,
   loadEvents,
   loadEventsOf,
   lockCase,
+  readUnderLock,
+  writeEvent,
   lockCases,
   updateProjection,
   type CaseRow,
+  type Projection,
 } from './store/cases.ts'
 import type { NetworkCache } from './network-cache.ts'
 import { armTimer, cancelTimer, forgetTimer, forgetTimers, type TimerJob } from './timers.ts'
 import type { TimelineCache } from './timeline-cache.ts'
+import { settleAll } from './settle.ts'
 
 /** What the runtime needs; built once per process (or per test). */
 export interface Runtime {
@@ -91,18 +97,18 @@ export async function recordEvent(
 ): Promise<Recorded> {
   const bodyHash = bodyHashOf(caseId, input)
   return rt.sql.begin(async (tx) => {
-    // Sent together: postgres.js pipelines them on the transaction's connection and the server
-    // runs them in order, so the reads (and `now`) still happen after the lock is held, in one
-    // round trip instead of four. The timeline comes from this process's cache plus what was
-    // appended since (workflows/runtime/timeline-cache.ts), not the whole timeline every time.
-    const locked = lockCase(tx, caseId)
-    const [c, now, events, existing] = await Promise.all([
-      locked,
-      dbNow(tx),
-      rt.timelines ? rt.timelines.load(tx, caseId, locked) : loadEvents(tx, caseId),
-      findEvent(tx, input.id),
-    ])
+    // Two statements sent together: postgres.js pipelines them on the transaction's connection
+    // and the server runs them in order, so the second (`now`, the events appended since this
+    // process last read the case, and the idempotency lookup) runs once the lock is held, in one
+    // round trip. The timeline is this process's cache plus that delta
+    // (workflows/runtime/timeline-cache.ts), not the whole timeline every time.
+    const base = rt.timelines?.base(caseId) ?? { after: '0', held: undefined }
+    const [c, read] = await Promise.all([lockCase(tx, caseId), readUnderLock(tx, caseId, base.after, input.id)])
     if (!c || !canSee(c)) throw new Refused(problemOf('not_found'))
+    const { now, existing } = read
+    const events =
+      (rt.timelines ? rt.timelines.combine(caseId, base, c, read.events, read.lastSeq) : read.events) ??
+      (await loadEvents(tx, caseId))
     const network = await rt.networks.get(tx, c.networkId)
     const state = fold(caseInfoOf(c), events, network)
     if (existing) {
@@ -122,22 +128,28 @@ export async function recordEvent(
     }
     const result = step(state, event, actor, network, now)
     if (!result.ok) throw new Refused(result.problem)
-    // The writes go out together too (one round trip): the insert is sent first, so everything
-    // after it runs after it on the server. Should it fail or be a no-op (the same id stored
-    // meanwhile by another case's transaction), the transaction rolls back: nothing else stays.
-    const writes = await Promise.allSettled([
-      appendEvent(tx, event, bodyHash),
-      runEffects(tx, rt, result.effects, { state: result.state, network, now }),
-      project(tx, c, result.state, event, now, network, { publish: false }),
-      publishCase(tx, result.state, event),
-    ])
-    const failed = writes.find((w) => w.status === 'rejected')
-    if (failed)
-      throw failed.reason instanceof Error
-        ? failed.reason
-        : new Error('write failed', { cause: failed.reason })
-    if (writes[0].status === 'fulfilled' && !writes[0].value) throw new Refused(problemOf('id_reused', 'id'))
-    return { status: 201 as const, event, state: result.state, network, now }
+    // The event's own writes are one statement (store/cases.ts `writeEvent`), sent first; its
+    // effects (timers, alerts) go out pipelined behind it. The write is not awaited here: once
+    // the effects are done (at once when there are none), the callback returns and COMMIT travels
+    // with the write, one round trip less. Should the write fail (the same event id stored
+    // meanwhile by another case's transaction is a unique violation), the server rolls the
+    // transaction back and `begin` fails with the write's error (the postgres.js patch,
+    // docs/operations.md): nothing is acknowledged that was not stored.
+    const next = result.state
+    const write = writeEvent(tx, {
+      event,
+      bodyHash,
+      projection: projectionOf(next, now),
+      metrics: registryRecord(next, network, next.events[0]?.recordedAt ?? now),
+      live: JSON.stringify(caseMessage(next, event)),
+    })
+    write.catch(() => undefined) // begin rethrows it
+    await runEffects(tx, rt, result.effects, { state: next, network, now })
+    return { status: 201 as const, event, state: next, network, now }
+  }).catch((e: unknown) => {
+    if (e instanceof postgres.PostgresError && e.code === '23505' && e.constraint_name === 'case_events_pkey')
+      throw new Refused(problemOf('id_reused', 'id'))
+    throw e
   })
 }
 
@@ -228,7 +240,7 @@ export async function fireTimer(
     if (!effects.length) return false
     const recordedState = await runEffects(tx, rt, effects, { state, network, now })
     // The system event was published by runEffects: the projection update need not repeat it.
-    await Promise.all([
+    await settleAll([
       early ? cancelTimer(tx, rt.boss, caseId, key) : forgetTimer(tx, caseId, key),
       project(tx, c, recordedState, null, now, network, { publish: false }),
       flushLive(tx),
@@ -262,7 +274,7 @@ export async function fireTimers(
     // Fired timers to forget, by case and key. A later fire of the same case that arms the same
     // key again keeps its new row (bench/PROFILE.md: one statement per transaction, not per fire).
     const forgets = new Map<string, TimerJob>()
-    const fired = await Promise.all(
+    const fired = await settleAll(
       rows.map(async (c) => {
         const network = await rt.networks.get(tx, c.networkId)
         let state = fold(caseInfoOf(c), timelines.get(c.id) ?? [], network)
@@ -280,7 +292,7 @@ export async function fireTimers(
         return n
       }),
     )
-    await Promise.all([forgetTimers(tx, [...forgets.values()]), flushLive(tx)])
+    await settleAll([forgetTimers(tx, [...forgets.values()]), flushLive(tx)])
     return fired.reduce((a, b) => a + b, 0)
   })
 }
@@ -355,15 +367,33 @@ async function runEffects(
 }
 
 async function publishCase(tx: Q, state: CaseState, event: CaseEvent) {
-  await publish(tx, {
+  await publish(tx, caseMessage(state, event))
+}
+
+/** The live message of an event: ids and codes only (workflows/runtime/live.ts). */
+function caseMessage(state: CaseState, event: CaseEvent): LiveMessage {
+  return {
     kind: 'case',
     caseId: state.info.id,
     networkId: state.info.networkId,
     facilityIds: facilityIdsOf(state),
     eventId: event.id,
     type: event.type,
-  })
+  }
 }
+
+/** The case row's projection of a state (phase, status, the facilities it touched, where it is heading). */
+function projectionOf(state: CaseState, now: number): Projection {
+  const to = openDeparture(state)?.toFacilityId
+  return {
+    phase: state.phase,
+    closed: state.closed,
+    facilityIds: facilityIdsOf(state),
+    headingTo: to && UUID.test(to) ? to : null,
+    at: new Date(now),
+  }
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function facilityIdsOf(state: CaseState): string[] {
   const ids = new Set<string>([state.info.facilityId])
@@ -384,14 +414,9 @@ async function project(
   opts: { publish?: boolean } = {},
 ) {
   // Two independent writes: pipelined, one round trip.
-  await Promise.all([
+  await settleAll([
     projectMetrics(tx, state, network, now),
-    updateProjection(tx, c.id, {
-      phase: state.phase,
-      closed: state.closed,
-      facilityIds: facilityIdsOf(state),
-      at: new Date(now),
-    }),
+    updateProjection(tx, c.id, projectionOf(state, now)),
   ])
   if (opts.publish === false) return
   if (event) await publishCase(tx, state, event)

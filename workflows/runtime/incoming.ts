@@ -5,11 +5,19 @@
  * vehicle's shared positions when there are recent ones (`etaSource: 'position'`, core/eta.ts).
  */
 import { addMinutes } from 'date-fns/addMinutes'
-import { etaOf, fold, isPciCenter, travelMinutes, type CaseState, type NetworkInfo } from '../core/index.ts'
+import {
+  etaOf,
+  fold,
+  isPciCenter,
+  openDeparture,
+  travelMinutes,
+  type CaseState,
+  type NetworkInfo,
+} from '../core/index.ts'
 import { isNetworkWide } from '../core/access.ts'
 import type { Q } from './platform/connect.ts'
 import type { NetworkCache } from './network-cache.ts'
-import { caseInfoOf, dbNow, listCases, loadEventsOf } from './store/cases.ts'
+import { caseInfoOf, dbNow, headingTo, loadEventsOf } from './store/cases.ts'
 import { positionsOf } from './store/positions.ts'
 import type { UserRow } from './store/users.ts'
 
@@ -43,23 +51,18 @@ export function receivingFacilities(user: UserRow, network: NetworkInfo): string
 
 /** The case's open transfer to one of `to`, or null once it arrived (or never left). */
 export function openTransfer(s: CaseState, to: ReadonlySet<string>) {
-  const d = s.points.departures.at(-1)
-  if (!d || !to.has(d.toFacilityId) || s.closed) return null
-  const arrived = s.points.arrivals.some((a) => a.facilityId === d.toFacilityId && a.at >= d.at)
-  return arrived ? null : d
+  const d = openDeparture(s)
+  return d && to.has(d.toFacilityId) ? d : null
 }
 
 export async function incomingCases(q: Q, networks: NetworkCache, user: UserRow): Promise<IncomingCase[]> {
   const network = await networks.get(q, user.networkId)
   const to = new Set(receivingFacilities(user, network))
   if (to.size === 0) return []
-  // A departed case lists its destination among its facilities (workflows/runtime/apply-event.ts).
-  const rows = await listCases(q, {
-    networkId: user.networkId,
-    status: 'active',
-    facilityIds: [...to],
-    limit: 500,
-  })
+  // The cases on the road to `to` (cases.heading_to, migrations/0023_incoming.sql), and rows
+  // projected before that column existed, by their facilities; each is folded and checked again.
+  // No limit: a patient on the road must never drop off the board because other cases exist.
+  const rows = await headingTo(q, user.networkId, [...to])
   const events = await loadEventsOf(
     q,
     rows.map((r) => r.id),

@@ -3,6 +3,7 @@ import type { Q } from './platform/connect.ts'
 import type { CaseState, Effect, NetworkInfo } from '../core/index.ts'
 import { resolveAudience } from './audience.ts'
 import { publish } from './live.ts'
+import { settleAll } from './settle.ts'
 
 export type NotifyEffect = Extract<Effect, { kind: 'notify' }>
 
@@ -69,16 +70,4 @@ export async function notify(
     notifier.deliver(q, alert, ctx),
   ])
   return alert
-}
-
-/**
- * Wait for every one of `work` (statements pipelined on one transaction; null: nothing to wait
- * for), then throw the first failure. `Promise.all` would throw at the first and leave the others
- * sending statements on a connection that the transaction's rollback has already handed back.
- */
-export async function settleAll(work: readonly (PromiseLike<unknown> | null)[]): Promise<void> {
-  const pending = work.filter((w): w is PromiseLike<unknown> => w !== null)
-  const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected')
-  if (failed)
-    throw failed.reason instanceof Error ? failed.reason : new Error('write failed', { cause: failed.reason })
 }

@@ -2,6 +2,12 @@ import type { Q } from './platform/connect.ts'
 import type { CaseEvent } from '../core/index.ts'
 import { loadEventsAfter, type CaseRow } from './store/cases.ts'
 
+/** What a delta read builds on (`TimelineCache.base`). */
+export interface TimelineBase {
+  after: string
+  held: Entry | undefined
+}
+
 interface Entry {
   /** The case row's creation time: a case purged and created again under its id starts over. */
   createdAt: number
@@ -34,23 +40,46 @@ export class TimelineCache {
    * `lockCase` was sent (the query pipelines behind the lock); `row` is that lock's answer.
    */
   async load(tx: Q, caseId: string, row: Promise<CaseRow | undefined>): Promise<CaseEvent[]> {
-    const held = this.entries.get(caseId)
-    const after = held?.seq ?? '0'
-    const { events: read, lastSeq: seq } = await loadEventsAfter(tx, caseId, after)
+    const base = this.base(caseId)
+    const { events: read, lastSeq } = await loadEventsAfter(tx, caseId, base.after)
     const c = await row.catch(() => undefined)
     if (!c) return read
+    return this.combine(caseId, base, c, read, lastSeq) ?? this.load(tx, caseId, row)
+  }
+
+  /**
+   * What a delta read of `caseId` builds on: what is held now, and the `seq` the read under the
+   * lock starts after ('0': nothing held). Taken when the read is sent: a request of this process
+   * for the same case that finishes meanwhile replaces the entry, not this base.
+   */
+  base(caseId: string): TimelineBase {
+    const held = this.entries.get(caseId)
+    return { after: held?.seq ?? '0', held }
+  }
+
+  /**
+   * The whole timeline: `base` plus `read`, the events after `base.after` read under the lock of
+   * `c` (up to `lastSeq`); the cache keeps the longest read. Null when what was held belongs to
+   * another case under the same id (purged and created again): read it whole then.
+   */
+  combine(
+    caseId: string,
+    base: TimelineBase,
+    c: CaseRow,
+    read: readonly CaseEvent[],
+    lastSeq: string,
+  ): CaseEvent[] | null {
+    const { held } = base
     const createdAt = c.createdAt.getTime()
     if (held && held.createdAt !== createdAt) {
-      // Another case under the same id (purged and created again): read it whole.
-      this.entries.delete(caseId)
-      return this.load(tx, caseId, row)
+      if (this.entries.get(caseId) === held) this.entries.delete(caseId)
+      return null
     }
-    const events = held ? [...held.events, ...read] : read
+    const events = held ? [...held.events, ...read] : [...read]
     const now = this.entries.get(caseId)
-    // Keep the longest read: a slower request of this process may finish after a later one.
-    if (!now || BigInt(now.seq) <= BigInt(seq)) {
+    if (!now || BigInt(now.seq) <= BigInt(lastSeq)) {
       this.entries.delete(caseId) // re-insert: the map's order is the recency order
-      this.entries.set(caseId, { createdAt, seq, events })
+      this.entries.set(caseId, { createdAt, seq: lastSeq, events })
       if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!)
     }
     return events

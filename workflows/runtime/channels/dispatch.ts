@@ -32,7 +32,7 @@ import {
 import { fireTimer, type Runtime } from '../apply-event.ts'
 import { fromPostgresJs } from '../boss.ts'
 import type { NetworkCache } from '../network-cache.ts'
-import { settleAll, type Alert, type Notifier } from '../notifier.ts'
+import type { Alert, Notifier } from '../notifier.ts'
 import type { Q, Sql } from '../platform/connect.ts'
 import { log } from '../platform/log.ts'
 import type { SecretBox } from '../platform/secret-box.ts'
@@ -53,6 +53,7 @@ import {
 import type { OutboundFetch, SendResult, VendorEndpoints } from './vendor.ts'
 import { sms, voice, wecom } from './vendors/index.ts'
 import type { createTokenCache } from './vendors/index.ts'
+import { settleAll } from '../settle.ts'
 
 export const LADDER_STEP_QUEUE = 'ladder-step'
 export const CHANNEL_SEND_QUEUE = 'channel-send'
@@ -228,7 +229,7 @@ async function runStep(
   // WeCom: one message (one card, one task id) to every recipient of the step, so that one
   // button press can update the card for all of them.
   if (wecomBatch.length) sends.push({ attemptIds: wecomBatch })
-  await Promise.all([
+  await settleAll([
     pushTo.length
       ? enqueueAlertPushes(
           q,

@@ -7,6 +7,7 @@ import type { Alert } from '../notifier.ts'
 import { alertPayload, CLINICAL_TTL_SECONDS, topicOf, type PushPayload } from '../../views/push/payload.ts'
 import type { CaseState, NetworkInfo } from '../../core/index.ts'
 import { insertDeliveries, insertDelivery, type NewDelivery } from './store.ts'
+import { settleAll } from '../settle.ts'
 
 export const PUSH_SEND_QUEUE = 'push-send'
 export const PUSH_ESCALATE_QUEUE = 'push-escalate'
@@ -88,7 +89,7 @@ export async function enqueueAlertPushes(
       })
   }
   // Both in this transaction, pipelined: a job names its delivery row by id, made here.
-  await Promise.all([
+  await settleAll([
     insertDeliveries(q, deliveries),
     boss.insert(
       PUSH_SEND_QUEUE,

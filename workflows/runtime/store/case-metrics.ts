@@ -61,21 +61,36 @@ export async function upsertCaseMetrics(q: Q, r: RegistryRecord, updatedAt: Date
  * `excluded.*`, the values offered to the insert: the same row as binding them again.
  */
 const upsertTexts = new Map<string, string>()
-function upsertText(keys: readonly string[]): string {
-  const sig = keys.join(',')
+function upsertText(keys: readonly string[], first = 1, returning = 'case_id'): string {
+  const sig = `${first} ${returning} ${keys.join(',')}`
   let text = upsertTexts.get(sig)
   if (text !== undefined) return text
   const id = (c: string) => '"' + c.replace(/"/g, '""') + '"'
   const cols = keys.filter((k) => k !== 'case_id')
   const compared = cols.filter((k) => k !== 'updated_at')
   text =
-    `insert into case_metrics (${keys.map(id).join(',')}) values (${keys.map((_, i) => `$${i + 1}`).join(',')})` +
+    `insert into case_metrics (${keys.map(id).join(',')}) values (${keys.map((_, i) => `$${i + first}`).join(',')})` +
     ` on conflict (case_id) do update set ${cols.map((c) => `${id(c)} = excluded.${id(c)}`).join(', ')}` +
     ` where (${compared.map((c) => `case_metrics.${id(c)}`).join(',')}) is distinct from` +
     ` (${compared.map((c) => `excluded.${id(c)}`).join(',')})` +
-    ` returning case_id`
+    ` returning ${returning}`
   upsertTexts.set(sig, text)
   return text
+}
+
+/**
+ * The upsert of `upsertCaseMetrics` as a part of a bigger statement (the event write of
+ * store/cases.ts `writeEvent`): its text with parameters numbered from `first`, returning the
+ * network of a row that changed, and its values.
+ */
+export function caseMetricsUpsert(
+  r: RegistryRecord,
+  updatedAt: Date,
+  first: number,
+): { text: string; values: Cell[] } {
+  const row = rowOf(r, updatedAt)
+  const keys = Object.keys(row)
+  return { text: upsertText(keys, first, 'network_id'), values: keys.map((k) => row[k]!) }
 }
 
 /** Mark every cached aggregate of the network stale (commit-ordered by the row lock). */
