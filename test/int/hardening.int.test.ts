@@ -170,7 +170,7 @@ describe('request limits', () => {
         req.on('response', (res) => {
           answered = true
           let text = ''
-          res.on('data', (d: Buffer) => (text += d))
+          res.on('data', (d: Buffer) => (text += d.toString()))
           res.on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(text || '{}').error?.code }))
         })
         req.on('error', (e) => (answered ? undefined : reject(e)))

@@ -223,7 +223,10 @@ it('fails the transaction when a statement pipelined with COMMIT fails, and keep
       })
       .then(
         () => 'committed',
-        (e: { code?: string; constraint_name?: string }) => `${e.code} ${e.constraint_name}`,
+        (e: unknown) => {
+          const pe = e as { code?: string; constraint_name?: string }
+          return `${pe.code} ${pe.constraint_name}`
+        },
       )
     expect(outcome).toBe('23505 pool_probe_pkey')
     await expect(first).resolves.toBeDefined() // answered before the failing one: yet rolled back
