@@ -6,7 +6,7 @@ import { LoginThrottle } from './http/login-throttle.ts'
 import { SessionCache } from './http/session-cache.ts'
 import { log } from '../workflows/runtime/platform/log.ts'
 import { createSecretBox } from '../workflows/runtime/platform/secret-box.ts'
-import type { Runtime } from '../workflows/runtime/apply-event.ts'
+import { backfillHeadings, type Runtime } from '../workflows/runtime/apply-event.ts'
 import { LiveHub } from '../workflows/runtime/live.ts'
 import { NetworkCache } from '../workflows/runtime/network-cache.ts'
 import { TimelineCache } from '../workflows/runtime/timeline-cache.ts'
@@ -100,6 +100,12 @@ export async function compose(
           log.info('due timers fired at boot', { fired, sinceStartMs: Math.round(performance.now()) })
       })
       .catch((e: unknown) => log.error('boot timer re-check failed', describeError(e)))
+    // Open cases from before migrations/0023_incoming.sql get their heading projected once.
+    void backfillHeadings(rt)
+      .then((n) => {
+        if (n) log.info('case headings projected at boot', { cases: n })
+      })
+      .catch((e: unknown) => log.error('heading backfill failed', describeError(e)))
   }
   const live = new LiveHub()
   await live.start(sql)

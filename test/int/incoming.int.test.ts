@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
+import { backfillHeadings } from '../../workflows/runtime/apply-event.ts'
 import { streamOnly } from '../../workflows/runtime/notifier.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 import { loadScenario, replayOverHttp } from '../scenarios.ts'
@@ -106,5 +107,15 @@ describe('GET /api/incoming', () => {
       select heading_to, heading_known from cases where id = ${legacy}`
     expect(after).toEqual({ heading_to: null, heading_known: true })
     expect((await incoming('cathlab')).map((c) => c.id)).not.toContain(legacy)
+
+    // The boot backfill projects the heading of such rows under their locks, keeping updated_at.
+    await t.sql`update cases set heading_to = null, heading_known = false where id = ${early}`
+    const [seen] = await t.sql<{ updated_at: Date }[]>`select updated_at from cases where id = ${early}`
+    expect(await backfillHeadings(t.deps.rt, 2)).toBe(1)
+    const [filled] = await t.sql<{ heading_to: string; heading_known: boolean; updated_at: Date }[]>`
+      select heading_to, heading_known, updated_at from cases where id = ${early}`
+    expect(filled).toEqual({ heading_to: COUNTY, heading_known: true, updated_at: seen!.updated_at })
+    expect(await backfillHeadings(t.deps.rt)).toBe(0)
+    expect((await incoming('cathlab')).map((c) => c.id)).toContain(early)
   })
 })

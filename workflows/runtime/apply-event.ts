@@ -32,6 +32,7 @@ import {
   readUnderLock,
   writeEvent,
   lockCases,
+  lockUnprojectedHeadings,
   updateProjection,
   type CaseRow,
   type Projection,
@@ -295,6 +296,37 @@ export async function fireTimers(
     await settleAll([forgetTimers(tx, [...forgets.values()]), flushLive(tx)])
     return fired.reduce((a, b) => a + b, 0)
   })
+}
+
+/**
+ * Project the heading (`cases.heading_to`) of the open cases projected before
+ * migrations/0023_incoming.sql, a batch at a time under the cases' locks, so the incoming board
+ * reads them by index like every other case (until then it folds them: nothing is missed). Run
+ * once at boot; idempotent, and safe in several processes at once. The row keeps its
+ * `updated_at`: the case lists' order does not move. Returns how many cases it projected.
+ */
+export async function backfillHeadings(rt: Runtime, batch = 200): Promise<number> {
+  let done = 0
+  for (;;) {
+    const n = await rt.sql.begin(async (tx) => {
+      const rows = await lockUnprojectedHeadings(tx, batch)
+      if (!rows.length) return 0
+      const timelines = await loadEventsOf(
+        tx,
+        rows.map((c) => c.id),
+      )
+      await settleAll(
+        rows.map(async (c) => {
+          const network = await rt.networks.get(tx, c.networkId)
+          const state = fold(caseInfoOf(c), timelines.get(c.id) ?? [], network)
+          await updateProjection(tx, c.id, projectionOf(state, c.updatedAt.getTime()))
+        }),
+      )
+      return rows.length
+    })
+    if (!n) return done
+    done += n
+  }
 }
 
 /** The one interpreter of core effects. Returns the state after system events. */

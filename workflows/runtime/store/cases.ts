@@ -279,6 +279,18 @@ export async function headingTo(q: Q, networkId: string, facilityIds: string[]):
        and facility_ids && ${facilityIds}::uuid[]`
 }
 
+/**
+ * Lock up to `limit` open cases whose heading was never projected (rows from before
+ * migrations/0023_incoming.sql), skipping rows another transaction holds (an event recording
+ * there projects the heading itself).
+ */
+export async function lockUnprojectedHeadings(q: Q, limit: number): Promise<CaseRow[]> {
+  return q<CaseRow[]>`
+    select ${caseColumns(q)} from cases
+     where status = 'active' and not heading_known
+     order by id limit ${limit} for update skip locked`
+}
+
 /** The clock of the database: one clock for clinical checks, storage times and pg-boss. */
 export async function dbNow(q: Q): Promise<number> {
   const [row] = await q<{ now: Date }[]>`select clock_timestamp() as now`
