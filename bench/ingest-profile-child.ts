@@ -135,7 +135,8 @@ const profLoad = await load()
 const profCpu = process.cpuUsage(cpu0)
 const { profile } = await session.post('Profiler.stop')
 session.disconnect()
-if (process.env.BENCH_PROFILE_SAVE) (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE_SAVE, JSON.stringify(profile))
+if (process.env.BENCH_PROFILE_SAVE)
+  (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE_SAVE, JSON.stringify(profile))
 const summary = summarizeProfile(profile, undefined, Number(process.env.BENCH_PROFILE_TOP ?? 25))
 
 // The same load on the minimal endpoint (bench/lib/minimal-server.ts) in this process: its Node

@@ -171,7 +171,9 @@ describe('request limits', () => {
           answered = true
           let text = ''
           res.on('data', (d: Buffer) => (text += d.toString()))
-          res.on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(text || '{}').error?.code }))
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, code: JSON.parse(text || '{}').error?.code }),
+          )
         })
         req.on('error', (e) => (answered ? undefined : reject(e)))
         const send = async () => {

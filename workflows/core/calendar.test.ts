@@ -13,10 +13,17 @@ describe('calendar (registry months in a time zone)', () => {
     const edge = fc
       .tuple(fc.integer({ min: 2019, max: 2031 }), fc.integer({ min: 0, max: 11 }), fc.constantFrom(...zones))
       .chain(([y, m, tz]) =>
-        fc.tuple(fc.constant(new TZDate(y, m, 1, tz).getTime()), fc.integer({ min: -1, max: 1 }), fc.constant(tz)),
+        fc.tuple(
+          fc.constant(new TZDate(y, m, 1, tz).getTime()),
+          fc.integer({ min: -1, max: 1 }),
+          fc.constant(tz),
+        ),
       )
       .map(([t, d, tz]) => [t + d, tz] as const)
-    const any = fc.tuple(fc.integer({ min: Date.UTC(2019, 0), max: Date.UTC(2031, 0) }), fc.constantFrom(...zones))
+    const any = fc.tuple(
+      fc.integer({ min: Date.UTC(2019, 0), max: Date.UTC(2031, 0) }),
+      fc.constantFrom(...zones),
+    )
     fc.assert(
       fc.property(fc.array(fc.oneof(edge, any), { minLength: 1, maxLength: 60 }), (xs) => {
         for (const [t, tz] of xs) expect(monthOf(t, tz)).toBe(format(new TZDate(t, tz), 'yyyy-MM-01'))

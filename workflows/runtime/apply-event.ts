@@ -97,61 +97,70 @@ export async function recordEvent(
   canSee: (c: CaseRow) => boolean,
 ): Promise<Recorded> {
   const bodyHash = bodyHashOf(caseId, input)
-  return rt.sql.begin(async (tx) => {
-    // Two statements sent together: postgres.js pipelines them on the transaction's connection
-    // and the server runs them in order, so the second (`now`, the events appended since this
-    // process last read the case, and the idempotency lookup) runs once the lock is held, in one
-    // round trip. The timeline is this process's cache plus that delta
-    // (workflows/runtime/timeline-cache.ts), not the whole timeline every time.
-    const base = rt.timelines?.base(caseId) ?? { after: '0', held: undefined }
-    const [c, read] = await Promise.all([lockCase(tx, caseId), readUnderLock(tx, caseId, base.after, input.id)])
-    if (!c || !canSee(c)) throw new Refused(problemOf('not_found'))
-    const { now, existing } = read
-    const events =
-      (rt.timelines ? rt.timelines.combine(caseId, base, c, read.events, read.lastSeq) : read.events) ??
-      (await loadEvents(tx, caseId))
-    const network = await rt.networks.get(tx, c.networkId)
-    const state = fold(caseInfoOf(c), events, network)
-    if (existing) {
-      if (existing.caseId === caseId && existing.bodyHash === bodyHash) {
-        return { status: 200 as const, event: existing, state, network, now }
+  return rt.sql
+    .begin(async (tx) => {
+      // Two statements sent together: postgres.js pipelines them on the transaction's connection
+      // and the server runs them in order, so the second (`now`, the events appended since this
+      // process last read the case, and the idempotency lookup) runs once the lock is held, in one
+      // round trip. The timeline is this process's cache plus that delta
+      // (workflows/runtime/timeline-cache.ts), not the whole timeline every time.
+      const base = rt.timelines?.base(caseId) ?? { after: '0', held: undefined }
+      const [c, read] = await Promise.all([
+        lockCase(tx, caseId),
+        readUnderLock(tx, caseId, base.after, input.id),
+      ])
+      if (!c || !canSee(c)) throw new Refused(problemOf('not_found'))
+      const { now, existing } = read
+      const events =
+        (rt.timelines ? rt.timelines.combine(caseId, base, c, read.events, read.lastSeq) : read.events) ??
+        (await loadEvents(tx, caseId))
+      const network = await rt.networks.get(tx, c.networkId)
+      const state = fold(caseInfoOf(c), events, network)
+      if (existing) {
+        if (existing.caseId === caseId && existing.bodyHash === bodyHash) {
+          return { status: 200 as const, event: existing, state, network, now }
+        }
+        throw new Refused(problemOf('id_reused', 'id'))
       }
-      throw new Refused(problemOf('id_reused', 'id'))
-    }
-    const event: CaseEvent = {
-      id: input.id,
-      caseId,
-      type: input.type,
-      at: input.at,
-      recordedAt: now,
-      by: actor.id,
-      data: input.data,
-    }
-    const result = step(state, event, actor, network, now)
-    if (!result.ok) throw new Refused(result.problem)
-    // The event's own writes are one statement (store/cases.ts `writeEvent`), sent first; its
-    // effects (timers, alerts) go out pipelined behind it. The write is not awaited here: once
-    // the effects are done (at once when there are none), the callback returns and COMMIT travels
-    // with the write, one round trip less. Should the write fail (the same event id stored
-    // meanwhile by another case's transaction is a unique violation), the server rolls the
-    // transaction back and `begin` fails with the write's error (the postgres.js patch,
-    // docs/operations.md): nothing is acknowledged that was not stored.
-    const next = result.state
-    const write = writeEvent(tx, {
-      event,
-      bodyHash,
-      projection: projectionOf(next, now),
-      metrics: registryRecord(next, network, next.events[0]?.recordedAt ?? now),
-      live: JSON.stringify(caseMessage(next, event)),
+      const event: CaseEvent = {
+        id: input.id,
+        caseId,
+        type: input.type,
+        at: input.at,
+        recordedAt: now,
+        by: actor.id,
+        data: input.data,
+      }
+      const result = step(state, event, actor, network, now)
+      if (!result.ok) throw new Refused(result.problem)
+      // The event's own writes are one statement (store/cases.ts `writeEvent`), sent first; its
+      // effects (timers, alerts) go out pipelined behind it. The write is not awaited here: once
+      // the effects are done (at once when there are none), the callback returns and COMMIT travels
+      // with the write, one round trip less. Should the write fail (the same event id stored
+      // meanwhile by another case's transaction is a unique violation), the server rolls the
+      // transaction back and `begin` fails with the write's error (the postgres.js patch,
+      // docs/operations.md): nothing is acknowledged that was not stored.
+      const next = result.state
+      const write = writeEvent(tx, {
+        event,
+        bodyHash,
+        projection: projectionOf(next, now),
+        metrics: registryRecord(next, network, next.events[0]?.recordedAt ?? now),
+        live: JSON.stringify(caseMessage(next, event)),
+      })
+      write.catch(() => undefined) // begin rethrows it
+      await runEffects(tx, rt, result.effects, { state: next, network, now })
+      return { status: 201 as const, event, state: next, network, now }
     })
-    write.catch(() => undefined) // begin rethrows it
-    await runEffects(tx, rt, result.effects, { state: next, network, now })
-    return { status: 201 as const, event, state: next, network, now }
-  }).catch((e: unknown) => {
-    if (e instanceof postgres.PostgresError && e.code === '23505' && e.constraint_name === 'case_events_pkey')
-      throw new Refused(problemOf('id_reused', 'id'))
-    throw e
-  })
+    .catch((e: unknown) => {
+      if (
+        e instanceof postgres.PostgresError &&
+        e.code === '23505' &&
+        e.constraint_name === 'case_events_pkey'
+      )
+        throw new Refused(problemOf('id_reused', 'id'))
+      throw e
+    })
 }
 
 export interface NewCase {

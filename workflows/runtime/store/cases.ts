@@ -235,11 +235,7 @@ export interface Projection {
   at: Date
 }
 
-export async function updateProjection(
-  q: Q,
-  caseId: string,
-  p: Projection,
-): Promise<void> {
+export async function updateProjection(q: Q, caseId: string, p: Projection): Promise<void> {
   await q`update cases set phase = ${p.phase}, status = ${p.closed ? 'closed' : 'active'},
                  facility_ids = ${p.facilityIds}::uuid[], updated_at = ${p.at},
                  heading_to = ${p.headingTo}::uuid, heading_known = true
