@@ -1,6 +1,5 @@
-import type { Q } from './platform/connect.ts'
 import type { CaseEvent } from '../core/index.ts'
-import { loadEventsAfter, type CaseRow } from './store/cases.ts'
+import type { CaseRow } from './store/cases.ts'
 
 /** What a delta read builds on (`TimelineCache.base`). */
 export interface TimelineBase {
@@ -33,18 +32,6 @@ export class TimelineCache {
   private readonly max: number
   constructor(max = 5_000) {
     this.max = max
-  }
-
-  /**
-   * The timeline of `caseId` in storage order. Must be called in a transaction after its
-   * `lockCase` was sent (the query pipelines behind the lock); `row` is that lock's answer.
-   */
-  async load(tx: Q, caseId: string, row: Promise<CaseRow | undefined>): Promise<CaseEvent[]> {
-    const base = this.base(caseId)
-    const { events: read, lastSeq } = await loadEventsAfter(tx, caseId, base.after)
-    const c = await row.catch(() => undefined)
-    if (!c) return read
-    return this.combine(caseId, base, c, read, lastSeq) ?? this.load(tx, caseId, row)
   }
 
   /**

@@ -73,21 +73,6 @@ export async function loadEvents(q: Q, caseId: string): Promise<CaseEvent[]> {
 }
 
 /**
- * The events of a case stored after `afterSeq` (a `case_events.seq`, decimal), in storage order,
- * and the last `seq` read (`afterSeq` when none): the delta read of workflows/runtime/timeline-cache.ts.
- */
-export async function loadEventsAfter(
-  q: Q,
-  caseId: string,
-  afterSeq: string,
-): Promise<{ events: CaseEvent[]; lastSeq: string }> {
-  const rows = await q<(EventRow & { seq: string })[]>`
-    select id, case_id as "caseId", type, at, recorded_at as "recordedAt", by, data, seq::text as seq
-      from case_events where case_id = ${caseId} and seq > ${afterSeq}::bigint order by seq`
-  return { events: rows.map(toEvent), lastSeq: rows.at(-1)?.seq ?? afterSeq }
-}
-
-/**
  * What recording an event reads once its case is locked, in one statement: the database's clock,
  * the events stored after `afterSeq` (the timeline cache's delta; '0' for all), and the stored
  * event with id `eventId` if any (the idempotency check). Send it after `lockCase` on the same
@@ -141,16 +126,6 @@ export async function loadEventsOf(q: Q, caseIds: string[]): Promise<Map<string,
       from case_events where case_id = any(${caseIds}::uuid[]) order by seq`
   for (const r of rows) out.get(r.caseId)?.push(toEvent(r))
   return out
-}
-
-export async function findEvent(
-  q: Q,
-  id: string,
-): Promise<(CaseEvent & { bodyHash: string | null }) | undefined> {
-  const [row] = await q<EventRow[]>`
-    select id, case_id as "caseId", type, at, recorded_at as "recordedAt", by, data, body_hash as "bodyHash"
-      from case_events where id = ${id}`
-  return row ? { ...toEvent(row), bodyHash: row.bodyHash } : undefined
 }
 
 export async function appendEvent(q: Q, e: CaseEvent, bodyHash: string | null): Promise<boolean> {
