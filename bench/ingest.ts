@@ -15,6 +15,7 @@ import type { BenchResult } from './lib/result.ts'
 import { startMinimalServer } from './lib/minimal-server.ts'
 import { createCasesOverHttp, startServer } from './lib/server.ts'
 import { loadAvg, percentile, round } from './lib/stats.ts'
+import { cpuSince, onLinux, type CpuSplit } from './lib/cpu.ts'
 import type { LoadOutput } from './ingest-load.ts'
 import { profileIngest, profileRows, writeProfile } from './ingest-profile.ts'
 
@@ -29,7 +30,11 @@ interface Run {
   p50: number
   p99: number
   load: number
+  /** CPU per answered request at saturation (ms): the whole machine's and PostgreSQL's. */
+  cpu?: { machine: number; postgres: number }
 }
+
+const perRequest = (c: CpuSplit, ok: number) => ({ machine: c.machineMs / ok, postgres: c.postgresMs / ok })
 
 /** Single-row INSERTs of a `bytes`-long JSON body, `CONNECTIONS` at a time, for `seconds`. */
 async function baseline(url: string, body: string, seconds: number): Promise<Run> {
@@ -82,7 +87,9 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
     const mini: Run[] = []
     for (let i = 0; i < rounds; i++) {
       const l = loadAvg()
+      const pc = cpuSince()
       const r = await load(seconds)
+      const pcpu = pc()
       if (r.non2xx || r.errors) throw new Error(`ingest: ${r.non2xx} non-2xx, ${r.errors} errors`)
       product.push({
         rps: r.requestsPerSec,
@@ -91,11 +98,20 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
         load: l,
         non2xx: r.non2xx,
         errors: r.errors,
+        cpu: perRequest(pcpu, r.ok),
       })
       base.push(await baseline(db.url, payload, seconds))
+      const mc = cpuSince()
       const m = await load(seconds, { base: minimal.base })
+      const mcpu = mc()
       if (m.non2xx || m.errors) throw new Error(`ingest minimal: ${m.non2xx} non-2xx, ${m.errors} errors`)
-      mini.push({ rps: m.requestsPerSec, p50: m.p50, p99: m.p99, load: loadAvg() })
+      mini.push({
+        rps: m.requestsPerSec,
+        p50: m.p50,
+        p99: m.p99,
+        load: loadAvg(),
+        cpu: perRequest(mcpu, m.ok),
+      })
     }
     await minimal.stop()
     // The product at a fixed 200 req/s: the latency a county sees at a busy hour, not at saturation.
@@ -116,6 +132,25 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
       p50: avg(mini.map((r) => r.p50)),
       p99: avg(mini.map((r) => r.p99)),
     }
+    /** Mean CPU per request of the saturated runs (ms), for `side`. */
+    const cpuOf = (runs: Run[], side: 'machine' | 'postgres') => avg(runs.map((r) => r.cpu?.[side] ?? 0))
+    // Where the CPU of a request goes at saturation, beside the minimal endpoint's: on 2 cores the
+    // throughput ratio is close to the inverse ratio of the machine's CPU per request.
+    const cpuRows = onLinux()
+      ? (['machine', 'postgres'] as const).map((side) => ({
+          bench: 'ingest',
+          metric:
+            side === 'machine'
+              ? 'machine CPU per POST at saturation (all processes)'
+              : 'PostgreSQL CPU per POST at saturation',
+          value: round(cpuOf(product, side), 3),
+          unit: 'ms',
+          baseline: round(cpuOf(mini, side), 3),
+          ratio: round(cpuOf(product, side) / Math.max(cpuOf(mini, side), 0.001), 2),
+          status: 'info' as const,
+          note: 'from /proc; baseline: the minimal endpoint under the same load',
+        }))
+      : []
     const [events] = await srv.sql<{ n: number }[]>`select count(*)::int as n from case_events`
     await srv.stop()
     stopped = true
@@ -176,6 +211,7 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
           ratio: round(p.p99 / b.p99, 1),
           status: 'info',
         },
+        ...cpuRows,
         ...(profile ? profileRows(profile.out) : []),
       ],
       detail: {
