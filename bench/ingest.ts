@@ -136,8 +136,10 @@ export async function runIngest(cluster: Cluster, opts: { seconds?: number; roun
     const cpuOf = (runs: Run[], side: 'machine' | 'postgres') => avg(runs.map((r) => r.cpu?.[side] ?? 0))
     // Where the CPU of a request goes at saturation, beside the minimal endpoint's: on 2 cores the
     // throughput ratio is close to the inverse ratio of the machine's CPU per request.
+    // (PostgreSQL's row only when its processes are on this machine: a DATABASE_URL elsewhere has none.)
+    const sides = (['machine', 'postgres'] as const).filter((s) => s === 'machine' || cpuOf(product, s) > 0)
     const cpuRows = onLinux()
-      ? (['machine', 'postgres'] as const).map((side) => ({
+      ? sides.map((side) => ({
           bench: 'ingest',
           metric:
             side === 'machine'
