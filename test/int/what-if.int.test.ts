@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { seedHistory } from '../../fixtures/history.ts'
+import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
+import { factsOf, type WhatIfCase, type WhatIfLimit } from '../../workflows/core/what-if.ts'
+import { whatIfFacts } from '../../workflows/runtime/store/what-if.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 
 const LANTIAN = demoId('facility:lantian') // 78 min from the county
@@ -78,5 +81,45 @@ describe('GET /api/network/what-if', () => {
     const lantian = body.facilities.find((f: { facilityId: string }) => f.facilityId === LANTIAN)
     expect(lantian.travelToPciMinutes).toBe(10)
     expect(body.doorToWire).toBe(40)
+  })
+
+  it("the store's SQL aggregate equals core's facts from the cases, value for value", async () => {
+    // The cases as the what-if read them before the aggregate (one row per STEMI case).
+    const since = new Date(Date.now() - 400 * 86_400_000)
+    const cases = await t.sql<WhatIfCase[]>`
+      select coalesce(lysis_facility_id, referral_facility_id, fmc_facility_id, facility_id)::text as "facilityId",
+             case when referral_door_out is not null and stemi_diagnosis is not null
+                       and referral_door_out >= stemi_diagnosis
+                  then extract(epoch from referral_door_out - stemi_diagnosis) / 60 end::float8
+               as "diagnosisToDoorOut",
+             door_to_needle as "doorToNeedle", door_in_door_out as "doorInDoorOut"
+        from case_metrics where network_id = ${DEMO_NETWORK_ID} and stemi and ref_at >= ${since}`
+    const facilities = [...new Set(cases.map((c) => c.facilityId))]
+    expect(facilities.length).toBeGreaterThan(2)
+    // Every facility with cases under three roads (none, whole minutes, a fraction), one without.
+    const limits: WhatIfLimit[] = [
+      ...facilities.flatMap((facilityId, i) => [
+        { facilityId, travel: null, doorToWire: 60 },
+        { facilityId, travel: 20 + i * 7, doorToWire: 60 },
+        { facilityId, travel: 41.5, doorToWire: 37 },
+      ]),
+      { facilityId: demoId('facility:county'), travel: 0, doorToWire: 60 },
+    ]
+    // Roads that put some patients exactly on the 120-minute line (> 120 counts, = 120 does not).
+    const onLine = cases.filter((c) => c.diagnosisToDoorOut !== null).slice(0, 8)
+    for (const c of onLine)
+      limits.push({ facilityId: c.facilityId, travel: 60 - c.diagnosisToDoorOut!, doorToWire: 60 })
+    expect(onLine.some((c) => c.diagnosisToDoorOut! + (60 - c.diagnosisToDoorOut!) + 60 === 120)).toBe(true)
+    for (const limit of limits) {
+      const [sqlFacts] = await whatIfFacts(t.sql, DEMO_NETWORK_ID, since, [limit])
+      expect(sqlFacts).toEqual(factsOf([limit], cases)[0])
+    }
+    // Each list's middle counted, some shares strictly between none and all.
+    const all = await whatIfFacts(t.sql, DEMO_NETWORK_ID, since, limits)
+    expect(all).toEqual(factsOf(limits, cases))
+    expect(all).toHaveLength(limits.length)
+    expect(
+      all.some((f) => f.diagnosisToDoorOut.n > 1 && f.over120! > 0 && f.over120! < f.diagnosisToDoorOut.n),
+    ).toBe(true)
   })
 })
