@@ -10,6 +10,8 @@ import {
   type MetricKey,
   type RegistryRecord,
 } from '../../workflows/core/index.ts'
+import { connect } from '../../workflows/runtime/platform/connect.ts'
+import { onSnapshot, provinceMetrics } from '../../workflows/runtime/store/metrics.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 
@@ -152,5 +154,57 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
     expect(
       (await t.call('GET', `/api/province/metrics?${period}`, { token: await t.login('qa') })).status,
     ).toBe(403)
+  })
+
+  it("shares its percentile lookups with a second transaction that reads the first one's snapshot", async () => {
+    // What provinceMetrics relies on: the helper transaction sees the exporting transaction's
+    // data, not what was committed after the export.
+    const before = await t.sql.begin('isolation level repeatable read read only', async (tx) => {
+      const [{ snapshot } = { snapshot: '' }] = await tx<
+        { snapshot: string }[]
+      >`select pg_export_snapshot() as snapshot`
+      const [{ v } = { v: '' }] = await tx<
+        { v: string }[]
+      >`select version::text as v from qa_versions where network_id = ${DEMO_NETWORK_ID}`
+      await t.sql`update qa_versions set version = version + 1 where network_id = ${DEMO_NETWORK_ID}`
+      const seen = await onSnapshot(t.sql, snapshot, async (tx2) => {
+        const [row] = await tx2<
+          { v: string }[]
+        >`select version::text as v from qa_versions where network_id = ${DEMO_NETWORK_ID}`
+        return row!
+      })
+      return { v, seen: seen.v }
+    })
+    expect(before.seen).toBe(before.v)
+    const [{ now } = { now: '' }] = await t.sql<
+      { now: string }[]
+    >`select version::text as now from qa_versions where network_id = ${DEMO_NETWORK_ID}`
+    expect(Number(now)).toBe(Number(before.v) + 1)
+    await expect(onSnapshot(t.sql, "x'; drop table cases; --", () => Promise.resolve({}))).rejects.toThrow(
+      /snapshot id/,
+    )
+  })
+
+  it('several province views at once on a pool of two connections all answer, alike (no pool deadlock)', async () => {
+    // Each view holds two connections; computed together, three of them would take the pool's
+    // two outer connections and wait for ever for a second each.
+    const small = connect(t.url, 2)
+    try {
+      const p = {
+        networkIds: [DEMO_NETWORK_ID, SECOND_NETWORK_ID],
+        from: new Date('2024-01-01T00:00:00+08:00'),
+        to: new Date(until),
+      }
+      const views = await Promise.all(
+        (['network', 'facility', 'month'] as const).map((groupBy) =>
+          provinceMetrics(small, { ...p, groupBy }),
+        ),
+      )
+      for (const [i, groupBy] of (['network', 'facility', 'month'] as const).entries())
+        expect(views[i]).toEqual(await provinceMetrics(t.sql, { ...p, groupBy }))
+      expect(views.every((v) => v.metrics.length > 0)).toBe(true)
+    } finally {
+      await small.end()
+    }
   })
 })

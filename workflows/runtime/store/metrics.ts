@@ -204,7 +204,13 @@ async function directCells(q: Q, m: Scope): Promise<Cell[]> {
  * and the rank inside that bin. metric_rollup is then read only for those bins (a few hundred
  * value rows each) to find the exact values at those ranks.
  */
-async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Promise<Cell[]> {
+async function rollupCells(
+  q: Q,
+  m: Scope,
+  rollupFrom: Date,
+  rollupTo: Date,
+  more: readonly Q[] = [],
+): Promise<Cell[]> {
   // Grouped and sorted by the raw column (date, uuid) and the key in the "C" collation, text
   // only in the answer: a province's ~200,000 bin rows sorted by collated text took most of its time.
   const grp =
@@ -284,7 +290,7 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
       }
   /** Per bin: its distinct values ascending with their cumulative counts. */
   const binValues = new Map<string, { vals: number[]; cums: number[] }>()
-  const lookup = async (ids: string[], nullFacility: boolean, oneNetwork: boolean) => {
+  const lookup = async (q: Q, ids: string[], nullFacility: boolean, oneNetwork: boolean) => {
     if (!ids.length) return
     const list = ids.map((id) => lookups.get(id)!)
     const found = await q<{ i: number; vals: number[]; cums: number[] }[]>`
@@ -317,16 +323,28 @@ async function rollupCells(q: Q, m: Scope, rollupFrom: Date, rollupTo: Date): Pr
     for (const v of found) binValues.set(ids[v.i]!, { vals: v.vals ?? [], cums: v.cums ?? [] })
   }
   const all = [...lookups.keys()]
+  // The lookups split evenly over `q` and `more` (transactions on the same snapshot, see
+  // `provinceMetrics`), each running its share in turn: the index scans of a province run on
+  // every core instead of one backend.
+  const qs = [q, ...more]
+  const shares: { ids: string[]; nullFacility: boolean; oneNetwork: boolean }[][] = qs.map(() => [])
   for (const nullFacility of net ? [false] : [false, true])
-    for (const oneNetwork of [false, true])
-      await lookup(
-        all.filter((id) => {
-          const l = lookups.get(id)!
-          return (net || (l.fac === null) === nullFacility) && (l.nid !== null) === oneNetwork
-        }),
-        nullFacility,
-        oneNetwork,
-      )
+    for (const oneNetwork of [false, true]) {
+      const ids = all.filter((id) => {
+        const l = lookups.get(id)!
+        return (net || (l.fac === null) === nullFacility) && (l.nid !== null) === oneNetwork
+      })
+      const per = Math.ceil(ids.length / qs.length)
+      qs.forEach((_, k) => {
+        const part = ids.slice(k * per, (k + 1) * per)
+        if (part.length) shares[k]!.push({ ids: part, nullFacility, oneNetwork })
+      })
+    }
+  await Promise.all(
+    qs.map(async (qk, k) => {
+      for (const j of shares[k]!) await lookup(qk, j.ids, j.nullFacility, j.oneNetwork)
+    }),
+  )
   /** The value at rank `offset` (0-based) inside the bin: the first whose cumulative count passes it. */
   const valueAt = (key: string, grp: string | null, bin: number, offset: number): number | null => {
     const b = binValues.get(binKey(key, grp, bin))
@@ -424,12 +442,14 @@ async function caseIdLists(
 export async function aggregates(
   q: Q,
   query: MetricsQuery | Scope,
+  /** More transactions on `q`'s snapshot to share the percentile lookups with (the province). */
+  more: readonly Q[] = [],
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
   const m = 'networkIds' in query ? query : scopeOf(query)
   const split = splitPeriod(m.from, m.to)
   const aligned =
     split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
-  const cells = aligned ? await rollupCells(q, m, m.from, m.to) : await directCells(q, m)
+  const cells = aligned ? await rollupCells(q, m, m.from, m.to, more) : await directCells(q, m)
   const metricKeys = new Set<string>(METRICS.map((d) => d.key))
   const cell = new Map(cells.map((c) => [`${c.key}\0${c.grp}\0${c.flagged}`, c]))
   const groups = [...new Set(cells.filter((c) => metricKeys.has(c.key)).map((c) => c.grp as string))].sort()
@@ -542,10 +562,62 @@ export async function provinceMetrics(
   p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
   if (!p.networkIds.length) return { metrics: [], rates: [] }
+  return provinceTurn(() => provinceOnTwoBackends(sql, p))
+}
+
+/**
+ * One province view computed at a time, so the two connections each holds can never together
+ * exhaust the pool (every outer transaction waiting for a second connection held by another):
+ * a pool of two is enough. A health commission's view is rare; the next one waits its turn.
+ */
+let provinceBusy = false
+const provinceWaiting: (() => void)[] = []
+async function provinceTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (provinceBusy) await new Promise<void>((resolve) => provinceWaiting.push(resolve))
+  provinceBusy = true
+  try {
+    return await fn()
+  } finally {
+    // Hand the turn straight to the next waiter (still busy), or free it.
+    const next = provinceWaiting.shift()
+    if (next) next()
+    else provinceBusy = false
+  }
+}
+
+async function provinceOnTwoBackends(
+  sql: Sql,
+  p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
+): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     await tx`set local work_mem = '64MB'`
-    return aggregates(tx, { ...p, cap: 0 })
+    // A second transaction on this one's snapshot (pg_export_snapshot) takes half of the
+    // percentile lookups: one answer from one state of the data, computed on two backends.
+    const [{ snapshot } = { snapshot: '' }] = await tx<{ snapshot: string }[]>`
+      select pg_export_snapshot() as snapshot`
+    return onSnapshot(sql, snapshot, (tx2) => aggregates(tx, { ...p, cap: 0 }, [tx2]))
   })
+}
+
+/**
+ * Run `fn` in a read-only transaction that sees exactly the exported `snapshot` of a transaction
+ * still open (SET TRANSACTION SNAPSHOT, the first statement after BEGIN).
+ */
+export async function onSnapshot<T extends object>(
+  sql: Sql,
+  snapshot: string,
+  fn: (tx: Q) => Promise<T>,
+): Promise<T> {
+  // Exported snapshot ids are hexadecimal words joined by '-'; checked before it is spliced in
+  // (SET takes no bind parameter).
+  if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`unexpected snapshot id ${snapshot}`)
+  let out: T | undefined
+  await sql.begin('isolation level repeatable read read only', async (tx) => {
+    await tx.unsafe(`set transaction snapshot '${snapshot}'`)
+    await tx`set local work_mem = '64MB'`
+    out = await fn(tx)
+  })
+  return out!
 }
 
 /** The networks whose admins granted `userId` read access to their QA aggregates (migration 0018). */
