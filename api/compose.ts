@@ -20,6 +20,11 @@ import {
 import { anyChannelConfigured } from '../workflows/runtime/channels/settings.ts'
 import { createOutboundFetch, createTokenCache } from '../workflows/runtime/channels/vendors/index.ts'
 import { READINESS_QUEUE, readinessTick } from '../workflows/runtime/push/readiness.ts'
+import {
+  METRICS_REFRESH_CRON,
+  METRICS_REFRESH_QUEUE,
+  refreshNetworkMetrics,
+} from '../workflows/runtime/metrics-refresh.ts'
 import { startPushWorkers } from '../workflows/runtime/push/sender.ts'
 import { loadVapid, type VapidKeys } from '../workflows/runtime/push/vapid.ts'
 import { fireDueTimers, startTimerWorker } from '../workflows/runtime/workers.ts'
@@ -141,6 +146,14 @@ export async function compose(
       }),
     })
     await boss.schedule(READINESS_QUEUE, '* * * * *')
+    workers.push({
+      queue: METRICS_REFRESH_QUEUE,
+      id: await boss.work(METRICS_REFRESH_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+        const r = await refreshNetworkMetrics(sql)
+        if (r.computed) log.info('metrics refreshed', r)
+      }),
+    })
+    await boss.schedule(METRICS_REFRESH_QUEUE, METRICS_REFRESH_CRON)
     workers.push({ queue: REGISTRY_QUEUE, id: await startRegistryWorker(registry) })
   }
   return {

@@ -1,6 +1,6 @@
 /** The `from`/`to`/`facilityId` query of the metrics, QA and export endpoints (docs/qa-api.md). */
 import { z } from 'zod'
-import { dayStart, monthStart, REGISTRY_TIME_ZONE, yearBefore } from '../../workflows/core/index.ts'
+import { dayStart, defaultQaPeriod, REGISTRY_TIME_ZONE, yearBefore } from '../../workflows/core/index.ts'
 import { problem } from '../../workflows/core/problem.ts'
 
 const DAY = 86_400_000
@@ -26,7 +26,7 @@ export const PeriodQuery = z.object({ from: instant, to: instant, facilityId: z.
  * so repeated dashboard loads share one cached result.
  */
 export function periodOf(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
-  const to = q.to ?? new Date(monthStart(Date.now(), REGISTRY_TIME_ZONE, 1))
+  const to = q.to ?? new Date(defaultQaPeriod(Date.now()).to)
   const from = q.from ?? new Date(yearBefore(to.getTime(), REGISTRY_TIME_ZONE))
   if (from >= to) throw problem('period_order', 'from')
   if (to.getTime() - from.getTime() > 5 * 366 * DAY) throw problem('period_too_long', 'to')

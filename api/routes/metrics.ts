@@ -58,8 +58,19 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
   })
 })
 
+/** How old a network's part of a province view by network or facility may be (seconds). */
+export const PROVINCE_MAX_AGE_DEFAULT = 300
 const ProvinceQuery = PeriodQuery.omit({ facilityId: true }).extend({
   groupBy: z.enum(['none', 'network', 'facility', 'month']).default('network'),
+  maxAge: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(PROVINCE_MAX_AGE_DEFAULT)
+    .describe(
+      'by network and facility: seconds a network part may lag its cases (0 = every changed network computed again)',
+    ),
 })
 
 /**
@@ -74,7 +85,13 @@ export const provinceMetricsRoutes = new Hono<AppEnv>().use(requireUser).get('/'
   const { from, to } = periodOf(q)
   const networkIds = provinceScope(user, await grantedNetworks(c.var.deps.sql, user.id))
   if (!networkIds) throw forbidden()
-  const r = await provinceMetrics(c.var.deps.sql, { networkIds, from, to, groupBy: q.groupBy })
+  const r = await provinceMetrics(c.var.deps.sql, {
+    networkIds,
+    from,
+    to,
+    groupBy: q.groupBy,
+    maxAgeSeconds: q.maxAge,
+  })
   return c.json({ networkIds, from: from.toISOString(), to: to.toISOString(), groupBy: q.groupBy, ...r })
 })
 
@@ -83,7 +100,10 @@ const MetricRow = z.object({
   key: z.enum(METRIC_KEYS),
   group: z
     .string()
-    .describe("'all', the month YYYY-MM-01, the accountable facility id, or (province) the network id"),
+    .nullable()
+    .describe(
+      "'all', the month YYYY-MM-01, the accountable facility id (null: accountable to no facility), or (province) the network id",
+    ),
   n: z.number().int(),
   mean: z.number().nullable(),
   median: z.number().nullable(),
@@ -97,7 +117,7 @@ const MetricRow = z.object({
 })
 const RateRow = z.object({
   key: z.enum(['bypass_ed', 'lysis_success', 'remote_ecg']),
-  group: z.string(),
+  group: z.string().nullable().describe('as a metric row'),
   numerator: z.number().int(),
   denominator: z.number().int(),
   rate: z.number().nullable(),
@@ -118,6 +138,7 @@ export const metricsContract: Operation[] = [
       groupBy: z.enum(['none', 'network', 'facility', 'month']),
       metrics: z.array(MetricRow),
       rates: z.array(RateRow),
+      asOf: IsoTime.describe('the oldest state of the cases any part of the answer was computed from'),
     }),
   }),
   op({
@@ -135,6 +156,9 @@ export const metricsContract: Operation[] = [
       metrics: z.array(MetricRow),
       rates: z.array(RateRow),
       version: z.number(),
+      asOf: IsoTime.describe(
+        'the state of the cases shown: now, or when it was computed if a case changed since',
+      ),
       cached: z.boolean(),
       activations: z.array(
         z.object({

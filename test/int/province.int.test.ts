@@ -11,7 +11,8 @@ import {
   type RegistryRecord,
 } from '../../workflows/core/index.ts'
 import { connect } from '../../workflows/runtime/platform/connect.ts'
-import { onSnapshot, provinceMetrics } from '../../workflows/runtime/store/metrics.ts'
+import { onSnapshot, provinceMetrics, provincePooled } from '../../workflows/runtime/store/metrics.ts'
+import { refreshNetworkMetrics } from '../../workflows/runtime/metrics-refresh.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 
@@ -71,6 +72,13 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
     })
     expect(r.status).toBe(422)
     expect((await r.json()).error.field).toBe('groupBy')
+    for (const maxAge of ['-1', '3601', 'soon']) {
+      const m = await t.call('GET', `/api/province/metrics?${period}&maxAge=${maxAge}`, {
+        token: await t.login('qa'),
+      })
+      expect(m.status).toBe(422)
+      expect((await m.json()).error.field).toBe('maxAge')
+    }
   })
 
   it('pooled n, median, p90, within target and flagged counts equal the core, every grouping; no case ids', async () => {
@@ -83,6 +91,7 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
       expect(r.status).toBe(200)
       const body = await r.json()
       expect(body.networkIds).toEqual([DEMO_NETWORK_ID, SECOND_NETWORK_ID].sort())
+      expect(Date.now() - Date.parse(body.asOf)).toBeLessThan(300_000)
       const groupOf = (x: RegistryRecord, key: MetricKey) =>
         groupBy === 'network'
           ? x.networkId
@@ -200,11 +209,130 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
           provinceMetrics(small, { ...p, groupBy }),
         ),
       )
-      for (const [i, groupBy] of (['network', 'facility', 'month'] as const).entries())
-        expect(views[i]).toEqual(await provinceMetrics(t.sql, { ...p, groupBy }))
+      for (const [i, groupBy] of (['network', 'facility', 'month'] as const).entries()) {
+        const { asOf: _asOf, ...view } = views[i]!
+        const { asOf: _again, ...again } = await provinceMetrics(t.sql, { ...p, groupBy })
+        expect(view).toEqual(again)
+      }
       expect(views.every((v) => v.metrics.length > 0)).toBe(true)
     } finally {
       await small.end()
     }
+  })
+
+  const p = {
+    networkIds: [DEMO_NETWORK_ID, SECOND_NETWORK_ID],
+    from: new Date('2024-01-01T00:00:00+08:00'),
+    to: new Date(until),
+  }
+  const withoutAsOf = ({ asOf: _asOf, ...rest }: { asOf: string }) => rest
+
+  it("by network and by facility: composed from each network's own result, equal to pooling every case", async () => {
+    for (const groupBy of ['network', 'facility'] as const) {
+      await t.sql`delete from metrics_cache`
+      const composed = await provinceMetrics(t.sql, { ...p, groupBy })
+      // Composed, not pooled: each network's part is now in the cache.
+      const parts = await t.sql<{ n: number }[]>`
+        select count(distinct network_id)::int as n from metrics_cache
+         where params::jsonb ->> 4 = ${groupBy === 'network' ? 'none' : 'facility'}`
+      expect(parts[0]!.n).toBe(2)
+      const pooled = await provincePooled(t.sql, { ...p, groupBy })
+      expect(composed.metrics.length).toBeGreaterThan(20)
+      expect(composed.rates.length).toBeGreaterThan(2)
+      expect(withoutAsOf(composed)).toEqual(withoutAsOf(pooled))
+    }
+  })
+
+  it('a facility found in two networks is pooled, not listed twice', async () => {
+    // One case of the second network made accountable to a township of the first.
+    const lantian = demoId('facility:lantian')
+    const [moved] = await t.sql<{ caseId: string; was: string }[]>`
+      update case_metrics m set fmc_facility_id = ${lantian}
+        from (select case_id, fmc_facility_id from case_metrics
+               where network_id = ${SECOND_NETWORK_ID} and fmc_to_ecg is not null
+                 and ref_at >= ${p.from} and ref_at < ${p.to} limit 1) o
+       where m.case_id = o.case_id
+      returning m.case_id as "caseId", o.fmc_facility_id as was`
+    expect(moved).toBeDefined()
+    // As every writer of case_metrics does (store/case-metrics.ts): cached results are stale now.
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
+    try {
+      const composed = await provinceMetrics(t.sql, { ...p, groupBy: 'facility' })
+      const keys = composed.metrics.map((m) => `${m.key} ${m.group}`)
+      expect(new Set(keys).size).toBe(keys.length)
+      expect(withoutAsOf(composed)).toEqual(
+        withoutAsOf(await provincePooled(t.sql, { ...p, groupBy: 'facility' })),
+      )
+      const pooledN = composed.metrics.find((m) => m.key === 'fmc_to_ecg' && m.group === lantian)!.n
+      const own = await provinceMetrics(t.sql, { ...p, networkIds: [DEMO_NETWORK_ID], groupBy: 'facility' })
+      expect(pooledN).toBe(own.metrics.find((m) => m.key === 'fmc_to_ecg' && m.group === lantian)!.n + 1)
+    } finally {
+      await t.sql`update case_metrics set fmc_facility_id = ${moved!.was} where case_id = ${moved!.caseId}`
+      await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
+    }
+  })
+
+  it('a network part may lag its cases by maxAge (asOf says so); maxAge 0 shows the change', async () => {
+    await t.sql`delete from metrics_cache`
+    const groupings = ['network', 'facility'] as const
+    const view = (groupBy: (typeof groupings)[number], maxAgeSeconds: number) =>
+      provinceMetrics(t.sql, { ...p, groupBy, maxAgeSeconds })
+    const first = [await view('network', 300), await view('facility', 300)]
+    // The province's FMC-to-ECG count, summed over the groups.
+    const n = (r: { metrics: { key: string; n: number }[] }) =>
+      r.metrics.filter((m) => m.key === 'fmc_to_ecg').reduce((a, m) => a + m.n, 0)
+    // Ten more cases in the second network (the QA version moves on).
+    const [{ changedAt } = { changedAt: new Date() }] = await t.sql<{ changedAt: Date }[]>`
+      select clock_timestamp() as "changedAt"`
+    const network = await loadNetworkInfo(t.sql, SECOND_NETWORK_ID)
+    const more = historyCases(network, DEMO_HISTORY_USERS, { months: 2, count: 10, until, seed: 9 })
+    await t.sql.begin((tx) => insertHistory(tx, more, network))
+    const moreRecords = more.map((c) => registryRecord(c.state, network, c.state.events[0]!.recordedAt))
+    records.push(...moreRecords)
+    const added = moreRecords.filter(
+      (x) => x.metrics.fmc_to_ecg !== null && !x.flaggedMetrics.includes('fmc_to_ecg'),
+    ).length
+    expect(added).toBeGreaterThan(0)
+
+    for (const [i, groupBy] of groupings.entries()) {
+      // Composed from cached parts (pooling would always see the new cases): the second
+      // network's part is the one computed before the change, and the answer says so.
+      // (The values accountable to no facility, a by-facility group spanning networks, are pooled
+      // live every time.)
+      const lagging = await view(groupBy, 300)
+      const ofFacilities = <T extends { group: string | null }>(xs: T[]) => xs.filter((x) => x.group !== null)
+      expect(ofFacilities(lagging.metrics)).toEqual(ofFacilities(first[i]!.metrics))
+      expect(ofFacilities(lagging.rates)).toEqual(ofFacilities(first[i]!.rates))
+      expect(ofFacilities(lagging.metrics).length).toBeGreaterThan(20)
+      expect(Date.parse(lagging.asOf)).toBeGreaterThanOrEqual(Date.parse(first[i]!.asOf))
+      expect(Date.parse(lagging.asOf)).toBeLessThan(changedAt.getTime())
+      const exact = await view(groupBy, 0)
+      expect(n(exact)).toBe(n(first[i]!) + added)
+      expect(Date.parse(exact.asOf)).toBeGreaterThan(changedAt.getTime())
+      expect(withoutAsOf(exact)).toEqual(withoutAsOf(await provincePooled(t.sql, { ...p, groupBy })))
+      // The exact answer replaced the cached part: a lagging view now shows the change too.
+      expect(n(await view(groupBy, 300))).toBe(n(exact))
+      if (groupBy === 'facility') expect(exact.metrics.some((m) => m.group === null)).toBe(true)
+    }
+    // A part older than maxAge is never served.
+    await t.sql`update metrics_cache set computed_at = computed_at - interval '10 minutes', version = version - 1`
+    for (const groupBy of groupings)
+      expect(Date.now() - Date.parse((await view(groupBy, 300)).asOf)).toBeLessThan(60_000)
+  })
+
+  it('the refresh tick computes what changed and only that', async () => {
+    const now = Date.parse('2024-06-15T12:00:00+08:00')
+    await t.sql`delete from metrics_cache`
+    const networks = (await t.sql`select id from networks`).length
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: networks * 2 })
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 0 })
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 2 })
+    // What it warmed is what the province view of the default period reads.
+    const period = { from: new Date('2023-07-01T00:00:00+08:00'), to: new Date('2024-07-01T00:00:00+08:00') }
+    const r = await t.sql<{ n: number }[]>`
+      select count(*)::int as n from metrics_cache
+       where params::jsonb ->> 1 = ${period.from.toISOString()} and params::jsonb ->> 2 = ${period.to.toISOString()}`
+    expect(r[0]!.n).toBe(networks * 2)
   })
 })

@@ -54,6 +54,16 @@ export function yearBefore(t: Instant, tz = REGISTRY_TIME_ZONE): Instant {
   return subYears(at(t, tz), 1).getTime()
 }
 
+/**
+ * The QA period when none is asked for: the twelve registry months up to and including the one
+ * holding `now`, [from, to). Stable bounds within a month, so the dashboards, the province view
+ * and the background refresh (workflows/runtime/metrics-refresh.ts) share one cached result.
+ */
+export function defaultQaPeriod(now: Instant, tz = REGISTRY_TIME_ZONE): { from: Instant; to: Instant } {
+  const to = monthStart(now, tz, 1)
+  return { from: yearBefore(to, tz), to }
+}
+
 /** `YYYY-MM-DD HH:mm:ss` local time (what the registry form and the CSV export expect). */
 export function localDateTime(t: Instant, tz = REGISTRY_TIME_ZONE): string {
   return format(at(t, tz), 'yyyy-MM-dd HH:mm:ss')

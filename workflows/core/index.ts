@@ -107,6 +107,7 @@ export type { StrategyAdvice } from './strategy.ts'
 export { registryRecord, METRIC_FACILITY } from './registry-record.ts'
 export {
   dayStart,
+  defaultQaPeriod,
   localDate,
   localDateTime,
   monthOf,

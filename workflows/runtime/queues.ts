@@ -12,6 +12,7 @@ import type { Queue } from 'pg-boss'
  *   longer than that escalates instead (see workflows/runtime/push/sender.ts).
  * - `push-escalate`: escalate a consult at once when no device of the first-line can be reached.
  * - `push-readiness`: the per-minute cron tick that starts readiness checks at rota slot starts.
+ * - `metrics-refresh`: the five-minute cron tick that recomputes the QA results of changed networks.
  */
 export const QUEUES = {
   deadline: { policy: 'short', retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 30 },
@@ -57,6 +58,9 @@ export const QUEUES = {
     retryBackoff: true,
     expireInSeconds: 60,
   },
+  // The five-minute tick that keeps the networks' QA results warm (workflows/runtime/metrics-refresh.ts):
+  // never retried, the next tick does the same work.
+  'metrics-refresh': { policy: 'standard', retryLimit: 0, expireInSeconds: 240 },
 } satisfies Record<string, Omit<Queue, 'name'>>
 
 export type QueueName = keyof typeof QUEUES

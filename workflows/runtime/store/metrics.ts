@@ -28,8 +28,11 @@ export interface MetricsQuery {
 
 export interface MetricAggregate {
   key: MetricKey
-  /** 'all', the month `YYYY-MM-01`, or the accountable facility id. */
-  group: string
+  /**
+   * 'all', the month `YYYY-MM-01`, or the accountable facility id (null: the values accountable
+   * to no facility, e.g. an ECG time without the ECG's facility), or (province) the network id.
+   */
+  group: string | null
   n: number
   mean: number | null
   median: number | null
@@ -44,7 +47,8 @@ export interface MetricAggregate {
 
 export interface RateAggregate {
   key: 'bypass_ed' | 'lysis_success' | 'remote_ecg'
-  group: string
+  /** As MetricAggregate's. */
+  group: string | null
   numerator: number
   denominator: number
   rate: number | null
@@ -60,6 +64,8 @@ export interface RateAggregate {
 export interface Scope extends Omit<MetricsQuery, 'networkId' | 'groupBy'> {
   networkIds: readonly string[]
   groupBy: ProvinceGroupBy
+  /** Only the values accountable to no facility (the province's by-facility null group). */
+  noFacility?: boolean
 }
 
 const scopeOf = (m: MetricsQuery): Scope => ({ ...m, networkIds: [m.networkId] })
@@ -165,6 +171,7 @@ async function directCells(q: Q, m: Scope): Promise<Cell[]> {
         from case_metrics m cross join lateral metric_values(m) v
        where ${inNetworks(q, m, q`m.network_id`)} and m.ref_at >= ${m.from} and m.ref_at < ${m.to}
              ${m.facilityId ? q`and v.facility_id = ${m.facilityId}` : q``}
+             ${m.noFacility ? q`and v.facility_id is null` : q``}
        group by 1, 2, 3, 4
     ), c as (
       select g.*, t.tmin, t.tmax, t.strict,
@@ -226,7 +233,8 @@ async function rollupCells(
   const months = q`${inNetworks(q, m)} and net = ${net}
                    and month >= ${monthDate(rollupFrom.getTime())}::date
                    and month < ${monthDate(rollupTo.getTime())}::date
-                   ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}`
+                   ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}
+                   ${m.noFacility ? q`and facility_id is null` : q``}`
   const rows = await q<
     (Omit<Cell, 'median' | 'p90'> & {
       targeted: boolean
@@ -496,7 +504,7 @@ export async function aggregates(
     for (const key of RATE_KEYS)
       if (!rates.some((r) => r.key === key))
         rates.push({ key, group: 'all', numerator: 0, denominator: 0, rate: null, target: RATE_TARGET[key] })
-  rates.sort((a, b) => RATE_KEYS.indexOf(a.key) - RATE_KEYS.indexOf(b.key) || a.group.localeCompare(b.group))
+  rates.sort(byRate)
   return { metrics, rates }
 }
 
@@ -505,7 +513,14 @@ export interface MetricsResult {
   rates: RateAggregate[]
   /** False cath lab activations per month (docs/ambulance.md): from case_metrics too, so cached alike. */
   activations: ActivationMonth[]
+  /** The network's QA version (qa_versions) the result was computed from. */
   version: number
+  /**
+   * The instant whose state of the cases it shows, ISO: now when no case changed since it was
+   * computed (its version is the network's), else when it was computed (a province part within
+   * its maxAge).
+   */
+  asOf: string
   cached: boolean
 }
 
@@ -513,8 +528,14 @@ export interface MetricsResult {
  * Metrics and rates, from the cache when no case of the network changed since they were
  * computed. Reads run in one REPEATABLE READ snapshot, so the version stored with a result is
  * exactly the state it was computed from; any later projection change bumps the version.
+ * `maxAgeSeconds` (the province view) also accepts a result of an older version computed at most
+ * that long ago: its `version` and `asOf` say which state it shows.
  */
-export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<MetricsResult> {
+export async function networkMetrics(
+  sql: Sql,
+  m: MetricsQuery,
+  opts: { maxAgeSeconds?: number } = {},
+): Promise<MetricsResult> {
   // 'v2': results carry the activations (a cached result without them is never read).
   const params = JSON.stringify([
     'v2',
@@ -524,46 +545,195 @@ export async function networkMetrics(sql: Sql, m: MetricsQuery): Promise<Metrics
     m.groupBy,
     m.cap,
   ])
+  const maxAge = Math.max(0, opts.maxAgeSeconds ?? 0)
   const computed = await sql.begin('isolation level repeatable read read only', async (tx) => {
-    const [v] = await tx<{ version: string }[]>`
-      select version::text from qa_versions where network_id = ${m.networkId}`
+    const [v] = await tx<{ version: string | null; at: Date }[]>`
+      select (select version::text from qa_versions where network_id = ${m.networkId}) as version, now() as at`
     const version = Number(v?.version ?? 0)
-    const [hit] = await tx<{ result: Omit<MetricsResult, 'cached' | 'version'> }[]>`
-      select result from metrics_cache
-       where network_id = ${m.networkId} and params = ${params} and version = ${version}`
-    if (hit) return { ...hit.result, version, cached: true }
+    const at = v!.at
+    const [hit] = await tx<
+      { result: Omit<MetricsResult, 'cached' | 'version' | 'asOf'>; version: string; at: Date }[]
+    >`
+      select result, version::text, computed_at as at from metrics_cache
+       where network_id = ${m.networkId} and params = ${params}
+         and (version = ${version}
+              or (${maxAge}::int > 0 and computed_at >= ${at}::timestamptz - ${maxAge}::int * interval '1 second'))`
+    if (hit) {
+      const current = Number(hit.version) === version
+      return {
+        ...hit.result,
+        version: Number(hit.version),
+        asOf: (current ? at : hit.at).toISOString(),
+        cached: true,
+      }
+    }
     // The histogram sorts in memory: give it room (the default 4 MB spills to disk).
     await tx`set local work_mem = '64MB'`
     const [agg, activations] = await Promise.all([
       aggregates(tx, m),
       activationsByMonth(tx, { networkId: m.networkId, from: m.from, to: m.to, facilityId: m.facilityId }),
     ])
-    return { ...agg, activations, version, cached: false }
+    return { ...agg, activations, version, asOf: at.toISOString(), cached: false }
   })
   if (!computed.cached)
     await sql`
-      insert into metrics_cache (network_id, params, version, result)
+      insert into metrics_cache (network_id, params, version, result, computed_at)
       values (${m.networkId}, ${params}, ${computed.version},
-              ${sql.json({ metrics: computed.metrics, rates: computed.rates, activations: computed.activations } as never)})
+              ${sql.json({ metrics: computed.metrics, rates: computed.rates, activations: computed.activations } as never)},
+              ${computed.asOf}::timestamptz)
       on conflict (network_id, params) do update
-        set version = excluded.version, result = excluded.result, computed_at = now()
+        set version = excluded.version, result = excluded.result, computed_at = excluded.computed_at
         where metrics_cache.version < excluded.version`
   return computed
 }
 
+export interface ProvinceQuery {
+  networkIds: readonly string[]
+  from: Date
+  to: Date
+  groupBy: ProvinceGroupBy
+  /**
+   * By network and by facility: a network's part may come from its cached result computed at
+   * most this long ago even if a case of it changed since (0: only results of its current
+   * version; every changed network is computed again).
+   */
+  maxAgeSeconds?: number
+}
+
+export interface ProvinceResult {
+  metrics: MetricAggregate[]
+  rates: RateAggregate[]
+  /** The oldest state any part of the answer was computed from, ISO. */
+  asOf: string
+}
+
 /**
- * The province view: the networks' cases pooled, one REPEATABLE READ snapshot, no case ids (a
- * province grant is for aggregates; a case stays visible only inside its own network,
- * workflows/core/access.ts). Not cached: the cache is per network version (qa_versions), and
- * the rollup answers a province cold.
+ * The province view: the networks' cases pooled, no case ids (a province grant is for
+ * aggregates; a case stays visible only inside its own network, workflows/core/access.ts).
+ *
+ * By network and by facility, every group lies inside one network: a network's group is its
+ * own dashboard without grouping, a facility's group is that facility's row of its network's
+ * dashboard by facility (a facility belongs to one network). So those two are composed from
+ * the networks' own results (`networkMetrics`: cached per network version, kept warm by
+ * workflows/runtime/metrics-refresh.ts), each exact for the state it was computed from, and
+ * only a network whose cases changed is computed again; a facility group found in two networks
+ * (a case's metric accountable to no facility) falls back to pooling. By month and without
+ * grouping a group spans networks: one REPEATABLE READ snapshot over all of them, every time.
  */
-export async function provinceMetrics(
-  sql: Sql,
-  p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
-): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
-  if (!p.networkIds.length) return { metrics: [], rates: [] }
+export async function provinceMetrics(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult> {
+  if (!p.networkIds.length) return { metrics: [], rates: [], asOf: new Date().toISOString() }
+  return provinceTurn(async () => {
+    if (p.groupBy === 'network' || p.groupBy === 'facility') {
+      const composed = await provinceComposed(sql, p)
+      if (composed) return composed
+    }
+    return provinceOnTwoBackends(sql, p)
+  })
+}
+
+/** The province view pooled whatever the grouping (one snapshot over every network): the reference the composed view is tested against. */
+export async function provincePooled(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult> {
+  if (!p.networkIds.length) return { metrics: [], rates: [], asOf: new Date().toISOString() }
   return provinceTurn(() => provinceOnTwoBackends(sql, p))
 }
+
+/** How many networks' parts of a composed province view are read or computed at once. */
+const PARTS_AT_ONCE = 2
+
+async function provinceComposed(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult | null> {
+  const groupBy: GroupBy = p.groupBy === 'network' ? 'none' : 'facility'
+  const parts: MetricsResult[] = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(PARTS_AT_ONCE, p.networkIds.length) }, async () => {
+      while (next < p.networkIds.length) {
+        const i = next++
+        // cap 0: no case-id lists (a province answer has none); the dashboard by facility asks
+        // the same (pwa/src/views/qa), so the two share one cached result.
+        parts[i] = await networkMetrics(
+          sql,
+          { networkId: p.networkIds[i]!, from: p.from, to: p.to, groupBy, cap: 0 },
+          { maxAgeSeconds: p.maxAgeSeconds ?? 0 },
+        )
+      }
+    }),
+  )
+  const metrics: MetricAggregate[] = []
+  const rates: RateAggregate[] = []
+  // Facility groups: each must lie in one network. The values accountable to no facility (a
+  // group of its own, `null`) lie in several: that group alone is pooled, below.
+  const owner = new Map<string, string>()
+  let noFacility = false
+  const inOneNetwork = (group: string | null, networkId: string) => {
+    if (p.groupBy !== 'facility') return true
+    if (group === null) {
+      noFacility = true
+      return false
+    }
+    const held = owner.get(group)
+    if (held !== undefined && held !== networkId) return null
+    owner.set(group, networkId)
+    return true
+  }
+  for (const [i, part] of parts.entries()) {
+    const networkId = p.networkIds[i]!
+    const groupOf = (g: string | null) => (p.groupBy === 'network' ? networkId : g)
+    for (const a of part.metrics) {
+      // A dashboard without grouping lists every metric, even one without values; a province
+      // group lists those its network has values (or flagged values) of.
+      if (!a.n && !a.flagged.count) continue
+      const one = inOneNetwork(a.group, networkId)
+      if (one === null) return null
+      if (!one) continue
+      metrics.push({
+        ...a,
+        group: groupOf(a.group),
+        outsideTarget: { count: a.outsideTarget.count, caseIds: [] },
+        flagged: { count: a.flagged.count, caseIds: [] },
+      })
+    }
+    for (const r of part.rates) {
+      if (!r.denominator) continue
+      const one = inOneNetwork(r.group, networkId)
+      if (one === null) return null
+      if (one) rates.push({ ...r, group: groupOf(r.group) })
+    }
+  }
+  let asOf = parts.reduce((min, r) => (r.asOf < min ? r.asOf : min), parts[0]!.asOf)
+  if (noFacility) {
+    const pooled = await sql.begin('isolation level repeatable read read only', async (tx) => {
+      await tx`set local work_mem = '64MB'`
+      const [{ at } = { at: new Date() }] = await tx<{ at: Date }[]>`select now() as at`
+      const { networkIds, from, to } = p
+      const agg = await aggregates(tx, {
+        networkIds,
+        from,
+        to,
+        groupBy: 'facility',
+        cap: 0,
+        noFacility: true,
+      })
+      return { ...agg, asOf: at.toISOString() }
+    })
+    metrics.push(...pooled.metrics)
+    rates.push(...pooled.rates)
+    if (pooled.asOf < asOf) asOf = pooled.asOf
+  }
+  // The order of the pooled answer (`aggregates`): metric, then group; rate, then group.
+  const metricOrder = new Map(METRICS.map((d, i) => [d.key as string, i]))
+  metrics.sort((a, b) => metricOrder.get(a.key)! - metricOrder.get(b.key)! || byGroup(a.group, b.group))
+  rates.sort(byRate)
+  return { metrics, rates, asOf }
+}
+
+/** Groups in the order of Array#sort without a comparator (the null facility group as "null"). */
+const byGroup = (a: string | null, b: string | null) => {
+  const x = String(a)
+  const y = String(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+const byRate = (a: RateAggregate, b: RateAggregate) =>
+  RATE_KEYS.indexOf(a.key) - RATE_KEYS.indexOf(b.key) || String(a.group).localeCompare(String(b.group))
 
 /**
  * One province view computed at a time, so the two connections each holds can never together
@@ -585,17 +755,18 @@ async function provinceTurn<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function provinceOnTwoBackends(
-  sql: Sql,
-  p: { networkIds: readonly string[]; from: Date; to: Date; groupBy: ProvinceGroupBy },
-): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
+async function provinceOnTwoBackends(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     await tx`set local work_mem = '64MB'`
     // A second transaction on this one's snapshot (pg_export_snapshot) takes half of the
     // percentile lookups: one answer from one state of the data, computed on two backends.
-    const [{ snapshot } = { snapshot: '' }] = await tx<{ snapshot: string }[]>`
-      select pg_export_snapshot() as snapshot`
-    return onSnapshot(sql, snapshot, (tx2) => aggregates(tx, { ...p, cap: 0 }, [tx2]))
+    const [{ snapshot, at } = { snapshot: '', at: new Date() }] = await tx<{ snapshot: string; at: Date }[]>`
+      select pg_export_snapshot() as snapshot, now() as at`
+    const { networkIds, from, to, groupBy } = p
+    const agg = await onSnapshot(sql, snapshot, (tx2) =>
+      aggregates(tx, { networkIds, from, to, groupBy, cap: 0 }, [tx2]),
+    )
+    return { ...agg, asOf: at.toISOString() }
   })
 }
 
