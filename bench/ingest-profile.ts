@@ -113,6 +113,11 @@ export function writeProfile(
     '',
     '## Where the Node process spends its time (self time, profiled pass)',
     '',
+    "V8's sampler takes wall-clock samples of the main thread: time the thread spends inside a",
+    'system call, or preempted there by the process it just woke, is charged to that call',
+    "(`writeBuffer`, the socket write). On-CPU sampling (`perf record -p`, session 8's closing note)",
+    "put the kernel at about 15 % of the server's CPU at saturation.",
+    '',
     '| area | ms | share of busy time | per POST |',
     '|---|---|---|---|',
     ...Object.entries(areas).map(
