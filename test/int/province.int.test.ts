@@ -243,6 +243,19 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
     }
   })
 
+  it('by network with many parts missing from the cache: every case pooled in one pass instead', async () => {
+    await t.sql`delete from metrics_cache`
+    const pooledView = await provinceMetrics(t.sql, { ...p, groupBy: 'network', poolFrom: 1 })
+    // Nothing computed network by network, so nothing cached.
+    expect((await t.sql`select 1 from metrics_cache`).length).toBe(0)
+    expect(withoutAsOf(pooledView)).toEqual(
+      withoutAsOf(await provincePooled(t.sql, { ...p, groupBy: 'network' })),
+    )
+    // With the default threshold (at least 4 missing) two networks are composed and cached.
+    await provinceMetrics(t.sql, { ...p, groupBy: 'network' })
+    expect((await t.sql`select 1 from metrics_cache`).length).toBe(2)
+  })
+
   it('a facility found in two networks is pooled, not listed twice', async () => {
     // One case of the second network made accountable to a township of the first.
     const lantian = demoId('facility:lantian')
