@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { isNetworkWide, provinceScope } from '../../workflows/core/access.ts'
+import { namesOf } from '../../workflows/runtime/store/network.ts'
 import { grantedNetworks, networkMetrics, provinceMetrics } from '../../workflows/runtime/store/metrics.ts'
 import type { UserRow } from '../../workflows/runtime/store/users.ts'
 import { requireUser } from '../http/auth.ts'
@@ -92,7 +93,15 @@ export const provinceMetricsRoutes = new Hono<AppEnv>().use(requireUser).get('/'
     groupBy: q.groupBy,
     maxAgeSeconds: q.maxAge,
   })
-  return c.json({ networkIds, from: from.toISOString(), to: to.toISOString(), groupBy: q.groupBy, ...r })
+  const names = await namesOf(c.var.deps.sql, networkIds)
+  return c.json({
+    networkIds,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    groupBy: q.groupBy,
+    ...r,
+    names,
+  })
 })
 
 const CaseIdsSample = z.object({ count: z.number().int(), caseIds: z.array(z.uuid()) })
@@ -139,6 +148,9 @@ export const metricsContract: Operation[] = [
       metrics: z.array(MetricRow),
       rates: z.array(RateRow),
       asOf: IsoTime.describe('the oldest state of the cases any part of the answer was computed from'),
+      names: z
+        .record(z.uuid(), z.object({ name: z.string(), nameEn: z.string().nullable(), networkId: z.uuid() }))
+        .describe('the name of every network and facility of the scope, by id (a network names itself)'),
     }),
   }),
   op({

@@ -180,4 +180,47 @@ describeBrowser('admin and QA screens (real chromium)', () => {
     await shot(page, 'qa-drilldown', { docs: true, fullPage: true })
     await context.close()
   }, 180_000)
+
+  it("a QA user of the second network opens the province view: first told how to get access, then, granted, the demo network's pooled aggregates by network and by facility", async () => {
+    const context = await e.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (err) => console.log('[pageerror]', err.message))
+    await signIn(page, e.origin, 'qa2')
+    await page.goto(e.origin + '/qa/province')
+    await page.getByTestId('province-none').getByText('省级质控授权').waitFor()
+
+    await e.env.sql`insert into qa_network_grants (user_id, network_id, granted_by)
+      select u.id, a.network_id, a.id from users u, users a where u.username = 'qa2' and a.username = 'admin'`
+    const names = await e.env.sql<{ name: string }[]>`
+      select n.name from networks n join users u on u.network_id = n.id
+       where u.username in ('qa2', 'admin') order by n.name`
+    expect(names).toHaveLength(2)
+    await page.reload()
+    const scope = page.getByTestId('province-scope')
+    await scope.waitFor()
+    expect(await scope.textContent()).toContain('2 个网络')
+    for (const { name } of names) expect(await scope.textContent()).toContain(name)
+    // By network: one row per network with cases; the demo network's year of history is there.
+    const rows = page.getByTestId('province-row')
+    const demo = await e.env.sql<{ name: string }[]>`
+      select n.name from networks n join users u on u.network_id = n.id where u.username = 'admin'`
+    const demoRow = rows.filter({ hasText: demo[0]!.name })
+    await demoRow.waitFor()
+    // A median cell reads "minutes (share, n=…)" with n > 0.
+    expect(await demoRow.textContent()).toMatch(/n=[1-9]/)
+    await dismissBanners(page)
+    await shot(page, 'qa-province', { docs: true })
+    await checkTargetsAndZoom(page, '[data-testid=province]')
+
+    // By facility: a demo facility's row, labelled with its network.
+    const fac = await e.env.sql<{ name: string }[]>`
+      select f.name from facilities f join users u on u.network_id = f.network_id
+       where u.username = 'admin' and f.level = 'county'`
+    await page.getByTestId('province-group-by').selectOption('facility')
+    await rows.filter({ hasText: fac[0]!.name }).filter({ hasText: demo[0]!.name }).first().waitFor()
+    // Aggregates only: no link to a case anywhere on the screen.
+    expect(await page.locator('[data-testid=province] a[href*="/qa/cases/"]').count()).toBe(0)
+    await context.close()
+  }, 120_000)
 })

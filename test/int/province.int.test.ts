@@ -92,6 +92,16 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
       const body = await r.json()
       expect(body.networkIds).toEqual([DEMO_NETWORK_ID, SECOND_NETWORK_ID].sort())
       expect(Date.now() - Date.parse(body.asOf)).toBeLessThan(300_000)
+      // Every group is named: the networks and the facilities of the scope, from the database.
+      const named = await t.sql<{ id: string; name: string }[]>`
+        select id, name from networks where id = any(${body.networkIds}::uuid[])
+        union all select id, name from facilities where network_id = any(${body.networkIds}::uuid[])`
+      expect(
+        Object.fromEntries(Object.entries(body.names).map(([id, n]: [string, any]) => [id, n.name])),
+      ).toEqual(Object.fromEntries(named.map((x) => [x.id, x.name])))
+      if (groupBy === 'network' || groupBy === 'facility')
+        for (const g of body.metrics.map((m: any) => m.group))
+          if (g !== null) expect(body.names[g]).toBeDefined()
       const groupOf = (x: RegistryRecord, key: MetricKey) =>
         groupBy === 'network'
           ? x.networkId

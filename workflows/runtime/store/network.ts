@@ -116,3 +116,18 @@ export async function networkHeader(sql: Q, networkId: string) {
     select id, name, name_en as "nameEn", settings from networks where id = ${networkId}`
   return row
 }
+
+/**
+ * The names of networks and of their facilities, by id: what a province view labels its groups
+ * with (a grant opens another network's aggregates, and its names; never a case).
+ */
+export async function namesOf(
+  q: Q,
+  networkIds: readonly string[],
+): Promise<Record<string, { name: string; nameEn: string | null; networkId: string }>> {
+  const rows = await q<{ id: string; name: string; nameEn: string | null; networkId: string }[]>`
+    select id, name, name_en as "nameEn", id as "networkId" from networks where id = any(${networkIds as string[]}::uuid[])
+    union all
+    select id, name, name_en, network_id from facilities where network_id = any(${networkIds as string[]}::uuid[])`
+  return Object.fromEntries(rows.map(({ id, ...r }) => [id, r]))
+}

@@ -1,56 +1,17 @@
-/** QA (docs/qa-api.md): dashboard, cases with flags, drill-down, audit sample, access log. Lazily loaded. */
+/** QA (docs/qa-api.md): dashboard, cases with flags, drill-down, audit sample, access log, province. Lazily loaded. */
 import { useState } from 'preact/hooks'
 import { api, local } from '../../api.ts'
 import { ErrorBox, LoadState, Tabs, useApi, when } from '../../components/data.tsx'
 import { match } from '../../router.ts'
 import { navigate } from '../../router.ts'
-import type {
-  Diagnosis,
-  MetricKey,
-  MetricTarget,
-  QualityFlagCode,
-  Strategy,
-} from '../../../../workflows/core/index.ts'
+import type { Diagnosis, MetricKey, QualityFlagCode, Strategy } from '../../../../workflows/core/index.ts'
 import { hasKey, lang, t, type KeyOf } from '../../i18n/index.ts'
 import { facilityName, session } from '../../store.ts'
 import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
+import ProvinceView from './province.tsx'
 import { CaseTimeline } from './timeline.tsx'
+import { after, pad, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
 
-/** The core's target (workflows/core/metrics.ts): `strictMax` means `max` itself misses. */
-type Target = MetricTarget
-interface MetricRow {
-  key: MetricKey
-  group: string
-  n: number
-  median: number | null
-  p90: number | null
-  withinTarget: number | null
-  target: Target | null
-  outsideTarget: { count: number; caseIds: string[] }
-  flagged: { count: number; caseIds: string[] }
-}
-interface RateRow {
-  key: KeyOf<'rate'>
-  group: string
-  numerator: number
-  denominator: number
-  rate: number | null
-  target: number | null
-}
-interface Metrics {
-  metrics: MetricRow[]
-  rates: RateRow[]
-  /** Cath lab activations per month and how many were false (docs/ambulance.md). */
-  activations?: { month: string; activations: number; falseActivations: number }[]
-}
-
-const pad = (n: number) => String(n).padStart(2, '0')
-const ym = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}`
-/** 'YYYY-MM' → the first day of the month after, as the exclusive `to`. */
-const after = (m: string) => {
-  const [y, mo] = m.split('-').map(Number) as [number, number]
-  return mo === 12 ? `${y + 1}-01-01` : `${y}-${pad(mo + 1)}-01`
-}
 function monthsBetween(from: string, to: string): string[] {
   const out: string[] = []
   let [y, m] = from.split('-').map(Number) as [number, number]
@@ -65,17 +26,6 @@ function monthsBetween(from: string, to: string): string[] {
   }
   return out
 }
-const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`)
-const targetText = (tg: Target | null) =>
-  !tg
-    ? t('qa.reportOnly')
-    : tg.min !== undefined && tg.max !== undefined
-      ? t('qa.target.range', { min: tg.min, max: tg.max })
-      : tg.max !== undefined
-        ? t(tg.strictMax ? 'qa.target.below' : 'qa.target.atMost', { n: tg.max })
-        : t('qa.target.atLeast', { n: tg.min ?? 0 })
-const targetLine = (tg: Target | null) => tg?.max ?? null
-
 /** Period and facility filters shared by the QA pages (kept in the URL-less session state). */
 function usePeriod() {
   const [p, setP] = useState(() => {
@@ -761,8 +711,8 @@ export default function QaApp(props: { path: string; search: URLSearchParams }) 
     ? '/qa/cases'
     : path.startsWith('/qa/audit')
       ? '/qa/audit'
-      : path === '/qa/access'
-        ? '/qa/access'
+      : path === '/qa/access' || path === '/qa/province'
+        ? path
         : '/qa'
   let body
   if ((m = match('/qa/cases/:id', path))) body = <CaseTimeline key={m.id} caseId={m.id!} />
@@ -770,6 +720,7 @@ export default function QaApp(props: { path: string; search: URLSearchParams }) 
   else if ((m = match('/qa/audit/:id', path))) body = <SamplePage key={m.id} id={m.id!} />
   else if (path === '/qa/audit') body = <AuditSamples />
   else if (path === '/qa/access') body = <Access />
+  else if (path === '/qa/province') body = <ProvinceView />
   else body = <Dashboard />
   return (
     <main>
@@ -781,6 +732,7 @@ export default function QaApp(props: { path: string; search: URLSearchParams }) 
           ['/qa/cases', t('qa.tab.cases')],
           ['/qa/audit', t('qa.tab.audit')],
           ['/qa/access', t('qa.tab.access')],
+          ['/qa/province', t('qa.tab.province')],
         ]}
       />
       {body}
