@@ -144,8 +144,12 @@ describeBrowser('admin and QA screens (real chromium)', () => {
     await context.close()
   }, 120_000)
 
+  // A year of the demo network's history, seeded once for whichever test needs it first.
+  let seeded: Promise<unknown> | null = null
+  const history = () => (seeded ??= seedHistory(e.env.sql, 12))
+
   it('QA opens the dashboard over a year of cases in under 2 s, and a drill-down', async () => {
-    await seedHistory(e.env.sql, 12)
+    await history()
     const anxi = loadScenario('anxi')
     const ids: string[] = []
     for (let i = 0; i < 3; i++)
@@ -186,6 +190,7 @@ describeBrowser('admin and QA screens (real chromium)', () => {
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
     page.on('pageerror', (err) => console.log('[pageerror]', err.message))
+    await history()
     await signIn(page, e.origin, 'qa2')
     await page.goto(e.origin + '/qa/province')
     await page.getByTestId('province-none').getByText('省级质控授权').waitFor()
@@ -221,6 +226,14 @@ describeBrowser('admin and QA screens (real chromium)', () => {
     await rows.filter({ hasText: fac[0]!.name }).filter({ hasText: demo[0]!.name }).first().waitFor()
     // Aggregates only: no link to a case anywhere on the screen.
     expect(await page.locator('[data-testid=province] a[href*="/qa/cases/"]').count()).toBe(0)
+
+    // By month: a monthly median chart per metric with the year's points, and a row per month.
+    await page.getByTestId('province-group-by').selectOption('month')
+    await page.locator('[data-testid=province-metric-door_to_wire] svg.chart circle').first().waitFor()
+    const monthRows = await rows.allTextContents()
+    expect(monthRows.length).toBeGreaterThan(1)
+    for (const r of monthRows) expect(r).toMatch(/^\d{4}-\d{2}/)
+    await shot(page, 'qa-province-month')
     await context.close()
   }, 120_000)
 })

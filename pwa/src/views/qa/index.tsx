@@ -10,22 +10,8 @@ import { facilityName, session } from '../../store.ts'
 import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
 import ProvinceView from './province.tsx'
 import { CaseTimeline } from './timeline.tsx'
-import { after, pad, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
+import { after, monthsBetween, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
 
-function monthsBetween(from: string, to: string): string[] {
-  const out: string[] = []
-  let [y, m] = from.split('-').map(Number) as [number, number]
-  const [ty, tm] = to.split('-').map(Number) as [number, number]
-  while ((y < ty || (y === ty && m <= tm)) && out.length < 61) {
-    out.push(`${y}-${pad(m)}-01`)
-    m++
-    if (m > 12) {
-      m = 1
-      y++
-    }
-  }
-  return out
-}
 /** Period and facility filters shared by the QA pages (kept in the URL-less session state). */
 function usePeriod() {
   const [p, setP] = useState(() => {

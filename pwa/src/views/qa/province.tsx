@@ -8,8 +8,8 @@ import { ApiFailure } from '../../api.ts'
 import { LoadState, useApi, when } from '../../components/data.tsx'
 import type { MetricKey } from '../../../../workflows/core/index.ts'
 import { lang, t } from '../../i18n/index.ts'
-import { ACCREDITATION } from './charts.tsx'
-import { after, pct, targetText, ym, type Metrics } from './shared.ts'
+import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
+import { after, monthsBetween, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
 
 type GroupBy = 'network' | 'facility' | 'month'
 interface Province extends Metrics {
@@ -84,6 +84,34 @@ export default function ProvinceView() {
             {d.networkIds.map((id) => label(d.names[id])).join('、')} ·{' '}
             {t('province.asOf', { t: when(d.asOf) })}
           </p>
+          {p.groupBy === 'month' && (
+            // By month, the province's monthly medians and shares within target as on a network's dashboard.
+            <div class="metric-grid">
+              {keys.map((k) => {
+                const months = monthsBetween(p.from, p.to)
+                const at = (m: string) => d.metrics.find((x) => x.key === k && x.group === m)
+                const tg = d.metrics.find((m) => m.key === k)?.target ?? null
+                return (
+                  <article key={k} class="card metric" data-testid={`province-metric-${k}`}>
+                    <h3>{t(`metric.${k}`)}</h3>
+                    <MedianChart
+                      months={months}
+                      values={months.map((m) => at(m)?.median ?? null)}
+                      target={targetLine(tg)}
+                      label={`${t(`metric.${k}`)} · ${t('qa.median')}`}
+                    />
+                    {tg && (
+                      <ShareChart
+                        months={months}
+                        values={months.map((m) => at(m)?.withinTarget ?? null)}
+                        label={`${t(`metric.${k}`)} · ${t('qa.share')}`}
+                      />
+                    )}
+                  </article>
+                )
+              })}
+            </div>
+          )}
           <div class="scroll-x" tabIndex={0}>
             <table class="grid-table fac-table province-table">
               <thead>

@@ -47,3 +47,19 @@ export const targetText = (tg: Target | null) =>
         ? t(tg.strictMax ? 'qa.target.below' : 'qa.target.atMost', { n: tg.max })
         : t('qa.target.atLeast', { n: tg.min ?? 0 })
 export const targetLine = (tg: Target | null) => tg?.max ?? null
+
+/** The first days ('YYYY-MM-01') of the months from `from` to `to` ('YYYY-MM'), at most 61. */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = []
+  let [y, m] = from.split('-').map(Number) as [number, number]
+  const [ty, tm] = to.split('-').map(Number) as [number, number]
+  while ((y < ty || (y === ty && m <= tm)) && out.length < 61) {
+    out.push(`${y}-${pad(m)}-01`)
+    m++
+    if (m > 12) {
+      m = 1
+      y++
+    }
+  }
+  return out
+}
