@@ -21,6 +21,7 @@ import { setLogLevel } from '../workflows/runtime/platform/log.ts'
 import { startTimerWorker } from '../workflows/runtime/workers.ts'
 import { TIMER_QUEUE } from '../workflows/runtime/timers.ts'
 import { childInput } from './lib/child.ts'
+import { summarizeProfile, type ProfileFn } from './lib/cpu-profile.ts'
 import { createCases, FIRST_ECG_WARN_MS } from './lib/cases.ts'
 import { sleep } from './lib/stats.ts'
 
@@ -30,11 +31,8 @@ interface Input {
   profile: boolean
 }
 
-export interface ProfileNode {
-  fn: string
-  where: string
-  selfMs: number
-}
+/** A function of the profile's top list (bench/lib/cpu-profile.ts). */
+export type ProfileNode = ProfileFn
 
 export interface FireChildOutput {
   timers: number
@@ -177,7 +175,7 @@ let profiledMs: number | undefined
 if (session) {
   const { profile } = await session.post('Profiler.stop')
   session.disconnect()
-  ;({ areas, top, profiledMs } = summarizeProfile(profile))
+  ;({ areas, top, profiledMs } = summarizeProfile(profile, fireAreaOf))
 }
 await boss.offWork(TIMER_QUEUE, { id: workerId })
 await composed.stop()
@@ -204,16 +202,8 @@ const out: FireChildOutput = {
 process.stdout.write(JSON.stringify(out) + '\n')
 process.exit(0)
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
-  samples?: number[]
-  timeDeltas?: number[]
-  startTime: number
-  endTime: number
-}
-
 /** Which part of the stack a function belongs to (by file). */
-function areaOf(url: string, fn: string): string {
+function fireAreaOf(url: string, fn: string): string {
   if (fn === '(idle)') return 'idle (waiting for Postgres / timers)'
   if (fn === '(garbage collector)') return 'garbage collector'
   if (fn === '(program)') return 'V8/native (program)'
@@ -224,46 +214,4 @@ function areaOf(url: string, fn: string): string {
   if (url.includes('/node_modules/')) return 'other dependencies'
   if (url.startsWith('node:') || url === '') return 'node internals (sockets, timers)'
   return 'other'
-}
-
-function summarizeProfile(p: CpuProfile) {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]))
-  const self = new Map<number, number>()
-  const samples = p.samples ?? []
-  const deltas = p.timeDeltas ?? []
-  for (let i = 0; i < samples.length; i++) {
-    // timeDeltas[i] is the time before sample i; attribute the next delta to sample i.
-    const dt = (deltas[i + 1] ?? 0) / 1000
-    self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + dt)
-  }
-  const areas: Record<string, number> = {}
-  const fns = new Map<string, ProfileNode>()
-  for (const [id, ms] of self) {
-    const n = byId.get(id)!
-    const { functionName, url, lineNumber } = n.callFrame
-    const area = areaOf(url, functionName)
-    areas[area] = (areas[area] ?? 0) + ms
-    const short = url.replace(/^.*\/(node_modules\/|workflows\/|api\/|bench\/)/, '$1')
-    const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`
-    const f = fns.get(key) ?? {
-      fn: functionName || '(anonymous)',
-      where: `${short}:${lineNumber + 1}`,
-      selfMs: 0,
-    }
-    f.selfMs += ms
-    fns.set(key, f)
-  }
-  const r = (x: number) => Math.round(x * 10) / 10
-  return {
-    profiledMs: r((p.endTime - p.startTime) / 1000),
-    areas: Object.fromEntries(
-      Object.entries(areas)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => [k, r(v)]),
-    ),
-    top: [...fns.values()]
-      .sort((a, b) => b.selfMs - a.selfMs)
-      .slice(0, 25)
-      .map((f) => ({ ...f, selfMs: r(f.selfMs) })),
-  }
 }

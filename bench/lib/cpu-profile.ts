@@ -1,6 +1,7 @@
 /**
  * Summaries of a V8 CPU profile (node:inspector `Profiler.stop`): self time by area of the stack
- * and the top functions. Used by the ingest profile (bench/ingest-profile-child.ts).
+ * and the top functions. Used by the ingest and fire-capacity profiles (bench/ingest-profile-child.ts,
+ * bench/fire-capacity-child.ts), each with its own areas.
  */
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
