@@ -542,7 +542,7 @@ export const en: Record<MessageKey, string> = {
   'province.scope': '{n} networks',
   'province.asOf': 'Data as of {t}',
   'province.noFacility': 'No accountable facility recorded',
-  'province.cell': 'median {median} min, {p} within target, n={n}',
+  'qa.metricCell': 'median {median} min, {p} within target, n={n}',
   'qa.from': 'From (month)',
   'qa.to': 'To (month)',
   'qa.facility': 'Facility',

@@ -538,7 +538,7 @@ export const zhCN = {
   'province.scope': '{n} 个网络',
   'province.asOf': '数据截至 {t}',
   'province.noFacility': '未记录责任机构',
-  'province.cell': '中位数 {median} 分钟,达标率 {p},n={n}',
+  'qa.metricCell': '中位数 {median} 分钟,达标率 {p},n={n}',
   'qa.from': '从(月)',
   'qa.to': '至(月)',
   'qa.facility': '机构',

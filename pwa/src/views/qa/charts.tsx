@@ -1,5 +1,6 @@
-/** Small inline-SVG charts for the QA dashboard (no chart library: a few hundred bytes). */
+/** Small inline-SVG charts for the QA dashboard (no chart library: a few hundred bytes), and its table cell. */
 import { lang, t } from '../../i18n/index.ts'
+import { pct, type MetricRow } from './shared.ts'
 
 const W = 320
 const H = 150
@@ -149,5 +150,27 @@ export function MedianChart(props: {
         ) : null,
       )}
     </Frame>
+  )
+}
+
+/**
+ * One metric of one group in a QA table (a network's dashboard by facility, the province view):
+ * the median, the share within target and n, coloured against the accreditation line; a dash
+ * when the group has no value. The title spells the cell out for a screen reader or a hover.
+ */
+export function MetricCell({
+  m,
+}: {
+  m: Pick<MetricRow, 'n' | 'median' | 'withinTarget'> | null | undefined
+}) {
+  if (!m || m.n === 0) return <td class="muted">—</td>
+  const tone = m.withinTarget === null ? '' : m.withinTarget >= ACCREDITATION ? 'cell-ok' : 'cell-low'
+  return (
+    <td class={tone} title={t('qa.metricCell', { median: m.median ?? '—', p: pct(m.withinTarget), n: m.n })}>
+      {m.median ?? '—'}{' '}
+      <span class="small">
+        ({pct(m.withinTarget)}, n={m.n})
+      </span>
+    </td>
   )
 }

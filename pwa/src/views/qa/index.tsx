@@ -7,7 +7,7 @@ import { navigate } from '../../router.ts'
 import type { Diagnosis, MetricKey, QualityFlagCode, Strategy } from '../../../../workflows/core/index.ts'
 import { hasKey, lang, t, type KeyOf } from '../../i18n/index.ts'
 import { facilityName, session } from '../../store.ts'
-import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
+import { ACCREDITATION, MedianChart, MetricCell, ShareChart } from './charts.tsx'
 import ProvinceView from './province.tsx'
 import { CaseTimeline } from './timeline.tsx'
 import { after, monthsBetween, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
@@ -237,29 +237,9 @@ function Dashboard() {
                         {facilityName(fid) || fid.slice(0, 8)}
                       </button>
                     </th>
-                    {keys.map((k) => {
-                      const m = get(byFac.data, k, fid)
-                      if (!m || m.n === 0)
-                        return (
-                          <td key={k} class="muted">
-                            —
-                          </td>
-                        )
-                      const tone =
-                        m.withinTarget === null
-                          ? ''
-                          : m.withinTarget >= ACCREDITATION
-                            ? 'cell-ok'
-                            : 'cell-low'
-                      return (
-                        <td key={k} class={tone}>
-                          {m.median}{' '}
-                          <span class="small">
-                            ({pct(m.withinTarget)}, n={m.n})
-                          </span>
-                        </td>
-                      )
-                    })}
+                    {keys.map((k) => (
+                      <MetricCell key={k} m={get(byFac.data, k, fid)} />
+                    ))}
                   </tr>
                 ))}
               </tbody>

@@ -8,7 +8,7 @@ import { ApiFailure } from '../../api.ts'
 import { LoadState, useApi, when } from '../../components/data.tsx'
 import type { MetricKey } from '../../../../workflows/core/index.ts'
 import { lang, t } from '../../i18n/index.ts'
-import { ACCREDITATION, MedianChart, ShareChart } from './charts.tsx'
+import { MedianChart, MetricCell, ShareChart } from './charts.tsx'
 import { after, monthsBetween, pct, targetLine, targetText, ym, type Metrics } from './shared.ts'
 
 type GroupBy = 'network' | 'facility' | 'month'
@@ -142,37 +142,9 @@ export default function ProvinceView() {
                         <span class="small muted"> · {label(d.names[d.names[g].networkId])}</span>
                       )}
                     </th>
-                    {keys.map((k) => {
-                      const m = d.metrics.find((x) => x.key === k && x.group === g)
-                      if (!m || m.n === 0)
-                        return (
-                          <td key={k} class="muted">
-                            —
-                          </td>
-                        )
-                      const tone =
-                        m.withinTarget === null
-                          ? ''
-                          : m.withinTarget >= ACCREDITATION
-                            ? 'cell-ok'
-                            : 'cell-low'
-                      return (
-                        <td
-                          key={k}
-                          class={tone}
-                          title={t('province.cell', {
-                            median: m.median ?? '—',
-                            p: pct(m.withinTarget),
-                            n: m.n,
-                          })}
-                        >
-                          {m.median ?? '—'}{' '}
-                          <span class="small">
-                            ({pct(m.withinTarget)}, n={m.n})
-                          </span>
-                        </td>
-                      )
-                    })}
+                    {keys.map((k) => (
+                      <MetricCell key={k} m={d.metrics.find((x) => x.key === k && x.group === g)} />
+                    ))}
                     {rateKeys.map((k) => {
                       const r = d.rates.find((x) => x.key === k && x.group === g)
                       return (
