@@ -77,6 +77,8 @@ try {
       seconds: Math.round((performance.now() - s) / 1000),
       loadBefore,
       loadAfter: loadAvg(),
+      machine: machine(),
+      database: cluster.kind,
     })
   }
 } finally {
@@ -93,6 +95,8 @@ for (const r of previous?.results ?? [])
     ...r,
     startedAt: r.startedAt ?? previous!.startedAt,
     commit: r.commit ?? previous!.commit,
+    machine: r.machine ?? previous!.machine,
+    database: r.database ?? previous!.database,
   })
 for (const r of results) byName.set(r.name, r)
 const merged = Object.keys(ALL)
