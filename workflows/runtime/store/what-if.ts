@@ -4,12 +4,15 @@ import type { Q } from '../platform/connect.ts'
 /**
  * The what-if's facts per facility (core `factsOf`, computed in SQL) from the STEMI cases of the
  * QA projection since `since` (case_metrics; corrections already applied). A case counts for the
- * facility that lysed it, else the non-PCI facility that transferred it, else where it began.
- * One index-only range scan (case_metrics_stemi_what_if, migration 0018), one row per facility
- * of `limits`: the case count, the middle values of each list and the count over 120 minutes,
- * not the values. A county's year of STEMI cases sent as arrays, parsed and folded in Node took
- * most of the request at the province bench's per-network size (200,000 generated cases in one
- * network, 110,000 of them STEMI: 210 of 240 ms); the aggregate answers in 65 ms there.
+ * facility that lysed it, else the non-PCI facility that transferred it, else where it began
+ * (the stored column `what_if_facility_id`, migration 0027, with `diagnosis_to_door_out`). Per
+ * facility of `limits` one index-only range scan (case_metrics_what_if: network, facility,
+ * ref_at) aggregated in the database: the case count, the middle values of each list and the
+ * count over 120 minutes, not the values. A county's year of STEMI cases sent as arrays, parsed
+ * and folded in Node took most of the request at the province bench's per-network size (200,000
+ * generated cases in one network, 110,000 of them STEMI: 210 of 240 ms); one scan of the whole
+ * network joined to the facilities 105 ms warm and 267 ms from a cold disk (2,320 pages); one
+ * range per facility 30 and 40 ms (588 pages).
  *
  * The arithmetic is core's, in the same order on the same float8 values: the median of the
  * middle values is taken in core; `dx + travel + door_to_wire > 120` is evaluated left to right
@@ -33,30 +36,21 @@ export async function whatIfFacts(
       over: number
     }[]
   >`
-    with l as (
-      select * from unnest(${limits.map((l) => l.facilityId)}::uuid[],
-                           ${limits.map((l) => l.travel)}::float8[],
-                           ${limits.map((l) => l.doorToWire)}::float8[]) with ordinality as l(fid, travel, d2w, i)
-    ), c as (
-      select coalesce(lysis_facility_id, referral_facility_id, fmc_facility_id, facility_id) as fid,
-             case when referral_door_out is not null and stemi_diagnosis is not null
-                       and referral_door_out >= stemi_diagnosis
-                  then extract(epoch from referral_door_out - stemi_diagnosis) / 60 end::float8 as dx,
-             door_to_needle as d2n, door_in_door_out as dido
-        from case_metrics
-       where network_id = ${networkId} and stemi and ref_at >= ${since}
-    ), g as (
-      select l.i, count(c.fid)::int as n,
-             array_agg(c.d2n order by c.d2n) filter (where c.d2n is not null) as d2n,
-             array_agg(c.dido order by c.dido) filter (where c.dido is not null) as dido,
-             array_agg(c.dx order by c.dx) filter (where c.dx is not null) as dx,
-             count(*) filter (where c.dx + l.travel + l.d2w > ${PCI_WITHIN_MINUTES}::float8)::int as over
-        from l left join c on c.fid = l.fid
-       group by l.i
-    )
-    select i::int as i, n as "stemiCases", over,
-           ${middle(q, q`d2n`)} as d2n, ${middle(q, q`dido`)} as dido, ${middle(q, q`dx`)} as dx
-      from g`
+    select l.i::int as i, g.n as "stemiCases", g.over,
+           ${middle(q, q`g.d2n`)} as d2n, ${middle(q, q`g.dido`)} as dido, ${middle(q, q`g.dx`)} as dx
+      from unnest(${limits.map((l) => l.facilityId)}::uuid[],
+                  ${limits.map((l) => l.travel)}::float8[],
+                  ${limits.map((l) => l.doorToWire)}::float8[]) with ordinality as l(fid, travel, d2w, i)
+     cross join lateral (
+       select count(*)::int as n,
+              array_agg(door_to_needle order by door_to_needle) filter (where door_to_needle is not null) as d2n,
+              array_agg(door_in_door_out order by door_in_door_out) filter (where door_in_door_out is not null) as dido,
+              array_agg(diagnosis_to_door_out order by diagnosis_to_door_out)
+                filter (where diagnosis_to_door_out is not null) as dx,
+              count(*) filter (where diagnosis_to_door_out + l.travel + l.d2w > ${PCI_WITHIN_MINUTES}::float8)::int as over
+         from case_metrics
+        where network_id = ${networkId} and stemi and what_if_facility_id = l.fid and ref_at >= ${since}
+     ) g`
   const mid = ([n, lo, hi]: [number, number | null, number | null]): Middle => ({ n, lo, hi })
   const byIndex = new Map(rows.map((r) => [r.i, r]))
   return limits.map(({ facilityId, travel }, i) => {
