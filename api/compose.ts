@@ -150,7 +150,7 @@ export async function compose(
       queue: METRICS_REFRESH_QUEUE,
       id: await boss.work(METRICS_REFRESH_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
         const r = await refreshNetworkMetrics(sql)
-        if (r.computed) log.info('metrics refreshed', r)
+        if (r.computed || r.province.computed) log.info('metrics refreshed', r)
       }),
     })
     await boss.schedule(METRICS_REFRESH_QUEUE, METRICS_REFRESH_CRON)

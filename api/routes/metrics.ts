@@ -59,7 +59,7 @@ export const metricsRoutes = new Hono<AppEnv>().use(requireUser).get('/', async 
   })
 })
 
-/** How old a network's part of a province view by network or facility may be (seconds). */
+/** How old a province view may be (seconds): a network's part by network or facility, the pooled answer by month or none. */
 export const PROVINCE_MAX_AGE_DEFAULT = 300
 const ProvinceQuery = PeriodQuery.omit({ facilityId: true }).extend({
   groupBy: z.enum(['none', 'network', 'facility', 'month']).default('network'),
@@ -70,7 +70,7 @@ const ProvinceQuery = PeriodQuery.omit({ facilityId: true }).extend({
     .max(3600)
     .default(PROVINCE_MAX_AGE_DEFAULT)
     .describe(
-      'by network and facility: seconds a network part may lag its cases (0 = every changed network computed again)',
+      'seconds the answer may lag its cases: a network part by network and facility, the pooled answer by month and none (0 = computed again on any change)',
     ),
 })
 

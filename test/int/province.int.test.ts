@@ -346,16 +346,99 @@ describe('GET /api/province/metrics: pooled QA aggregates of the granted network
   it('the refresh tick computes what changed and only that', async () => {
     const now = Date.parse('2024-06-15T12:00:00+08:00')
     await t.sql`delete from metrics_cache`
+    await t.sql`delete from province_cache`
     const networks = (await t.sql`select id from networks`).length
-    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: networks * 2 })
-    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 0 })
+    const none = { views: 0, computed: 0 }
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({
+      networks,
+      computed: networks * 2,
+      province: none,
+    })
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 0, province: none })
     await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
-    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 2 })
+    expect(await refreshNetworkMetrics(t.sql, now)).toEqual({ networks, computed: 2, province: none })
     // What it warmed is what the province view of the default period reads.
     const period = { from: new Date('2023-07-01T00:00:00+08:00'), to: new Date('2024-07-01T00:00:00+08:00') }
     const r = await t.sql<{ n: number }[]>`
       select count(*)::int as n from metrics_cache
        where params::jsonb ->> 1 = ${period.from.toISOString()} and params::jsonb ->> 2 = ${period.to.toISOString()}`
     expect(r[0]!.n).toBe(networks * 2)
+  })
+
+  it('by month and without grouping: cached per set of networks, exact while none changed, within maxAge after; the tick keeps what was read warm', async () => {
+    await t.sql`delete from province_cache`
+    const groupings = ['month', 'none'] as const
+    const view = (groupBy: (typeof groupings)[number], maxAgeSeconds: number, q = p) =>
+      provinceMetrics(t.sql, { ...q, groupBy, maxAgeSeconds })
+    // A mark planted in the stored answer shows whether a view was read from the cache.
+    const plant = () =>
+      t.sql`update province_cache set result = jsonb_set(result, '{rates,0,numerator}', '-7')`
+    const planted = (r: { rates: { numerator: number }[] }) => r.rates[0]!.numerator === -7
+    for (const groupBy of groupings) {
+      const first = await view(groupBy, 0)
+      expect(first.metrics.length).toBeGreaterThan(10)
+      expect(withoutAsOf(first)).toEqual(withoutAsOf(await provincePooled(t.sql, { ...p, groupBy })))
+    }
+    const rows = await t.sql<{ group_by: string; network_ids: string[]; result: string }[]>`
+      select group_by, network_ids::text[] as network_ids, result::text from province_cache order by group_by`
+    expect(rows.map((r) => r.group_by)).toEqual(['month', 'none'])
+    expect(rows[0]!.network_ids).toEqual([DEMO_NETWORK_ID, SECOND_NETWORK_ID].sort())
+    // Aggregates only: no case id is stored (every case id list of the answer is empty).
+    expect(rows.every((r) => !/caseIds":\["/.test(r.result))).toBe(true)
+    await plant()
+    const [{ changedAt } = { changedAt: new Date() }] = await t.sql<{ changedAt: Date }[]>`
+      select clock_timestamp() as "changedAt"`
+    for (const groupBy of groupings) {
+      // Nothing changed: the stored answer, exact to now (asOf now).
+      const hit = await view(groupBy, 0)
+      expect(planted(hit)).toBe(true)
+      expect(Date.parse(hit.asOf)).toBeGreaterThanOrEqual(changedAt.getTime())
+      // Another set of networks (only the demo network) is another view.
+      expect(planted(await view(groupBy, 0, { ...p, networkIds: [DEMO_NETWORK_ID] }))).toBe(false)
+    }
+    // A case of the second network changes (its QA version moves on).
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
+    for (const groupBy of groupings) {
+      // Within maxAge: the stored answer, which says how old it is.
+      const lagging = await view(groupBy, 300)
+      expect(planted(lagging)).toBe(true)
+      expect(Date.parse(lagging.asOf)).toBeLessThan(changedAt.getTime())
+      // maxAge 0: computed again, and stored for the next view.
+      const exact = await view(groupBy, 0)
+      expect(planted(exact)).toBe(false)
+      expect(withoutAsOf(exact)).toEqual(withoutAsOf(await provincePooled(t.sql, { ...p, groupBy })))
+      expect(planted(await view(groupBy, 300))).toBe(false)
+    }
+    // An answer older than maxAge is never served.
+    await plant()
+    await t.sql`update province_cache set computed_at = computed_at - interval '10 minutes'`
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${DEMO_NETWORK_ID}`
+    for (const groupBy of groupings) expect(planted(await view(groupBy, 300))).toBe(false)
+
+    // The tick: the views of the default period read in the last day, computed again when a
+    // network of them changed; a view nobody read for a week is dropped.
+    const now = Date.parse('2024-06-15T12:00:00+08:00')
+    const period = { from: new Date('2023-07-01T00:00:00+08:00'), to: new Date('2024-07-01T00:00:00+08:00') }
+    const q = { ...p, ...period }
+    await t.sql`delete from province_cache`
+    await view('month', 0, q)
+    await view('none', 0, { ...q, networkIds: [DEMO_NETWORK_ID] })
+    await refreshNetworkMetrics(t.sql, now)
+    expect((await refreshNetworkMetrics(t.sql, now)).province).toEqual({ views: 2, computed: 0 })
+    await plant()
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${SECOND_NETWORK_ID}`
+    // Only the view holding the second network is computed again.
+    expect((await refreshNetworkMetrics(t.sql, now)).province).toEqual({ views: 2, computed: 1 })
+    const month = await view('month', 0, q)
+    expect(planted(month)).toBe(false)
+    expect(withoutAsOf(month)).toEqual(withoutAsOf(await provincePooled(t.sql, { ...q, groupBy: 'month' })))
+    expect(planted(await view('none', 0, { ...q, networkIds: [DEMO_NETWORK_ID] }))).toBe(true)
+    // The tick does not count as a reading: unread for a day, a view is no longer refreshed; for a week, dropped.
+    await t.sql`update province_cache set read_at = now() - interval '2 days' where group_by = 'none'`
+    await t.sql`update qa_versions set version = version + 1 where network_id = ${DEMO_NETWORK_ID}`
+    expect((await refreshNetworkMetrics(t.sql, now)).province).toEqual({ views: 1, computed: 1 })
+    await t.sql`update province_cache set read_at = now() - interval '8 days' where group_by = 'none'`
+    await refreshNetworkMetrics(t.sql, now)
+    expect((await t.sql`select group_by from province_cache`).map((r) => r.group_by)).toEqual(['month'])
   })
 })

@@ -248,9 +248,12 @@ export async function restoreDatabase(
         let batch: string[] = []
         const flush = async () => {
           if (!batch.length) return
+          // The columns of the manifest: every one but the generated ones (case_metrics,
+          // migration 0027), which the row text holds and PostgreSQL computes again.
+          const cols = t.columns.map(quote).join(', ')
           await tx.unsafe(
-            `insert into ${qualified(t.schema, t.table)} overriding system value
-             select (r::${qualified(t.schema, t.table)}).* from unnest($1::text[]) r`,
+            `insert into ${qualified(t.schema, t.table)} (${cols}) overriding system value
+             select ${cols} from (select (r::${qualified(t.schema, t.table)}).* from unnest($1::text[]) r) x`,
             [batch],
           )
           batch = []

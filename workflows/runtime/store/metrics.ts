@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Q, Sql } from '../platform/connect.ts'
 import { activationsByMonth } from './activations.ts'
 import {
@@ -643,7 +644,8 @@ export interface ProvinceResult {
  * only a network whose cases changed is computed again. The values accountable to no facility
  * (a by-facility group of their own, in several networks) are pooled; a real facility found in
  * two networks makes the whole view pooled; so does, by network, a cache missing many parts. By month and without
- * grouping a group spans networks: one REPEATABLE READ snapshot over all of them, every time.
+ * grouping a group spans networks: one REPEATABLE READ snapshot over all of them, its answer
+ * cached per scope (`provinceCachedPooled`, migration 0028).
  */
 export async function provinceMetrics(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult> {
   if (!p.networkIds.length) return { metrics: [], rates: [], asOf: new Date().toISOString() }
@@ -651,9 +653,91 @@ export async function provinceMetrics(sql: Sql, p: ProvinceQuery): Promise<Provi
     if (p.groupBy === 'network' || p.groupBy === 'facility') {
       const composed = await provinceComposed(sql, p)
       if (composed) return composed
+      return provinceOnTwoBackends(sql, p)
     }
-    return provinceOnTwoBackends(sql, p)
+    return (await provinceCachedPooled(sql, { ...p, groupBy: p.groupBy }, true)).result
   })
+}
+
+/** The groupings whose groups span networks: pooled every time they are computed, so cached whole. */
+export type PooledGroupBy = 'month' | 'none'
+
+/**
+ * A pooled province view from province_cache (migration 0028) when it holds the answer, else
+ * computed and stored. The scope is the set of networks; the answer is exact while the QA version
+ * of every network in it is the one it was computed from (read in the same snapshot as the
+ * answer), and served within `maxAgeSeconds` of its computation after that (its `asOf` says
+ * which state it shows). `touch` (a user's request, not the refresh tick) marks it read: the
+ * tick keeps the views read in the last day warm. Says whether it computed.
+ */
+async function provinceCachedPooled(
+  sql: Sql,
+  p: ProvinceQuery & { groupBy: PooledGroupBy },
+  touch: boolean,
+): Promise<{ result: ProvinceResult; computed: boolean }> {
+  const networkIds = [...new Set(p.networkIds)].sort()
+  const scope = createHash('sha256').update(networkIds.join(',')).digest('hex')
+  const maxAge = Math.max(0, Math.floor(p.maxAgeSeconds ?? 0))
+  const { from, to, groupBy } = p
+  const out = await sql.begin('isolation level repeatable read read only', async (tx) => {
+    const [v] = await tx<{ versions: string[]; at: Date }[]>`
+      select array(select coalesce(q.version, 0)::text
+                     from unnest(${networkIds}::uuid[]) with ordinality as n(id, o)
+                     left join qa_versions q on q.network_id = n.id order by n.o) as versions,
+             now() as at`
+    const { versions, at } = v!
+    const [hit] = await tx<{ result: Omit<ProvinceResult, 'asOf'>; current: boolean; at: Date }[]>`
+      select result, versions = ${versions}::int8[] as current, computed_at as at from province_cache
+       where scope = ${scope} and group_by = ${groupBy} and from_at = ${from} and to_at = ${to}
+         and (versions = ${versions}::int8[]
+              or (${maxAge}::int > 0 and computed_at >= ${at}::timestamptz - ${maxAge}::int * interval '1 second'))`
+    if (hit)
+      return {
+        result: { ...hit.result, asOf: (hit.current ? at : hit.at).toISOString() },
+        versions,
+        computed: false,
+      }
+    return { result: await pooledOnSnapshot(sql, tx, { ...p, networkIds }), versions, computed: true }
+  })
+  const { result, versions, computed } = out
+  if (computed)
+    await sql`
+      insert into province_cache (scope, group_by, from_at, to_at, network_ids, versions, result, computed_at)
+      values (${scope}, ${groupBy}, ${from}, ${to}, ${networkIds}::uuid[], ${versions}::int8[],
+              ${sql.json({ metrics: result.metrics, rates: result.rates } as never)}, ${result.asOf}::timestamptz)
+      on conflict (scope, group_by, from_at, to_at) do update
+        set network_ids = excluded.network_ids, versions = excluded.versions, result = excluded.result,
+            computed_at = excluded.computed_at, read_at = ${touch ? sql`now()` : sql`province_cache.read_at`}
+        where province_cache.computed_at < excluded.computed_at`
+  else if (touch)
+    await sql`
+      update province_cache set read_at = now()
+       where scope = ${scope} and group_by = ${groupBy} and from_at = ${from} and to_at = ${to}
+         and read_at < now() - interval '1 hour'`
+  return { result, computed }
+}
+
+/**
+ * The refresh tick's share of the province (workflows/runtime/metrics-refresh.ts): every pooled
+ * view of the period read in the last day computed again if a network of it changed; the views
+ * nobody read for a week forgotten. Returns how many views it kept and how many it computed.
+ */
+export async function refreshProvinceViews(
+  sql: Sql,
+  period: { from: Date; to: Date },
+): Promise<{ views: number; computed: number }> {
+  const views = await sql<{ networkIds: string[]; groupBy: PooledGroupBy }[]>`
+    select network_ids::text[] as "networkIds", group_by as "groupBy" from province_cache
+     where from_at = ${period.from} and to_at = ${period.to} and read_at > now() - interval '1 day'
+     order by scope, group_by`
+  let computed = 0
+  for (const v of views) {
+    const view = { ...period, networkIds: v.networkIds, groupBy: v.groupBy, maxAgeSeconds: 0 }
+    const r = await provinceTurn(() => provinceCachedPooled(sql, view, false))
+    if (r.computed) computed++
+  }
+  await sql`delete from province_cache where read_at < now() - interval '7 days'`
+  return { views: views.length, computed }
 }
 
 /** The province view pooled whatever the grouping (one snapshot over every network): the reference the composed view is tested against. */
@@ -796,18 +880,21 @@ async function provinceTurn<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 async function provinceOnTwoBackends(sql: Sql, p: ProvinceQuery): Promise<ProvinceResult> {
-  return sql.begin('isolation level repeatable read read only', async (tx) => {
-    await tx`set local work_mem = '64MB'`
-    // A second transaction on this one's snapshot (pg_export_snapshot) takes half of the
-    // percentile lookups: one answer from one state of the data, computed on two backends.
-    const [{ snapshot, at } = { snapshot: '', at: new Date() }] = await tx<{ snapshot: string; at: Date }[]>`
-      select pg_export_snapshot() as snapshot, now() as at`
-    const { networkIds, from, to, groupBy } = p
-    const agg = await onSnapshot(sql, snapshot, (tx2) =>
-      aggregates(tx, { networkIds, from, to, groupBy, cap: 0 }, [tx2]),
-    )
-    return { ...agg, asOf: at.toISOString() }
-  })
+  return sql.begin('isolation level repeatable read read only', (tx) => pooledOnSnapshot(sql, tx, p))
+}
+
+/** The pooled view inside `tx` (REPEATABLE READ), its percentile lookups shared with a second transaction. */
+async function pooledOnSnapshot(sql: Sql, tx: Q, p: ProvinceQuery): Promise<ProvinceResult> {
+  await tx`set local work_mem = '64MB'`
+  // A second transaction on this one's snapshot (pg_export_snapshot) takes half of the
+  // percentile lookups: one answer from one state of the data, computed on two backends.
+  const [{ snapshot, at } = { snapshot: '', at: new Date() }] = await tx<{ snapshot: string; at: Date }[]>`
+    select pg_export_snapshot() as snapshot, now() as at`
+  const { networkIds, from, to, groupBy } = p
+  const agg = await onSnapshot(sql, snapshot, (tx2) =>
+    aggregates(tx, { networkIds, from, to, groupBy, cap: 0 }, [tx2]),
+  )
+  return { ...agg, asOf: at.toISOString() }
 }
 
 /**
