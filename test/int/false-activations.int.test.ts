@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoId } from '../../fixtures/demo-network.ts'
 import { DEMO_NETWORK_ID } from '../../fixtures/seed-demo.ts'
 import { falseActivationsByMonth, fold, type ActivationMonth } from '../../workflows/core/index.ts'
+import { activationsByMonth } from '../../workflows/runtime/store/activations.ts'
 import { caseInfoOf, getCase, loadEvents } from '../../workflows/runtime/store/cases.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
 
@@ -81,5 +82,61 @@ describe('false cath lab activations in the QA metrics API', () => {
     // Another network's QA sees none of them.
     const other = await t.call('GET', '/api/metrics?groupBy=month', { token: await t.login('qa2') })
     expect(((await other.json()) as { activations: ActivationMonth[] }).activations).toEqual([])
+  })
+
+  it('puts an activation in its China-time month, on either side of midnight at a month end', async () => {
+    // 31 March 23:30 and 1 April 00:30 in Asia/Shanghai (15:30 and 16:30 UTC): two months.
+    const times = ['2026-03-31T15:30:00Z', '2026-03-31T16:30:00Z']
+    const ids: string[] = []
+    for (const activated of times) {
+      const id = randomUUID()
+      const fmc = new Date(Date.parse(activated) - 20 * MIN).toISOString()
+      const r = await t.call('POST', '/api/cases', {
+        token: await t.login('lantian'),
+        body: { id, facilityId: LANTIAN, patient: { sex: 'female', age: 66 }, firstMedicalContactAt: fmc },
+      })
+      expect(r.status).toBe(201)
+      for (const [user, type, when, data] of [
+        ['lantian', 'ecg_acquired', -15, { facilityId: LANTIAN }],
+        ['dr.chen', 'diagnosis', -10, { diagnosis: 'stemi' }],
+        ['cathlab', 'cath_lab_activated', 0, {}],
+      ] as const) {
+        const e = await t.call('POST', `/api/cases/${id}/events`, {
+          token: await t.login(user),
+          body: {
+            id: randomUUID(),
+            type,
+            at: new Date(Date.parse(activated) + when * MIN).toISOString(),
+            ...data,
+          },
+        })
+        expect(e.status).toBe(201)
+      }
+      ids.push(id)
+    }
+    // A period that starts mid-month and ends mid-month: its first and last months are partial.
+    const rows = await activationsByMonth(t.sql, {
+      networkId: DEMO_NETWORK_ID,
+      from: new Date('2026-03-15T00:00:00+08:00'),
+      to: new Date('2026-04-10T00:00:00+08:00'),
+    })
+    expect(rows).toEqual([
+      { month: '2026-03-01', activations: 1, falseActivations: 0 },
+      { month: '2026-04-01', activations: 1, falseActivations: 0 },
+    ])
+    const network = await t.deps.rt.networks.get(t.sql, DEMO_NETWORK_ID)
+    const points = await Promise.all(
+      ids.map(
+        async (id) =>
+          fold(caseInfoOf((await getCase(t.sql, id))!), await loadEvents(t.sql, id), network).points,
+      ),
+    )
+    expect(rows).toEqual(falseActivationsByMonth(points))
+    // A period inside one month, and an empty one.
+    const april = { networkId: DEMO_NETWORK_ID, from: new Date('2026-04-01T00:00:00+08:00') }
+    expect(await activationsByMonth(t.sql, { ...april, to: new Date('2026-04-02T00:00:00+08:00') })).toEqual([
+      { month: '2026-04-01', activations: 1, falseActivations: 0 },
+    ])
+    expect(await activationsByMonth(t.sql, { ...april, to: april.from })).toEqual([])
   })
 })

@@ -15,7 +15,8 @@ import {
 } from '../../workflows/core/index.ts'
 import { loadNetworkInfo } from '../../workflows/runtime/store/network.ts'
 import { testEnv, type TestEnv } from '../harness.ts'
-import type { Q } from '../../workflows/runtime/platform/connect.ts'
+import { connect, type Q } from '../../workflows/runtime/platform/connect.ts'
+import { networkMetrics } from '../../workflows/runtime/store/metrics.ts'
 
 const LANTIAN = demoId('facility:lantian')
 const COUNTY = demoId('facility:county')
@@ -433,6 +434,53 @@ describe('SQL aggregates equal the pure core (property test over 200 generated t
     for (const groupBy of ['none', 'month', 'facility'] as const) {
       expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy)).toBeGreaterThan(0)
       expect(await expectCore(qa, records, '2024-04-01', '2024-07-01', groupBy, LANTIAN)).toBeGreaterThan(0)
+    }
+  })
+
+  it('computes the same answer on one backend as on three sharing its snapshot', async () => {
+    // A pool of 10 lends two connections (three lanes); a pool of 2 lends none (withHelpers).
+    const one = connect(t.url, 2)
+    try {
+      for (const groupBy of ['none', 'month', 'facility'] as const)
+        for (const cap of [0, 500]) {
+          const m = {
+            networkId: DEMO_NETWORK_ID,
+            from: new Date('2024-01-01T00:00:00+08:00'),
+            to: new Date('2024-07-01T00:00:00+08:00'),
+            groupBy,
+            cap,
+          }
+          await t.sql`delete from metrics_cache`
+          const three = await networkMetrics(t.sql, m)
+          await t.sql`delete from metrics_cache`
+          const single = await networkMetrics(one, m)
+          expect(three.cached || single.cached).toBe(false)
+          expect(three.metrics.some((a) => a.median !== null)).toBe(true)
+          expect({ ...three, asOf: null }).toEqual({ ...single, asOf: null })
+        }
+      // Many at once on small pools: borrowers never take the last connections (no deadlock).
+      for (const max of [3, 4]) {
+        const small = connect(t.url, max)
+        try {
+          await t.sql`delete from metrics_cache`
+          const all = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              networkMetrics(small, {
+                networkId: DEMO_NETWORK_ID,
+                from: new Date('2024-01-01T00:00:00+08:00'),
+                to: new Date('2024-07-01T00:00:00+08:00'),
+                groupBy: (['none', 'month', 'facility'] as const)[i % 3]!,
+                cap: i,
+              }),
+            ),
+          )
+          expect(all.every((r) => r.metrics.length > 0)).toBe(true)
+        } finally {
+          await small.end()
+        }
+      }
+    } finally {
+      await one.end()
     }
   })
 

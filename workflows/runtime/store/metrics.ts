@@ -154,6 +154,30 @@ const targetValues = (q: Q) => {
   return rows.slice(1).reduce((acc, v) => q`${acc}, ${v}`, rows[0]!)
 }
 
+/**
+ * Transactions on one snapshot (the first the one that exported it, the others on it: `onSnapshot`)
+ * as lanes: `lane(fn)` runs `fn` on the first idle one, or waits for one. The independent
+ * statements of one answer (the histogram, the percentile lookups, the case-id lists, the
+ * activations) then run on several backends at once, each seeing the same state.
+ */
+export type Lane = (<T>(fn: (q: Q) => Promise<T>) => Promise<T>) & { readonly size: number }
+
+export function lanesOf(qs: readonly Q[]): Lane {
+  const idle = [...qs].reverse()
+  const waiting: ((q: Q) => void)[] = []
+  const lane = async <T>(fn: (q: Q) => Promise<T>): Promise<T> => {
+    const q = idle.pop() ?? (await new Promise<Q>((resolve) => waiting.push(resolve)))
+    try {
+      return await fn(q)
+    } finally {
+      const next = waiting.shift()
+      if (next) next(q)
+      else idle.push(q)
+    }
+  }
+  return Object.assign(lane, { size: qs.length })
+}
+
 /** A period's cells when it is not made of whole months: every value read from case_metrics. */
 async function directCells(q: Q, m: Scope): Promise<Cell[]> {
   const grp =
@@ -213,12 +237,48 @@ async function directCells(q: Q, m: Scope): Promise<Cell[]> {
  * value rows each) to find the exact values at those ranks.
  */
 async function rollupCells(
-  q: Q,
+  lane: Lane,
   m: Scope,
   rollupFrom: Date,
   rollupTo: Date,
-  more: readonly Q[] = [],
-): Promise<Cell[]> {
+): Promise<{ cells: Cell[]; percentiles: () => Promise<void> }> {
+  // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
+  const net = !m.facilityId && m.groupBy !== 'facility'
+  // Which networks a group's cells come from (its percentile lookups then read one network's
+  // range): only asked when the scope has several. For one network, the text conversions and
+  // comparisons cost 80 of a county's 195 ms (75,000 facility cells of 12 months).
+  const pooled = m.networkIds.length > 1
+  const rows = await lane((q) => binCells(q, m, net, pooled, rollupFrom, rollupTo))
+  const cells: Cell[] = rows.map((r) => ({
+    key: r.key,
+    grp: r.grp,
+    flagged: r.flagged,
+    n: r.n,
+    mean: r.mean,
+    okN: r.okN,
+    outN: r.targeted ? r.n - r.okN : 0,
+    ones: r.ones,
+    median: null,
+    p90: null,
+  }))
+  // Every count is known now; the exact percentiles take a second step, which the caller may
+  // run beside the statements that need only the counts (the case-id lists).
+  return {
+    cells,
+    percentiles: () => percentileValues(lane, m, net, rollupFrom, rollupTo, rows, cells),
+  }
+}
+
+/** One row per (key, group, flagged) of `rollupCells`' step 1. */
+type BinRow = Omit<Cell, 'median' | 'p90'> & {
+  targeted: boolean
+  bins: [number, number, number, number]
+  offsets: [number, number, number, number]
+  nid0: string | null
+  nid1: string | null
+}
+
+function binCells(q: Q, m: Scope, net: boolean, pooled: boolean, rollupFrom: Date, rollupTo: Date) {
   // Grouped and sorted by the raw column (date, uuid) and the key in the "C" collation, text
   // only in the answer: a province's ~200,000 bin rows sorted by collated text took most of its time.
   const grp =
@@ -229,25 +289,17 @@ async function rollupCells(
         : m.groupBy === 'network'
           ? q`network_id`
           : q`0`
-  // Network-wide questions read the network-wide cells; per-facility ones the facility cells.
-  const net = !m.facilityId && m.groupBy !== 'facility'
   const months = q`${inNetworks(q, m)} and net = ${net}
                    and month >= ${monthDate(rollupFrom.getTime())}::date
                    and month < ${monthDate(rollupTo.getTime())}::date
                    ${m.facilityId ? q`and facility_id = ${m.facilityId}` : q``}
                    ${m.noFacility ? q`and facility_id is null` : q``}`
-  const rows = await q<
-    (Omit<Cell, 'median' | 'p90'> & {
-      targeted: boolean
-      bins: [number, number, number, number]
-      offsets: [number, number, number, number]
-      nid0: string | null
-      nid1: string | null
-    })[]
-  >`
+  return q<BinRow[]>`
     with b as (
       select key collate "C" as key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo,
-             sum(total) as total, min(network_id::text collate "C") as nid0, max(network_id::text collate "C") as nid1
+             sum(total) as total,
+             ${pooled ? q`min(network_id::text collate "C")` : q`null::text`} as nid0,
+             ${pooled ? q`max(network_id::text collate "C")` : q`null::text`} as nid1
         from metric_bins where ${months}
        group by 1, 2, 3, 4
     ), c as (
@@ -276,6 +328,18 @@ async function rollupCells(
                  max(ranks[3] - before) filter (where before + n > ranks[3]),
                  max(ranks[4] - before) filter (where before + n > ranks[4])]::int[] as offsets
       from r group by key, grp, flagged`
+}
+
+/** `rollupCells`' step 2. */
+async function percentileValues(
+  lane: Lane,
+  m: Scope,
+  net: boolean,
+  rollupFrom: Date,
+  rollupTo: Date,
+  rows: BinRow[],
+  cells: Cell[],
+): Promise<void> {
   // Step 2: the values at the ranks, from the value rows of the bins that hold them: one small
   // index-only range scan per (key, group, bin) — every rank in that bin answered by the same
   // scan — inside the group's one network when it has one (a facility, a network group), so a
@@ -332,28 +396,21 @@ async function rollupCells(
     for (const v of found) binValues.set(ids[v.i]!, { vals: v.vals ?? [], cums: v.cums ?? [] })
   }
   const all = [...lookups.keys()]
-  // The lookups split evenly over `q` and `more` (transactions on the same snapshot, see
-  // `provinceMetrics`), each running its share in turn: the index scans of a province run on
-  // every core instead of one backend.
-  const qs = [q, ...more]
-  const shares: { ids: string[]; nullFacility: boolean; oneNetwork: boolean }[][] = qs.map(() => [])
+  // The lookups split into two statements per lane (transactions on the same snapshot), each
+  // run on the first idle lane: the index scans run on several backends at once, and a lane
+  // still busy with other work (the case-id lists, the activations) holds up only a small part.
+  const parts: { ids: string[]; nullFacility: boolean; oneNetwork: boolean }[] = []
   for (const nullFacility of net ? [false] : [false, true])
     for (const oneNetwork of [false, true]) {
       const ids = all.filter((id) => {
         const l = lookups.get(id)!
         return (net || (l.fac === null) === nullFacility) && (l.nid !== null) === oneNetwork
       })
-      const per = Math.ceil(ids.length / qs.length)
-      qs.forEach((_, k) => {
-        const part = ids.slice(k * per, (k + 1) * per)
-        if (part.length) shares[k]!.push({ ids: part, nullFacility, oneNetwork })
-      })
+      const per = lane.size > 1 ? Math.max(32, Math.ceil(ids.length / (2 * lane.size))) : ids.length
+      for (let k = 0; k < ids.length; k += per)
+        parts.push({ ids: ids.slice(k, k + per), nullFacility, oneNetwork })
     }
-  await Promise.all(
-    qs.map(async (qk, k) => {
-      for (const j of shares[k]!) await lookup(qk, j.ids, j.nullFacility, j.oneNetwork)
-    }),
-  )
+  await Promise.all(parts.map((j) => lane((q) => lookup(q, j.ids, j.nullFacility, j.oneNetwork))))
   /** The value at rank `offset` (0-based) inside the bin: the first whose cumulative count passes it. */
   const valueAt = (key: string, grp: string | null, bin: number, offset: number): number | null => {
     const b = binValues.get(binKey(key, grp, bin))
@@ -361,21 +418,10 @@ async function rollupCells(
     const j = b.cums.findIndex((c) => c > offset)
     return j < 0 ? null : b.vals[j]!
   }
-  const at = valueAt
-  return rows.map((r) => {
-    const v = r.bins.map((bin, i) => (r.flagged || !r.n ? null : at(r.key, r.grp, bin, r.offsets[i]!)))
-    return {
-      key: r.key,
-      grp: r.grp,
-      flagged: r.flagged,
-      n: r.n,
-      mean: r.mean,
-      okN: r.okN,
-      outN: r.targeted ? r.n - r.okN : 0,
-      ones: r.ones,
-      median: percentileCont(0.5, r.n, v[0] ?? null, v[1] ?? null),
-      p90: percentileCont(0.9, r.n, v[2] ?? null, v[3] ?? null),
-    }
+  rows.forEach((r, i) => {
+    const v = r.bins.map((bin, j) => (r.flagged || !r.n ? null : valueAt(r.key, r.grp, bin, r.offsets[j]!)))
+    cells[i]!.median = percentileCont(0.5, r.n, v[0] ?? null, v[1] ?? null)
+    cells[i]!.p90 = percentileCont(0.9, r.n, v[2] ?? null, v[3] ?? null)
   })
 }
 
@@ -449,16 +495,17 @@ async function caseIdLists(
  * the rates from the same histogram (0/1 values over their denominator).
  */
 export async function aggregates(
-  q: Q,
+  /** The transactions of one snapshot to run on (`lanesOf`). */
+  lane: Lane,
   query: MetricsQuery | Scope,
-  /** More transactions on `q`'s snapshot to share the percentile lookups with (the province). */
-  more: readonly Q[] = [],
 ): Promise<{ metrics: MetricAggregate[]; rates: RateAggregate[] }> {
   const m = 'networkIds' in query ? query : scopeOf(query)
   const split = splitPeriod(m.from, m.to)
   const aligned =
     split && split.rollupFrom.getTime() === m.from.getTime() && split.rollupTo.getTime() === m.to.getTime()
-  const cells = aligned ? await rollupCells(q, m, m.from, m.to, more) : await directCells(q, m)
+  const { cells, percentiles } = aligned
+    ? await rollupCells(lane, m, m.from, m.to)
+    : { cells: await lane((q) => directCells(q, m)), percentiles: () => Promise.resolve() }
   const metricKeys = new Set<string>(METRICS.map((d) => d.key))
   const cell = new Map(cells.map((c) => [`${c.key}\0${c.grp}\0${c.flagged}`, c]))
   const groups = [...new Set(cells.filter((c) => metricKeys.has(c.key)).map((c) => c.grp as string))].sort()
@@ -470,7 +517,8 @@ export async function aggregates(
         wanted.push({ key: d.key, grp: g, flagged: false })
       if ((cell.get(`${d.key}\0${g}\0true`)?.n ?? 0) > 0) wanted.push({ key: d.key, grp: g, flagged: true })
     }
-  const ids = await caseIdLists(q, m, wanted)
+  // The case-id lists need only the counts: they run beside the percentile lookups.
+  const [ids] = await Promise.all([lane((q) => caseIdLists(q, m, wanted)), percentiles()])
   const metrics: MetricAggregate[] = []
   for (const d of METRICS)
     for (const g of groups) {
@@ -507,6 +555,39 @@ export async function aggregates(
         rates.push({ key, group: 'all', numerator: 0, denominator: 0, rate: null, target: RATE_TARGET[key] })
   rates.sort(byRate)
   return { metrics, rates }
+}
+
+/** How many connections of each pool are lent to computations now (`withHelpers`). */
+const lent = new WeakMap<Sql, number>()
+
+/**
+ * Runs `fn` on `tx` (REPEATABLE READ) and on up to `want` more transactions on its snapshot, as
+ * many as the pool lends now: a computation never waits for the loan, it runs on fewer lanes.
+ * A pool lends at most two connections at once, and none unless it has two more: every
+ * transaction waiting for a lent connection holds one (a borrower, or the province view's own
+ * second transaction, one at a time: `provinceTurn`), so with max ≥ lent + 2 some connection
+ * is always held by a transaction that needs no other, and the pool cannot deadlock.
+ */
+async function withHelpers<T extends object>(
+  sql: Sql,
+  tx: Q,
+  want: number,
+  fn: (lane: Lane) => Promise<T>,
+): Promise<T> {
+  const lendable = Math.max(0, Math.min(2, (sql.options.max ?? 1) - 2))
+  const k = Math.min(want, lendable - (lent.get(sql) ?? 0))
+  if (k <= 0) return fn(lanesOf([tx]))
+  lent.set(sql, (lent.get(sql) ?? 0) + k)
+  try {
+    const [{ snapshot } = { snapshot: '' }] = await tx<
+      { snapshot: string }[]
+    >`select pg_export_snapshot() as snapshot`
+    const open = (qs: readonly Q[]): Promise<T> =>
+      qs.length > k ? fn(lanesOf(qs)) : onSnapshot(sql, snapshot, (q) => open([...qs, q]))
+    return await open([tx])
+  } finally {
+    lent.set(sql, lent.get(sql)! - k)
+  }
 }
 
 export interface MetricsResult {
@@ -589,11 +670,15 @@ async function networkMetricsOr(
     if (!compute) return null
     // The histogram sorts in memory: give it room (the default 4 MB spills to disk).
     await tx`set local work_mem = '64MB'`
-    const [agg, activations] = await Promise.all([
-      aggregates(tx, m),
-      activationsByMonth(tx, { networkId: m.networkId, from: m.from, to: m.to, facilityId: m.facilityId }),
-    ])
-    return { ...agg, activations, version, asOf: at.toISOString(), cached: false }
+    return withHelpers(sql, tx, 2, async (lane) => {
+      const [agg, activations] = await Promise.all([
+        aggregates(lane, m),
+        lane((q) =>
+          activationsByMonth(q, { networkId: m.networkId, from: m.from, to: m.to, facilityId: m.facilityId }),
+        ),
+      ])
+      return { ...agg, activations, version, asOf: at.toISOString(), cached: false }
+    })
   })
   if (computed && !computed.cached)
     await sql`
@@ -829,7 +914,7 @@ async function provinceComposed(sql: Sql, p: ProvinceQuery): Promise<ProvinceRes
       await tx`set local work_mem = '64MB'`
       const [{ at } = { at: new Date() }] = await tx<{ at: Date }[]>`select now() as at`
       const { networkIds, from, to } = p
-      const agg = await aggregates(tx, {
+      const agg = await aggregates(lanesOf([tx]), {
         networkIds,
         from,
         to,
@@ -892,7 +977,7 @@ async function pooledOnSnapshot(sql: Sql, tx: Q, p: ProvinceQuery): Promise<Prov
     select pg_export_snapshot() as snapshot, now() as at`
   const { networkIds, from, to, groupBy } = p
   const agg = await onSnapshot(sql, snapshot, (tx2) =>
-    aggregates(tx, { networkIds, from, to, groupBy, cap: 0 }, [tx2]),
+    aggregates(lanesOf([tx, tx2]), { networkIds, from, to, groupBy, cap: 0 }),
   )
   return { ...agg, asOf: at.toISOString() }
 }
