@@ -31,9 +31,6 @@ interface Input {
   profile: boolean
 }
 
-/** A function of the profile's top list (bench/lib/cpu-profile.ts). */
-export type ProfileNode = ProfileFn
-
 export interface FireChildOutput {
   timers: number
   fired: number
@@ -44,7 +41,7 @@ export interface FireChildOutput {
   statementsPerFire: number
   /** CPU profile of the drain (self time, ms), when `profile`. */
   areas?: Record<string, number>
-  top?: ProfileNode[]
+  top?: ProfileFn[]
   profiledMs?: number
   nodeCpuMs: number
   /** Node's event loop utilisation during the drain (1 = never waiting). */
@@ -170,7 +167,7 @@ await sampler
 await watcher.end()
 const sampleTotal = Object.values(sessionSamples).reduce((a, b) => a + b, 0) || 1
 let areas: Record<string, number> | undefined
-let top: ProfileNode[] | undefined
+let top: ProfileFn[] | undefined
 let profiledMs: number | undefined
 if (session) {
   const { profile } = await session.post('Profiler.stop')

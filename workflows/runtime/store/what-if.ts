@@ -52,17 +52,18 @@ export async function whatIfFacts(
         where network_id = ${networkId} and stemi and what_if_facility_id = l.fid and ref_at >= ${since}
      ) g`
   const mid = ([n, lo, hi]: [number, number | null, number | null]): Middle => ({ n, lo, hi })
+  // The lateral aggregate has no GROUP BY: one row per facility, none without cases included.
   const byIndex = new Map(rows.map((r) => [r.i, r]))
   return limits.map(({ facilityId, travel }, i) => {
     const r = byIndex.get(i + 1)
-    const none: Middle = { n: 0, lo: null, hi: null }
+    if (!r) throw new Error(`what-if: no aggregate row for facility ${facilityId}`)
     return {
       facilityId,
-      stemiCases: r?.stemiCases ?? 0,
-      doorToNeedle: r ? mid(r.d2n) : none,
-      doorInDoorOut: r ? mid(r.dido) : none,
-      diagnosisToDoorOut: r ? mid(r.dx) : none,
-      over120: travel === null ? null : (r?.over ?? 0),
+      stemiCases: r.stemiCases,
+      doorToNeedle: mid(r.d2n),
+      doorInDoorOut: mid(r.dido),
+      diagnosisToDoorOut: mid(r.dx),
+      over120: travel === null ? null : r.over,
     }
   })
 }
