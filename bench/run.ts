@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { startCluster } from './lib/cluster.ts'
 import { printTable, type BenchResult } from './lib/result.ts'
 import { loadAvg, machine } from './lib/stats.ts'
@@ -49,6 +50,23 @@ const commit = (() => {
     return null
   }
 })()
+/** The working tree against HEAD, the bench's own outputs left out: which files, and a hash of the diff. */
+const treeState = (() => {
+  const outputs = [':!bench/results.json', ':!bench/PROFILE.md', ':!README.md', ':!docs/screenshots']
+  const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 26 })
+  return () => {
+    try {
+      const dirty = git(['status', '--porcelain', '--untracked-files=normal', '--', '.', ...outputs])
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(3))
+      const diff = git(['diff', 'HEAD', '--', '.', ...outputs])
+      return { dirty, hash: createHash('sha256').update(diff).update(dirty.join('\n')).digest('hex') }
+    } catch {
+      return { dirty: [], hash: '' }
+    }
+  }
+})()
 const started = new Date()
 const t0 = performance.now()
 const cluster = await startCluster()
@@ -59,6 +77,7 @@ try {
     const loadBefore = loadAvg()
     process.stderr.write(`[bench] ${name} (load ${loadBefore})…\n`)
     const s = performance.now()
+    const treeBefore = treeState()
     // One benchmark failing (a timeout on a busy machine) must not lose the others' results.
     const r: BenchResult = await bench(cluster).catch((e: unknown) => {
       process.stderr.write(
@@ -79,7 +98,12 @@ try {
       loadAfter: loadAvg(),
       machine: machine(),
       database: cluster.kind,
+      tree: { dirty: treeBefore.dirty, changedDuring: treeState().hash !== treeBefore.hash },
     })
+    if (results.at(-1)!.tree!.changedDuring)
+      process.stderr.write(
+        `[bench] ${name}: the working tree changed while it ran; its result says so (tree)\n`,
+      )
   }
 } finally {
   await cluster.stop()

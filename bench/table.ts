@@ -31,6 +31,12 @@ export interface StoredResult extends BenchResult {
   /** Where this benchmark ran (a partial run keeps older benchmarks' results, maybe from another machine). */
   machine?: Machine
   database?: string
+  /**
+   * Code files that differed from `commit` while it ran (git status, the bench's own outputs
+   * left out), and whether any changed during the run: a benchmark that forks its server late
+   * (the province, after generation) measures the code on disk at the fork.
+   */
+  tree?: { dirty: string[]; changedDuring: boolean }
 }
 
 export interface Results {
