@@ -43,4 +43,19 @@ describe('the README performance table', () => {
     )
     expect(text).toMatch(/province [^;\n]* load 0\.2\.\n/)
   })
+
+  it('says when a benchmark measured code other than its commit', () => {
+    const text = tableMarkdown(
+      results([
+        result('ingest', { tree: { dirty: ['api/app.ts'], changedDuring: false } }),
+        result('province', { tree: { dirty: [], changedDuring: true } }),
+        result('memory', { tree: { dirty: [], changedDuring: false } }),
+      ]),
+    )
+    expect(text).toContain(
+      'ingest 2026-12-03 11:31 UTC `abc1234` (plus uncommitted changes to api/app.ts) 10 s',
+    )
+    expect(text).toContain('province 2026-12-03 11:31 UTC `abc1234` (code changed while it ran) 10 s')
+    expect(text).toContain('memory 2026-12-03 11:31 UTC `abc1234` 10 s')
+  })
 })
