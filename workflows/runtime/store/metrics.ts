@@ -289,6 +289,9 @@ function binCells(q: Q, m: Scope, net: boolean, pooled: boolean, rollupFrom: Dat
         : m.groupBy === 'network'
           ? q`network_id`
           : q`0`
+  // A group's networks: its own when grouped by network (no text to compare per cell).
+  const byNetwork = m.groupBy === 'network'
+  const nids = pooled && !byNetwork
   const months = q`${inNetworks(q, m)} and net = ${net}
                    and month >= ${monthDate(rollupFrom.getTime())}::date
                    and month < ${monthDate(rollupTo.getTime())}::date
@@ -298,8 +301,8 @@ function binCells(q: Q, m: Scope, net: boolean, pooled: boolean, rollupFrom: Dat
     with b as (
       select key collate "C" as key, ${grp} as grp, flagged, bin, sum(n)::int8 as n, sum(n_lo)::int8 as n_lo,
              sum(total) as total,
-             ${pooled ? q`min(network_id::text collate "C")` : q`null::text`} as nid0,
-             ${pooled ? q`max(network_id::text collate "C")` : q`null::text`} as nid1
+             ${nids ? q`min(network_id::text collate "C")` : q`null::text`} as nid0,
+             ${nids ? q`max(network_id::text collate "C")` : q`null::text`} as nid1
         from metric_bins where ${months}
        group by 1, 2, 3, 4
     ), c as (
@@ -314,7 +317,7 @@ function binCells(q: Q, m: Scope, net: boolean, pooled: boolean, rollupFrom: Dat
         from c
     )
     select key, ${m.groupBy === 'none' ? q`'all'` : q`grp::text`} as grp, flagged, sum(n)::int as n,
-           min(nid0) as nid0, max(nid1) as nid1,
+           ${byNetwork ? q`grp::text as nid0, grp::text as nid1` : q`min(nid0) as nid0, max(nid1) as nid1`},
            round(sum(total) / sum(n), 1)::float8 as mean,
            (coalesce(sum(n) filter (where (jmin is null or bin >= jmin) and (kmax is null or bin < kmax)), 0)
             + coalesce(sum(n_lo) filter (where bin = kmax and not strict and (jmin is null or bin >= jmin)), 0))::int
@@ -349,31 +352,54 @@ async function percentileValues(
   const to0 = monthDate(rollupTo.getTime())
   const lookups = new Map<
     string,
-    { key: string; fac: string | null; nid: string | null; m0: string; m1: string; bin: number }
+    {
+      key: string
+      fac: string | null
+      nid: string | null
+      m0: string
+      m1: string
+      bin: number
+      /** The ranks (0-based, inside the bin) whose values are wanted. */
+      offsets: number[]
+    }
   >()
   const binKey = (key: string, grp: string | null, bin: number) => `${key}\0${grp}\0${bin}`
   for (const r of rows)
     if (!r.flagged && r.n && metricKeys.has(r.key))
-      for (const bin of r.bins) {
+      r.bins.forEach((bin, j) => {
+        const id = binKey(r.key, r.grp, bin)
+        const offset = r.offsets[j]!
+        const known = lookups.get(id)
+        if (known) {
+          if (!known.offsets.includes(offset)) known.offsets.push(offset)
+          return
+        }
         const fac = net ? null : m.groupBy === 'facility' ? r.grp : (m.facilityId ?? null)
         const month = m.groupBy === 'month' ? r.grp! : null
         const m1 = month ? monthDate(registryMonthStart(dayStart(month, REGISTRY_TIME_ZONE), 1)) : to0
         const nid = m.networkIds.length === 1 ? null : r.nid0 === r.nid1 ? r.nid0 : null
-        lookups.set(binKey(r.key, r.grp, bin), { key: r.key, fac, nid, m0: month ?? from0, m1, bin })
-      }
-  /** Per bin: its distinct values ascending with their cumulative counts. */
-  const binValues = new Map<string, { vals: number[]; cums: number[] }>()
+        lookups.set(id, { key: r.key, fac, nid, m0: month ?? from0, m1, bin, offsets: [offset] })
+      })
+  /**
+   * Per bin: the value at each wanted rank, the first value whose cumulative count passes it
+   * (only those come back: a bin holds up to a few hundred distinct values).
+   */
+  const binValues = new Map<string, Map<number, number | null>>()
   const lookup = async (q: Q, ids: string[], nullFacility: boolean, oneNetwork: boolean) => {
     if (!ids.length) return
     const list = ids.map((id) => lookups.get(id)!)
-    const found = await q<{ i: number; vals: number[]; cums: number[] }[]>`
-      select l.i, r.vals, r.cums
+    // The ranks of a bin: at most four (the floor and ceiling ranks of the median and the 90th).
+    const rank = (k: number) => list.map((b) => b.offsets[k] ?? null)
+    const found = await q<{ i: number; vals: (number | null)[] }[]>`
+      select l.i, r.vals
         from unnest(${ids.map((_, i) => i)}::int[], ${list.map((b) => b.key)}::text[],
                     ${list.map((b) => b.fac)}::uuid[], ${list.map((b) => b.nid)}::uuid[],
                     ${list.map((b) => b.m0)}::date[], ${list.map((b) => b.m1)}::date[],
-                    ${list.map((b) => b.bin)}::int[]) as l(i, key, fac, nid, m0, m1, bin)
+                    ${list.map((b) => b.bin)}::int[], ${rank(0)}::int8[], ${rank(1)}::int8[],
+                    ${rank(2)}::int8[], ${rank(3)}::int8[]) as l(i, key, fac, nid, m0, m1, bin, o0, o1, o2, o3)
         cross join lateral (
-          select array_agg(val order by val) as vals, array_agg(cum order by val)::float8[] as cums from (
+          select array[min(val) filter (where cum > l.o0), min(val) filter (where cum > l.o1),
+                       min(val) filter (where cum > l.o2), min(val) filter (where cum > l.o3)] as vals from (
             select val, sum(sum(n)) over (order by val) as cum from metric_rollup
              where ${oneNetwork ? q`network_id = l.nid` : inNetworks(q, m)} and key = l.key and not flagged
                and net = ${net}
@@ -393,7 +419,10 @@ async function percentileValues(
                and val >= l.bin * ${BIN} - 1 and val < l.bin * ${BIN} + ${BIN} + 1
                and floor(val / ${BIN}) = l.bin
              group by val) x) r`
-    for (const v of found) binValues.set(ids[v.i]!, { vals: v.vals ?? [], cums: v.cums ?? [] })
+    for (const v of found) {
+      const l = list[v.i]!
+      binValues.set(ids[v.i]!, new Map(l.offsets.map((o, k) => [o, v.vals[k] ?? null])))
+    }
   }
   const all = [...lookups.keys()]
   // The lookups split into two statements per lane (transactions on the same snapshot), each
@@ -411,12 +440,9 @@ async function percentileValues(
         parts.push({ ids: ids.slice(k, k + per), nullFacility, oneNetwork })
     }
   await Promise.all(parts.map((j) => lane((q) => lookup(q, j.ids, j.nullFacility, j.oneNetwork))))
-  /** The value at rank `offset` (0-based) inside the bin: the first whose cumulative count passes it. */
+  /** The value at rank `offset` (0-based) inside the bin. */
   const valueAt = (key: string, grp: string | null, bin: number, offset: number): number | null => {
-    const b = binValues.get(binKey(key, grp, bin))
-    if (!b) return null
-    const j = b.cums.findIndex((c) => c > offset)
-    return j < 0 ? null : b.vals[j]!
+    return binValues.get(binKey(key, grp, bin))?.get(offset) ?? null
   }
   rows.forEach((r, i) => {
     const v = r.bins.map((bin, j) => (r.flagged || !r.n ? null : valueAt(r.key, r.grp, bin, r.offsets[j]!)))
